@@ -1,0 +1,140 @@
+// Reads the Dapr multi-app run file (dapr.yaml) and turns it into the processes to start:
+// each app's command and its daprd sidecar with the flags the Dapr CLI would pass.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse } from "yaml";
+
+export interface RunApp {
+  appID: string;
+  appDirPath: string;
+  command: string[];
+  appPort?: number;
+  appProtocol: string;
+  appChannelAddress: string;
+  appHealthCheckPath?: string;
+  daprHTTPPort: number;
+  daprGRPCPort: number;
+  daprInternalGRPCPort: number;
+  metricsPort: number;
+  resourcesPath: string;
+  configFilePath: string;
+  placementHostAddress: string;
+  schedulerHostAddress: string;
+  logLevel: string;
+  env: Record<string, string>;
+}
+
+export interface ProcessSpec {
+  name: string;
+  /** Stop order: higher tiers stop first (apps and sidecars, then control plane, then data). */
+  tier?: number;
+  stopSignal?: NodeJS.Signals;
+  uid?: number; // run as this user (Postgres as root runs as `postgres`)
+  gid?: number;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+type Raw = Record<string, unknown>;
+
+export function readRunFile(path: string): RunApp[] {
+  const doc = parse(readFileSync(path, "utf8")) as { version?: number; common?: Raw; apps?: Raw[] };
+  if (doc.version !== 1 || !Array.isArray(doc.apps))
+    throw new Error(`${path}: expected "version: 1" and an "apps" list`);
+  const base = resolve(path, "..");
+  const common = doc.common ?? {};
+  return doc.apps.map((app, i) => {
+    const get = (key: string) => (app[key] ?? common[key]) as unknown;
+    const need = (key: string): unknown => {
+      const v = get(key);
+      if (v === undefined) throw new Error(`${path}: apps[${i}] needs "${key}"`);
+      return v;
+    };
+    const num = (key: string) => {
+      const v = get(key);
+      return v === undefined ? undefined : Number(v);
+    };
+    return {
+      appID: String(need("appID")),
+      appDirPath: resolve(base, String(get("appDirPath") ?? ".")),
+      command: (need("command") as unknown[]).map(String),
+      appPort: num("appPort"),
+      appProtocol: String(get("appProtocol") ?? "http"),
+      appChannelAddress: String(get("appChannelAddress") ?? "127.0.0.1"),
+      appHealthCheckPath: get("appHealthCheckPath") as string | undefined,
+      daprHTTPPort: Number(need("daprHTTPPort")),
+      daprGRPCPort: Number(need("daprGRPCPort")),
+      daprInternalGRPCPort: Number(need("daprInternalGRPCPort")),
+      metricsPort: Number(need("metricsPort")),
+      resourcesPath: resolve(base, String(need("resourcesPath"))),
+      configFilePath: resolve(base, String(need("configFilePath"))),
+      placementHostAddress: String(need("placementHostAddress")),
+      schedulerHostAddress: String(need("schedulerHostAddress")),
+      logLevel: String(get("logLevel") ?? "info"),
+      env: Object.fromEntries(
+        Object.entries({ ...(common.env as Raw), ...(app.env as Raw) }).map(([k, v]) => [k, String(v)]),
+      ),
+    };
+  });
+}
+
+/** daprd for one app, with the same flags `dapr run` would give it. */
+export function sidecarSpec(app: RunApp, daprBin: string): ProcessSpec {
+  const args = [
+    "--mode",
+    "standalone",
+    "--app-id",
+    app.appID,
+    "--app-protocol",
+    app.appProtocol,
+    "--app-channel-address",
+    app.appChannelAddress,
+    "--dapr-listen-addresses",
+    "127.0.0.1",
+    "--dapr-http-port",
+    String(app.daprHTTPPort),
+    "--dapr-grpc-port",
+    String(app.daprGRPCPort),
+    "--dapr-internal-grpc-port",
+    String(app.daprInternalGRPCPort),
+    "--metrics-port",
+    String(app.metricsPort),
+    "--placement-host-address",
+    app.placementHostAddress,
+    "--scheduler-host-address",
+    app.schedulerHostAddress,
+    "--resources-path",
+    app.resourcesPath,
+    "--config",
+    app.configFilePath,
+    "--log-level",
+    app.logLevel,
+  ];
+  if (app.appPort !== undefined) args.push("--app-port", String(app.appPort));
+  if (app.appHealthCheckPath)
+    args.push("--enable-app-health-check", "--app-health-check-path", app.appHealthCheckPath);
+  return {
+    name: `${app.appID}-daprd`,
+    tier: 2,
+    command: `${daprBin}/daprd`,
+    args,
+    cwd: app.appDirPath,
+    env: { DAPR_HOST_IP: "127.0.0.1" },
+  };
+}
+
+export function appSpec(app: RunApp, extraEnv: Record<string, string>): ProcessSpec {
+  const [command, ...args] = app.command;
+  if (!command) throw new Error(`${app.appID}: empty command`);
+  const env: Record<string, string> = {
+    ...extraEnv,
+    ...app.env,
+    APP_ID: app.appID,
+    DAPR_HTTP_PORT: String(app.daprHTTPPort),
+    DAPR_GRPC_PORT: String(app.daprGRPCPort),
+  };
+  if (app.appPort !== undefined) env.APP_PORT = String(app.appPort);
+  return { name: app.appID, tier: 3, command, args, cwd: app.appDirPath, env };
+}

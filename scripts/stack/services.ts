@@ -1,0 +1,147 @@
+// The infrastructure under the apps: Redis and PostgreSQL (Debian packages) and Dapr's placement and
+// scheduler, all on loopback, with data under the project's own state directory.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import type { ProcessSpec } from "./plan.ts";
+
+export const PORTS = {
+  redis: 6380,
+  postgres: 5433,
+  placement: 50005,
+  placementHealth: 58081,
+  placementMetrics: 59091,
+  scheduler: 50006,
+  schedulerHealth: 58082,
+  schedulerMetrics: 59092,
+  schedulerEtcdClient: 52379,
+  schedulerEtcdPeer: 52380,
+} as const;
+
+export function redisSpec(stateDir: string): ProcessSpec {
+  const dir = join(stateDir, "redis");
+  mkdirSync(dir, { recursive: true });
+  const args = ["--bind", "127.0.0.1", "--port", String(PORTS.redis), "--dir", dir, "--appendonly", "yes"];
+  args.push("--appendfsync", "everysec", "--save", "", "--daemonize", "no", "--protected-mode", "yes");
+  return { name: "redis", tier: 0, command: "redis-server", args, cwd: dir, env: {} };
+}
+
+function pgBin(): string {
+  const versions = readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a));
+  const bin = versions.map((v) => `/usr/lib/postgresql/${v}/bin`).find((d) => existsSync(`${d}/postgres`));
+  if (!bin) throw new Error("PostgreSQL is not installed: run `npm run setup`");
+  return bin;
+}
+
+interface PgLayout {
+  dataDir: string;
+  socketDir: string;
+  uid?: number;
+  gid?: number;
+}
+
+/** Postgres refuses to run as root: as root, the cluster belongs to the `postgres` user. */
+function pgLayout(stateDir: string): PgLayout {
+  if (userInfo().uid !== 0) return { dataDir: join(stateDir, "pg", "data"), socketDir: join(stateDir, "pg") };
+  const id = createHash("sha1").update(stateDir).digest("hex").slice(0, 10);
+  const root = `/var/lib/postgresql/dce-${id}`;
+  const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+  const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+  return { dataDir: join(root, "data"), socketDir: root, uid, gid };
+}
+
+export function postgresSpec(stateDir: string): { spec: ProcessSpec; socketDir: string } {
+  const layout = pgLayout(stateDir);
+  const bin = pgBin();
+  if (!existsSync(join(layout.dataDir, "PG_VERSION"))) {
+    mkdirSync(layout.dataDir, { recursive: true });
+    if (layout.uid !== undefined) {
+      chownSync(layout.socketDir, layout.uid, layout.gid!);
+      chownSync(layout.dataDir, layout.uid, layout.gid!);
+    }
+    execFileSync(
+      `${bin}/initdb`,
+      [
+        "-D",
+        layout.dataDir,
+        "-U",
+        "postgres",
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--auth-local=trust",
+        "--auth-host=scram-sha-256",
+      ],
+      { uid: layout.uid, gid: layout.gid, stdio: "ignore" },
+    );
+  }
+  const args = ["-D", layout.dataDir, "-p", String(PORTS.postgres), "-c", "listen_addresses=127.0.0.1"];
+  args.push(
+    "-c",
+    `unix_socket_directories=${layout.socketDir}`,
+    "-c",
+    "fsync=on",
+    "-c",
+    "max_connections=200",
+  );
+  const spec: ProcessSpec = {
+    name: "postgres",
+    tier: 0,
+    stopSignal: "SIGINT", // fast shutdown; SIGTERM would wait for every client to leave
+    command: `${bin}/postgres`,
+    args,
+    cwd: layout.socketDir,
+    env: {},
+    uid: layout.uid,
+    gid: layout.gid,
+  };
+  return { spec, socketDir: layout.socketDir };
+}
+
+/** Creates the application role and database if missing (as the superuser, over the Unix socket). */
+export async function ensureDatabase(socketDir: string, appUrl: string): Promise<void> {
+  const url = new URL(appUrl);
+  const role = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  const database = url.pathname.slice(1);
+  const sql = postgres({
+    host: socketDir,
+    port: PORTS.postgres,
+    user: "postgres",
+    database: "postgres",
+    max: 1,
+    onnotice: () => undefined,
+  });
+  try {
+    const [r] = await sql`select 1 as found from pg_roles where rolname = ${role}`;
+    if (!r) await sql.unsafe(`create role "${role}" login password '${password.replaceAll("'", "''")}'`);
+    const [d] = await sql`select 1 as found from pg_database where datname = ${database}`;
+    if (!d) await sql.unsafe(`create database "${database}" owner "${role}"`);
+  } finally {
+    await sql.end();
+  }
+}
+
+export function placementSpec(daprBin: string, stateDir: string): ProcessSpec {
+  const args = ["--port", String(PORTS.placement), "--listen-address", "127.0.0.1"];
+  args.push("--healthz-port", String(PORTS.placementHealth), "--healthz-listen-address", "127.0.0.1");
+  args.push("--metrics-port", String(PORTS.placementMetrics), "--metrics-listen-address", "127.0.0.1");
+  args.push("--initial-cluster", "dapr-placement-0=127.0.0.1:58201", "--log-level", "warn");
+  return { name: "placement", tier: 1, command: `${daprBin}/placement`, args, cwd: stateDir, env: {} };
+}
+
+export function schedulerSpec(daprBin: string, stateDir: string): ProcessSpec {
+  const dataDir = join(stateDir, "scheduler");
+  mkdirSync(dataDir, { recursive: true });
+  const args = ["--port", String(PORTS.scheduler), "--listen-address", "127.0.0.1"];
+  args.push("--healthz-port", String(PORTS.schedulerHealth), "--healthz-listen-address", "127.0.0.1");
+  args.push("--metrics-port", String(PORTS.schedulerMetrics), "--metrics-listen-address", "127.0.0.1");
+  args.push("--etcd-data-dir", dataDir, "--etcd-client-port", String(PORTS.schedulerEtcdClient));
+  args.push("--etcd-client-listen-address", "127.0.0.1");
+  args.push("--etcd-initial-cluster", `dapr-scheduler-server-0=http://127.0.0.1:${PORTS.schedulerEtcdPeer}`);
+  args.push("--log-level", "warn");
+  return { name: "scheduler", tier: 1, command: `${daprBin}/scheduler`, args, cwd: dataDir, env: {} };
+}

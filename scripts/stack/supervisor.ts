@@ -1,0 +1,79 @@
+// Starts and stops the local cluster's processes: each gets its own log file, and every process
+// this supervisor started is stopped when it stops (SIGTERM, then SIGKILL after a grace period).
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { ProcessSpec } from "./plan.ts";
+
+export interface Running {
+  spec: ProcessSpec;
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+}
+
+export class Supervisor {
+  private readonly running: Running[] = [];
+  private stopping = false;
+  onUnexpectedExit: (r: Running, code: number | null) => void = () => undefined;
+
+  constructor(private readonly logDir: string) {
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  start(spec: ProcessSpec): Running {
+    const logFile = join(this.logDir, `${spec.name}.log`);
+    const log = createWriteStream(logFile, { flags: "a" });
+    log.write(`\n--- ${new Date().toISOString()} start ${spec.command} ${spec.args.join(" ")}\n`);
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Own process group: a terminal's Ctrl-C reaches only the launcher, which stops children in order.
+      detached: true,
+      uid: spec.uid,
+      gid: spec.gid,
+    });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    const exited = new Promise<number | null>((res) => {
+      child.once("exit", (code, signal) => {
+        log.end(`--- exit code=${code} signal=${signal}\n`);
+        res(code);
+      });
+      child.once("error", (err) => {
+        log.end(`--- failed to start: ${err.message}\n`);
+        res(-1);
+      });
+    });
+    const r: Running = { spec, child, logFile, exited };
+    this.running.push(r);
+    void exited.then((code) => {
+      if (!this.stopping) this.onUnexpectedExit(r, code);
+    });
+    return r;
+  }
+
+  /** Stops everything, tier by tier from the top (apps, sidecars, control plane, data stores). */
+  async stopAll(graceMs = 8_000): Promise<void> {
+    this.stopping = true;
+    const tiers = [...new Set(this.running.map((r) => r.spec.tier ?? 0))].sort((a, b) => b - a);
+    for (const tier of tiers) {
+      await Promise.all(
+        this.running.filter((r) => (r.spec.tier ?? 0) === tier).map((r) => this.stop(r, graceMs)),
+      );
+    }
+  }
+
+  async stop(r: Running, graceMs = 8_000): Promise<void> {
+    if (r.child.exitCode !== null || r.child.signalCode !== null) return;
+    r.child.kill(r.spec.stopSignal ?? "SIGTERM");
+    const timer = setTimeout(() => r.child.kill("SIGKILL"), graceMs);
+    await r.exited;
+    clearTimeout(timer);
+  }
+
+  pids(): { name: string; pid: number | undefined }[] {
+    return this.running.map((r) => ({ name: r.spec.name, pid: r.child.pid }));
+  }
+}

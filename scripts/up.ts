@@ -1,0 +1,141 @@
+// `npm start`: brings the whole exchange up locally — Redis, Postgres, Dapr placement and scheduler,
+// then every app in dapr.yaml with its daprd sidecar — waits until all are ready, and on Ctrl-C
+// stops everything it started.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { runMigrations } from "../api/db/migrate.ts";
+import { appSpec, readRunFile, sidecarSpec } from "./stack/plan.ts";
+import { loadOrCreateSecrets } from "./stack/secrets.ts";
+import {
+  ensureDatabase,
+  PORTS,
+  placementSpec,
+  postgresSpec,
+  redisSpec,
+  schedulerSpec,
+} from "./stack/services.ts";
+import { type Running, Supervisor } from "./stack/supervisor.ts";
+import { httpOk, tcpOpen, waitUntil } from "./stack/wait.ts";
+
+const root = resolve(import.meta.dirname, "..");
+const stateDir = resolve(process.env.DCE_STATE_DIR ?? join(root, ".data"));
+const daprBin = process.env.DAPR_BIN ?? join(homedir(), ".dapr", "bin");
+const lockFile = join(stateDir, "stack.json");
+const apiUrl = "http://127.0.0.1:8080";
+const quiet = process.argv.includes("--quiet");
+const say = (msg: string) => {
+  if (!quiet) console.log(msg);
+};
+
+function alreadyRunning(): number | undefined {
+  if (!existsSync(lockFile)) return undefined;
+  const { pid } = JSON.parse(readFileSync(lockFile, "utf8")) as { pid: number };
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined; // stale lock from a launcher that died
+  }
+}
+
+mkdirSync(stateDir, { recursive: true });
+const other = alreadyRunning();
+if (other) {
+  console.error(`The exchange is already running (launcher pid ${other}, API ${apiUrl}).`);
+  console.error(`Stop it with Ctrl-C in its terminal, or: kill ${other}`);
+  process.exit(1);
+}
+for (const bin of ["daprd", "placement", "scheduler"]) {
+  if (!existsSync(join(daprBin, bin))) {
+    console.error(
+      `${join(daprBin, bin)} is missing: run \`npm run setup\` (it builds Dapr from the Go module proxy).`,
+    );
+    process.exit(1);
+  }
+}
+const busy = [];
+for (const [name, port] of [
+  ["api", 8080],
+  ["redis", PORTS.redis],
+  ["postgres", PORTS.postgres],
+  ["placement", PORTS.placement],
+] as const) {
+  if (await tcpOpen(port)) busy.push(`${name} port ${port}`);
+}
+if (busy.length > 0) {
+  console.error(`Cannot start: ${busy.join(", ")} already in use by another program.`);
+  process.exit(1);
+}
+writeFileSync(lockFile, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), apiUrl }));
+
+const supervisor = new Supervisor(join(stateDir, "logs"));
+let shuttingDown = false;
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    say("\nstopping the exchange...");
+    await supervisor.stopAll();
+    rmSync(lockFile, { force: true });
+    say("stopped.");
+  }
+  process.exit(code);
+}
+supervisor.onUnexpectedExit = (r: Running, code) => {
+  console.error(`\n${r.spec.name} exited unexpectedly (code ${code}); its log: ${r.logFile}`);
+  const tail = readFileSync(r.logFile, "utf8").split("\n").slice(-25).join("\n");
+  console.error(tail);
+  void shutdown(1);
+};
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+process.on("SIGHUP", () => void shutdown(0));
+
+try {
+  const t0 = Date.now();
+  const secrets = loadOrCreateSecrets(join(stateDir, "secrets.env"));
+  const apps = readRunFile(join(root, "dapr.yaml"));
+  const dbUrl = apps[0]?.env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce";
+
+  supervisor.start(redisSpec(stateDir));
+  const pg = postgresSpec(stateDir);
+  supervisor.start(pg.spec);
+  supervisor.start(placementSpec(daprBin, stateDir));
+  supervisor.start(schedulerSpec(daprBin, stateDir));
+  await waitUntil("redis", () => tcpOpen(PORTS.redis));
+  await waitUntil("postgres", () => tcpOpen(PORTS.postgres));
+  await ensureDatabase(pg.socketDir, dbUrl);
+  await runMigrations(dbUrl);
+  say(`redis :${PORTS.redis} and postgres :${PORTS.postgres} ready, migrations applied`);
+  await waitUntil("placement", () => httpOk(`http://127.0.0.1:${PORTS.placementHealth}/healthz`));
+  await waitUntil("scheduler", () => httpOk(`http://127.0.0.1:${PORTS.schedulerHealth}/healthz`));
+  say(`placement :${PORTS.placement} and scheduler :${PORTS.scheduler} ready`);
+
+  for (const app of apps) {
+    supervisor.start(sidecarSpec(app, daprBin));
+    supervisor.start(appSpec(app, { ...secrets, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }));
+  }
+  for (const app of apps) {
+    await waitUntil(`${app.appID} sidecar`, () =>
+      httpOk(`http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz`),
+    );
+  }
+  await waitUntil("API readiness", () => httpOk(`${apiUrl}/ready`));
+  writeFileSync(
+    lockFile,
+    JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), apiUrl, ready: true }),
+  );
+  say(`
+The exchange is up in ${((Date.now() - t0) / 1000).toFixed(1)}s.
+  API            ${apiUrl}   (health: ${apiUrl}/health, readiness: ${apiUrl}/ready)
+  admin API key  grep DCE_ADMIN_API_KEY ${join(stateDir, "secrets.env")}
+  logs           ${join(stateDir, "logs")}/<process>.log
+  processes      ${supervisor
+    .pids()
+    .map((p) => `${p.name}:${p.pid}`)
+    .join(" ")}
+Press Ctrl-C to stop everything.`);
+} catch (err) {
+  console.error(`start-up failed: ${(err as Error).message}`);
+  await shutdown(1);
+}
