@@ -1,0 +1,124 @@
+// AuctionActor: one auction per call. Finds candidates in the targeting index, collects bids, ranks
+// them with the pure rules and asks the winners' buyer actors to reserve, best first.
+import type { IBuyerActor } from "../buyer/buyer-api.ts";
+import { systemCtx } from "../kernel/ctx.ts";
+import { domainEvent } from "../kernel/events.ts";
+import { ok, type Result } from "../kernel/result.ts";
+import { actorDeps } from "../runtime/actor-runtime.ts";
+import { actorProxy } from "../runtime/dapr-client.ts";
+import { DocumentActor } from "../runtime/document-actor.ts";
+import { candidateCampaigns } from "../runtime/targeting-index.ts";
+import type { AuctionOutcome, AuctionState, IAuctionActor, Loser, RunAuctionCommand } from "./auction-api.ts";
+import { prefilterRefusal } from "./candidates.ts";
+import { rankBids, standingBids } from "./rules.ts";
+
+const MAX_LOSERS_KEPT = 50;
+
+export class AuctionActor extends DocumentActor<AuctionState> implements IAuctionActor {
+  async run(cmd: RunAuctionCommand): Promise<Result<AuctionOutcome>> {
+    const existing = await this.load();
+    if (existing) return ok(existing.outcome);
+    const { redis } = actorDeps();
+    const started = systemCtx.now();
+    const { call, terms } = cmd;
+
+    const losers: Loser[] = [];
+    const campaigns = await candidateCampaigns(redis, call);
+    const eligible = campaigns.filter((c) => {
+      const refusal = prefilterRefusal(c, call, started);
+      if (refusal)
+        losers.push({
+          bidId: "",
+          buyerId: c.buyerId,
+          campaignId: c.id,
+          amountMicros: c.bidMicros,
+          reason: refusal,
+        });
+      return refusal === undefined;
+    });
+    const bids = standingBids(eligible, started, systemCtx);
+    const ranking = rankBids(bids, terms, systemCtx.now());
+    losers.push(...ranking.losers);
+
+    let outcome: AuctionOutcome | undefined;
+    for (const [i, entry] of ranking.ordered.entries()) {
+      const { bid, priceMicros } = entry;
+      const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", bid.buyerId);
+      const reserved = await buyer.reserve({
+        callId: call.callId,
+        campaignId: bid.campaignId,
+        priceMicros,
+        call,
+        ttlMs: cmd.routingTtlSec * 1000 + 4 * 3600_000, // held through the call; swept if never settled
+      });
+      if (!reserved.ok) {
+        losers.push({ ...pick(bid), reason: reserved.reason.code });
+        continue;
+      }
+      for (const rest of ranking.ordered.slice(i + 1)) losers.push({ ...pick(rest.bid), reason: "outbid" });
+      outcome = {
+        winner: {
+          bidId: bid.bidId,
+          buyerId: bid.buyerId,
+          campaignId: bid.campaignId,
+          priceMicros,
+          destination: reserved.value.destination,
+          minDurationSec: reserved.value.minDurationSec,
+          expiresAt: systemCtx.now() + cmd.routingTtlSec * 1000,
+        },
+        summary: summary(campaigns.length, bids.length, terms, losers, started),
+      };
+      break;
+    }
+    outcome ??= {
+      reason: {
+        code: "no_eligible_buyers",
+        detail: `${campaigns.length} candidate campaigns, ${bids.length} bids, none could take the call`,
+      },
+      summary: summary(campaigns.length, bids.length, terms, losers, started),
+    };
+    const state: AuctionState = {
+      schema: 1,
+      callId: call.callId,
+      outcome,
+      ordered: ranking.ordered,
+      closedAt: new Date(systemCtx.now()).toISOString(),
+    };
+    const agg = { type: "auction", id: call.callId } as const;
+    await this.commit(state, [
+      domainEvent("auction.closed", agg, "close", systemCtx.now(), {
+        winner: outcome.winner ?? null,
+        reason: outcome.reason ?? null,
+        candidates: outcome.summary.candidates,
+        bids: outcome.summary.bids,
+      }),
+    ]);
+    return ok(outcome);
+  }
+}
+
+function pick(bid: { bidId: string; buyerId: string; campaignId: string; amountMicros: number }) {
+  return {
+    bidId: bid.bidId,
+    buyerId: bid.buyerId,
+    campaignId: bid.campaignId,
+    amountMicros: bid.amountMicros,
+  };
+}
+
+function summary(
+  candidates: number,
+  bids: number,
+  terms: RunAuctionCommand["terms"],
+  losers: Loser[],
+  started: number,
+): AuctionOutcome["summary"] {
+  return {
+    candidates,
+    bids,
+    auctionType: terms.type,
+    reserveMicros: terms.reserveMicros,
+    losers: losers.slice(0, MAX_LOSERS_KEPT),
+    durationMs: systemCtx.now() - started,
+  };
+}

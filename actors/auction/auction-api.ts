@@ -1,0 +1,80 @@
+// AuctionActor contract: bids, the seller's auction terms and the auction's outcome.
+import type { Destination } from "../buyer/buyer-api.ts";
+import type { Micros } from "../kernel/money.ts";
+import type { ReasonCode } from "../kernel/reasons.ts";
+
+export type BidSource = "standing" | "rtb" | "live";
+
+export interface Bid {
+  bidId: string;
+  buyerId: string;
+  campaignId: string;
+  amountMicros: Micros;
+  priority: number; // lower wins ties
+  weight: number; // higher wins ties
+  receivedAt: number; // epoch ms; earlier wins ties
+  source: BidSource;
+  destination: Destination;
+  minDurationSec: number;
+  expiresAt?: number; // epoch ms; a bid past its expiry when the auction closes is dropped
+}
+
+export interface AuctionTerms {
+  reserveMicros: Micros;
+  type: "first" | "second";
+}
+
+export interface Loser {
+  bidId: string;
+  buyerId: string;
+  campaignId: string;
+  amountMicros: Micros;
+  reason: ReasonCode;
+}
+
+/** Bids in the order they should be tried, each with the price it would clear at if it wins. */
+export interface Ranking {
+  ordered: { bid: Bid; priceMicros: Micros }[];
+  losers: Loser[]; // dropped before ranking (below reserve, expired)
+}
+
+export interface RunAuctionCommand {
+  call: import("../buyer/buyer-api.ts").CallFacts;
+  terms: AuctionTerms & { maxAuctionMs: number };
+  routingTtlSec: number;
+}
+
+export interface AuctionWinner {
+  bidId: string;
+  buyerId: string;
+  campaignId: string;
+  priceMicros: Micros;
+  destination: Destination;
+  minDurationSec: number;
+  expiresAt: number; // epoch ms: the call must arrive before it
+}
+
+export interface AuctionOutcome {
+  winner?: AuctionWinner;
+  reason?: { code: ReasonCode; detail: string };
+  summary: {
+    candidates: number;
+    bids: number;
+    auctionType: "first" | "second";
+    reserveMicros: Micros;
+    losers: Loser[];
+    durationMs: number;
+  };
+}
+
+export interface AuctionState {
+  schema: 1;
+  callId: string;
+  outcome: AuctionOutcome;
+  ordered: { bid: Bid; priceMicros: Micros }[];
+  closedAt: string;
+}
+
+export interface IAuctionActor {
+  run(cmd: RunAuctionCommand): Promise<import("../kernel/result.ts").Result<AuctionOutcome>>;
+}

@@ -1,0 +1,18 @@
+// Pre-filter of candidate campaigns from the targeting index, before any actor call: the checks that
+// need no live counters (status, targeting, hours). Caps, budget and duplicates are the buyer actor's.
+import type { BuyerCampaign, CallFacts } from "../buyer/buyer-api.ts";
+import { isOpen } from "../buyer/schedule.ts";
+import { targetingRefusal } from "../buyer/targeting.ts";
+import type { ReasonCode } from "../kernel/reasons.ts";
+
+export function prefilterRefusal(
+  campaign: BuyerCampaign,
+  call: CallFacts,
+  nowMs: number,
+): ReasonCode | undefined {
+  if (campaign.status !== "active") return "campaign_paused";
+  const targeting = targetingRefusal(campaign, call);
+  if (targeting) return targeting.reason.code;
+  if (!isOpen(campaign.schedule, nowMs)) return "closed_hours";
+  return undefined;
+}

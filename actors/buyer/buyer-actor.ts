@@ -1,0 +1,123 @@
+// BuyerActor: the buyer's campaigns, live counters, balance and reservations. Turn-based actor
+// concurrency makes "check caps and budget, then reserve" atomic per buyer.
+import { systemCtx } from "../kernel/ctx.ts";
+import { domainEvent } from "../kernel/events.ts";
+import type { Micros } from "../kernel/money.ts";
+import { ok, type Result, refuse } from "../kernel/result.ts";
+import { actorDeps } from "../runtime/actor-runtime.ts";
+import { DocumentActor } from "../runtime/document-actor.ts";
+import { indexCampaign } from "../runtime/targeting-index.ts";
+import type {
+  BuyerBalance,
+  BuyerCampaign,
+  BuyerState,
+  CaptureCommand,
+  IBuyerActor,
+  ReleaseCommand,
+  ReserveAccepted,
+  ReserveCommand,
+} from "./buyer-api.ts";
+import { applyDeposit } from "./funds.ts";
+import { balanceOf, capture, newBuyerState, release, reserve, upsertCampaign } from "./rules.ts";
+
+export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor {
+  private agg() {
+    return { type: "buyer", id: this.getActorId().getId() } as const;
+  }
+
+  private async mustLoad(): Promise<Result<BuyerState>> {
+    const state = await this.load();
+    return state ? ok(state) : refuse("buyer_inactive", `no buyer ${this.getActorId().getId()}`);
+  }
+
+  async create(cmd: {
+    buyerId: string;
+    name: string;
+    timezone: string;
+    creditLimitMicros: Micros;
+  }): Promise<Result<BuyerState>> {
+    const existing = await this.load();
+    if (existing) return ok(existing);
+    const state = newBuyerState(cmd, systemCtx);
+    await this.commit(state, [
+      domainEvent("buyer.created", this.agg(), "create", systemCtx.now(), { name: cmd.name }),
+    ]);
+    return ok(state);
+  }
+
+  async get(): Promise<Result<BuyerState>> {
+    return this.mustLoad();
+  }
+
+  async upsertCampaign(cmd: { campaign: BuyerCampaign }): Promise<Result<BuyerCampaign>> {
+    const loaded = await this.mustLoad();
+    if (!loaded.ok) return loaded;
+    const decision = upsertCampaign(loaded.value, cmd.campaign, systemCtx);
+    if (!decision.ok) return decision;
+    const { state, campaign } = decision.value;
+    const cause = `${campaign.id}_v${campaign.version}`;
+    await this.commit(state, [
+      domainEvent("buyer.campaign_upserted", this.agg(), cause, systemCtx.now(), { campaign }),
+    ]);
+    await indexCampaign(actorDeps().redis, campaign);
+    return ok(campaign);
+  }
+
+  async reserve(cmd: ReserveCommand): Promise<Result<ReserveAccepted>> {
+    const loaded = await this.mustLoad();
+    if (!loaded.ok) return loaded;
+    const decision = reserve(loaded.value, cmd, systemCtx);
+    if (!decision.ok) return decision;
+    if (decision.value.state !== loaded.value) {
+      const event = domainEvent("buyer.reserved", this.agg(), cmd.callId, systemCtx.now(), {
+        callId: cmd.callId,
+        campaignId: cmd.campaignId,
+        priceMicros: cmd.priceMicros,
+      });
+      await this.commit(decision.value.state, [event]);
+    }
+    return ok(decision.value.accepted);
+  }
+
+  async release(cmd: ReleaseCommand): Promise<Result<{ callId: string; released: boolean }>> {
+    const loaded = await this.mustLoad();
+    if (!loaded.ok) return loaded;
+    const decision = release(loaded.value, cmd, systemCtx);
+    if (!decision.ok) return decision;
+    if (decision.value.released) {
+      const event = domainEvent("buyer.released", this.agg(), cmd.callId, systemCtx.now(), { ...cmd });
+      await this.commit(decision.value.state, [event]);
+    }
+    return ok({ callId: cmd.callId, released: decision.value.released });
+  }
+
+  async capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>> {
+    const loaded = await this.mustLoad();
+    if (!loaded.ok) return loaded;
+    const decision = capture(loaded.value, cmd, systemCtx);
+    if (!decision.ok) return decision;
+    const event = domainEvent("buyer.captured", this.agg(), cmd.callId, systemCtx.now(), {
+      callId: cmd.callId,
+      chargedMicros: decision.value.chargedMicros,
+    });
+    await this.commit(decision.value.state, [event]);
+    return ok({ callId: cmd.callId, chargedMicros: decision.value.chargedMicros });
+  }
+
+  async deposit(cmd: { depositId: string; amountMicros: Micros }): Promise<Result<BuyerBalance>> {
+    const loaded = await this.mustLoad();
+    if (!loaded.ok) return loaded;
+    const decision = applyDeposit(loaded.value, cmd, systemCtx.now());
+    if (!decision.ok) return decision;
+    if (decision.value.applied) {
+      const event = domainEvent("buyer.deposited", this.agg(), cmd.depositId, systemCtx.now(), { ...cmd });
+      await this.commit(decision.value.state, [event]);
+    }
+    return ok(balanceOf(decision.value.state));
+  }
+
+  async balance(): Promise<Result<BuyerBalance>> {
+    const loaded = await this.mustLoad();
+    return loaded.ok ? ok(balanceOf(loaded.value)) : loaded;
+  }
+}

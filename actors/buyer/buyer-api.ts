@@ -1,0 +1,148 @@
+// BuyerActor contract: the state document, the campaign shape and the commands callers send.
+// Shared by the actor, its pure rules, the auction and the API; no Dapr imports here.
+import type { Micros } from "../kernel/money.ts";
+import type { Result } from "../kernel/result.ts";
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/** Hours of operation in the buyer's IANA time zone. `open`/`close` are "HH:MM"; close may be "24:00". */
+export interface Schedule {
+  timezone: string;
+  hours: { days: Weekday[]; open: string; close: string }[];
+}
+
+export interface Caps {
+  concurrency?: number;
+  hourly?: number;
+  daily?: number;
+  monthly?: number;
+  lifetime?: number;
+  dailySpendMicros?: Micros;
+}
+
+export interface Destination {
+  number?: string; // E.164
+  sip?: string; // sip: URI
+}
+
+export interface BuyerCampaign {
+  id: string;
+  buyerId: string;
+  name: string;
+  status: "active" | "paused";
+  vertical: string;
+  states: string[]; // two-letter US/CA codes; empty = any
+  zips?: string[]; // 5-digit ZIPs; empty/absent = any
+  areaCodes?: string[]; // 3-digit NPAs; empty/absent = any
+  tags?: string[]; // every listed tag must be on the call
+  bidMicros: Micros;
+  minDurationSec: number;
+  priority: number; // lower wins ties
+  weight: number; // higher wins ties within a priority
+  destination: Destination;
+  schedule?: Schedule; // absent = always open
+  caps: Caps;
+  duplicateWindowDays: number; // 0 = no duplicate restriction
+  rtb?: { url: string; timeoutMs: number };
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** Live counters of one campaign. Period windows are keyed by the period's label in the buyer's time zone. */
+export interface CampaignCounters {
+  inFlight: number;
+  hour: { key: string; calls: number };
+  day: { key: string; calls: number; spendMicros: Micros };
+  month: { key: string; calls: number };
+  lifetime: number;
+}
+
+export interface Reservation {
+  callId: string;
+  campaignId: string;
+  priceMicros: Micros;
+  reservedAt: number; // epoch ms
+  expiresAt: number; // epoch ms; a reservation not captured or released by then may be swept
+}
+
+export interface BuyerState {
+  schema: 1;
+  buyerId: string;
+  name: string;
+  status: "active" | "inactive";
+  timezone: string; // IANA; period caps reset at midnight / month start here
+  balanceMicros: Micros;
+  creditLimitMicros: Micros;
+  campaigns: Record<string, BuyerCampaign>;
+  counters: Record<string, CampaignCounters>;
+  reservations: Record<string, Reservation>; // by call id
+  /** Caller keyed hash → last time (epoch ms) a call from it was routed to this buyer. */
+  recentCallers: Record<string, number>;
+  /** Deposit id → amount, so a redelivered deposit is applied once. */
+  appliedDeposits?: Record<string, Micros>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the auction knows about a call when it asks a buyer to take it. */
+export interface CallFacts {
+  callId: string;
+  callerHash: string; // keyed hash of the caller number, never the number
+  callerState?: string;
+  callerZip?: string;
+  areaCode?: string;
+  vertical: string;
+  tags: string[];
+}
+
+export interface ReserveCommand {
+  callId: string;
+  campaignId: string;
+  priceMicros: Micros;
+  call: CallFacts;
+  ttlMs: number; // how long the reservation holds without a capture or release
+}
+
+export type ReleaseOutcome = "failed" | "expired" | "not_billable" | "rerouted";
+
+export interface ReleaseCommand {
+  callId: string;
+  outcome: ReleaseOutcome;
+}
+
+export interface CaptureCommand {
+  callId: string;
+}
+
+export interface BuyerBalance {
+  balanceMicros: Micros;
+  creditLimitMicros: Micros;
+  reservedMicros: Micros;
+  availableMicros: Micros;
+}
+
+export interface ReserveAccepted {
+  callId: string;
+  campaignId: string;
+  priceMicros: Micros;
+  expiresAt: number;
+  destination: Destination;
+  minDurationSec: number;
+}
+
+export interface IBuyerActor {
+  create(cmd: {
+    buyerId: string;
+    name: string;
+    timezone: string;
+    creditLimitMicros: Micros;
+  }): Promise<Result<BuyerState>>;
+  get(): Promise<Result<BuyerState>>;
+  upsertCampaign(cmd: { campaign: BuyerCampaign }): Promise<Result<BuyerCampaign>>;
+  reserve(cmd: ReserveCommand): Promise<Result<ReserveAccepted>>;
+  release(cmd: ReleaseCommand): Promise<Result<{ callId: string; released: boolean }>>;
+  capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>>;
+  deposit(cmd: { depositId: string; amountMicros: Micros }): Promise<Result<BuyerBalance>>;
+  balance(): Promise<Result<BuyerBalance>>;
+}

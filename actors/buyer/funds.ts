@@ -1,0 +1,29 @@
+// Pure rule for crediting a buyer's balance, applied once per deposit id.
+import { isMicros, type Micros } from "../kernel/money.ts";
+import { ok, type Result, refuse } from "../kernel/result.ts";
+import type { BuyerState } from "./buyer-api.ts";
+
+export function applyDeposit(
+  state: BuyerState,
+  cmd: { depositId: string; amountMicros: Micros },
+  nowMs: number,
+): Result<{ state: BuyerState; applied: boolean }> {
+  if (!isMicros(cmd.amountMicros) || cmd.amountMicros <= 0) {
+    return refuse("invalid_amount", "a deposit is a positive integer of micro-units");
+  }
+  const prior = state.appliedDeposits?.[cmd.depositId];
+  if (prior !== undefined) {
+    if (prior !== cmd.amountMicros)
+      return refuse("idempotency_conflict", `deposit ${cmd.depositId} had another amount`);
+    return ok({ state, applied: false });
+  }
+  return ok({
+    state: {
+      ...state,
+      balanceMicros: state.balanceMicros + cmd.amountMicros,
+      appliedDeposits: { ...state.appliedDeposits, [cmd.depositId]: cmd.amountMicros },
+      updatedAt: new Date(nowMs).toISOString(),
+    },
+    applied: true,
+  });
+}

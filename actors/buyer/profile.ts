@@ -1,0 +1,69 @@
+// A buyer's profile and campaigns: creating the state document and adding or replacing a campaign.
+import type { Ctx } from "../kernel/ctx.ts";
+import { assertMicros, type Micros } from "../kernel/money.ts";
+import { ok, type Result } from "../kernel/result.ts";
+import type { BuyerCampaign, BuyerState } from "./buyer-api.ts";
+import { campaignProblems } from "./campaign-problems.ts";
+import { isValidTimeZone } from "./schedule.ts";
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export interface NewBuyer {
+  buyerId: string;
+  name: string;
+  timezone: string;
+  creditLimitMicros: Micros;
+}
+
+/** A fresh, active buyer with no money and no campaigns. Throws RangeError on a bad zone or credit limit (the API validates first). */
+export function newBuyerState(cmd: NewBuyer, ctx: Ctx): BuyerState {
+  if (!isValidTimeZone(cmd.timezone)) throw new RangeError(`unknown time zone ${cmd.timezone}`);
+  if (assertMicros(cmd.creditLimitMicros, "creditLimitMicros") < 0)
+    throw new RangeError("creditLimitMicros < 0");
+  const at = iso(ctx.now());
+  return {
+    schema: 1,
+    buyerId: cmd.buyerId,
+    name: cmd.name,
+    status: "active",
+    timezone: cmd.timezone,
+    balanceMicros: 0,
+    creditLimitMicros: cmd.creditLimitMicros,
+    campaigns: {},
+    counters: {},
+    reservations: {},
+    recentCallers: {},
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/**
+ * Adds or replaces a campaign, keeping its live counters, bumping its version and stamping its times.
+ * The campaign must already be free of `campaignProblems` (the API checks); an invalid one is a bug and throws.
+ */
+export function upsertCampaign(
+  state: BuyerState,
+  campaign: BuyerCampaign,
+  ctx: Ctx,
+): Result<{ state: BuyerState; campaign: BuyerCampaign }> {
+  const problems = campaignProblems(campaign);
+  if (problems.length > 0) {
+    throw new RangeError(`invalid campaign: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`);
+  }
+  const at = iso(ctx.now());
+  const previous = state.campaigns[campaign.id];
+  const stored: BuyerCampaign = {
+    ...campaign,
+    buyerId: state.buyerId,
+    createdAt: previous?.createdAt ?? at,
+    updatedAt: at,
+    version: (previous?.version ?? 0) + 1,
+  };
+  const next: BuyerState = {
+    ...state,
+    campaigns: { ...state.campaigns, [stored.id]: stored },
+    updatedAt: at,
+  };
+  return ok({ state: next, campaign: stored });
+}

@@ -1,0 +1,341 @@
+// Buyer rules: campaign upsert, eligibility order, and reserve/release/capture/sweep without mutating input.
+import { describe, expect, it } from "vitest";
+import { fixedCtx } from "../kernel/ctx.ts";
+import type { BuyerCampaign, BuyerState, CallFacts, ReserveCommand } from "./buyer-api.ts";
+import {
+  balanceOf,
+  capture,
+  eligibility,
+  newBuyerState,
+  pruneRecentCallers,
+  release,
+  reserve,
+  sweepExpired,
+  upsertCampaign,
+} from "./rules.ts";
+
+const USD = 1_000_000;
+const DAY = 86_400_000;
+const T0 = Date.parse("2026-11-28T19:30:00Z"); // Saturday 14:30 in New York
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function campaign(over: Partial<BuyerCampaign> = {}): BuyerCampaign {
+  return {
+    id: "cmp_a",
+    buyerId: "buy_1",
+    name: "Auto leads",
+    status: "active",
+    vertical: "auto",
+    states: ["TX"],
+    bidMicros: 20 * USD,
+    minDurationSec: 90,
+    priority: 1,
+    weight: 1,
+    destination: { number: "+12145550100" },
+    caps: {},
+    duplicateWindowDays: 0,
+    createdAt: "",
+    updatedAt: "",
+    version: 0,
+    ...over,
+  };
+}
+
+/** A frozen buyer with $100, the given campaigns, at T0 unless told otherwise. */
+function buyer(campaigns: BuyerCampaign[] = [campaign()], over: Partial<BuyerState> = {}): BuyerState {
+  const ctx = fixedCtx(T0);
+  let state: BuyerState = {
+    ...newBuyerState(
+      { buyerId: "buy_1", name: "B", timezone: "America/New_York", creditLimitMicros: 0 },
+      ctx,
+    ),
+    balanceMicros: 100 * USD,
+  };
+  for (const c of campaigns) {
+    const r = upsertCampaign(state, c, ctx);
+    if (!r.ok) throw new Error(r.reason.code);
+    state = r.value.state;
+  }
+  return deepFreeze({ ...state, ...over });
+}
+
+const call = (over: Partial<CallFacts> = {}): CallFacts => ({
+  callId: "call_1",
+  callerHash: "h_1",
+  callerState: "TX",
+  callerZip: "75001",
+  areaCode: "214",
+  vertical: "auto",
+  tags: [],
+  ...over,
+});
+const cmd = (over: Partial<ReserveCommand> = {}): ReserveCommand => ({
+  callId: "call_1",
+  campaignId: "cmp_a",
+  priceMicros: 20 * USD,
+  call: call(),
+  ttlMs: 60_000,
+  ...over,
+});
+
+function reserved(state: BuyerState, c: ReserveCommand, at = T0): BuyerState {
+  const r = reserve(state, c, fixedCtx(at));
+  if (!r.ok) throw new Error(`reserve refused: ${r.reason.code}`);
+  return deepFreeze(r.value.state);
+}
+
+describe("newBuyerState and upsertCampaign", () => {
+  it("creates an active, empty buyer and rejects an unknown zone", () => {
+    const s = newBuyerState(
+      { buyerId: "buy_1", name: "B", timezone: "America/Phoenix", creditLimitMicros: 5 },
+      fixedCtx(T0),
+    );
+    expect(s).toMatchObject({
+      schema: 1,
+      status: "active",
+      balanceMicros: 0,
+      creditLimitMicros: 5,
+      campaigns: {},
+      reservations: {},
+    });
+    expect(s.createdAt).toBe("2026-11-28T19:30:00.000Z");
+    expect(() =>
+      newBuyerState({ buyerId: "b", name: "B", timezone: "Nowhere/X", creditLimitMicros: 0 }, fixedCtx(T0)),
+    ).toThrow(RangeError);
+  });
+
+  it("stamps a new campaign with version 1, the buyer's id and both times", () => {
+    const s = buyer([campaign({ buyerId: "buy_other" })]);
+    expect(s.campaigns.cmp_a).toMatchObject({
+      buyerId: "buy_1",
+      version: 1,
+      createdAt: "2026-11-28T19:30:00.000Z",
+    });
+  });
+
+  it("keeps counters and createdAt on update, bumps the version and updatedAt", () => {
+    const s = reserved(buyer(), cmd());
+    const r = upsertCampaign(s, campaign({ bidMicros: 25 * USD }), fixedCtx(T0 + 1000));
+    if (!r.ok) throw new Error("refused");
+    expect(r.value.campaign).toMatchObject({
+      version: 2,
+      bidMicros: 25 * USD,
+      createdAt: "2026-11-28T19:30:00.000Z",
+      updatedAt: "2026-11-28T19:30:01.000Z",
+    });
+    expect(r.value.state.counters.cmp_a).toBe(s.counters.cmp_a);
+    expect(r.value.state.reservations).toBe(s.reservations);
+  });
+
+  it("throws on an invalid campaign (the API validates first)", () => {
+    expect(() => upsertCampaign(buyer(), campaign({ bidMicros: -1 }), fixedCtx(T0))).toThrow(/bidMicros/);
+  });
+});
+
+describe("eligibility", () => {
+  const check = (
+    s: BuyerState,
+    c = s.campaigns.cmp_a!,
+    f = call(),
+    price = 20 * USD,
+    seen?: number,
+    at = T0,
+  ) => {
+    const r = eligibility(s, c, f, price, seen, at);
+    return r.ok ? "ok" : r.reason.code;
+  };
+
+  it("accepts a matching call and checks in the contract's order", () => {
+    expect(check(buyer())).toBe("ok");
+    const everythingWrong = campaign({ status: "paused", vertical: "solar", caps: { concurrency: 1 } });
+    expect(check(buyer([everythingWrong], { status: "inactive" }))).toBe("buyer_inactive");
+    expect(check(buyer([everythingWrong]))).toBe("campaign_paused");
+    expect(check(buyer([campaign({ vertical: "solar", states: ["CA"] })]))).toBe("targeting_vertical");
+    expect(check(buyer([campaign({ states: ["CA"], zips: ["90210"] })]))).toBe("targeting_state");
+    expect(check(buyer([campaign({ zips: ["90210"], tags: ["spanish"] })]))).toBe("targeting_zip");
+    const closed = {
+      timezone: "America/New_York",
+      hours: [{ days: ["mon" as const], open: "09:00", close: "17:00" }],
+    };
+    expect(check(buyer([campaign({ tags: ["spanish"], schedule: closed })]))).toBe("targeting_tags");
+    expect(
+      check(buyer([campaign({ schedule: closed, duplicateWindowDays: 1 })]), undefined, call(), 1, T0 - 1),
+    ).toBe("closed_hours");
+  });
+
+  it("admits a call by area code when the ZIP list does not hold it, and by ZIP when area codes do not", () => {
+    expect(check(buyer([campaign({ zips: ["90210"], areaCodes: ["214"] })]))).toBe("ok");
+    expect(check(buyer([campaign({ zips: ["75001"], areaCodes: ["310"] })]))).toBe("ok");
+    expect(check(buyer([campaign({ zips: [], areaCodes: ["310"] })]))).toBe("targeting_zip");
+    expect(check(buyer([campaign({ states: [] })]), undefined, call({ callerState: undefined }))).toBe("ok");
+  });
+
+  it("refuses a duplicate inside the window and accepts one at its edge", () => {
+    const s = buyer([campaign({ duplicateWindowDays: 30 })]);
+    expect(check(s, undefined, call(), 20 * USD, T0 - 30 * DAY + 1)).toBe("duplicate_caller");
+    expect(check(s, undefined, call(), 20 * USD, T0 - 30 * DAY)).toBe("ok");
+  });
+
+  it("counts a window from another period as zero", () => {
+    const s = buyer([campaign({ caps: { daily: 1, hourly: 1, monthly: 1 } })], {
+      counters: {
+        cmp_a: {
+          inFlight: 0,
+          hour: { key: "2026-11-28T13", calls: 1 },
+          day: { key: "2026-11-27", calls: 1, spendMicros: 99 * USD },
+          month: { key: "2026-10", calls: 1 },
+          lifetime: 3,
+        },
+      },
+    });
+    expect(check(s)).toBe("ok");
+  });
+
+  it("counts open reservations and the credit limit in the funds available", () => {
+    const s = reserved(buyer([campaign()], { balanceMicros: 30 * USD, creditLimitMicros: 10 * USD }), cmd());
+    expect(balanceOf(s)).toEqual({
+      balanceMicros: 30 * USD,
+      creditLimitMicros: 10 * USD,
+      reservedMicros: 20 * USD,
+      availableMicros: 20 * USD,
+    });
+    expect(check(s, undefined, call({ callerHash: "h_2" }), 20 * USD)).toBe("ok");
+    expect(check(s, undefined, call({ callerHash: "h_2" }), 20 * USD + 1)).toBe("insufficient_funds");
+  });
+});
+
+describe("reserve", () => {
+  it("holds a slot, counts the call in every period, adds the spend and remembers the caller", () => {
+    const r = reserve(buyer(), cmd(), fixedCtx(T0));
+    if (!r.ok) throw new Error(r.reason.code);
+    expect(r.value.accepted).toEqual({
+      callId: "call_1",
+      campaignId: "cmp_a",
+      priceMicros: 20 * USD,
+      expiresAt: T0 + 60_000,
+      destination: { number: "+12145550100" },
+      minDurationSec: 90,
+    });
+    expect(r.value.state.counters.cmp_a).toEqual({
+      inFlight: 1,
+      hour: { key: "2026-11-28T14", calls: 1 },
+      day: { key: "2026-11-28", calls: 1, spendMicros: 20 * USD },
+      month: { key: "2026-11", calls: 1 },
+      lifetime: 1,
+    });
+    expect(r.value.state.recentCallers).toEqual({ h_1: T0 });
+    expect(r.value.state.reservations.call_1).toEqual({
+      callId: "call_1",
+      campaignId: "cmp_a",
+      priceMicros: 20 * USD,
+      reservedAt: T0,
+      expiresAt: T0 + 60_000,
+    });
+  });
+
+  it("replays a repeated reserve for the same campaign and refuses another campaign", () => {
+    const s = reserved(buyer([campaign(), campaign({ id: "cmp_b" })]), cmd());
+    const again = reserve(s, cmd({ priceMicros: 1 }), fixedCtx(T0 + 5000));
+    expect(again.ok && again.value.state).toBe(s);
+    expect(again.ok && again.value.accepted.priceMicros).toBe(20 * USD);
+    const other = reserve(s, cmd({ campaignId: "cmp_b" }), fixedCtx(T0));
+    expect(!other.ok && other.reason.code).toBe("already_reserved");
+    const unknown = reserve(s, cmd({ callId: "call_2", campaignId: "cmp_zz" }), fixedCtx(T0));
+    expect(!unknown.ok && unknown.reason.code).toBe("campaign_unknown");
+  });
+
+  it("passes on the eligibility refusal", () => {
+    const s = buyer([campaign({ caps: { concurrency: 1 } })]);
+    const r = reserve(
+      reserved(s, cmd()),
+      cmd({ callId: "call_2", call: call({ callerHash: "h_2" }) }),
+      fixedCtx(T0),
+    );
+    expect(!r.ok && r.reason.code).toBe("cap_concurrency");
+  });
+});
+
+describe("release, capture and sweep", () => {
+  it("release frees the slot and the day's spend but keeps the call counts", () => {
+    const r = release(reserved(buyer(), cmd()), { callId: "call_1", outcome: "failed" }, fixedCtx(T0 + 1000));
+    if (!r.ok) throw new Error("refused");
+    expect(r.value.released).toBe(true);
+    expect(r.value.state.reservations).toEqual({});
+    expect(r.value.state.counters.cmp_a).toMatchObject({
+      inFlight: 0,
+      hour: { calls: 1 },
+      day: { calls: 1, spendMicros: 0 },
+      lifetime: 1,
+    });
+    expect(r.value.state.balanceMicros).toBe(100 * USD);
+  });
+
+  it("release does not give spend back to a later day", () => {
+    const lateNight = Date.parse("2026-11-29T04:59:00Z"); // 23:59 local
+    let s = reserved(buyer(), cmd(), lateNight);
+    s = reserved(s, cmd({ callId: "call_2", call: call({ callerHash: "h_2" }) }), lateNight + 120_000); // 00:01 next day
+    const r = release(s, { callId: "call_1", outcome: "failed" }, fixedCtx(lateNight + 180_000));
+    if (!r.ok) throw new Error("refused");
+    expect(r.value.state.counters.cmp_a?.day).toEqual({ key: "2026-11-29", calls: 1, spendMicros: 20 * USD });
+    expect(r.value.state.counters.cmp_a?.inFlight).toBe(1);
+  });
+
+  it("release never takes live calls below zero", () => {
+    const s = reserved(buyer(), cmd());
+    const drifted = deepFreeze({ ...s, counters: { cmp_a: { ...s.counters.cmp_a!, inFlight: 0 } } });
+    const r = release(drifted, { callId: "call_1", outcome: "failed" }, fixedCtx(T0));
+    expect(r.ok && r.value.state.counters.cmp_a?.inFlight).toBe(0);
+  });
+
+  it("release of an unknown call is a no-op", () => {
+    const s = buyer();
+    const r = release(s, { callId: "call_x", outcome: "expired" }, fixedCtx(T0));
+    expect(r).toEqual({ ok: true, value: { state: s, callId: "call_x", released: false } });
+    expect(r.ok && r.value.state).toBe(s);
+  });
+
+  it("capture charges the price, frees the slot and keeps the spend; a second capture finds nothing", () => {
+    const r = capture(reserved(buyer(), cmd()), { callId: "call_1" }, fixedCtx(T0 + 1000));
+    if (!r.ok) throw new Error("refused");
+    expect(r.value.chargedMicros).toBe(20 * USD);
+    expect(balanceOf(r.value.state)).toEqual({
+      balanceMicros: 80 * USD,
+      creditLimitMicros: 0,
+      reservedMicros: 0,
+      availableMicros: 80 * USD,
+    });
+    expect(r.value.state.counters.cmp_a).toMatchObject({ inFlight: 0, day: { spendMicros: 20 * USD } });
+    const again = capture(deepFreeze(r.value.state), { callId: "call_1" }, fixedCtx(T0 + 2000));
+    expect(!again.ok && again.reason.code).toBe("call_unknown");
+  });
+
+  it("sweeps only reservations whose expiry has passed", () => {
+    let s = reserved(buyer(), cmd());
+    s = reserved(s, cmd({ callId: "call_2", call: call({ callerHash: "h_2" }), ttlMs: 120_000 }));
+    expect(sweepExpired(s, T0 + 59_999)).toEqual({ state: s, released: [] });
+    const swept = sweepExpired(s, T0 + 60_000);
+    expect(swept.released).toEqual(["call_1"]);
+    expect(Object.keys(swept.state.reservations)).toEqual(["call_2"]);
+    expect(swept.state.counters.cmp_a).toMatchObject({ inFlight: 1, day: { spendMicros: 20 * USD } });
+  });
+});
+
+describe("pruneRecentCallers", () => {
+  it("drops callers older than the longest window or maxDays and returns the same state when nothing goes", () => {
+    const s = buyer([campaign({ duplicateWindowDays: 120 })], {
+      recentCallers: { old: T0 - 121 * DAY, mid: T0 - 100 * DAY, fresh: T0 - DAY },
+    });
+    expect(pruneRecentCallers(s, T0).recentCallers).toEqual({ mid: T0 - 100 * DAY, fresh: T0 - DAY });
+    expect(pruneRecentCallers(s, T0, 200)).toBe(s);
+    expect(
+      pruneRecentCallers(buyer([campaign()], { recentCallers: s.recentCallers }), T0).recentCallers,
+    ).toEqual({ fresh: T0 - DAY });
+  });
+});

@@ -1,0 +1,196 @@
+// BuyerActor's pure rules: eligibility, and the reserve → capture | release life of a call's hold.
+// Every rule returns a new state and never mutates its input, so the actor can compute first and write last.
+import type { Ctx } from "../kernel/ctx.ts";
+import { assertMicros, type Micros } from "../kernel/money.ts";
+import { ok, type Result, refuse } from "../kernel/result.ts";
+import type {
+  BuyerBalance,
+  BuyerCampaign,
+  BuyerState,
+  CallFacts,
+  CaptureCommand,
+  ReleaseCommand,
+  Reservation,
+  ReserveAccepted,
+  ReserveCommand,
+} from "./buyer-api.ts";
+import { capRefusal, countEnded, countReserved, currentCounters } from "./caps.ts";
+import { isOpen, periodKeys } from "./schedule.ts";
+import { DAY_MS, isDuplicate, targetingRefusal } from "./targeting.ts";
+
+export { type CampaignProblem, campaignProblems } from "./campaign-problems.ts";
+export { type NewBuyer, newBuyerState, upsertCampaign } from "./profile.ts";
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
+export function balanceOf(state: BuyerState): BuyerBalance {
+  let reservedMicros = 0;
+  for (const id in state.reservations) reservedMicros += state.reservations[id]!.priceMicros;
+  const { balanceMicros, creditLimitMicros } = state;
+  return {
+    balanceMicros,
+    creditLimitMicros,
+    reservedMicros,
+    availableMicros: balanceMicros + creditLimitMicros - reservedMicros,
+  };
+}
+
+/** Whether the campaign may take this call at this price now. Checks run in the contract's order; the first failure is returned. */
+export function eligibility(
+  state: BuyerState,
+  campaign: BuyerCampaign,
+  call: CallFacts,
+  priceMicros: Micros,
+  lastSeenMs: number | undefined,
+  nowMs: number,
+): Result<true> {
+  if (state.status !== "active") return refuse("buyer_inactive", `buyer ${state.buyerId} is ${state.status}`);
+  if (campaign.status !== "active") return refuse("campaign_paused", `campaign ${campaign.id} is paused`);
+  const targeting = targetingRefusal(campaign, call);
+  if (targeting !== undefined) return targeting;
+  if (!isOpen(campaign.schedule, nowMs))
+    return refuse("closed_hours", `campaign ${campaign.id} is closed now`);
+  if (isDuplicate(campaign.duplicateWindowDays, lastSeenMs, nowMs)) {
+    return refuse("duplicate_caller", `caller seen within ${campaign.duplicateWindowDays} days`);
+  }
+  const counters = currentCounters(state.counters[campaign.id], periodKeys(state.timezone, nowMs));
+  const cap = capRefusal(campaign.caps, counters, priceMicros);
+  if (cap !== undefined) return cap;
+  const { availableMicros } = balanceOf(state);
+  if (availableMicros < priceMicros) {
+    return refuse("insufficient_funds", `available ${availableMicros} < price ${priceMicros}`);
+  }
+  return ok(true);
+}
+
+function accepted(r: Reservation, campaign: BuyerCampaign): ReserveAccepted {
+  const { callId, campaignId, priceMicros, expiresAt } = r;
+  return {
+    callId,
+    campaignId,
+    priceMicros,
+    expiresAt,
+    destination: campaign.destination,
+    minDurationSec: campaign.minDurationSec,
+  };
+}
+
+/** Holds a live slot, a count in every cap period, the day's spend and the price against the budget. Idempotent per call id. */
+export function reserve(
+  state: BuyerState,
+  cmd: ReserveCommand,
+  ctx: Ctx,
+): Result<{ state: BuyerState; accepted: ReserveAccepted }> {
+  if (assertMicros(cmd.priceMicros, "priceMicros") < 0) throw new RangeError("priceMicros < 0");
+  const held = state.reservations[cmd.callId];
+  if (held !== undefined && held.campaignId !== cmd.campaignId) {
+    return refuse("already_reserved", `call ${cmd.callId} is held by campaign ${held.campaignId}`);
+  }
+  const campaign = state.campaigns[cmd.campaignId];
+  if (campaign === undefined) return refuse("campaign_unknown", `campaign ${cmd.campaignId} does not exist`);
+  if (held !== undefined) return ok({ state, accepted: accepted(held, campaign) });
+
+  const nowMs = ctx.now();
+  const { callerHash } = cmd.call;
+  const verdict = eligibility(
+    state,
+    campaign,
+    cmd.call,
+    cmd.priceMicros,
+    state.recentCallers[callerHash],
+    nowMs,
+  );
+  if (!verdict.ok) return verdict;
+  const keys = periodKeys(state.timezone, nowMs);
+  const reservation: Reservation = {
+    callId: cmd.callId,
+    campaignId: campaign.id,
+    priceMicros: cmd.priceMicros,
+    reservedAt: nowMs,
+    expiresAt: nowMs + cmd.ttlMs,
+  };
+  const next: BuyerState = {
+    ...state,
+    counters: {
+      ...state.counters,
+      [campaign.id]: countReserved(state.counters[campaign.id], keys, cmd.priceMicros),
+    },
+    reservations: { ...state.reservations, [cmd.callId]: reservation },
+    recentCallers: { ...state.recentCallers, [callerHash]: nowMs },
+    updatedAt: iso(nowMs),
+  };
+  return ok({ state: next, accepted: accepted(reservation, campaign) });
+}
+
+/** Ends a hold: frees the slot; an unbilled call gives back its spend; a billed one is charged its price. */
+function endReservation(state: BuyerState, r: Reservation, billed: boolean, nowMs: number): BuyerState {
+  const counters = state.counters[r.campaignId];
+  const reservedDay = periodKeys(state.timezone, r.reservedAt).day;
+  return {
+    ...state,
+    balanceMicros: billed ? state.balanceMicros - r.priceMicros : state.balanceMicros,
+    counters:
+      counters === undefined
+        ? state.counters
+        : { ...state.counters, [r.campaignId]: countEnded(counters, reservedDay, r.priceMicros, billed) },
+    reservations: without(state.reservations, r.callId),
+    updatedAt: iso(nowMs),
+  };
+}
+
+/** Releases a hold without charging. Releasing an unknown call is a no-op (released: false), so retries are harmless. */
+export function release(
+  state: BuyerState,
+  cmd: ReleaseCommand,
+  ctx: Ctx,
+): Result<{ state: BuyerState; callId: string; released: boolean }> {
+  const held = state.reservations[cmd.callId];
+  if (held === undefined) return ok({ state, callId: cmd.callId, released: false });
+  return ok({ state: endReservation(state, held, false, ctx.now()), callId: cmd.callId, released: true });
+}
+
+/** Charges a billable call's price to the balance and frees its slot; its spend stays counted. */
+export function capture(
+  state: BuyerState,
+  cmd: CaptureCommand,
+  ctx: Ctx,
+): Result<{ state: BuyerState; callId: string; chargedMicros: Micros }> {
+  const held = state.reservations[cmd.callId];
+  if (held === undefined) return refuse("call_unknown", `no reservation for call ${cmd.callId}`);
+  const next = endReservation(state, held, true, ctx.now());
+  return ok({ state: next, callId: cmd.callId, chargedMicros: held.priceMicros });
+}
+
+/** Releases every hold whose expiry has passed (outcome "expired"); returns the released call ids. */
+export function sweepExpired(state: BuyerState, nowMs: number): { state: BuyerState; released: string[] } {
+  let next = state;
+  const released: string[] = [];
+  for (const id in state.reservations) {
+    const r = state.reservations[id]!;
+    if (r.expiresAt > nowMs) continue;
+    next = endReservation(next, r, false, nowMs);
+    released.push(id);
+  }
+  return { state: next, released };
+}
+
+/** Forgets callers older than every duplicate window (and at least `maxDays`), keeping the state document small. */
+export function pruneRecentCallers(state: BuyerState, nowMs: number, maxDays = 90): BuyerState {
+  let keepDays = maxDays;
+  for (const id in state.campaigns) keepDays = Math.max(keepDays, state.campaigns[id]!.duplicateWindowDays);
+  const cutoff = nowMs - keepDays * DAY_MS;
+  const kept: Record<string, number> = {};
+  let dropped = 0;
+  for (const hash in state.recentCallers) {
+    const seen = state.recentCallers[hash]!;
+    if (seen > cutoff) kept[hash] = seen;
+    else dropped++;
+  }
+  return dropped === 0 ? state : { ...state, recentCallers: kept, updatedAt: iso(nowMs) };
+}

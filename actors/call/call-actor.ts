@@ -1,0 +1,239 @@
+// CallActor: one offered call. It coordinates the flow (seller admit → auction → routing), keeps the
+// lifecycle state machine and settles the buyer's reservation when the call ends.
+import { Temporal } from "@dapr/dapr";
+import type { AuctionOutcome, IAuctionActor } from "../auction/auction-api.ts";
+import type { CallFacts, IBuyerActor, ReleaseOutcome } from "../buyer/buyer-api.ts";
+import { systemCtx } from "../kernel/ctx.ts";
+import { type DomainEvent, domainEvent } from "../kernel/events.ts";
+import type { ReasonCode } from "../kernel/reasons.ts";
+import { recordingDisclosureRequired } from "../kernel/recording.ts";
+import { ok, type Result, refuse } from "../kernel/result.ts";
+import { actorProxy } from "../runtime/dapr-client.ts";
+import { DocumentActor } from "../runtime/document-actor.ts";
+import { payoutFor } from "../seller/rules.ts";
+import type { ISellerActor } from "../seller/seller-api.ts";
+import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
+import { billingFor, nextStatus } from "./rules.ts";
+
+const EXPIRY_REMINDER = "routing-expiry";
+
+export class CallActor extends DocumentActor<CallState> implements ICallActor {
+  async offer(cmd: OfferCommand): Promise<Result<CallDecision>> {
+    const existing = await this.load();
+    if (existing) {
+      if (existing.requestHash !== cmd.requestHash) {
+        return refuse("idempotency_conflict", "this Idempotency-Key was used for a different offer");
+      }
+      return ok(existing.decision);
+    }
+    const now = systemCtx.now();
+    const base = this.initialState(cmd, now);
+    const reject = (code: ReasonCode, detail: string) =>
+      this.settleOffer({
+        ...base,
+        status: "rejected",
+        decision: { callId: cmd.callId, status: "rejected", reason: { code, detail } },
+      });
+
+    const seller = actorProxy<ISellerActor>(this.getDaprClient(), "SellerActor", cmd.sellerId);
+    const admitted = await seller.admit({ callId: cmd.callId, campaignId: cmd.sellerCampaignId });
+    if (!admitted.ok) return reject(admitted.reason.code, admitted.reason.detail);
+    const campaign = admitted.value.campaign;
+    if (!cmd.caller) {
+      const problem = cmd.callerProblem ?? { code: "invalid_caller_number", detail: "no caller number" };
+      // A withheld number may pass only where the campaign accepts anonymous calls; it still
+      // cannot be matched to a buyer's duplicate window, so such calls get no auction here.
+      return reject(problem.code, problem.detail);
+    }
+    const facts: CallFacts = {
+      callId: cmd.callId,
+      callerHash: cmd.caller.hash,
+      callerState: cmd.callerState,
+      callerZip: cmd.callerZip,
+      areaCode: cmd.caller.areaCode,
+      vertical: cmd.vertical ?? campaign.vertical,
+      tags: cmd.tags,
+    };
+    const auction = actorProxy<IAuctionActor>(this.getDaprClient(), "AuctionActor", cmd.callId);
+    const ran = await auction.run({
+      call: facts,
+      terms: {
+        reserveMicros: campaign.reserveMicros,
+        type: campaign.auction,
+        maxAuctionMs: campaign.maxAuctionMs,
+      },
+      routingTtlSec: campaign.routingTtlSec,
+    });
+    if (!ran.ok) return reject(ran.reason.code, ran.reason.detail);
+    return this.settleOffer(
+      this.withOutcome({ ...base, vertical: facts.vertical, payout: campaign.payout }, ran.value),
+    );
+  }
+
+  private initialState(cmd: OfferCommand, now: number): CallState {
+    return {
+      schema: 1,
+      callId: cmd.callId,
+      sellerId: cmd.sellerId,
+      sellerCampaignId: cmd.sellerCampaignId,
+      requestHash: cmd.requestHash,
+      status: "rejected",
+      caller: { ...cmd.caller, state: cmd.callerState, zip: cmd.callerZip },
+      vertical: cmd.vertical,
+      tags: cmd.tags,
+      decision: { callId: cmd.callId, status: "rejected" },
+      timeline: { offeredAt: new Date(now).toISOString() },
+      appliedEvents: {},
+    };
+  }
+
+  private withOutcome(state: CallState, outcome: AuctionOutcome): CallState {
+    const auction = {
+      ...outcome.summary,
+      winnerBidId: outcome.winner?.bidId,
+      clearingPriceMicros: outcome.winner?.priceMicros,
+    };
+    const w = outcome.winner;
+    if (!w) {
+      const reason = outcome.reason ?? { code: "no_eligible_buyers" as const, detail: "no bids" };
+      return {
+        ...state,
+        status: "no_bid",
+        auction,
+        decision: { callId: state.callId, status: "no_bid", reason },
+      };
+    }
+    const decision: CallDecision = {
+      callId: state.callId,
+      status: "routed",
+      buyerId: w.buyerId,
+      buyerCampaignId: w.campaignId,
+      bidId: w.bidId,
+      destination: w.destination,
+      priceMicros: w.priceMicros,
+      minDurationSec: w.minDurationSec,
+      expiresAt: new Date(w.expiresAt).toISOString(),
+      recordingDisclosure: recordingDisclosureRequired(state.caller.state),
+    };
+    const routing = {
+      priceMicros: w.priceMicros,
+      minDurationSec: w.minDurationSec,
+      expiresAtMs: w.expiresAt,
+    };
+    return { ...state, status: "routed", auction, decision, routing };
+  }
+
+  private async settleOffer(state: CallState): Promise<Result<CallDecision>> {
+    const now = systemCtx.now();
+    const agg = { type: "call", id: state.callId } as const;
+    const d = state.decision;
+    const events = [
+      domainEvent("call.offered", agg, "offer", now, {
+        sellerId: state.sellerId,
+        sellerCampaignId: state.sellerCampaignId,
+        callerHash: state.caller.hash ?? null,
+        vertical: state.vertical ?? null,
+      }),
+      domainEvent(`call.${state.status}`, agg, "decision", now, { ...d }),
+    ];
+    await this.commit(state, events);
+    if (state.routing) {
+      const dueMs = Math.max(1_000, state.routing.expiresAtMs - now);
+      await this.registerActorReminder(EXPIRY_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }));
+    }
+    return ok(d);
+  }
+
+  async event(cmd: CallEventCommand): Promise<Result<CallState>> {
+    const state = await this.load();
+    if (!state) return refuse("call_unknown", `no call ${this.getActorId().getId()}`);
+    const step = nextStatus(state, cmd);
+    if (!step.ok) return step;
+    if (step.value.replay) return ok(state);
+    const now = systemCtx.now();
+    const at = new Date(now).toISOString();
+    const to = step.value.status;
+    const agg = { type: "call", id: state.callId } as const;
+    let next: CallState = {
+      ...state,
+      status: to,
+      appliedEvents: { ...state.appliedEvents, [cmd.eventId]: to },
+    };
+    const events: DomainEvent[] = [];
+    if (to === "ringing") next.timeline = { ...state.timeline, ringingAt: at };
+    if (to === "connected") next.timeline = { ...state.timeline, connectedAt: at };
+    if (to === "completed" || to === "failed") {
+      next.timeline = { ...state.timeline, endedAt: at };
+      next = await this.settle(next, to === "completed" ? (cmd.durationSec ?? 0) : undefined, cmd);
+      if (next.billing?.billable) {
+        events.push(domainEvent("call.billable", agg, cmd.eventId, now, billableData(next)));
+      }
+    }
+    events.unshift(
+      domainEvent(`call.${to}`, agg, cmd.eventId, now, { durationSec: cmd.durationSec ?? null }),
+    );
+    await this.commit(next, events);
+    if (to !== "routed") await this.unregisterActorReminder(EXPIRY_REMINDER).catch(() => undefined);
+    return ok(next);
+  }
+
+  /** Charges the buyer for a billable call, otherwise releases its reservation. */
+  private async settle(
+    state: CallState,
+    durationSec: number | undefined,
+    cmd: CallEventCommand,
+  ): Promise<CallState> {
+    const buyerId = state.decision.buyerId;
+    if (!buyerId || !state.routing) return state;
+    const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", buyerId);
+    if (durationSec === undefined) {
+      await buyer.release({ callId: state.callId, outcome: "failed" });
+      return { ...state, billing: billingFor(0, Number.POSITIVE_INFINITY, 0, 0), durationSec: 0 };
+    }
+    const { priceMicros, minDurationSec } = state.routing;
+    const payout = state.payout ? payoutFor(state.payout, priceMicros) : 0;
+    const billing = billingFor(durationSec, minDurationSec, priceMicros, payout);
+    if (billing.billable) {
+      const captured = await buyer.capture({ callId: state.callId });
+      if (!captured.ok)
+        throw new Error(`capture of ${state.callId} refused: ${captured.reason.code} (${cmd.eventId})`);
+    } else {
+      await buyer.release({ callId: state.callId, outcome: "not_billable" satisfies ReleaseOutcome });
+    }
+    return { ...state, durationSec, billing };
+  }
+
+  override async receiveReminder(_data: string): Promise<void> {
+    const state = await this.load();
+    if (state?.status !== "routed" || !state.decision.buyerId) return;
+    const now = systemCtx.now();
+    const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", state.decision.buyerId);
+    await buyer.release({ callId: state.callId, outcome: "expired" });
+    const next: CallState = {
+      ...state,
+      status: "expired",
+      timeline: { ...state.timeline, endedAt: new Date(now).toISOString() },
+    };
+    const agg = { type: "call", id: state.callId } as const;
+    await this.commit(next, [domainEvent("call.expired", agg, "expiry", now, { reason: "routing_expired" })]);
+  }
+
+  async get(): Promise<Result<CallState>> {
+    const state = await this.load();
+    return state ? ok(state) : refuse("call_unknown", `no call ${this.getActorId().getId()}`);
+  }
+}
+
+function billableData(state: CallState) {
+  return {
+    callId: state.callId,
+    buyerId: state.decision.buyerId ?? null,
+    buyerCampaignId: state.decision.buyerCampaignId ?? null,
+    sellerId: state.sellerId,
+    sellerCampaignId: state.sellerCampaignId,
+    durationSec: state.durationSec ?? 0,
+    chargedMicros: state.billing?.chargedMicros ?? 0,
+    payoutMicros: state.billing?.payoutMicros ?? 0,
+    marginMicros: state.billing?.marginMicros ?? 0,
+  };
+}

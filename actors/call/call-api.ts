@@ -1,0 +1,100 @@
+// CallActor contract: the offer, the routing decision returned to the seller, and lifecycle events.
+import type { Loser } from "../auction/auction-api.ts";
+import type { Destination } from "../buyer/buyer-api.ts";
+import type { Micros } from "../kernel/money.ts";
+import type { ReasonCode } from "../kernel/reasons.ts";
+import type { Result } from "../kernel/result.ts";
+
+export type CallStatus =
+  | "routed"
+  | "rejected"
+  | "no_bid"
+  | "ringing"
+  | "connected"
+  | "completed"
+  | "failed"
+  | "expired";
+
+export interface OfferCommand {
+  callId: string;
+  sellerId: string;
+  sellerCampaignId: string;
+  requestHash: string; // fingerprint of the partner's request body, for idempotency conflicts
+  /** Absent when the number is withheld or invalid; `callerProblem` then says which. */
+  caller?: { hash: string; ciphertext: string; areaCode: string };
+  callerProblem?: { code: "invalid_caller_number" | "anonymous_caller"; detail: string };
+  callerState?: string;
+  callerZip?: string;
+  vertical?: string;
+  tags: string[];
+  attestation?: "A" | "B" | "C";
+}
+
+/** The routing instruction (or refusal) returned to the seller. Field names are the partner contract. */
+export interface CallDecision {
+  callId: string;
+  status: "routed" | "rejected" | "no_bid";
+  buyerId?: string;
+  buyerCampaignId?: string;
+  bidId?: string;
+  destination?: Destination;
+  priceMicros?: Micros;
+  minDurationSec?: number;
+  expiresAt?: string;
+  recordingDisclosure?: boolean;
+  reason?: { code: ReasonCode; detail: string };
+}
+
+export type CallEventType = "ringing" | "connected" | "completed" | "failed";
+
+export interface CallEventCommand {
+  eventId: string;
+  type: CallEventType;
+  durationSec?: number;
+  reason?: string;
+}
+
+export interface Billing {
+  billable: boolean;
+  chargedMicros: Micros;
+  payoutMicros: Micros;
+  marginMicros: Micros;
+  reason?: string;
+}
+
+export interface AuctionSummary {
+  candidates: number;
+  bids: number;
+  winnerBidId?: string;
+  clearingPriceMicros?: Micros;
+  auctionType: "first" | "second";
+  reserveMicros: Micros;
+  losers: Loser[];
+  durationMs: number;
+}
+
+export interface CallState {
+  schema: 1;
+  callId: string;
+  sellerId: string;
+  sellerCampaignId: string;
+  requestHash: string;
+  status: CallStatus;
+  caller: { hash?: string; ciphertext?: string; areaCode?: string; state?: string; zip?: string };
+  vertical?: string;
+  tags: string[];
+  decision: CallDecision;
+  payout?: { type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number };
+  routing?: { priceMicros: Micros; minDurationSec: number; expiresAtMs: number };
+  auction?: AuctionSummary;
+  timeline: { offeredAt: string; ringingAt?: string; connectedAt?: string; endedAt?: string };
+  durationSec?: number;
+  billing?: Billing;
+  appliedEvents: Record<string, CallStatus>; // event id → status it led to
+}
+
+export interface ICallActor {
+  offer(cmd: OfferCommand): Promise<Result<CallDecision>>;
+  event(cmd: CallEventCommand): Promise<Result<CallState>>;
+  get(): Promise<Result<CallState>>;
+}

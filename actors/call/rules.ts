@@ -1,0 +1,72 @@
+// Pure call lifecycle: allowed transitions as data, and the billing decision at completion.
+import type { Micros } from "../kernel/money.ts";
+import { ok, type Result, refuse } from "../kernel/result.ts";
+import type { Billing, CallEventCommand, CallState, CallStatus } from "./call-api.ts";
+
+/** For each status, the event types it accepts and the status each leads to. */
+export const TRANSITIONS: Record<CallStatus, Partial<Record<CallEventCommand["type"], CallStatus>>> = {
+  routed: { ringing: "ringing", connected: "connected", failed: "failed" },
+  ringing: { connected: "connected", failed: "failed" },
+  connected: { completed: "completed", failed: "failed" },
+  completed: {},
+  failed: {},
+  expired: {},
+  rejected: {},
+  no_bid: {},
+};
+
+export const TERMINAL: ReadonlySet<CallStatus> = new Set([
+  "completed",
+  "failed",
+  "expired",
+  "rejected",
+  "no_bid",
+]);
+
+/** The status an event leads to, or a coded refusal. A replayed event id returns its first outcome. */
+export function nextStatus(
+  state: CallState,
+  cmd: CallEventCommand,
+): Result<{ status: CallStatus; replay: boolean }> {
+  const seen = state.appliedEvents[cmd.eventId];
+  if (seen) return ok({ status: seen, replay: true });
+  const to = TRANSITIONS[state.status][cmd.type];
+  if (!to) {
+    const allowed = Object.keys(TRANSITIONS[state.status]);
+    return refuse(
+      "illegal_transition",
+      `a ${state.status} call cannot take "${cmd.type}"; allowed: ${allowed.length ? allowed.join(", ") : "none (final)"}`,
+    );
+  }
+  if (to === "completed" && cmd.type === "completed") {
+    if (cmd.durationSec === undefined || !Number.isInteger(cmd.durationSec) || cmd.durationSec < 0) {
+      return refuse("illegal_transition", "a completed event needs durationSec, a non-negative integer");
+    }
+  }
+  return ok({ status: to, replay: false });
+}
+
+/** Billable when the connected duration reaches the buyer's minimum. Payout never exceeds the charge. */
+export function billingFor(
+  durationSec: number,
+  minDurationSec: number,
+  priceMicros: Micros,
+  payoutMicros: Micros,
+): Billing {
+  if (durationSec < minDurationSec) {
+    return {
+      billable: false,
+      chargedMicros: 0,
+      payoutMicros: 0,
+      marginMicros: 0,
+      reason: `connected ${durationSec}s, below the ${minDurationSec}s minimum`,
+    };
+  }
+  const payout = Math.min(payoutMicros, priceMicros);
+  return {
+    billable: true,
+    chargedMicros: priceMicros,
+    payoutMicros: payout,
+    marginMicros: priceMicros - payout,
+  };
+}

@@ -1,0 +1,55 @@
+// Every refusal the exchange can give, listed once with a stable code and a one-line meaning.
+// Codes are part of the partner contract: add freely, never rename.
+export const REASONS = {
+  // seller gate
+  seller_unknown: "The seller does not exist.",
+  seller_inactive: "The seller is not active.",
+  seller_campaign_unknown: "The seller campaign does not exist or belongs to another seller.",
+  seller_campaign_paused: "The seller campaign is paused.",
+  seller_cap_reached: "A cap on the seller campaign is reached.",
+  // caller gate
+  invalid_caller_number: "The caller number is not a valid NANP number in E.164 form.",
+  anonymous_caller: "The caller number is withheld and the campaign does not accept anonymous calls.",
+  // buyer eligibility
+  buyer_inactive: "The buyer is not active.",
+  campaign_unknown: "The buyer campaign does not exist.",
+  campaign_paused: "The buyer campaign is paused.",
+  targeting_vertical: "The call's vertical is not one the campaign buys.",
+  targeting_state: "The caller's state is not in the campaign's states.",
+  targeting_zip: "The caller's ZIP code or area code is not in the campaign's lists.",
+  targeting_tags: "The call lacks a tag the campaign requires.",
+  closed_hours: "The campaign is outside its hours of operation.",
+  cap_concurrency: "The campaign has as many live calls as its concurrency cap allows.",
+  cap_hourly: "The campaign's hourly call cap is reached.",
+  cap_daily: "The campaign's daily call cap is reached.",
+  cap_monthly: "The campaign's monthly call cap is reached.",
+  cap_lifetime: "The campaign's lifetime call cap is reached.",
+  cap_daily_spend: "The campaign's daily spend cap would be exceeded.",
+  insufficient_funds:
+    "The buyer's balance plus credit limit, less open reservations, does not cover the price.",
+  duplicate_caller: "The buyer received this caller within its duplicate window.",
+  already_reserved: "This call already holds a reservation with the buyer.",
+  // auction
+  below_reserve: "The bid is below the seller campaign's reserve price.",
+  outbid: "Another bid ranked higher.",
+  no_eligible_buyers: "No buyer campaign matched the call and could take it.",
+  reservation_refused: "The buyer refused the reservation (caps, budget or duplicate at reservation time).",
+  rtb_timeout: "The buyer's RTB endpoint did not answer within the deadline.",
+  rtb_error: "The buyer's RTB endpoint failed.",
+  rtb_malformed: "The buyer's RTB answer could not be read.",
+  rtb_no_bid: "The buyer's RTB endpoint declined to bid.",
+  bid_expired: "The bid expired before the auction closed.",
+  // call lifecycle
+  call_unknown: "The call does not exist.",
+  illegal_transition: "The event is not allowed in the call's current state.",
+  routing_expired: "The routed call did not connect before its routing instruction expired.",
+  // money
+  invalid_amount: "The amount is not a positive integer of micro-units.",
+  idempotency_conflict: "The idempotency key was used before with a different request.",
+} as const;
+
+export type ReasonCode = keyof typeof REASONS;
+
+export function isReasonCode(value: unknown): value is ReasonCode {
+  return typeof value === "string" && Object.hasOwn(REASONS, value);
+}

@@ -1,0 +1,55 @@
+// Actor host: serves BuyerActor, SellerActor, CallActor and AuctionActor to its daprd sidecar.
+import { CommunicationProtocolEnum, DaprServer } from "@dapr/dapr";
+import { AuctionActor } from "./auction/auction-actor.ts";
+import { BuyerActor } from "./buyer/buyer-actor.ts";
+import { CallActor } from "./call/call-actor.ts";
+import { setActorDeps } from "./runtime/actor-runtime.ts";
+import { loadConfig } from "./runtime/config.ts";
+import { createLogger } from "./runtime/logger.ts";
+import { createRedis } from "./runtime/redis.ts";
+import { SellerActor } from "./seller/seller-actor.ts";
+
+const config = loadConfig();
+const logger = createLogger("actors", config.logLevel);
+const redis = createRedis(config.redisUrl);
+setActorDeps({ config, redis, logger, now: () => Date.now() });
+
+const server = new DaprServer({
+  serverHost: "127.0.0.1",
+  serverPort: String(config.appPort),
+  communicationProtocol: CommunicationProtocolEnum.HTTP,
+  clientOptions: {
+    daprHost: config.daprHost,
+    daprPort: config.daprHttpPort,
+    communicationProtocol: CommunicationProtocolEnum.HTTP,
+    isKeepAlive: true,
+    actor: {
+      actorIdleTimeout: "1h",
+      drainOngoingCallTimeout: "30s",
+      drainRebalancedActors: true,
+      reentrancy: { enabled: false },
+    },
+  },
+  logger: { level: 2 },
+});
+
+await server.actor.init();
+// The actor type on the wire is the class name: keep these names stable.
+await server.actor.registerActor(BuyerActor);
+await server.actor.registerActor(SellerActor);
+await server.actor.registerActor(CallActor);
+await server.actor.registerActor(AuctionActor);
+await server.start();
+logger.info(
+  { appPort: config.appPort, actors: ["BuyerActor", "SellerActor", "CallActor", "AuctionActor"] },
+  "actors.started",
+);
+
+const stop = async (signal: string) => {
+  logger.info({ signal }, "actors.stopping");
+  await server.stop().catch(() => undefined);
+  redis.disconnect();
+  process.exit(0);
+};
+process.once("SIGTERM", () => void stop("SIGTERM"));
+process.once("SIGINT", () => void stop("SIGINT"));

@@ -1,0 +1,46 @@
+// Process configuration, parsed and validated once at start-up; every problem is reported by name.
+export interface Config {
+  redisUrl: string;
+  databaseUrl: string;
+  daprHost: string;
+  daprHttpPort: string;
+  appPort: number; // the port daprd calls back on (actor host / subscriber)
+  apiPort: number; // the public Hono port (API app only)
+  piiKey: Buffer; // 32 bytes: keyed hashes and encryption of caller numbers
+  adminApiKey: string; // the first admin key, from configuration
+  logLevel: string;
+  pubsubName: string;
+  eventsTopic: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const port = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) problems.push(`${name} must be a TCP port, got "${raw}"`);
+    return n;
+  };
+  const piiHex = env.DCE_PII_KEY ?? "";
+  if (!/^[0-9a-f]{64}$/i.test(piiHex)) problems.push("DCE_PII_KEY must be 64 hex characters (32 bytes)");
+  const adminApiKey = env.DCE_ADMIN_API_KEY ?? "";
+  if (adminApiKey.length < 24) problems.push("DCE_ADMIN_API_KEY must be set (at least 24 characters)");
+  const config: Config = {
+    redisUrl: env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380",
+    databaseUrl: env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce",
+    daprHost: env.DAPR_HOST ?? "127.0.0.1",
+    daprHttpPort: String(port("DAPR_HTTP_PORT", 3500)),
+    appPort: port("APP_PORT", 3001),
+    apiPort: port("API_PORT", 8080),
+    piiKey: Buffer.from(piiHex, "hex"),
+    adminApiKey,
+    logLevel: env.LOG_LEVEL ?? "info",
+    pubsubName: env.DCE_PUBSUB ?? "pubsub",
+    eventsTopic: env.DCE_EVENTS_TOPIC ?? "domain-events",
+  };
+  if (problems.length > 0) throw new Error(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  return config;
+}

@@ -1,0 +1,53 @@
+// SellerActor: a thin shell over seller rules; one state document, written once per command.
+import { systemCtx } from "../kernel/ctx.ts";
+import { domainEvent } from "../kernel/events.ts";
+import { ok, type Result, refuse } from "../kernel/result.ts";
+import { DocumentActor } from "../runtime/document-actor.ts";
+import { admit, newSellerState, upsertCampaign } from "./rules.ts";
+import type { AdmitCommand, AdmittedTerms, ISellerActor, SellerCampaign, SellerState } from "./seller-api.ts";
+
+export class SellerActor extends DocumentActor<SellerState> implements ISellerActor {
+  async create(cmd: { sellerId: string; name: string; timezone: string }): Promise<Result<SellerState>> {
+    const existing = await this.load();
+    if (existing) return ok(existing);
+    const state = newSellerState(cmd, systemCtx);
+    const agg = { type: "seller", id: cmd.sellerId } as const;
+    await this.commit(state, [
+      domainEvent("seller.created", agg, "create", systemCtx.now(), { name: cmd.name }),
+    ]);
+    return ok(state);
+  }
+
+  async get(): Promise<Result<SellerState>> {
+    const state = await this.load();
+    return state ? ok(state) : refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
+  }
+
+  async upsertCampaign(cmd: { campaign: SellerCampaign }): Promise<Result<SellerCampaign>> {
+    const state = await this.load();
+    if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
+    const next = upsertCampaign(state, cmd.campaign, systemCtx);
+    const campaign = next.campaigns[cmd.campaign.id]!;
+    const agg = { type: "seller", id: state.sellerId } as const;
+    const event = domainEvent(
+      "seller.campaign_upserted",
+      agg,
+      `${campaign.id}_v${campaign.version}`,
+      systemCtx.now(),
+      {
+        campaign,
+      },
+    );
+    await this.commit(next, [event]);
+    return ok(campaign);
+  }
+
+  async admit(cmd: AdmitCommand): Promise<Result<AdmittedTerms>> {
+    const state = await this.load();
+    if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
+    const decision = admit(state, cmd, systemCtx);
+    if (!decision.ok) return decision;
+    if (decision.value.state !== state) await this.commit(decision.value.state, []);
+    return ok(decision.value.terms);
+  }
+}

@@ -1,0 +1,55 @@
+// SellerActor contract: the seller's profile, its campaigns (traffic sources) and the admit command.
+import type { Micros } from "../kernel/money.ts";
+import type { Result } from "../kernel/result.ts";
+
+export type Payout = { type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number };
+
+export interface SellerCampaign {
+  id: string;
+  sellerId: string;
+  name: string;
+  status: "active" | "paused";
+  vertical: string;
+  reserveMicros: Micros;
+  auction: "first" | "second";
+  payout: Payout;
+  maxAuctionMs: number; // deadline for bids (RTB answers) on this campaign's calls
+  routingTtlSec: number; // how long a routing instruction stays valid
+  allowAnonymous: boolean;
+  exposeCallerId: boolean; // whether RTB pings may carry the caller number
+  caps: { hourly?: number; daily?: number };
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface SellerState {
+  schema: 1;
+  sellerId: string;
+  name: string;
+  status: "active" | "inactive";
+  timezone: string;
+  campaigns: Record<string, SellerCampaign>;
+  counters: Record<string, { hour: { key: string; calls: number }; day: { key: string; calls: number } }>;
+  recentAdmits: Record<string, string>; // call id → campaign id, the newest few hundred
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AdmitCommand {
+  callId: string;
+  campaignId: string;
+}
+
+/** What the call needs to know about the seller's terms to run its auction and settle it. */
+export interface AdmittedTerms {
+  sellerId: string;
+  campaign: SellerCampaign;
+}
+
+export interface ISellerActor {
+  create(cmd: { sellerId: string; name: string; timezone: string }): Promise<Result<SellerState>>;
+  get(): Promise<Result<SellerState>>;
+  upsertCampaign(cmd: { campaign: SellerCampaign }): Promise<Result<SellerCampaign>>;
+  admit(cmd: AdmitCommand): Promise<Result<AdmittedTerms>>;
+}

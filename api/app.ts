@@ -1,0 +1,54 @@
+// createApp(deps): the partner API as one Hono app, one sub-app per resource.
+import { randomUUID } from "node:crypto";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ApiDeps } from "./deps.ts";
+import { apiKeyAuth } from "./middleware/auth.ts";
+import { ApiError, problem } from "./problem.ts";
+import { accountRoutes } from "./routes/accounts.ts";
+import { callRoutes } from "./routes/calls.ts";
+import { campaignRoutes } from "./routes/campaigns.ts";
+import { fundsRoutes } from "./routes/funds.ts";
+import { healthRoutes } from "./routes/health.ts";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApp(deps: ApiDeps) {
+  const app = new Hono();
+
+  app.use(async function requestContext(c, next) {
+    const requestId = c.req.header("x-request-id")?.slice(0, 64) || randomUUID();
+    c.set("requestId", requestId);
+    c.set("logger", deps.logger.child({ requestId }));
+    c.header("x-request-id", requestId);
+    await next();
+  });
+
+  app.route("/", healthRoutes(deps));
+
+  const v1 = new Hono();
+  v1.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  v1.use(apiKeyAuth(deps));
+  v1.route("/", accountRoutes(deps));
+  v1.route("/", campaignRoutes(deps));
+  v1.route("/", fundsRoutes(deps));
+  v1.route("/", callRoutes(deps));
+  app.route("/v1", v1);
+
+  app.notFound((c) =>
+    problem(c, new ApiError(404, "route_not_found", `${c.req.method} ${c.req.path} is not a route`)),
+  );
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return problem(c, err);
+    c.get("logger")?.error({ err }, "api.unhandled_error");
+    return problem(c, new ApiError(500, "internal_error"));
+  });
+  return app;
+}

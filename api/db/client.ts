@@ -1,0 +1,11 @@
+// Database handles: a pooled client for the apps and a single-connection client for migrations.
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+export function createDb(url: string, max = 10) {
+  const sql = postgres(url, { max, idle_timeout: 30, onnotice: () => undefined });
+  return { db: drizzle(sql, { schema }), sql };
+}
+
+export type Db = ReturnType<typeof createDb>["db"];

@@ -1,0 +1,54 @@
+// Postgres tables of the exchange (drizzle). Domain events land here from pub/sub; API keys are
+// stored as SHA-256 hashes and found by their public prefix.
+import { sql } from "drizzle-orm";
+import { bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+export const domainEvents = pgTable(
+  "domain_events",
+  {
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    eventId: text("event_id").notNull(),
+    type: text("type").notNull(),
+    aggregateType: text("aggregate_type").notNull(),
+    aggregateId: text("aggregate_id").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "string" }).notNull(),
+    recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" })
+      .notNull()
+      .default(sql`now()`),
+    data: jsonb("data").notNull(),
+  },
+  (t) => [
+    uniqueIndex("domain_events_event_id_uq").on(t.eventId),
+    index("domain_events_aggregate_idx").on(t.aggregateType, t.aggregateId),
+    index("domain_events_type_idx").on(t.type, t.occurredAt),
+  ],
+);
+
+export type DomainEventRow = typeof domainEvents.$inferSelect;
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    prefix: text("prefix").notNull(),
+    hash: text("hash").notNull(),
+    accountId: text("account_id"),
+    role: text("role", { enum: ["admin", "buyer", "seller"] }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "string" }),
+  },
+  (t) => [uniqueIndex("api_keys_prefix_uq").on(t.prefix), index("api_keys_account_idx").on(t.accountId)],
+);
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+export const accounts = pgTable(
+  "accounts",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["buyer", "seller"] }).notNull(),
+    name: text("name").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
+  },
+  (t) => [index("accounts_kind_idx").on(t.kind, t.createdAt)],
+);

@@ -1,0 +1,31 @@
+// What the API needs from the outside world, passed to createApp so tests can build the app directly.
+import type { DaprClient } from "@dapr/dapr";
+import type { Config } from "../actors/runtime/config.ts";
+import type { Logger } from "../actors/runtime/logger.ts";
+import type { Redis } from "../actors/runtime/redis.ts";
+import type { Db } from "./db/client.ts";
+
+export interface ApiDeps {
+  config: Config;
+  dapr: DaprClient;
+  redis: Redis;
+  db: Db;
+  logger: Logger;
+  now: () => number;
+  /** Readiness probes of the backing services, by name. */
+  probes: Record<string, () => Promise<boolean>>;
+}
+
+export interface Principal {
+  keyId: string;
+  role: "admin" | "buyer" | "seller";
+  accountId: string | null;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    principal: Principal;
+    requestId: string;
+    logger: Logger;
+  }
+}

@@ -1,0 +1,30 @@
+// The README's curl walk-through must work verbatim: run its shell block against the real stack.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT, STATE_DIR } from "./stack.ts";
+
+describe("README walk-through", () => {
+  it("runs verbatim and ends with a billable call and the charged balance", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = /<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(
+      readme,
+    )?.[1];
+    expect(block, "README has a walk-through block").toBeTruthy();
+    // The block reads .data/secrets.env relative to the repo; point it at this run's state directory.
+    const script = block!.replaceAll(".data/secrets.env", join(STATE_DIR, "secrets.env"));
+    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(out).toContain('"status":"routed"');
+    expect(out).toContain('"priceMicros":10010000');
+    expect(out).toContain('"recordingDisclosure":true');
+    expect(out).toContain('{"billable":true,"chargedMicros":10010000,"payoutMicros":7007000,"marginMicros":3003000}');
+    expect(out).toContain(
+      '{"balanceMicros":89990000,"creditLimitMicros":0,"reservedMicros":0,"availableMicros":89990000}',
+    );
+  });
+});

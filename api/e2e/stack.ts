@@ -1,0 +1,47 @@
+// Finds or starts the local exchange for end-to-end tests: reuses a running stack, else starts
+// `scripts/up.ts` and stops it again when the tests end.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const STATE_DIR = resolve(process.env.DCE_STATE_DIR ?? join(ROOT, ".data"));
+export const API = process.env.DCE_API_URL ?? "http://127.0.0.1:8080";
+
+export async function isReady(): Promise<boolean> {
+  try {
+    const res = await fetch(`${API}/ready`, { signal: AbortSignal.timeout(2_000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function startStack(timeoutMs = 240_000): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/up.ts", "--quiet"], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the stack launcher exited with code ${child.exitCode}`);
+    if (await isReady()) return child;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill("SIGINT");
+  throw new Error("the stack did not become ready in time");
+}
+
+export async function stopStack(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGINT");
+  await exited;
+}
+
+export function adminKey(): string {
+  if (process.env.DCE_ADMIN_API_KEY) return process.env.DCE_ADMIN_API_KEY;
+  const m = /^DCE_ADMIN_API_KEY=(.+)$/m.exec(readFileSync(join(STATE_DIR, "secrets.env"), "utf8"));
+  if (!m) throw new Error("no DCE_ADMIN_API_KEY in the state directory's secrets.env");
+  return m[1]!;
+}

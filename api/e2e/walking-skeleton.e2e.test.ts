@@ -1,0 +1,153 @@
+// The walking skeleton through the real stack: Hono → daprd → CallActor → AuctionActor → BuyerActor,
+// actor state in Redis under Dapr's key layout, and domain events via Dapr pub/sub into Postgres.
+import { Redis } from "ioredis";
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+
+const redis = new Redis("redis://127.0.0.1:6380");
+const sql = postgres("postgres://dce:dce@127.0.0.1:5433/dce", { max: 2, onnotice: () => undefined });
+afterAll(async () => {
+  redis.disconnect();
+  await sql.end();
+});
+
+async function eventsFor(aggregateId: string, waitForType: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await sql<{ type: string; data: Record<string, unknown> }[]>`
+      select type, data from domain_events where aggregate_id = ${aggregateId} order by seq`;
+    if (rows.some((r) => r.type === waitForType) || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("walking skeleton", () => {
+  it("routes an offered call to the buyer, keeps actor state in Redis and events in Postgres", async () => {
+    const buyerId = await createBuyer(50_000_000);
+    const campaignId = await createBuyerCampaign(buyerId, {
+      bidMicros: 30_000_000,
+      vertical: `v_${uniq().slice(0, 8)}`,
+    });
+    const campaign = await call<{ vertical: string }>("GET", `/v1/buyers/${buyerId}/campaigns/${campaignId}`);
+    const seller = await createSeller({ vertical: campaign.body.vertical, reserveMicros: 10_000_000 });
+    const caller = randomCaller();
+
+    const offer = await call<Record<string, unknown>>("POST", "/v1/calls", {
+      key: seller.key,
+      idempotencyKey: uniq(),
+      body: {
+        sellerCampaignId: seller.sellerCampaignId,
+        callerNumber: caller,
+        callerState: "FL",
+        callerZip: "33101",
+      },
+    });
+    expect(offer.status).toBe(201);
+    expect(offer.body).toMatchObject({
+      status: "routed",
+      buyerId,
+      buyerCampaignId: campaignId,
+      destination: { number: "+13059870000" },
+      priceMicros: 30_000_000,
+      minDurationSec: 60,
+      recordingDisclosure: true,
+    });
+    const callId = offer.body.callId as string;
+
+    // Actor state is where Dapr keeps it: <app-id>||<ActorType>||<actor id>||<state key>.
+    const callKey = `exchange-actors||CallActor||${callId}||doc`;
+    expect(await redis.type(callKey)).toBe("hash");
+    const stored = JSON.parse((await redis.hget(callKey, "data")) ?? "null");
+    expect(stored.state.status).toBe("routed");
+    expect(await redis.exists(`exchange-actors||AuctionActor||${callId}||doc`)).toBe(1);
+    const buyerDoc = JSON.parse(
+      (await redis.hget(`exchange-actors||BuyerActor||${buyerId}||doc`, "data")) ?? "null",
+    );
+    expect(buyerDoc.state.reservations[callId].priceMicros).toBe(30_000_000);
+    // The caller number is nowhere in clear.
+    const digits = caller.slice(2);
+    expect(JSON.stringify(stored)).not.toContain(digits);
+
+    // A domain event went through Dapr pub/sub and the events app wrote it with drizzle.
+    const rows = await eventsFor(callId, "call.routed");
+    expect(rows.map((r) => r.type)).toEqual(expect.arrayContaining(["call.offered", "call.routed"]));
+  });
+
+  it("completes a billable call: the buyer is charged the clearing price once", async () => {
+    const vertical = `v_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer(50_000_000);
+    await createBuyerCampaign(buyerId, { vertical, bidMicros: 12_000_000, minDurationSec: 90 });
+    const seller = await createSeller({
+      vertical,
+      reserveMicros: 1_000_000,
+      payout: { type: "share", percent: 60 },
+    });
+    const offer = await call<{ callId: string; status: string }>("POST", "/v1/calls", {
+      key: seller.key,
+      idempotencyKey: uniq(),
+      body: { sellerCampaignId: seller.sellerCampaignId, callerNumber: randomCaller(), callerState: "FL" },
+    });
+    expect(offer.body.status).toBe("routed");
+    const { callId } = offer.body;
+    const events = `/v1/calls/${callId}/events`;
+    expect((await call("POST", events, { key: seller.key, body: { type: "ringing" } })).status).toBe(200);
+    expect((await call("POST", events, { key: seller.key, body: { type: "connected" } })).status).toBe(200);
+    const done = await call("POST", events, {
+      key: seller.key,
+      body: { type: "completed", durationSec: 95 },
+    });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({
+      status: "completed",
+      billable: true,
+      chargedMicros: 12_000_000,
+      payoutMicros: 7_200_000,
+    });
+
+    const again = await call("POST", events, {
+      key: seller.key,
+      body: { type: "completed", durationSec: 95 },
+    });
+    expect(again.status).toBe(409);
+    expect(again.headers.get("content-type")).toContain("application/problem+json");
+    expect(again.body).toMatchObject({ code: "illegal_transition" });
+
+    const balance = await call("GET", `/v1/buyers/${buyerId}/balance`);
+    expect(balance.body).toEqual({
+      balanceMicros: 38_000_000,
+      creditLimitMicros: 0,
+      reservedMicros: 0,
+      availableMicros: 38_000_000,
+    });
+    const rows = await eventsFor(callId, "call.billable");
+    expect(rows.filter((r) => r.type === "call.billable")).toHaveLength(1);
+    expect(rows.find((r) => r.type === "call.billable")?.data).toMatchObject({
+      chargedMicros: 12_000_000,
+      payoutMicros: 7_200_000,
+    });
+  });
+
+  it("answers a repeated offer with the same decision, and a changed body with a conflict", async () => {
+    const vertical = `v_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer();
+    await createBuyerCampaign(buyerId, { vertical });
+    const seller = await createSeller({ vertical });
+    const key = uniq();
+    const body = {
+      sellerCampaignId: seller.sellerCampaignId,
+      callerNumber: randomCaller(),
+      callerState: "FL",
+    };
+    const first = await call("POST", "/v1/calls", { key: seller.key, idempotencyKey: key, body });
+    const second = await call("POST", "/v1/calls", { key: seller.key, idempotencyKey: key, body });
+    expect(second.body).toEqual(first.body);
+    const changed = await call("POST", "/v1/calls", {
+      key: seller.key,
+      idempotencyKey: key,
+      body: { ...body, callerState: "GA" },
+    });
+    expect(changed.status).toBe(409);
+    expect(changed.body).toMatchObject({ code: "idempotency_conflict" });
+  });
+});

@@ -1,0 +1,46 @@
+// Writes domain events to Postgres exactly once per event id; answers what the broker should do.
+import { DaprPubSubStatusEnum } from "@dapr/dapr";
+import type { DomainEvent } from "../../actors/kernel/events.ts";
+import type { Logger } from "../../actors/runtime/logger.ts";
+import type { Db } from "../db/client.ts";
+import { domainEvents } from "../db/schema.ts";
+
+export function isDomainEvent(value: unknown): value is DomainEvent {
+  const e = value as DomainEvent;
+  return (
+    !!e &&
+    typeof e.id === "string" &&
+    typeof e.type === "string" &&
+    typeof e.occurredAt === "string" &&
+    !Number.isNaN(Date.parse(e.occurredAt)) &&
+    !!e.aggregate &&
+    typeof e.aggregate.type === "string" &&
+    typeof e.aggregate.id === "string" &&
+    typeof e.data === "object" &&
+    e.data !== null
+  );
+}
+
+export async function recordEvent(db: Db, logger: Logger, payload: unknown): Promise<DaprPubSubStatusEnum> {
+  if (!isDomainEvent(payload)) {
+    logger.error({ payload: typeof payload }, "events.malformed_dropped");
+    return DaprPubSubStatusEnum.DROP;
+  }
+  try {
+    await db
+      .insert(domainEvents)
+      .values({
+        eventId: payload.id,
+        type: payload.type,
+        aggregateType: payload.aggregate.type,
+        aggregateId: payload.aggregate.id,
+        occurredAt: payload.occurredAt,
+        data: payload.data,
+      })
+      .onConflictDoNothing({ target: domainEvents.eventId });
+    return DaprPubSubStatusEnum.SUCCESS;
+  } catch (err) {
+    logger.warn({ err, eventId: payload.id }, "events.write_failed_retry");
+    return DaprPubSubStatusEnum.RETRY;
+  }
+}

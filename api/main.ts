@@ -1,0 +1,43 @@
+// The API process: Hono on the public port, talking to actors and pub/sub through its daprd.
+import { serve } from "@hono/node-server";
+import { loadConfig } from "../actors/runtime/config.ts";
+import { createDaprClient } from "../actors/runtime/dapr-client.ts";
+import { createLogger } from "../actors/runtime/logger.ts";
+import { createRedis } from "../actors/runtime/redis.ts";
+import { createApp } from "./app.ts";
+import { createDb } from "./db/client.ts";
+
+const config = loadConfig();
+const logger = createLogger("api", config.logLevel);
+const redis = createRedis(config.redisUrl);
+const { db, sql } = createDb(config.databaseUrl);
+const dapr = createDaprClient(config.daprHost, config.daprHttpPort);
+const sidecar = `http://${config.daprHost}:${config.daprHttpPort}`;
+
+const app = createApp({
+  config,
+  dapr,
+  redis,
+  db,
+  logger,
+  now: () => Date.now(),
+  probes: {
+    sidecar: async () => (await fetch(`${sidecar}/v1.0/healthz`, { signal: AbortSignal.timeout(1_000) })).ok,
+    redis: async () => (await redis.ping()) === "PONG",
+    postgres: async () => (await sql`select 1 as ok`).length === 1,
+  },
+});
+
+const server = serve({ fetch: app.fetch, port: config.apiPort, hostname: "127.0.0.1" }, (info) =>
+  logger.info({ port: info.port }, "api.started"),
+);
+
+const stop = (signal: string) => {
+  logger.info({ signal }, "api.stopping");
+  server.close();
+  void sql.end({ timeout: 2 });
+  redis.disconnect();
+  setTimeout(() => process.exit(0), 200).unref();
+};
+process.once("SIGTERM", () => stop("SIGTERM"));
+process.once("SIGINT", () => stop("SIGINT"));

@@ -1,0 +1,68 @@
+// One error model for the API: RFC 9457 problem+json with a stable `code`, and the one mapping from
+// actor refusal codes to HTTP statuses.
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { REASONS, type ReasonCode } from "../actors/kernel/reasons.ts";
+
+/** API-level error codes (request problems), beside the domain reason codes in REASONS. */
+export const API_ERRORS = {
+  unauthorized: "A valid API key is required: `Authorization: Bearer <key>`.",
+  forbidden: "This API key may not act on that account or resource.",
+  not_found: "No such resource.",
+  route_not_found: "No such route.",
+  method_not_allowed: "The route does not accept this method.",
+  validation_failed: "The request body or parameters are invalid; see `errors`.",
+  malformed_json: "The request body is not valid JSON.",
+  payload_too_large: "The request body is larger than allowed.",
+  idempotency_key_required: "This request needs an `Idempotency-Key` header.",
+  upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
+  internal_error: "An unexpected error; it has been logged.",
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+export type ProblemCode = ApiErrorCode | ReasonCode;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ProblemCode,
+    detail?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail ?? describe(code));
+  }
+}
+
+function describe(code: ProblemCode): string {
+  return (API_ERRORS as Record<string, string>)[code] ?? (REASONS as Record<string, string>)[code] ?? code;
+}
+
+const REFUSAL_STATUS: Partial<Record<ReasonCode, ContentfulStatusCode>> = {
+  seller_unknown: 404,
+  call_unknown: 404,
+  campaign_unknown: 404,
+  buyer_inactive: 404,
+  seller_campaign_unknown: 404,
+  illegal_transition: 409,
+  idempotency_conflict: 409,
+  already_reserved: 409,
+  invalid_amount: 400,
+};
+
+/** The HTTP error for an actor's refusal. */
+export function refusalError(reason: { code: ReasonCode; detail: string }): ApiError {
+  return new ApiError(REFUSAL_STATUS[reason.code] ?? 422, reason.code, reason.detail);
+}
+
+export function problem(c: Context, err: ApiError): Response {
+  const body = {
+    type: `https://dependable-call-exchange.dev/problems/${err.code}`,
+    title: describe(err.code),
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+    instance: c.req.path,
+    ...err.extra,
+  };
+  return c.body(JSON.stringify(body), err.status, { "content-type": "application/problem+json" });
+}

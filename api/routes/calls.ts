@@ -1,0 +1,111 @@
+// Calls: sellers offer calls and report their lifecycle; the routing instruction comes back inline.
+import { createHash, randomUUID } from "node:crypto";
+import { Hono } from "hono";
+import type { CallState, ICallActor, OfferCommand } from "../../actors/call/call-api.ts";
+import { checkNanpNumber } from "../../actors/kernel/phone.ts";
+import { actorProxy } from "../../actors/runtime/dapr-client.ts";
+import { protectNumber } from "../../actors/runtime/pii.ts";
+import type { ApiDeps, Principal } from "../deps.ts";
+import { ApiError } from "../problem.ts";
+import { CallEvent, OfferCall } from "../schemas/calls.ts";
+import { actorCall, body } from "../validate.ts";
+import { sellerCampaignOwnerKey } from "./campaigns.ts";
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** Stable JSON: keys sorted, so the same request always has the same fingerprint. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The call as partners see it: no caller number, hash or ciphertext. */
+export function callView(s: CallState) {
+  return {
+    callId: s.callId,
+    status: s.status,
+    sellerId: s.sellerId,
+    sellerCampaignId: s.sellerCampaignId,
+    callerState: s.caller.state,
+    callerZip: s.caller.zip,
+    vertical: s.vertical,
+    tags: s.tags,
+    decision: s.decision,
+    auction: s.auction,
+    timeline: s.timeline,
+    durationSec: s.durationSec,
+    billable: s.billing?.billable ?? null,
+    chargedMicros: s.billing?.chargedMicros ?? null,
+    payoutMicros: s.billing?.payoutMicros ?? null,
+    billing: s.billing,
+  };
+}
+
+function canSee(p: Principal, s: CallState): boolean {
+  return p.role === "admin" || p.accountId === s.sellerId || p.accountId === s.decision.buyerId;
+}
+
+export function callRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  const call = (id: string) => actorProxy<ICallActor>(deps.dapr, "CallActor", id);
+
+  app.post("/calls", async (c) => {
+    const principal = c.get("principal");
+    if (principal.role === "buyer") throw new ApiError(403, "forbidden", "only sellers offer calls");
+    const key = c.req.header("idempotency-key");
+    if (!key || key.length > 200) throw new ApiError(400, "idempotency_key_required");
+    const input = await body(c, OfferCall);
+    const sellerId = await deps.redis.get(sellerCampaignOwnerKey(input.sellerCampaignId));
+    if (!sellerId || (principal.role === "seller" && principal.accountId !== sellerId)) {
+      throw new ApiError(404, "seller_campaign_unknown", `no seller campaign ${input.sellerCampaignId}`);
+    }
+    const callId = `call_${sha256(`${sellerId}\u0000${key}`).slice(0, 28)}`;
+    const phone = checkNanpNumber(input.callerNumber);
+    const cmd: OfferCommand = {
+      callId,
+      sellerId,
+      sellerCampaignId: input.sellerCampaignId,
+      requestHash: sha256(canonicalJson(input)),
+      callerState: input.callerState,
+      callerZip: input.callerZip,
+      vertical: input.vertical,
+      tags: input.tags,
+      attestation: input.attestation,
+    };
+    if (phone.ok) {
+      const p = await protectNumber(deps.redis, deps.config.piiKey, phone.e164);
+      cmd.caller = { hash: p.hash, ciphertext: p.ciphertext, areaCode: phone.areaCode };
+    } else {
+      cmd.callerProblem = { code: phone.code, detail: phone.detail };
+    }
+    const decision = await actorCall(call(callId).offer(cmd));
+    return c.json(decision, 201);
+  });
+
+  app.get("/calls/:callId", async (c) => {
+    const state = await actorCall(call(c.req.param("callId")).get());
+    if (!canSee(c.get("principal"), state)) throw new ApiError(404, "call_unknown", "no such call");
+    return c.json(callView(state));
+  });
+
+  app.post("/calls/:callId/events", async (c) => {
+    const principal = c.get("principal");
+    const actor = call(c.req.param("callId"));
+    const input = await body(c, CallEvent);
+    const current = await actorCall(actor.get());
+    if (principal.role !== "admin" && principal.accountId !== current.sellerId) {
+      throw new ApiError(404, "call_unknown", "no such call");
+    }
+    const key = c.req.header("idempotency-key");
+    const eventId = key ? `key_${sha256(key).slice(0, 24)}` : `evt_${randomUUID()}`;
+    const state = await actorCall(actor.event({ eventId, ...input }));
+    return c.json(callView(state), 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,34 @@
+// Buyer funds: deposits (admin-recorded, idempotent) and the spendable balance.
+import { createHash } from "node:crypto";
+import { Hono } from "hono";
+import type { IBuyerActor } from "../../actors/buyer/buyer-api.ts";
+import { actorProxy } from "../../actors/runtime/dapr-client.ts";
+import type { ApiDeps } from "../deps.ts";
+import { assertAccount, assertAdmin } from "../middleware/auth.ts";
+import { ApiError } from "../problem.ts";
+import { Deposit } from "../schemas/accounts.ts";
+import { actorCall, body } from "../validate.ts";
+
+export function fundsRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  const buyer = (id: string) => actorProxy<IBuyerActor>(deps.dapr, "BuyerActor", id);
+
+  app.post("/buyers/:buyerId/deposits", async (c) => {
+    assertAdmin(c.get("principal"));
+    const buyerId = c.req.param("buyerId");
+    const key = c.req.header("idempotency-key");
+    if (!key || key.length > 200) throw new ApiError(400, "idempotency_key_required");
+    const input = await body(c, Deposit);
+    const depositId = `dep_${createHash("sha256").update(`${buyerId}\u0000${key}`).digest("hex").slice(0, 28)}`;
+    const balance = await actorCall(buyer(buyerId).deposit({ depositId, amountMicros: input.amountMicros }));
+    return c.json({ id: depositId, buyerId, amountMicros: input.amountMicros, balance }, 201);
+  });
+
+  app.get("/buyers/:buyerId/balance", async (c) => {
+    const buyerId = c.req.param("buyerId");
+    assertAccount(c.get("principal"), buyerId, "buyer");
+    return c.json(await actorCall(buyer(buyerId).balance()));
+  });
+
+  return app;
+}

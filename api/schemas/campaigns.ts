@@ -1,0 +1,77 @@
+// Request bodies for buyer campaigns (targets) and seller campaigns (traffic sources).
+import * as v from "valibot";
+import { Micros, Name, NonNegativeInt, PositiveInt, StateCode, Tag, TimeZone, Vertical } from "./common.ts";
+
+const HHMM = v.pipe(v.string(), v.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/, "must be HH:MM"));
+const Day = v.picklist(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+
+const BuyerCampaignFields = {
+  name: Name,
+  status: v.optional(v.picklist(["active", "paused"]), "active"),
+  vertical: Vertical,
+  states: v.optional(v.array(StateCode), []),
+  zips: v.optional(v.array(v.pipe(v.string(), v.regex(/^[0-9]{5}$/, "must be a 5-digit ZIP")))),
+  areaCodes: v.optional(
+    v.array(v.pipe(v.string(), v.regex(/^[2-9][0-9]{2}$/, "must be a 3-digit area code"))),
+  ),
+  tags: v.optional(v.array(Tag)),
+  bidMicros: Micros,
+  minDurationSec: NonNegativeInt,
+  priority: v.optional(NonNegativeInt, 1),
+  weight: v.optional(NonNegativeInt, 1),
+  destination: v.object({
+    number: v.optional(
+      v.pipe(v.string(), v.regex(/^\+1[2-9][0-9]{2}[2-9][0-9]{6}$/, "must be an E.164 NANP number")),
+    ),
+    sip: v.optional(v.pipe(v.string(), v.regex(/^sips?:[^\s@]+@[^\s]+$/, "must be a sip: URI"))),
+  }),
+  schedule: v.optional(
+    v.object({
+      timezone: TimeZone,
+      hours: v.array(v.object({ days: v.pipe(v.array(Day), v.minLength(1)), open: HHMM, close: HHMM })),
+    }),
+  ),
+  caps: v.optional(
+    v.object({
+      concurrency: v.optional(PositiveInt),
+      hourly: v.optional(PositiveInt),
+      daily: v.optional(PositiveInt),
+      monthly: v.optional(PositiveInt),
+      lifetime: v.optional(PositiveInt),
+      dailySpendMicros: v.optional(Micros),
+    }),
+    {},
+  ),
+  duplicateWindowDays: v.optional(v.pipe(NonNegativeInt, v.maxValue(365)), 0),
+  rtb: v.optional(
+    v.object({
+      url: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, "must be http(s)")),
+      timeoutMs: v.pipe(NonNegativeInt, v.minValue(10), v.maxValue(2000)),
+    }),
+  ),
+};
+
+export const CreateBuyerCampaign = v.object(BuyerCampaignFields);
+export const PatchBuyerCampaign = v.partial(v.object(BuyerCampaignFields));
+
+const Payout = v.variant("type", [
+  v.object({ type: v.literal("fixed"), amountMicros: Micros }),
+  v.object({ type: v.literal("share"), percent: v.pipe(v.number(), v.minValue(0), v.maxValue(100)) }),
+]);
+
+const SellerCampaignFields = {
+  name: Name,
+  status: v.optional(v.picklist(["active", "paused"]), "active"),
+  vertical: Vertical,
+  reserveMicros: v.optional(Micros, 0),
+  auction: v.optional(v.picklist(["first", "second"]), "first"),
+  payout: Payout,
+  maxAuctionMs: v.optional(v.pipe(NonNegativeInt, v.minValue(10), v.maxValue(2000)), 300),
+  routingTtlSec: v.optional(v.pipe(NonNegativeInt, v.minValue(5), v.maxValue(3600)), 60),
+  allowAnonymous: v.optional(v.boolean(), false),
+  exposeCallerId: v.optional(v.boolean(), false),
+  caps: v.optional(v.object({ hourly: v.optional(PositiveInt), daily: v.optional(PositiveInt) }), {}),
+};
+
+export const CreateSellerCampaign = v.object(SellerCampaignFields);
+export const PatchSellerCampaign = v.partial(v.object(SellerCampaignFields));

@@ -1,0 +1,34 @@
+// Shared valibot building blocks for the partner API.
+import * as v from "valibot";
+
+export const Micros = v.pipe(v.number(), v.safeInteger("must be an integer of micro-units"), v.minValue(0));
+export const PositiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+export const NonNegativeInt = v.pipe(v.number(), v.integer(), v.minValue(0));
+export const Name = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200));
+export const TimeZone = v.pipe(
+  v.string(),
+  v.check((tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be an IANA time zone such as America/New_York"),
+);
+export const StateCode = v.pipe(
+  v.string(),
+  v.toUpperCase(),
+  v.regex(/^[A-Z]{2}$/, "must be a two-letter state code"),
+);
+export const Vertical = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.regex(/^[a-z0-9_-]{1,64}$/, "must be a short slug"),
+);
+export const Tag = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64));
+export const AccountId = v.pipe(
+  v.string(),
+  v.regex(/^(byr|sel)_[0-9a-f]{28}$/, "must be a buyer or seller id"),
+);

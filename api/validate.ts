@@ -1,0 +1,55 @@
+// Reading and validating request input with valibot; every failure becomes a coded problem.
+import type { Context } from "hono";
+import * as v from "valibot";
+import type { Result } from "../actors/kernel/result.ts";
+import { ApiError, refusalError } from "./problem.ts";
+
+export async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") throw new ApiError(400, "malformed_json", "the request body is empty");
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(400, "malformed_json", (err as Error).message);
+  }
+}
+
+export function check<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
+  const parsed = v.safeParse(schema, input);
+  if (parsed.success) return parsed.output;
+  const errors = parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? "", message: i.message }));
+  throw new ApiError(
+    400,
+    "validation_failed",
+    errors.map((e) => `${e.path || "body"}: ${e.message}`).join("; "),
+    {
+      errors,
+    },
+  );
+}
+
+export async function body<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
+  return check(schema, await readJson(c));
+}
+
+export function problemsError(problems: { field: string; message: string }[]): ApiError {
+  return new ApiError(400, "validation_failed", problems.map((p) => `${p.field}: ${p.message}`).join("; "), {
+    errors: problems.map((p) => ({ path: p.field, message: p.message })),
+  });
+}
+
+/** Awaits an actor call: a refusal becomes its coded problem; a transport failure a 503. */
+export async function actorCall<T>(call: Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await call;
+  } catch (err) {
+    throw new ApiError(
+      503,
+      "upstream_unavailable",
+      `actor call failed: ${(err as Error).message.slice(0, 300)}`,
+    );
+  }
+  if (!result.ok) throw refusalError(result.reason);
+  return result.value;
+}
