@@ -22,7 +22,9 @@ describe("README walk-through", () => {
     expect(out).toContain('"status":"routed"');
     expect(out).toContain('"priceMicros":10010000');
     expect(out).toContain('"recordingDisclosure":true');
-    expect(out).toContain('{"billable":true,"chargedMicros":10010000,"payoutMicros":7007000,"marginMicros":3003000}');
+    expect(out).toContain(
+      '{"billable":true,"chargedMicros":10010000,"payoutMicros":7007000,"marginMicros":3003000}',
+    );
     expect(out).toContain(
       '{"balanceMicros":89990000,"creditLimitMicros":0,"reservedMicros":0,"availableMicros":89990000}',
     );

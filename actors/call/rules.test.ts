@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import type { CallState, CallStatus } from "./call-api.ts";
+import { billingFor, nextStatus, TERMINAL, TRANSITIONS } from "./rules.ts";
+
+function call(status: CallStatus, appliedEvents: Record<string, CallStatus> = {}): CallState {
+  return {
+    schema: 1,
+    callId: "call_1",
+    sellerId: "sel_1",
+    sellerCampaignId: "scp_1",
+    requestHash: "h",
+    status,
+    caller: {},
+    tags: [],
+    decision: { callId: "call_1", status: "routed" },
+    timeline: { offeredAt: "2026-01-01T00:00:00.000Z" },
+    appliedEvents,
+  };
+}
+
+describe("call lifecycle", () => {
+  it.each([
+    ["routed", "ringing", "ringing"],
+    ["routed", "connected", "connected"],
+    ["routed", "failed", "failed"],
+    ["ringing", "connected", "connected"],
+    ["ringing", "failed", "failed"],
+    ["connected", "failed", "failed"],
+  ] as const)("%s + %s → %s", (from, type, to) => {
+    expect(nextStatus(call(from), { eventId: "e1", type })).toEqual({
+      ok: true,
+      value: { status: to, replay: false },
+    });
+  });
+
+  it("completes a connected call with its duration", () => {
+    const r = nextStatus(call("connected"), { eventId: "e1", type: "completed", durationSec: 30 });
+    expect(r).toEqual({ ok: true, value: { status: "completed", replay: false } });
+  });
+
+  it("refuses a completion without a valid duration", () => {
+    for (const durationSec of [undefined, -1, 1.5]) {
+      const r = nextStatus(call("connected"), { eventId: "e1", type: "completed", durationSec });
+      expect(r).toMatchObject({ ok: false, reason: { code: "illegal_transition" } });
+    }
+  });
+
+  it.each([
+    ["routed", "completed"],
+    ["ringing", "ringing"],
+    ["ringing", "completed"],
+    ["connected", "ringing"],
+    ["connected", "connected"],
+  ] as const)("refuses %s + %s", (from, type) => {
+    const r = nextStatus(call(from), { eventId: "e1", type, durationSec: 10 });
+    expect(r).toMatchObject({ ok: false, reason: { code: "illegal_transition" } });
+  });
+
+  it("accepts nothing once a call is final", () => {
+    for (const status of TERMINAL) {
+      expect(Object.keys(TRANSITIONS[status])).toEqual([]);
+      const r = nextStatus(call(status), { eventId: "e1", type: "failed" });
+      expect(r).toMatchObject({ ok: false, reason: { code: "illegal_transition" } });
+    }
+  });
+
+  it("replays an event id it has applied, whatever the state now", () => {
+    const r = nextStatus(call("completed", { e1: "connected" }), { eventId: "e1", type: "connected" });
+    expect(r).toEqual({ ok: true, value: { status: "connected", replay: true } });
+  });
+});
+
+describe("billing", () => {
+  it("bills a call that reaches the minimum exactly", () => {
+    expect(billingFor(90, 90, 25_000_000, 17_500_000)).toEqual({
+      billable: true,
+      chargedMicros: 25_000_000,
+      payoutMicros: 17_500_000,
+      marginMicros: 7_500_000,
+    });
+  });
+
+  it("does not bill a call one second short", () => {
+    expect(billingFor(89, 90, 25_000_000, 17_500_000)).toMatchObject({
+      billable: false,
+      chargedMicros: 0,
+      payoutMicros: 0,
+    });
+  });
+
+  it("never pays the seller more than the buyer is charged", () => {
+    expect(billingFor(120, 60, 10_000_000, 12_000_000)).toMatchObject({
+      payoutMicros: 10_000_000,
+      marginMicros: 0,
+    });
+  });
+});

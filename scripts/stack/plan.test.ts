@@ -1,0 +1,66 @@
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { appSpec, readRunFile, sidecarSpec } from "./plan.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+const apps = readRunFile(join(root, "dapr.yaml"));
+
+describe("dapr.yaml", () => {
+  it("declares the actor host, the API and the events app", () => {
+    expect(apps.map((a) => a.appID)).toEqual(["exchange-actors", "exchange-api", "exchange-events"]);
+  });
+
+  it("gives every sidecar and app its own ports", () => {
+    const ports = apps.flatMap((a) => [
+      a.daprHTTPPort,
+      a.daprGRPCPort,
+      a.daprInternalGRPCPort,
+      a.metricsPort,
+      a.appPort,
+    ]);
+    const used = ports.filter((p) => p !== undefined);
+    expect(new Set(used).size).toBe(used.length);
+  });
+
+  it("merges common settings into each app, app values winning", () => {
+    const actors = apps[0]!;
+    expect(actors.resourcesPath).toBe(join(root, "sidecar-components"));
+    expect(actors.configFilePath).toBe(join(root, "sidecar-components/configuration.yaml"));
+    expect(actors.env.DAPR_HOST_IP).toBe("127.0.0.1");
+    expect(actors.env.APP_PORT).toBe("3001");
+  });
+});
+
+describe("sidecarSpec", () => {
+  it("passes daprd the flags dapr run would, loopback only", () => {
+    const spec = sidecarSpec(apps[0]!, "/opt/dapr");
+    expect(spec.command).toBe("/opt/dapr/daprd");
+    const flag = (name: string) => spec.args[spec.args.indexOf(name) + 1];
+    expect(flag("--app-id")).toBe("exchange-actors");
+    expect(flag("--app-port")).toBe("3001");
+    expect(flag("--app-protocol")).toBe("http");
+    expect(flag("--dapr-http-port")).toBe("3501");
+    expect(flag("--dapr-listen-addresses")).toBe("127.0.0.1");
+    expect(flag("--placement-host-address")).toBe("127.0.0.1:50005");
+    expect(flag("--scheduler-host-address")).toBe("127.0.0.1:50006");
+    expect(flag("--resources-path")).toBe(join(root, "sidecar-components"));
+    expect(spec.env.DAPR_HOST_IP).toBe("127.0.0.1");
+  });
+
+  it("leaves out --app-port for an app that takes no callbacks", () => {
+    expect(sidecarSpec(apps[1]!, "/opt/dapr").args).not.toContain("--app-port");
+  });
+});
+
+describe("appSpec", () => {
+  it("runs the app's command with its sidecar's ports in the environment", () => {
+    const spec = appSpec(apps[2]!, { EXTRA: "1" });
+    expect([spec.command, ...spec.args]).toEqual(["node", "--import", "tsx", "api/events/main.ts"]);
+    expect(spec.env).toMatchObject({
+      EXTRA: "1",
+      APP_ID: "exchange-events",
+      DAPR_HTTP_PORT: "3503",
+      APP_PORT: "3003",
+    });
+  });
+});
