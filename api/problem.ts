@@ -41,7 +41,7 @@ const REFUSAL_STATUS: Partial<Record<ReasonCode, ContentfulStatusCode>> = {
   seller_unknown: 404,
   call_unknown: 404,
   campaign_unknown: 404,
-  buyer_inactive: 404,
+  buyer_unknown: 404,
   seller_campaign_unknown: 404,
   illegal_transition: 409,
   idempotency_conflict: 409,

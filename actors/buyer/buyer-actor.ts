@@ -18,7 +18,15 @@ import type {
   ReserveCommand,
 } from "./buyer-api.ts";
 import { applyDeposit } from "./funds.ts";
-import { balanceOf, capture, newBuyerState, release, reserve, upsertCampaign } from "./rules.ts";
+import {
+  balanceOf,
+  capture,
+  newBuyerState,
+  release,
+  reserve,
+  sweepExpired,
+  upsertCampaign,
+} from "./rules.ts";
 
 export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor {
   private agg() {
@@ -27,7 +35,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
 
   private async mustLoad(): Promise<Result<BuyerState>> {
     const state = await this.load();
-    return state ? ok(state) : refuse("buyer_inactive", `no buyer ${this.getActorId().getId()}`);
+    return state ? ok(state) : refuse("buyer_unknown", `no buyer ${this.getActorId().getId()}`);
   }
 
   async create(cmd: {
@@ -66,17 +74,29 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
   async reserve(cmd: ReserveCommand): Promise<Result<ReserveAccepted>> {
     const loaded = await this.mustLoad();
     if (!loaded.ok) return loaded;
-    const decision = reserve(loaded.value, cmd, systemCtx);
-    if (!decision.ok) return decision;
+    // Holds past their expiry (calls never settled) are released first, freeing slots and budget.
+    const swept = sweepExpired(loaded.value, systemCtx.now());
+    const decision = reserve(swept.state, cmd, systemCtx);
+    if (!decision.ok) {
+      if (swept.released.length > 0) await this.commit(swept.state, this.sweptEvents(swept.released));
+      return decision;
+    }
     if (decision.value.state !== loaded.value) {
       const event = domainEvent("buyer.reserved", this.agg(), cmd.callId, systemCtx.now(), {
         callId: cmd.callId,
         campaignId: cmd.campaignId,
         priceMicros: cmd.priceMicros,
       });
-      await this.commit(decision.value.state, [event]);
+      await this.commit(decision.value.state, [...this.sweptEvents(swept.released), event]);
     }
     return ok(decision.value.accepted);
+  }
+
+  private sweptEvents(callIds: string[]) {
+    const now = systemCtx.now();
+    return callIds.map((callId) =>
+      domainEvent("buyer.released", this.agg(), callId, now, { callId, outcome: "expired" }),
+    );
   }
 
   async release(cmd: ReleaseCommand): Promise<Result<{ callId: string; released: boolean }>> {

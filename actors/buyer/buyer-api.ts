@@ -62,6 +62,8 @@ export interface Reservation {
   callId: string;
   campaignId: string;
   priceMicros: Micros;
+  destination?: Destination; // as accepted, so a replayed reserve answers the same
+  minDurationSec?: number;
   reservedAt: number; // epoch ms
   expiresAt: number; // epoch ms; a reservation not captured or released by then may be swept
 }
@@ -79,6 +81,8 @@ export interface BuyerState {
   reservations: Record<string, Reservation>; // by call id
   /** Caller keyed hash → last time (epoch ms) a call from it was routed to this buyer. */
   recentCallers: Record<string, number>;
+  /** Call id → how its hold ended, the newest few thousand: a repeated capture replays its charge. */
+  settled?: Record<string, { outcome: "captured" | "released"; amountMicros: Micros }>;
   /** Deposit id → amount, so a redelivered deposit is applied once. */
   appliedDeposits?: Record<string, Micros>;
   createdAt: string;

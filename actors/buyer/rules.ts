@@ -76,8 +76,8 @@ function accepted(r: Reservation, campaign: BuyerCampaign): ReserveAccepted {
     campaignId,
     priceMicros,
     expiresAt,
-    destination: campaign.destination,
-    minDurationSec: campaign.minDurationSec,
+    destination: r.destination ?? campaign.destination,
+    minDurationSec: r.minDurationSec ?? campaign.minDurationSec,
   };
 }
 
@@ -112,6 +112,8 @@ export function reserve(
     callId: cmd.callId,
     campaignId: campaign.id,
     priceMicros: cmd.priceMicros,
+    destination: campaign.destination,
+    minDurationSec: campaign.minDurationSec,
     reservedAt: nowMs,
     expiresAt: nowMs + cmd.ttlMs,
   };
@@ -128,12 +130,22 @@ export function reserve(
   return ok({ state: next, accepted: accepted(reservation, campaign) });
 }
 
+export const SETTLED_KEPT = 2_000;
+
+function remember(state: BuyerState, r: Reservation, billed: boolean): BuyerState["settled"] {
+  const entries = Object.entries(state.settled ?? {});
+  const kept = entries.length >= SETTLED_KEPT ? entries.slice(entries.length - SETTLED_KEPT + 1) : entries;
+  const outcome = billed ? ("captured" as const) : ("released" as const);
+  return { ...Object.fromEntries(kept), [r.callId]: { outcome, amountMicros: billed ? r.priceMicros : 0 } };
+}
+
 /** Ends a hold: frees the slot; an unbilled call gives back its spend; a billed one is charged its price. */
 function endReservation(state: BuyerState, r: Reservation, billed: boolean, nowMs: number): BuyerState {
   const counters = state.counters[r.campaignId];
   const reservedDay = periodKeys(state.timezone, r.reservedAt).day;
   return {
     ...state,
+    settled: remember(state, r, billed),
     balanceMicros: billed ? state.balanceMicros - r.priceMicros : state.balanceMicros,
     counters:
       counters === undefined
@@ -162,7 +174,13 @@ export function capture(
   ctx: Ctx,
 ): Result<{ state: BuyerState; callId: string; chargedMicros: Micros }> {
   const held = state.reservations[cmd.callId];
-  if (held === undefined) return refuse("call_unknown", `no reservation for call ${cmd.callId}`);
+  if (held === undefined) {
+    // A capture repeated after a crash or a redelivery replays the first charge and changes nothing.
+    const prior = state.settled?.[cmd.callId];
+    if (prior?.outcome === "captured")
+      return ok({ state, callId: cmd.callId, chargedMicros: prior.amountMicros });
+    return refuse("call_unknown", `no open reservation for call ${cmd.callId}`);
+  }
   const next = endReservation(state, held, true, ctx.now());
   return ok({ state: next, callId: cmd.callId, chargedMicros: held.priceMicros });
 }

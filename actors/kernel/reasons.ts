@@ -11,6 +11,7 @@ export const REASONS = {
   invalid_caller_number: "The caller number is not a valid NANP number in E.164 form.",
   anonymous_caller: "The caller number is withheld and the campaign does not accept anonymous calls.",
   // buyer eligibility
+  buyer_unknown: "The buyer does not exist.",
   buyer_inactive: "The buyer is not active.",
   campaign_unknown: "The buyer campaign does not exist.",
   campaign_paused: "The buyer campaign is paused.",
