@@ -9,8 +9,9 @@ import { actorProxy } from "../runtime/dapr-client.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { candidateCampaigns } from "../runtime/targeting-index.ts";
 import type { AuctionOutcome, AuctionState, IAuctionActor, Loser, RunAuctionCommand } from "./auction-api.ts";
+import { collectBids } from "./bid-sources.ts";
 import { prefilterRefusal } from "./candidates.ts";
-import { rankBids, standingBids } from "./rules.ts";
+import { rankBids } from "./rules.ts";
 
 const MAX_LOSERS_KEPT = 50;
 
@@ -36,7 +37,21 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
         });
       return refusal === undefined;
     });
-    const bids = standingBids(eligible, started, systemCtx);
+    const collected = await collectBids(
+      eligible,
+      {
+        call,
+        caller: cmd.caller,
+        exposeCallerId: cmd.exposeCallerId ?? false,
+        sellerId: cmd.sellerId ?? "",
+        sellerCampaignId: cmd.sellerCampaignId ?? "",
+        reserveMicros: terms.reserveMicros,
+        deadlineMs: started + terms.maxAuctionMs,
+      },
+      systemCtx,
+    );
+    const bids = collected.bids;
+    losers.push(...collected.losers);
     const ranking = rankBids(bids, terms, systemCtx.now());
     losers.push(...ranking.losers);
 

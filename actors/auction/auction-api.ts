@@ -40,6 +40,10 @@ export interface Ranking {
 
 export interface RunAuctionCommand {
   call: import("../buyer/buyer-api.ts").CallFacts;
+  caller?: { hash: string; ciphertext: string };
+  exposeCallerId?: boolean;
+  sellerId?: string;
+  sellerCampaignId?: string;
   terms: AuctionTerms & { maxAuctionMs: number };
   routingTtlSec: number;
 }

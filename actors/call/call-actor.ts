@@ -57,6 +57,10 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     const auction = actorProxy<IAuctionActor>(this.getDaprClient(), "AuctionActor", cmd.callId);
     const ran = await auction.run({
       call: facts,
+      caller: { hash: cmd.caller.hash, ciphertext: cmd.caller.ciphertext },
+      exposeCallerId: campaign.exposeCallerId,
+      sellerId: cmd.sellerId,
+      sellerCampaignId: cmd.sellerCampaignId,
       terms: {
         reserveMicros: campaign.reserveMicros,
         type: campaign.auction,
