@@ -3,12 +3,20 @@
 import type { IBuyerActor } from "../buyer/buyer-api.ts";
 import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
-import { ok, type Result } from "../kernel/result.ts";
+import { ok, type Result, refuse } from "../kernel/result.ts";
 import { actorDeps } from "../runtime/actor-runtime.ts";
 import { actorProxy } from "../runtime/dapr-client.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { candidateCampaigns } from "../runtime/targeting-index.ts";
-import type { AuctionOutcome, AuctionState, IAuctionActor, Loser, RunAuctionCommand } from "./auction-api.ts";
+import type {
+  AuctionOutcome,
+  AuctionState,
+  AuctionWinner,
+  IAuctionActor,
+  Loser,
+  NextBidCommand,
+  RunAuctionCommand,
+} from "./auction-api.ts";
 import { collectBids } from "./bid-sources.ts";
 import { prefilterRefusal } from "./candidates.ts";
 import { rankBids } from "./rules.ts";
@@ -16,6 +24,71 @@ import { rankBids } from "./rules.ts";
 const MAX_LOSERS_KEPT = 50;
 
 export class AuctionActor extends DocumentActor<AuctionState> implements IAuctionActor {
+  /** Asks buyers to reserve, best bid first; the first to accept wins. Refusals become losers. */
+  private async reserveFirst(
+    ordered: Ordered,
+    call: RunAuctionCommand["call"],
+    routingTtlSec: number,
+    skipBuyers: Set<string>,
+    losers: Loser[],
+    fromIndex = 0,
+  ): Promise<{ index: number; winner: AuctionWinner } | undefined> {
+    for (let i = fromIndex; i < ordered.length; i++) {
+      const { bid, priceMicros } = ordered[i]!;
+      if (skipBuyers.has(bid.buyerId)) continue;
+      if (bid.expiresAt !== undefined && bid.expiresAt <= systemCtx.now()) {
+        losers.push({ ...pick(bid), reason: "bid_expired" });
+        continue;
+      }
+      const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", bid.buyerId);
+      const reserved = await buyer.reserve({
+        callId: call.callId,
+        campaignId: bid.campaignId,
+        priceMicros,
+        call,
+        ttlMs: routingTtlSec * 1000 + 4 * 3600_000, // held through the call; swept if never settled
+      });
+      if (!reserved.ok) {
+        losers.push({ ...pick(bid), reason: reserved.reason.code });
+        continue;
+      }
+      const winner: AuctionWinner = {
+        bidId: bid.bidId,
+        buyerId: bid.buyerId,
+        campaignId: bid.campaignId,
+        priceMicros,
+        destination: reserved.value.destination,
+        minDurationSec: reserved.value.minDurationSec,
+        expiresAt: systemCtx.now() + routingTtlSec * 1000,
+      };
+      return { index: i, winner };
+    }
+    return undefined;
+  }
+
+  async next(cmd: NextBidCommand): Promise<Result<{ winner: AuctionWinner | null }>> {
+    const state = await this.load();
+    if (!state) return refuse("call_unknown", `no auction for ${this.getActorId().getId()}`);
+    const losers: Loser[] = [];
+    const skip = new Set(cmd.excludeBuyerIds);
+    const taken = await this.reserveFirst(state.ordered, cmd.call, cmd.routingTtlSec, skip, losers);
+    const now = systemCtx.now();
+    const next: AuctionState = {
+      ...state,
+      outcome: { ...state.outcome, winner: taken?.winner ?? state.outcome.winner },
+      rerouted: [...(state.rerouted ?? []), ...(taken ? [taken.winner.bidId] : [])],
+    };
+    const agg = { type: "auction", id: state.callId } as const;
+    const cause = `next_${(state.rerouted ?? []).length + 1}`;
+    await this.commit(next, [
+      domainEvent("auction.rerouted", agg, cause, now, {
+        winner: taken?.winner ?? null,
+        refused: losers.length,
+      }),
+    ]);
+    return ok({ winner: taken?.winner ?? null });
+  }
+
   async run(cmd: RunAuctionCommand): Promise<Result<AuctionOutcome>> {
     const existing = await this.load();
     if (existing) return ok(existing.outcome);
@@ -55,35 +128,15 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
     const ranking = rankBids(bids, terms, systemCtx.now());
     losers.push(...ranking.losers);
 
+    const taken = await this.reserveFirst(ranking.ordered, cmd.call, cmd.routingTtlSec, new Set(), losers);
     let outcome: AuctionOutcome | undefined;
-    for (const [i, entry] of ranking.ordered.entries()) {
-      const { bid, priceMicros } = entry;
-      const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", bid.buyerId);
-      const reserved = await buyer.reserve({
-        callId: call.callId,
-        campaignId: bid.campaignId,
-        priceMicros,
-        call,
-        ttlMs: cmd.routingTtlSec * 1000 + 4 * 3600_000, // held through the call; swept if never settled
-      });
-      if (!reserved.ok) {
-        losers.push({ ...pick(bid), reason: reserved.reason.code });
-        continue;
-      }
-      for (const rest of ranking.ordered.slice(i + 1)) losers.push({ ...pick(rest.bid), reason: "outbid" });
+    if (taken) {
+      for (const rest of ranking.ordered.slice(taken.index + 1))
+        losers.push({ ...pick(rest.bid), reason: "outbid" });
       outcome = {
-        winner: {
-          bidId: bid.bidId,
-          buyerId: bid.buyerId,
-          campaignId: bid.campaignId,
-          priceMicros,
-          destination: reserved.value.destination,
-          minDurationSec: reserved.value.minDurationSec,
-          expiresAt: systemCtx.now() + cmd.routingTtlSec * 1000,
-        },
+        winner: taken.winner,
         summary: summary(campaigns.length, bids.length, terms, losers, started),
       };
-      break;
     }
     outcome ??= {
       reason: {
@@ -111,6 +164,8 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
     return ok(outcome);
   }
 }
+
+type Ordered = AuctionState["ordered"];
 
 function pick(bid: { bidId: string; buyerId: string; campaignId: string; amountMicros: number }) {
   return {

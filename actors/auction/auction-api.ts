@@ -77,8 +77,19 @@ export interface AuctionState {
   outcome: AuctionOutcome;
   ordered: { bid: Bid; priceMicros: Micros }[];
   closedAt: string;
+  /** Bid ids tried by `next` after the first winner, in order. */
+  rerouted?: string[];
+}
+
+export interface NextBidCommand {
+  /** Buyers already tried for this call; their other bids are skipped too. */
+  excludeBuyerIds: string[];
+  routingTtlSec: number;
+  call: import("../buyer/buyer-api.ts").CallFacts;
 }
 
 export interface IAuctionActor {
   run(cmd: RunAuctionCommand): Promise<import("../kernel/result.ts").Result<AuctionOutcome>>;
+  /** Revenue recovery: reserve the best remaining bid after the routed buyer failed the call. */
+  next(cmd: NextBidCommand): Promise<import("../kernel/result.ts").Result<{ winner: AuctionWinner | null }>>;
 }

@@ -1,7 +1,7 @@
 // CallActor: one offered call. It coordinates the flow (seller admit → auction → routing), keeps the
 // lifecycle state machine and settles the buyer's reservation when the call ends.
 import { Temporal } from "@dapr/dapr";
-import type { AuctionOutcome, IAuctionActor } from "../auction/auction-api.ts";
+import type { AuctionOutcome, AuctionWinner, IAuctionActor } from "../auction/auction-api.ts";
 import type { CallFacts, IBuyerActor, ReleaseOutcome } from "../buyer/buyer-api.ts";
 import { systemCtx } from "../kernel/ctx.ts";
 import { type DomainEvent, domainEvent } from "../kernel/events.ts";
@@ -13,7 +13,7 @@ import { DocumentActor } from "../runtime/document-actor.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
-import { billingFor, nextStatus } from "./rules.ts";
+import { billingFor, nextStatus, shouldReroute } from "./rules.ts";
 
 const EXPIRY_REMINDER = "routing-expiry";
 
@@ -69,8 +69,9 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       routingTtlSec: campaign.routingTtlSec,
     });
     if (!ran.ok) return reject(ran.reason.code, ran.reason.detail);
+    const reroute = { ...campaign.reroute, routingTtlSec: campaign.routingTtlSec };
     return this.settleOffer(
-      this.withOutcome({ ...base, vertical: facts.vertical, payout: campaign.payout }, ran.value),
+      this.withOutcome({ ...base, vertical: facts.vertical, payout: campaign.payout, reroute }, ran.value),
     );
   }
 
@@ -107,6 +108,14 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
         decision: { callId: state.callId, status: "no_bid", reason },
       };
     }
+    return {
+      ...this.routedTo(state, w),
+      auction,
+      attempts: [{ buyerId: w.buyerId, campaignId: w.campaignId, priceMicros: w.priceMicros }],
+    };
+  }
+
+  private routedTo(state: CallState, w: AuctionWinner): CallState {
     const decision: CallDecision = {
       callId: state.callId,
       status: "routed",
@@ -124,7 +133,19 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       minDurationSec: w.minDurationSec,
       expiresAtMs: w.expiresAt,
     };
-    return { ...state, status: "routed", auction, decision, routing };
+    return { ...state, status: "routed", decision, routing };
+  }
+
+  private facts(state: CallState): CallFacts {
+    return {
+      callId: state.callId,
+      callerHash: state.caller.hash ?? "",
+      callerState: state.caller.state,
+      callerZip: state.caller.zip,
+      areaCode: state.caller.areaCode,
+      vertical: state.vertical ?? "",
+      tags: state.tags,
+    };
   }
 
   private async settleOffer(state: CallState): Promise<Result<CallDecision>> {
@@ -174,11 +195,54 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       }
     }
     events.unshift(
-      domainEvent(`call.${to}`, agg, cmd.eventId, now, { durationSec: cmd.durationSec ?? null }),
+      domainEvent(`call.${to}`, agg, cmd.eventId, now, {
+        durationSec: cmd.durationSec ?? null,
+        reason: cmd.reason ?? null,
+        hangupBy: cmd.hangupBy ?? null,
+      }),
     );
+    if (shouldReroute(state, cmd, next.billing)) {
+      const rerouted = await this.reroute(next, cmd);
+      if (rerouted) {
+        next = { ...rerouted, appliedEvents: { ...next.appliedEvents, [cmd.eventId]: "routed" } };
+        events.push(domainEvent("call.rerouted", agg, cmd.eventId, now, { ...next.decision }));
+      }
+    }
     await this.commit(next, events);
-    if (to !== "routed") await this.unregisterActorReminder(EXPIRY_REMINDER).catch(() => undefined);
+    if (next.status === "routed" && next.routing) {
+      const dueMs = Math.max(1_000, next.routing.expiresAtMs - now);
+      await this.registerActorReminder(EXPIRY_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }));
+    } else {
+      await this.unregisterActorReminder(EXPIRY_REMINDER).catch(() => undefined);
+    }
     return ok(next);
+  }
+
+  /** Revenue recovery: the next best bid takes the call; the decision sent back is the new routing. */
+  private async reroute(state: CallState, cmd: CallEventCommand): Promise<CallState | undefined> {
+    const auction = actorProxy<IAuctionActor>(this.getDaprClient(), "AuctionActor", state.callId);
+    const attempts = state.attempts ?? [];
+    const found = await auction.next({
+      excludeBuyerIds: attempts.map((a) => a.buyerId),
+      routingTtlSec: state.reroute?.routingTtlSec ?? 60,
+      call: this.facts(state),
+    });
+    if (!found.ok || !found.value.winner) return undefined;
+    const w = found.value.winner;
+    const last = attempts.at(-1);
+    const ended = last
+      ? [
+          ...attempts.slice(0, -1),
+          { ...last, outcome: cmd.reason ?? `${cmd.type}_by_${cmd.hangupBy ?? "unknown"}` },
+        ]
+      : [];
+    return {
+      ...this.routedTo(state, w),
+      attempts: [...ended, { buyerId: w.buyerId, campaignId: w.campaignId, priceMicros: w.priceMicros }],
+      billing: undefined,
+      durationSec: undefined,
+      timeline: { offeredAt: state.timeline.offeredAt },
+    };
   }
 
   /** Charges the buyer for a billable call, otherwise releases its reservation. */

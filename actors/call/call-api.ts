@@ -51,7 +51,10 @@ export interface CallEventCommand {
   eventId: string;
   type: CallEventType;
   durationSec?: number;
+  /** Why a call failed: "no_answer", "busy", "rejected", ... */
   reason?: string;
+  /** Who ended a completed call, when the telephony side knows. */
+  hangupBy?: "caller" | "buyer" | "system";
 }
 
 export interface Billing {
@@ -86,6 +89,9 @@ export interface CallState {
   decision: CallDecision;
   payout?: { type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number };
   routing?: { priceMicros: Micros; minDurationSec: number; expiresAtMs: number };
+  reroute?: { max: number; belowSec: number; routingTtlSec: number };
+  /** Every buyer the call was routed to, in order, with how that attempt ended. */
+  attempts?: { buyerId: string; campaignId: string; priceMicros: Micros; outcome?: string }[];
   auction?: AuctionSummary;
   timeline: { offeredAt: string; ringingAt?: string; connectedAt?: string; endedAt?: string };
   durationSec?: number;

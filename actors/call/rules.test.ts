@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CallState, CallStatus } from "./call-api.ts";
-import { billingFor, nextStatus, TERMINAL, TRANSITIONS } from "./rules.ts";
+import { billingFor, nextStatus, shouldReroute, TERMINAL, TRANSITIONS } from "./rules.ts";
 
 function call(status: CallStatus, appliedEvents: Record<string, CallStatus> = {}): CallState {
   return {
@@ -93,5 +93,50 @@ describe("billing", () => {
       payoutMicros: 10_000_000,
       marginMicros: 0,
     });
+  });
+});
+
+describe("revenue recovery (re-routing)", () => {
+  const routed = (status: CallStatus, attempts = 1): CallState => ({
+    ...call(status),
+    reroute: { max: 2, belowSec: 10, routingTtlSec: 60 },
+    attempts: Array.from({ length: attempts }, (_, i) => ({
+      buyerId: `byr_${i}`,
+      campaignId: `bcp_${i}`,
+      priceMicros: 1,
+    })),
+  });
+  const unbilled = billingFor(4, 60, 1_000_000, 0);
+
+  it.each(["no_answer", "busy", undefined])("re-routes a call the buyer never answered (%s)", (reason) => {
+    expect(shouldReroute(routed("routed"), { eventId: "e", type: "failed", reason }, undefined)).toBe(true);
+    expect(shouldReroute(routed("ringing"), { eventId: "e", type: "failed", reason }, undefined)).toBe(true);
+  });
+
+  it("does not re-route other failures, or a failure after the buyer answered", () => {
+    expect(
+      shouldReroute(routed("ringing"), { eventId: "e", type: "failed", reason: "invalid_number" }, undefined),
+    ).toBe(false);
+    expect(
+      shouldReroute(routed("connected"), { eventId: "e", type: "failed", reason: "no_answer" }, undefined),
+    ).toBe(false);
+  });
+
+  it("re-routes when the buyer hangs up before the threshold and the call was not billable", () => {
+    const early = { eventId: "e", type: "completed" as const, durationSec: 4, hangupBy: "buyer" as const };
+    expect(shouldReroute(routed("connected"), early, unbilled)).toBe(true);
+    expect(shouldReroute(routed("connected"), { ...early, hangupBy: "caller" }, unbilled)).toBe(false);
+    expect(shouldReroute(routed("connected"), { ...early, durationSec: 10 }, billingFor(10, 60, 1, 0))).toBe(
+      false,
+    );
+    const billed = billingFor(4, 0, 1_000_000, 0);
+    expect(shouldReroute(routed("connected"), early, billed)).toBe(false);
+  });
+
+  it("stops at the seller campaign's limit", () => {
+    const failed = { eventId: "e", type: "failed" as const, reason: "no_answer" };
+    expect(shouldReroute(routed("routed", 2), failed, undefined)).toBe(true);
+    expect(shouldReroute(routed("routed", 3), failed, undefined)).toBe(false);
+    expect(shouldReroute({ ...routed("routed"), reroute: undefined }, failed, undefined)).toBe(false);
   });
 });

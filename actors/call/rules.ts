@@ -70,3 +70,24 @@ export function billingFor(
     marginMicros: priceMicros - payout,
   };
 }
+
+/** Failure reasons after which the next bid is tried (the buyer never picked up). */
+const UNANSWERED = new Set(["no_answer", "busy", "unanswered", "timeout"]);
+
+/**
+ * Revenue recovery: whether the call should go to the next bid after this event — a failed attempt the
+ * buyer never answered, or an unbilled call the buyer hung up before `belowSec` — within the limit.
+ */
+export function shouldReroute(
+  state: CallState,
+  cmd: CallEventCommand,
+  billing: Billing | undefined,
+): boolean {
+  const reroute = state.reroute;
+  if (!reroute || !((state.attempts?.length ?? 1) <= reroute.max)) return false;
+  if (cmd.type === "failed") return state.status !== "connected" && UNANSWERED.has(cmd.reason ?? "no_answer");
+  if (cmd.type === "completed") {
+    return cmd.hangupBy === "buyer" && !billing?.billable && (cmd.durationSec ?? 0) < reroute.belowSec;
+  }
+  return false;
+}

@@ -38,6 +38,12 @@ export function campaignProblems(c: SellerCampaign): { field: string; message: s
   if (!Number.isInteger(c.routingTtlSec) || c.routingTtlSec < 5 || c.routingTtlSec > 3600) {
     bad("routingTtlSec", "must be an integer from 5 to 3600");
   }
+  if (!Number.isInteger(c.reroute?.max) || c.reroute.max < 0 || c.reroute.max > 5) {
+    bad("reroute.max", "must be an integer from 0 to 5");
+  }
+  if (!Number.isInteger(c.reroute?.belowSec) || c.reroute.belowSec < 0 || c.reroute.belowSec > 600) {
+    bad("reroute.belowSec", "must be an integer from 0 to 600");
+  }
   if (c.payout.type === "fixed" && (!isMicros(c.payout.amountMicros) || c.payout.amountMicros < 0)) {
     bad("payout.amountMicros", "must be a non-negative integer");
   }

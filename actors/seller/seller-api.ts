@@ -15,6 +15,8 @@ export interface SellerCampaign {
   payout: Payout;
   maxAuctionMs: number; // deadline for bids (RTB answers) on this campaign's calls
   routingTtlSec: number; // how long a routing instruction stays valid
+  /** Revenue recovery: after a no-answer, or a buyer hanging up before `rerouteBelowSec`, try the next bid. */
+  reroute: { max: number; belowSec: number };
   allowAnonymous: boolean;
   exposeCallerId: boolean; // whether RTB pings may carry the caller number
   caps: { hourly?: number; daily?: number };

@@ -17,4 +17,5 @@ export const CallEvent = v.object({
   type: v.picklist(["ringing", "connected", "completed", "failed"]),
   durationSec: v.optional(v.pipe(NonNegativeInt, v.maxValue(86_400))),
   reason: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  hangupBy: v.optional(v.picklist(["caller", "buyer", "system"])),
 });

@@ -68,6 +68,13 @@ const SellerCampaignFields = {
   payout: Payout,
   maxAuctionMs: v.optional(v.pipe(NonNegativeInt, v.minValue(10), v.maxValue(2000)), 300),
   routingTtlSec: v.optional(v.pipe(NonNegativeInt, v.minValue(5), v.maxValue(3600)), 60),
+  reroute: v.optional(
+    v.object({
+      max: v.optional(v.pipe(NonNegativeInt, v.maxValue(5)), 2),
+      belowSec: v.optional(v.pipe(NonNegativeInt, v.maxValue(600)), 10),
+    }),
+    { max: 2, belowSec: 10 },
+  ),
   allowAnonymous: v.optional(v.boolean(), false),
   exposeCallerId: v.optional(v.boolean(), false),
   caps: v.optional(v.object({ hourly: v.optional(PositiveInt), daily: v.optional(PositiveInt) }), {}),

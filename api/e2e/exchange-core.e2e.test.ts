@@ -1,0 +1,186 @@
+// Exchange-core rules proven through the real stack: caps under concurrent offers, re-routing,
+// routing expiry through the Dapr scheduler, seller caps and anonymous callers.
+import { describe, expect, it } from "vitest";
+import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+
+type Decision = {
+  callId: string;
+  status: string;
+  buyerId?: string;
+  priceMicros?: number;
+  reason?: { code: string };
+};
+const vertical = () => `v_${uniq().slice(0, 8)}`;
+
+function offer(seller: { key: string; sellerCampaignId: string }, extra: Record<string, unknown> = {}) {
+  return call<Decision>("POST", "/v1/calls", {
+    key: seller.key,
+    idempotencyKey: uniq(),
+    body: {
+      sellerCampaignId: seller.sellerCampaignId,
+      callerNumber: randomCaller(),
+      callerState: "FL",
+      ...extra,
+    },
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("caps under concurrent offers", () => {
+  it("50 simultaneous offers: exactly 3 go to the buyer capped at 3 live calls, the rest elsewhere", async () => {
+    const v = vertical();
+    const capped = await createBuyer(1_000_000_000);
+    await createBuyerCampaign(capped, { vertical: v, bidMicros: 30_000_000, caps: { concurrency: 3 } });
+    const backup = await createBuyer(1_000_000_000);
+    await createBuyerCampaign(backup, { vertical: v, bidMicros: 20_000_000, caps: { concurrency: 40 } });
+    const seller = await createSeller({ vertical: v, reserveMicros: 1_000_000 });
+
+    const results = await Promise.all(Array.from({ length: 50 }, () => offer(seller)));
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    const by = (id: string) =>
+      results.filter((r) => r.body.status === "routed" && r.body.buyerId === id).length;
+    expect(by(capped)).toBe(3);
+    expect(by(backup)).toBe(40);
+    const noBid = results.filter((r) => r.body.status === "no_bid");
+    expect(noBid).toHaveLength(7);
+    expect(noBid.every((r) => r.body.reason?.code === "no_eligible_buyers")).toBe(true);
+
+    const balance = await call<{ reservedMicros: number }>("GET", `/v1/buyers/${capped}/balance`);
+    expect(balance.body.reservedMicros).toBe(3 * 30_000_000);
+
+    // Ending one of the capped buyer's calls frees its slot for the next offer.
+    const first = results.find((r) => r.body.buyerId === capped)!.body.callId;
+    const failed = await call("POST", `/v1/calls/${first}/events`, {
+      key: seller.key,
+      body: { type: "failed", reason: "invalid_number" },
+    });
+    expect(failed.status).toBe(200);
+    expect((await offer(seller)).body.buyerId).toBe(capped);
+  });
+
+  it("a daily cap holds under concurrent offers", async () => {
+    const v = vertical();
+    const buyer = await createBuyer(1_000_000_000);
+    await createBuyerCampaign(buyer, { vertical: v, caps: { daily: 5 } });
+    const seller = await createSeller({ vertical: v });
+    const results = await Promise.all(Array.from({ length: 20 }, () => offer(seller)));
+    expect(results.filter((r) => r.body.status === "routed")).toHaveLength(5);
+    expect(results.filter((r) => r.body.status === "no_bid")).toHaveLength(15);
+  });
+
+  it("never reserves beyond balance plus credit limit", async () => {
+    const v = vertical();
+    const buyer = await createBuyer(50_000_000, 10_000_000); // $50 + $10 credit, $20 a call → 3 calls
+    await createBuyerCampaign(buyer, { vertical: v, bidMicros: 20_000_000 });
+    const seller = await createSeller({ vertical: v, reserveMicros: 1_000_000 });
+    const results = await Promise.all(Array.from({ length: 10 }, () => offer(seller)));
+    expect(results.filter((r) => r.body.status === "routed")).toHaveLength(3);
+    const balance = await call("GET", `/v1/buyers/${buyer}/balance`);
+    expect(balance.body).toEqual({
+      balanceMicros: 50_000_000,
+      creditLimitMicros: 10_000_000,
+      reservedMicros: 60_000_000,
+      availableMicros: 0,
+    });
+  });
+});
+
+describe("routing", () => {
+  it("a seller campaign over its hourly cap rejects the offer", async () => {
+    const v = vertical();
+    await createBuyerCampaign(await createBuyer(), { vertical: v });
+    const seller = await createSeller({ vertical: v, caps: { hourly: 2 } });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await offer(seller)).body);
+    expect(statuses.map((d) => d.status)).toEqual(["routed", "routed", "rejected"]);
+    expect(statuses[2]?.reason?.code).toBe("seller_cap_reached");
+  });
+
+  it("rejects anonymous and invalid caller numbers with their reason codes", async () => {
+    const v = vertical();
+    await createBuyerCampaign(await createBuyer(), { vertical: v });
+    const seller = await createSeller({ vertical: v });
+    expect((await offer(seller, { callerNumber: "anonymous" })).body.reason?.code).toBe("anonymous_caller");
+    expect((await offer(seller, { callerNumber: "+11234567890" })).body.reason?.code).toBe(
+      "invalid_caller_number",
+    );
+  });
+
+  it("re-routes a call the buyer did not answer to the next bid, up to the limit", async () => {
+    const v = vertical();
+    const [a, b, c] = [await createBuyer(), await createBuyer(), await createBuyer()];
+    await createBuyerCampaign(a, { vertical: v, bidMicros: 30_000_000 });
+    await createBuyerCampaign(b, { vertical: v, bidMicros: 25_000_000 });
+    await createBuyerCampaign(c, { vertical: v, bidMicros: 20_000_000 });
+    const seller = await createSeller({
+      vertical: v,
+      reserveMicros: 1_000_000,
+      reroute: { max: 1, belowSec: 10 },
+    });
+    const first = await offer(seller);
+    expect(first.body.buyerId).toBe(a);
+    const events = `/v1/calls/${first.body.callId}/events`;
+    const noAnswer = await call<{ status: string; decision: Decision }>("POST", events, {
+      key: seller.key,
+      body: { type: "failed", reason: "no_answer" },
+    });
+    expect(noAnswer.body.status).toBe("routed");
+    expect(noAnswer.body.decision).toMatchObject({ status: "routed", buyerId: b, priceMicros: 25_000_000 });
+    expect(
+      (await call<{ reservedMicros: number }>("GET", `/v1/buyers/${a}/balance`)).body.reservedMicros,
+    ).toBe(0);
+
+    // The limit (one re-route) is spent: the next no-answer ends the call.
+    const again = await call<{ status: string }>("POST", events, {
+      key: seller.key,
+      body: { type: "failed", reason: "no_answer" },
+    });
+    expect(again.body.status).toBe("failed");
+    expect(
+      (await call<{ reservedMicros: number }>("GET", `/v1/buyers/${b}/balance`)).body.reservedMicros,
+    ).toBe(0);
+  });
+
+  it("re-routes when the buyer hangs up early, and bills the next buyer once", async () => {
+    const v = vertical();
+    const [a, b] = [await createBuyer(), await createBuyer()];
+    await createBuyerCampaign(a, { vertical: v, bidMicros: 30_000_000, minDurationSec: 60 });
+    await createBuyerCampaign(b, { vertical: v, bidMicros: 25_000_000, minDurationSec: 60 });
+    const seller = await createSeller({ vertical: v, reserveMicros: 1_000_000 });
+    const { callId } = (await offer(seller)).body;
+    const post = (body: Record<string, unknown>) =>
+      call<{ status: string; decision: Decision; billable: boolean }>("POST", `/v1/calls/${callId}/events`, {
+        key: seller.key,
+        body,
+      });
+    await post({ type: "connected" });
+    const hungUp = await post({ type: "completed", durationSec: 3, hangupBy: "buyer" });
+    expect(hungUp.body.decision.buyerId).toBe(b);
+    await post({ type: "connected" });
+    const done = await post({ type: "completed", durationSec: 75, hangupBy: "caller" });
+    expect(done.body).toMatchObject({ status: "completed", billable: true, chargedMicros: 25_000_000 });
+    expect((await call("GET", `/v1/buyers/${a}/balance`)).body).toMatchObject({ balanceMicros: 100_000_000 });
+    expect((await call("GET", `/v1/buyers/${b}/balance`)).body).toMatchObject({ balanceMicros: 75_000_000 });
+  });
+
+  it("a routed call that never connects expires through a scheduler reminder and frees the slot", async () => {
+    const v = vertical();
+    const buyer = await createBuyer();
+    await createBuyerCampaign(buyer, { vertical: v, caps: { concurrency: 1 } });
+    const seller = await createSeller({ vertical: v, routingTtlSec: 5 });
+    const first = await offer(seller);
+    expect(first.body.status).toBe("routed");
+    expect((await offer(seller)).body.status).toBe("no_bid");
+    let status = "";
+    for (let i = 0; i < 40 && status !== "expired"; i++) {
+      await sleep(500);
+      status = (await call<{ status: string }>("GET", `/v1/calls/${first.body.callId}`)).body.status;
+    }
+    expect(status).toBe("expired");
+    expect(
+      (await call<{ reservedMicros: number }>("GET", `/v1/buyers/${buyer}/balance`)).body.reservedMicros,
+    ).toBe(0);
+    expect((await offer(seller)).body.status).toBe("routed");
+  }, 60_000);
+});
