@@ -14,10 +14,21 @@ import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
 import { billingFor, nextStatus, shouldReroute } from "./rules.ts";
+import { callSnapshot } from "./snapshot.ts";
 
 const EXPIRY_REMINDER = "routing-expiry";
 
 export class CallActor extends DocumentActor<CallState> implements ICallActor {
+  /** Every call write: bump the revision and attach the call's snapshot to each event for read models. */
+  private async save(state: CallState, events: DomainEvent[]): Promise<void> {
+    const next = { ...state, revision: (state.revision ?? 0) + 1 };
+    const snapshot = callSnapshot(next);
+    await this.commit(
+      next,
+      events.map((e) => ({ ...e, data: { ...e.data, snapshot } })),
+    );
+  }
+
   async offer(cmd: OfferCommand): Promise<Result<CallDecision>> {
     const existing = await this.load();
     if (existing) {
@@ -161,7 +172,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       }),
       domainEvent(`call.${state.status}`, agg, "decision", now, { ...d }),
     ];
-    await this.commit(state, events);
+    await this.save(state, events);
     if (state.routing) {
       const dueMs = Math.max(1_000, state.routing.expiresAtMs - now);
       await this.registerActorReminder(EXPIRY_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }));
@@ -208,7 +219,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
         events.push(domainEvent("call.rerouted", agg, cmd.eventId, now, { ...next.decision }));
       }
     }
-    await this.commit(next, events);
+    await this.save(next, events);
     if (next.status === "routed" && next.routing) {
       const dueMs = Math.max(1_000, next.routing.expiresAtMs - now);
       await this.registerActorReminder(EXPIRY_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }));
@@ -283,7 +294,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       timeline: { ...state.timeline, endedAt: new Date(now).toISOString() },
     };
     const agg = { type: "call", id: state.callId } as const;
-    await this.commit(next, [domainEvent("call.expired", agg, "expiry", now, { reason: "routing_expired" })]);
+    await this.save(next, [domainEvent("call.expired", agg, "expiry", now, { reason: "routing_expired" })]);
   }
 
   async get(): Promise<Result<CallState>> {

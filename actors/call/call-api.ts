@@ -79,6 +79,8 @@ export interface AuctionSummary {
 export interface CallState {
   schema: 1;
   callId: string;
+  /** Bumped on every write; read models keep the snapshot with the highest revision. */
+  revision?: number;
   sellerId: string;
   sellerCampaignId: string;
   requestHash: string;

@@ -1,7 +1,18 @@
 // Postgres tables of the exchange (drizzle). Domain events land here from pub/sub; API keys are
 // stored as SHA-256 hashes and found by their public prefix.
 import { sql } from "drizzle-orm";
-import { bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 
 export const domainEvents = pgTable(
   "domain_events",
@@ -52,3 +63,35 @@ export const accounts = pgTable(
   },
   (t) => [index("accounts_kind_idx").on(t.kind, t.createdAt)],
 );
+
+/** Read model of calls, projected from call events' snapshots (highest revision wins). No PII. */
+export const calls = pgTable(
+  "calls",
+  {
+    callId: text("call_id").primaryKey(),
+    revision: integer("revision").notNull(),
+    status: text("status").notNull(),
+    sellerId: text("seller_id").notNull(),
+    sellerCampaignId: text("seller_campaign_id").notNull(),
+    buyerId: text("buyer_id"),
+    buyerCampaignId: text("buyer_campaign_id"),
+    vertical: text("vertical"),
+    callerState: text("caller_state"),
+    priceMicros: bigint("price_micros", { mode: "number" }),
+    billable: boolean("billable"),
+    chargedMicros: bigint("charged_micros", { mode: "number" }),
+    payoutMicros: bigint("payout_micros", { mode: "number" }),
+    durationSec: integer("duration_sec"),
+    reasonCode: text("reason_code"),
+    attempts: integer("attempts").notNull(),
+    offeredAt: timestamp("offered_at", { withTimezone: true, mode: "string" }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "string" }),
+  },
+  (t) => [
+    index("calls_seller_offered_idx").on(t.sellerId, t.offeredAt),
+    index("calls_buyer_offered_idx").on(t.buyerId, t.offeredAt),
+    index("calls_offered_idx").on(t.offeredAt),
+  ],
+);
+
+export type CallRow = typeof calls.$inferSelect;

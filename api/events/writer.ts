@@ -1,9 +1,11 @@
 // Writes domain events to Postgres exactly once per event id; answers what the broker should do.
 import { DaprPubSubStatusEnum } from "@dapr/dapr";
+import { sql } from "drizzle-orm";
+import type { CallSnapshot } from "../../actors/call/snapshot.ts";
 import type { DomainEvent } from "../../actors/kernel/events.ts";
 import type { Logger } from "../../actors/runtime/logger.ts";
 import type { Db } from "../db/client.ts";
-import { domainEvents } from "../db/schema.ts";
+import { calls, domainEvents } from "../db/schema.ts";
 
 export function isDomainEvent(value: unknown): value is DomainEvent {
   const e = value as DomainEvent;
@@ -27,20 +29,42 @@ export async function recordEvent(db: Db, logger: Logger, payload: unknown): Pro
     return DaprPubSubStatusEnum.DROP;
   }
   try {
-    await db
-      .insert(domainEvents)
-      .values({
-        eventId: payload.id,
-        type: payload.type,
-        aggregateType: payload.aggregate.type,
-        aggregateId: payload.aggregate.id,
-        occurredAt: payload.occurredAt,
-        data: payload.data,
-      })
-      .onConflictDoNothing({ target: domainEvents.eventId });
+    await db.transaction(async (tx) => {
+      await tx
+        .insert(domainEvents)
+        .values({
+          eventId: payload.id,
+          type: payload.type,
+          aggregateType: payload.aggregate.type,
+          aggregateId: payload.aggregate.id,
+          occurredAt: payload.occurredAt,
+          data: payload.data,
+        })
+        .onConflictDoNothing({ target: domainEvents.eventId });
+      const snapshot =
+        payload.aggregate.type === "call" ? (payload.data.snapshot as CallSnapshot | undefined) : undefined;
+      if (snapshot) await projectCall(tx, snapshot);
+    });
     return DaprPubSubStatusEnum.SUCCESS;
   } catch (err) {
     logger.warn({ err, eventId: payload.id }, "events.write_failed_retry");
     return DaprPubSubStatusEnum.RETRY;
   }
 }
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** Upserts the calls read model; an older snapshot (lower revision) never overwrites a newer one. */
+async function projectCall(tx: Tx, snap: CallSnapshot): Promise<void> {
+  const columns = Object.keys(snap).filter((k) => k !== "callId");
+  await tx
+    .insert(calls)
+    .values(snap)
+    .onConflictDoUpdate({
+      target: calls.callId,
+      set: Object.fromEntries(columns.map((k) => [k, sql.raw(`excluded.${toSnake(k)}`)])),
+      setWhere: sql`${calls.revision} < excluded.revision`,
+    });
+}
+
+const toSnake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

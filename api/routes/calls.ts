@@ -1,14 +1,17 @@
 // Calls: sellers offer calls and report their lifecycle; the routing instruction comes back inline.
 import { createHash, randomUUID } from "node:crypto";
+import { and, desc, eq, gte, lt, or } from "drizzle-orm";
 import { Hono } from "hono";
 import type { CallState, ICallActor, OfferCommand } from "../../actors/call/call-api.ts";
 import { checkNanpNumber } from "../../actors/kernel/phone.ts";
 import { actorProxy } from "../../actors/runtime/dapr-client.ts";
 import { protectNumber } from "../../actors/runtime/pii.ts";
+import { calls } from "../db/schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
 import { ApiError } from "../problem.ts";
 import { CallEvent, OfferCall } from "../schemas/calls.ts";
-import { actorCall, body } from "../validate.ts";
+import { decodeCursor, encodeCursor, ListCalls } from "../schemas/lists.ts";
+import { actorCall, body, check } from "../validate.ts";
 import { sellerCampaignOwnerKey } from "./campaigns.ts";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -85,6 +88,38 @@ export function callRoutes(deps: ApiDeps) {
     }
     const decision = await actorCall(call(callId).offer(cmd));
     return c.json(decision, 201);
+  });
+
+  app.get("/calls", async (c) => {
+    const principal = c.get("principal");
+    const q = check(ListCalls, c.req.query());
+    const filters = [];
+    if (principal.role === "seller") filters.push(eq(calls.sellerId, principal.accountId ?? ""));
+    if (principal.role === "buyer") filters.push(eq(calls.buyerId, principal.accountId ?? ""));
+    if (q.sellerId) filters.push(eq(calls.sellerId, q.sellerId));
+    if (q.buyerId) filters.push(eq(calls.buyerId, q.buyerId));
+    if (q.status) filters.push(eq(calls.status, q.status));
+    if (q.from) filters.push(gte(calls.offeredAt, q.from));
+    if (q.to) filters.push(lt(calls.offeredAt, q.to));
+    if (q.cursor) {
+      const cur = decodeCursor(q.cursor);
+      if (!cur) throw new ApiError(400, "validation_failed", "cursor: not a cursor this API issued");
+      filters.push(
+        or(lt(calls.offeredAt, cur.at), and(eq(calls.offeredAt, cur.at), lt(calls.callId, cur.id))),
+      );
+    }
+    const limit = Number(q.limit);
+    const rows = await deps.db
+      .select()
+      .from(calls)
+      .where(and(...filters))
+      .orderBy(desc(calls.offeredAt), desc(calls.callId))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > limit && last ? encodeCursor({ at: last.offeredAt, id: last.callId }) : null;
+    return c.json({ items: page.map(({ revision: _r, ...row }) => row), nextCursor });
   });
 
   app.get("/calls/:callId", async (c) => {

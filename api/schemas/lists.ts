@@ -1,0 +1,35 @@
+// Query parameters for list endpoints: filters and keyset pagination with an opaque cursor.
+import * as v from "valibot";
+
+export const ListCalls = v.object({
+  status: v.optional(
+    v.picklist(["routed", "rejected", "no_bid", "ringing", "connected", "completed", "failed", "expired"]),
+  ),
+  sellerId: v.optional(v.pipe(v.string(), v.regex(/^sel_[0-9a-f]{28}$/))),
+  buyerId: v.optional(v.pipe(v.string(), v.regex(/^byr_[0-9a-f]{28}$/))),
+  from: v.optional(v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"))),
+  to: v.optional(v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"))),
+  limit: v.optional(
+    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(200)),
+    "50",
+  ),
+  cursor: v.optional(v.pipe(v.string(), v.maxLength(200))),
+});
+
+export interface Cursor {
+  at: string;
+  id: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.at, c.id])).toString("base64url");
+}
+
+export function decodeCursor(raw: string): Cursor | undefined {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as [unknown, unknown];
+    return typeof at === "string" && typeof id === "string" ? { at, id } : undefined;
+  } catch {
+    return undefined;
+  }
+}
