@@ -15,6 +15,8 @@ export const API_ERRORS = {
   malformed_json: "The request body is not valid JSON.",
   payload_too_large: "The request body is larger than allowed.",
   idempotency_key_required: "This request needs an `Idempotency-Key` header.",
+  not_charged: "The call was never charged, so there is nothing to refund.",
+  dispute_window_closed: "The charge is older than the dispute window; it can no longer be refunded.",
   upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
   internal_error: "An unexpected error; it has been logged.",
 } as const;

@@ -67,7 +67,8 @@ if (busy.length > 0) {
   console.error(`Cannot start: ${busy.join(", ")} already in use by another program.`);
   process.exit(1);
 }
-writeFileSync(lockFile, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), apiUrl }));
+const startedAt = new Date().toISOString();
+writeFileSync(lockFile, JSON.stringify({ pid: process.pid, startedAt, apiUrl, ready: false }));
 
 const supervisor = new Supervisor(join(stateDir, "logs"));
 let shuttingDown = false;
@@ -81,8 +82,19 @@ async function shutdown(code: number): Promise<never> {
   }
   process.exit(code);
 }
+const writeLock = (ready: boolean) =>
+  writeFileSync(
+    lockFile,
+    JSON.stringify({ pid: process.pid, startedAt, apiUrl, ready, processes: supervisor.pids() }, null, 2),
+  );
+supervisor.onRestart = (r: Running, code) => {
+  console.error(
+    `${r.spec.name} exited (code ${code}) and was restarted (pid ${r.child.pid}); log: ${r.logFile}`,
+  );
+  writeLock(true);
+};
 supervisor.onUnexpectedExit = (r: Running, code) => {
-  console.error(`\n${r.spec.name} exited unexpectedly (code ${code}); its log: ${r.logFile}`);
+  console.error(`\n${r.spec.name} keeps exiting (code ${code}); giving up. Its log: ${r.logFile}`);
   const tail = readFileSync(r.logFile, "utf8").split("\n").slice(-25).join("\n");
   console.error(tail);
   void shutdown(1);
@@ -121,18 +133,14 @@ try {
     );
   }
   await waitUntil("API readiness", () => httpOk(`${apiUrl}/ready`));
-  writeFileSync(
-    lockFile,
-    JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), apiUrl, ready: true }),
-  );
+  writeLock(true);
   say(`
 The exchange is up in ${((Date.now() - t0) / 1000).toFixed(1)}s.
   API            ${apiUrl}   (health: ${apiUrl}/health, readiness: ${apiUrl}/ready)
   admin API key  grep DCE_ADMIN_API_KEY ${join(stateDir, "secrets.env")}
   logs           ${join(stateDir, "logs")}/<process>.log
-  processes      ${supervisor
-    .pids()
-    .map((p) => `${p.name}:${p.pid}`)
+  processes      ${Object.entries(supervisor.pids())
+    .map(([name, pid]) => `${name}:${pid}`)
     .join(" ")}
 Press Ctrl-C to stop everything.`);
 } catch (err) {

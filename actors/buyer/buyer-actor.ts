@@ -136,6 +136,19 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     return ok(balanceOf(decision.value.state));
   }
 
+  /** Credits a refunded charge back to the balance, once per refund id (cap counts are not rewound). */
+  async refund(cmd: { refundId: string; callId: string; amountMicros: Micros }): Promise<Result<BuyerBalance>> {
+    const loaded = await this.mustLoad();
+    if (!loaded.ok) return loaded;
+    const decision = applyDeposit(loaded.value, { depositId: cmd.refundId, amountMicros: cmd.amountMicros }, systemCtx.now());
+    if (!decision.ok) return decision;
+    if (decision.value.applied) {
+      const event = domainEvent("buyer.refunded", this.agg(), cmd.refundId, systemCtx.now(), { ...cmd });
+      await this.commit(decision.value.state, [event]);
+    }
+    return ok(balanceOf(decision.value.state));
+  }
+
   async balance(): Promise<Result<BuyerBalance>> {
     const loaded = await this.mustLoad();
     return loaded.ok ? ok(balanceOf(loaded.value)) : loaded;

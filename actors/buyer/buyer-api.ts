@@ -148,5 +148,6 @@ export interface IBuyerActor {
   release(cmd: ReleaseCommand): Promise<Result<{ callId: string; released: boolean }>>;
   capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>>;
   deposit(cmd: { depositId: string; amountMicros: Micros }): Promise<Result<BuyerBalance>>;
+  refund(cmd: { refundId: string; callId: string; amountMicros: Micros }): Promise<Result<BuyerBalance>>;
   balance(): Promise<Result<BuyerBalance>>;
 }

@@ -1,4 +1,4 @@
-// Pure rule for crediting a buyer's balance, applied once per deposit id.
+// Pure rule for crediting a buyer's balance (a deposit or a refund), applied once per credit id.
 import { isMicros, type Micros } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import type { BuyerState } from "./buyer-api.ts";

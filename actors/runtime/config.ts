@@ -6,11 +6,13 @@ export interface Config {
   daprHttpPort: string;
   appPort: number; // the port daprd calls back on (actor host / subscriber)
   apiPort: number; // the public Hono port (API app only)
+  apiHost: string; // the address Hono binds: loopback locally, 0.0.0.0 in a pod
   piiKey: Buffer; // 32 bytes: keyed hashes and encryption of caller numbers
   adminApiKey: string; // the first admin key, from configuration
   logLevel: string;
   pubsubName: string;
   eventsTopic: string;
+  disputeWindowDays: number; // how long after a charge a buyer may be refunded
 }
 
 type Env = Record<string, string | undefined>;
@@ -35,12 +37,17 @@ export function loadConfig(env: Env = process.env): Config {
     daprHttpPort: String(port("DAPR_HTTP_PORT", 3500)),
     appPort: port("APP_PORT", 3001),
     apiPort: port("API_PORT", 8080),
+    apiHost: env.API_HOST ?? "127.0.0.1",
     piiKey: Buffer.from(piiHex, "hex"),
     adminApiKey,
     logLevel: env.LOG_LEVEL ?? "info",
     pubsubName: env.DCE_PUBSUB ?? "pubsub",
     eventsTopic: env.DCE_EVENTS_TOPIC ?? "domain-events",
+    disputeWindowDays: Number(env.DCE_DISPUTE_WINDOW_DAYS ?? 30),
   };
+  if (!Number.isInteger(config.disputeWindowDays) || config.disputeWindowDays < 0) {
+    problems.push("DCE_DISPUTE_WINDOW_DAYS must be a non-negative integer");
+  }
   if (problems.length > 0) throw new Error(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return config;
 }

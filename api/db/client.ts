@@ -1,7 +1,10 @@
 // Database handles: a pooled client for the apps and a single-connection client for migrations.
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import * as schema from "./schema.ts";
+import * as ledgerSchema from "./ledger-schema.ts";
+import * as mainSchema from "./schema.ts";
+
+const schema = { ...mainSchema, ...ledgerSchema };
 
 export function createDb(url: string, max = 10) {
   const sql = postgres(url, { max, idle_timeout: 30, onnotice: () => undefined });

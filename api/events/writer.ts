@@ -6,6 +6,8 @@ import type { DomainEvent } from "../../actors/kernel/events.ts";
 import type { Logger } from "../../actors/runtime/logger.ts";
 import type { Db } from "../db/client.ts";
 import { calls, domainEvents } from "../db/schema.ts";
+import { postOnce, type Tx } from "../ledger/ledger.ts";
+import { type Billable, chargePosting } from "../ledger/postings.ts";
 
 export function isDomainEvent(value: unknown): value is DomainEvent {
   const e = value as DomainEvent;
@@ -44,15 +46,42 @@ export async function recordEvent(db: Db, logger: Logger, payload: unknown): Pro
       const snapshot =
         payload.aggregate.type === "call" ? (payload.data.snapshot as CallSnapshot | undefined) : undefined;
       if (snapshot) await projectCall(tx, snapshot);
+      if (payload.type === "call.billable")
+        await postOnce(tx, chargePosting(billableOf(payload), payload.occurredAt, payload.id));
     });
     return DaprPubSubStatusEnum.SUCCESS;
   } catch (err) {
+    if (err instanceof RangeError) {
+      // The event itself is wrong (it can never post); retrying would block the stream forever.
+      logger.error({ err, eventId: payload.id, type: payload.type }, "events.unpostable_dropped");
+      return DaprPubSubStatusEnum.DROP;
+    }
     logger.warn({ err, eventId: payload.id }, "events.write_failed_retry");
     return DaprPubSubStatusEnum.RETRY;
   }
 }
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** The charge a call.billable event asks for; throws RangeError when the event cannot be a charge. */
+export function billableOf(e: DomainEvent): Billable {
+  const d = e.data as Record<string, unknown>;
+  const str = (k: string) => {
+    if (typeof d[k] !== "string" || d[k] === "") throw new RangeError(`call.billable ${e.id} lacks ${k}`);
+    return d[k] as string;
+  };
+  const micros = (k: string) => {
+    if (!Number.isSafeInteger(d[k]) || (d[k] as number) < 0)
+      throw new RangeError(`call.billable ${e.id}: bad ${k}`);
+    return d[k] as number;
+  };
+  return {
+    callId: str("callId"),
+    buyerId: str("buyerId"),
+    sellerId: str("sellerId"),
+    chargedMicros: micros("chargedMicros"),
+    payoutMicros: micros("payoutMicros"),
+    marginMicros: micros("marginMicros"),
+  };
+}
 
 /** Upserts the calls read model; an older snapshot (lower revision) never overwrites a newer one. */
 async function projectCall(tx: Tx, snap: CallSnapshot): Promise<void> {

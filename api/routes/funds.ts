@@ -1,13 +1,17 @@
-// Buyer funds: deposits (admin-recorded, idempotent) and the spendable balance.
+// Buyer funds: deposits (admin-recorded, idempotent, ledger first) and the spendable balance; the
+// rest of the money routes (postings, refunds, payouts, statements) come from ledger.ts.
 import { createHash } from "node:crypto";
 import { Hono } from "hono";
 import type { IBuyerActor } from "../../actors/buyer/buyer-api.ts";
 import { actorProxy } from "../../actors/runtime/dapr-client.ts";
 import type { ApiDeps } from "../deps.ts";
+import { postingEntries, postOnce } from "../ledger/ledger.ts";
+import { depositPosting } from "../ledger/postings.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
 import { ApiError } from "../problem.ts";
 import { Deposit } from "../schemas/accounts.ts";
 import { actorCall, body } from "../validate.ts";
+import { ledgerRoutes } from "./ledger.ts";
 
 export function fundsRoutes(deps: ApiDeps) {
   const app = new Hono();
@@ -20,6 +24,13 @@ export function fundsRoutes(deps: ApiDeps) {
     if (!key || key.length > 200) throw new ApiError(400, "idempotency_key_required");
     const input = await body(c, Deposit);
     const depositId = `dep_${createHash("sha256").update(`${buyerId}\u0000${key}`).digest("hex").slice(0, 28)}`;
+    // The ledger is the book of record: post first (once per deposit id), then credit the actor,
+    // which also applies each deposit id once, so a retry after a failure in between completes it.
+    await actorCall(buyer(buyerId).get());
+    const at = new Date(deps.now()).toISOString();
+    await deps.db.transaction((tx) =>
+      postOnce(tx, depositPosting(depositId, buyerId, input.amountMicros, at)),
+    );
     const balance = await actorCall(buyer(buyerId).deposit({ depositId, amountMicros: input.amountMicros }));
     return c.json({ id: depositId, buyerId, amountMicros: input.amountMicros, balance }, 201);
   });
@@ -30,5 +41,6 @@ export function fundsRoutes(deps: ApiDeps) {
     return c.json(await actorCall(buyer(buyerId).balance()));
   });
 
+  app.route("/", ledgerRoutes(deps));
   return app;
 }

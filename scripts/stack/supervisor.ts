@@ -12,10 +12,17 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
+const RESTART_WINDOW_MS = 60_000;
+const MAX_RESTARTS_IN_WINDOW = 5;
+
 export class Supervisor {
   private readonly running: Running[] = [];
+  private readonly restarts = new Map<string, number[]>();
   private stopping = false;
+  /** A process died and will not be restarted (too many restarts): the caller decides what to do. */
   onUnexpectedExit: (r: Running, code: number | null) => void = () => undefined;
+  /** A process died and was started again (a crashed app comes back like a pod would). */
+  onRestart: (r: Running, code: number | null) => void = () => undefined;
 
   constructor(private readonly logDir: string) {
     mkdirSync(logDir, { recursive: true });
@@ -49,7 +56,19 @@ export class Supervisor {
     const r: Running = { spec, child, logFile, exited };
     this.running.push(r);
     void exited.then((code) => {
-      if (!this.stopping) this.onUnexpectedExit(r, code);
+      if (this.stopping) return;
+      const now = Date.now();
+      const recent = (this.restarts.get(spec.name) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
+      if (recent.length >= MAX_RESTARTS_IN_WINDOW) {
+        this.onUnexpectedExit(r, code);
+        return;
+      }
+      this.restarts.set(spec.name, [...recent, now]);
+      setTimeout(() => {
+        if (this.stopping) return;
+        this.running.splice(this.running.indexOf(r), 1);
+        this.onRestart(this.start(spec), code);
+      }, 1_000);
     });
     return r;
   }
@@ -73,7 +92,7 @@ export class Supervisor {
     clearTimeout(timer);
   }
 
-  pids(): { name: string; pid: number | undefined }[] {
-    return this.running.map((r) => ({ name: r.spec.name, pid: r.child.pid }));
+  pids(): Record<string, number | undefined> {
+    return Object.fromEntries(this.running.map((r) => [r.spec.name, r.child.pid]));
   }
 }

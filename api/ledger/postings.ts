@@ -1,0 +1,113 @@
+// Pure double-entry posting builders: each money movement as a balanced set of signed entries.
+// See ledger-schema.ts for the sign convention (cash +; buyer, seller, revenue credit-normal −).
+import { createHash } from "node:crypto";
+import { isMicros, type Micros } from "../../actors/kernel/money.ts";
+
+export type PostingKind = "deposit" | "charge" | "refund" | "payout";
+
+export interface Entry {
+  accountId: string;
+  amountMicros: Micros;
+}
+
+export interface PostingDraft {
+  id: string;
+  kind: PostingKind;
+  reference: string;
+  memo: string;
+  occurredAt: string;
+  eventId?: string;
+  entries: Entry[];
+}
+
+export const CASH = "cash";
+export const REVENUE = "revenue";
+export const buyerAccount = (buyerId: string) => `buyer:${buyerId}`;
+export const sellerAccount = (sellerId: string) => `seller:${sellerId}`;
+
+/** Deterministic: the same movement always gets the same posting id. */
+export function postingId(kind: PostingKind, reference: string): string {
+  return `pst_${createHash("sha256").update(`${kind}\u0000${reference}`).digest("hex").slice(0, 28)}`;
+}
+
+function draft(
+  kind: PostingKind,
+  reference: string,
+  memo: string,
+  occurredAt: string,
+  entries: Entry[],
+  eventId?: string,
+) {
+  const d: PostingDraft = {
+    id: postingId(kind, reference),
+    kind,
+    reference,
+    memo,
+    occurredAt,
+    entries,
+    eventId,
+  };
+  assertBalanced(d);
+  return d;
+}
+
+export function assertBalanced(d: PostingDraft): void {
+  let sum = 0;
+  for (const e of d.entries) {
+    if (!isMicros(e.amountMicros))
+      throw new RangeError(`${d.id}: entry amount ${e.amountMicros} is not integer micros`);
+    sum += e.amountMicros;
+  }
+  if (sum !== 0) throw new RangeError(`${d.id}: entries sum to ${sum}, not zero`);
+  if (d.entries.length < 2) throw new RangeError(`${d.id}: a posting needs at least two entries`);
+}
+
+/** Drops zero entries (a zero payout or margin) so every line moves money. */
+const moving = (entries: Entry[]) => entries.filter((e) => e.amountMicros !== 0);
+
+export function depositPosting(depositId: string, buyerId: string, amount: Micros, at: string): PostingDraft {
+  if (amount <= 0) throw new RangeError("a deposit is positive");
+  return draft("deposit", depositId, `deposit by ${buyerId}`, at, [
+    { accountId: CASH, amountMicros: amount },
+    { accountId: buyerAccount(buyerId), amountMicros: -amount },
+  ]);
+}
+
+export interface Billable {
+  callId: string;
+  buyerId: string;
+  sellerId: string;
+  chargedMicros: Micros;
+  payoutMicros: Micros;
+  marginMicros: Micros;
+}
+
+/** A billable call: the buyer pays the price; the seller earns its payout; the exchange keeps the margin. */
+export function chargePosting(b: Billable, at: string, eventId?: string): PostingDraft {
+  if (b.payoutMicros + b.marginMicros !== b.chargedMicros || b.payoutMicros < 0 || b.marginMicros < 0) {
+    throw new RangeError(
+      `${b.callId}: payout ${b.payoutMicros} + margin ${b.marginMicros} ≠ charge ${b.chargedMicros}`,
+    );
+  }
+  const entries = moving([
+    { accountId: buyerAccount(b.buyerId), amountMicros: b.chargedMicros },
+    { accountId: sellerAccount(b.sellerId), amountMicros: -b.payoutMicros },
+    { accountId: REVENUE, amountMicros: -b.marginMicros },
+  ]);
+  return draft("charge", b.callId, `charge for call ${b.callId}`, at, entries, eventId);
+}
+
+/** A refund reverses a call's charge entry for entry: the buyer is credited, seller and exchange give back. */
+export function refundPosting(callId: string, charge: Entry[], at: string, reason: string): PostingDraft {
+  const reversed = charge.map((e) => ({ accountId: e.accountId, amountMicros: -e.amountMicros }));
+  return draft("refund", callId, `refund of call ${callId}: ${reason}`, at, reversed);
+}
+
+/** Paying a seller what it is owed moves the payable to cash out. */
+export function payoutPosting(payoutId: string, sellerId: string, amount: Micros, at: string): PostingDraft {
+  if (amount <= 0) throw new RangeError("a payout is positive");
+  return draft("payout", `${payoutId}:${sellerId}`, `payout ${payoutId} to ${sellerId}`, at, [
+    { accountId: sellerAccount(sellerId), amountMicros: amount },
+    { accountId: CASH, amountMicros: -amount },
+  ]);
+}

@@ -1,0 +1,183 @@
+// Money from the book of record: postings by account, seller balances, refunds, payout runs,
+// monthly statements and the reconciliation of buyer actors against the ledger.
+import { createHash } from "node:crypto";
+import { and, eq, like, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import type { IBuyerActor } from "../../actors/buyer/buyer-api.ts";
+import { actorProxy } from "../../actors/runtime/dapr-client.ts";
+import { ledgerAccounts, ledgerEntries, ledgerPostings } from "../db/ledger-schema.ts";
+import type { ApiDeps, Principal } from "../deps.ts";
+import { accountHistory, accountSums, postingEntries, postOnce, trialBalance } from "../ledger/ledger.ts";
+import {
+  buyerAccount,
+  CASH,
+  payoutPosting,
+  REVENUE,
+  refundPosting,
+  sellerAccount,
+} from "../ledger/postings.ts";
+import { reconcile } from "../ledger/reconcile.ts";
+import { statement, statementCsv } from "../ledger/statement.ts";
+import { assertAccount, assertAdmin } from "../middleware/auth.ts";
+import { ApiError } from "../problem.ts";
+import { Payout, PostingsQuery, Refund, StatementQuery } from "../schemas/ledger.ts";
+import { actorCall, body, check } from "../validate.ts";
+
+const DAY_MS = 86_400_000;
+const sha = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 28);
+
+/** The ledger account behind a partner account id; cash and revenue are the exchange's own (admin only). */
+export function ledgerAccountOf(principal: Principal, accountId: string): string {
+  if (accountId === CASH || accountId === REVENUE) {
+    assertAdmin(principal);
+    return accountId;
+  }
+  assertAccount(principal, accountId);
+  return accountId.startsWith("byr_") ? buyerAccount(accountId) : sellerAccount(accountId);
+}
+
+export function ledgerRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  const buyer = (id: string) => actorProxy<IBuyerActor>(deps.dapr, "BuyerActor", id);
+
+  app.get("/ledger/postings", async (c) => {
+    const q = check(PostingsQuery, c.req.query());
+    const account = ledgerAccountOf(c.get("principal"), q.accountId);
+    const limit = Number(q.limit);
+    const rows = await accountHistory(deps.db, account, limit + 1, q.cursor ? Number(q.cursor) : undefined);
+    const page = rows.slice(0, limit);
+    const sign = account === CASH ? 1 : -1;
+    const sums = await accountSums(deps.db, [account]);
+    return c.json({
+      accountId: q.accountId,
+      balanceMicros: sign * (sums.get(account) ?? 0),
+      items: page.map(({ entryId: _e, amountMicros, ...p }) => ({ ...p, amountMicros: sign * amountMicros })),
+      nextCursor: rows.length > limit ? String(page.at(-1)!.entryId) : null,
+    });
+  });
+
+  app.get("/sellers/:sellerId/balance", async (c) => {
+    const sellerId = c.req.param("sellerId");
+    assertAccount(c.get("principal"), sellerId, "seller");
+    const account = sellerAccount(sellerId);
+    const rows = await deps.db
+      .select({
+        kind: ledgerPostings.kind,
+        sum: sql<string>`coalesce(sum(${ledgerEntries.amountMicros}), 0)`,
+      })
+      .from(ledgerEntries)
+      .innerJoin(ledgerPostings, eq(ledgerEntries.postingId, ledgerPostings.id))
+      .where(eq(ledgerEntries.accountId, account))
+      .groupBy(ledgerPostings.kind);
+    const by = (kind: string) => Number(rows.find((r) => r.kind === kind)?.sum ?? 0);
+    const earned = -by("charge");
+    const refunded = by("refund");
+    const paidOut = by("payout");
+    return c.json({
+      sellerId,
+      payableMicros: earned - refunded - paidOut,
+      earnedMicros: earned,
+      refundedMicros: refunded,
+      paidOutMicros: paidOut,
+    });
+  });
+
+  app.post("/calls/:callId/refund", async (c) => {
+    assertAdmin(c.get("principal"));
+    const callId = c.req.param("callId");
+    const input = await body(c, Refund);
+    const [charge] = await deps.db
+      .select()
+      .from(ledgerPostings)
+      .where(and(eq(ledgerPostings.kind, "charge"), eq(ledgerPostings.reference, callId)));
+    if (!charge) throw new ApiError(409, "not_charged", `call ${callId} has no charge in the ledger`);
+    if (deps.now() - Date.parse(charge.occurredAt) > deps.config.disputeWindowDays * DAY_MS) {
+      throw new ApiError(
+        409,
+        "dispute_window_closed",
+        `charged ${charge.occurredAt}; the window is ${deps.config.disputeWindowDays} days`,
+      );
+    }
+    const entries = (await postingEntries(deps.db, "charge", callId))!;
+    const draft = refundPosting(callId, entries, new Date(deps.now()).toISOString(), input.reason);
+    await deps.db.transaction((tx) => postOnce(tx, draft));
+    const buyerEntry = entries.find((e) => e.accountId.startsWith("buyer:"))!;
+    const buyerId = buyerEntry.accountId.slice("buyer:".length);
+    const balance = await actorCall(
+      buyer(buyerId).refund({ refundId: `rfd_${callId}`, callId, amountMicros: buyerEntry.amountMicros }),
+    );
+    return c.json(
+      { callId, postingId: draft.id, refundedMicros: buyerEntry.amountMicros, buyerId, balance },
+      201,
+    );
+  });
+
+  app.post("/payouts", async (c) => {
+    assertAdmin(c.get("principal"));
+    const key = c.req.header("idempotency-key");
+    if (!key || key.length > 200) throw new ApiError(400, "idempotency_key_required");
+    const input = await body(c, Payout);
+    const payoutId = `pay_${sha(key)}`;
+    const at = new Date(deps.now()).toISOString();
+    const items = await deps.db.transaction(async (tx) => {
+      // One payout run at a time, so two runs never pay the same payable twice.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dce:payouts'))`);
+      const existing = await tx
+        .select({
+          reference: ledgerPostings.reference,
+          amount: ledgerEntries.amountMicros,
+          accountId: ledgerEntries.accountId,
+        })
+        .from(ledgerPostings)
+        .innerJoin(ledgerEntries, eq(ledgerEntries.postingId, ledgerPostings.id))
+        .where(and(eq(ledgerPostings.kind, "payout"), like(ledgerPostings.reference, `${payoutId}:%`)));
+      if (existing.length > 0) {
+        return existing
+          .filter((r) => r.accountId.startsWith("seller:"))
+          .map((r) => ({ sellerId: r.accountId.slice("seller:".length), amountMicros: r.amount }));
+      }
+      const sellers =
+        input.sellerIds?.map(sellerAccount) ??
+        (
+          await tx
+            .select({ id: ledgerAccounts.id })
+            .from(ledgerAccounts)
+            .where(eq(ledgerAccounts.kind, "seller"))
+        ).map((r) => r.id);
+      const sums = await accountSums(tx, sellers);
+      const paid: { sellerId: string; amountMicros: number }[] = [];
+      for (const [account, sum] of sums) {
+        const payable = -sum;
+        if (payable <= 0) continue;
+        const sellerId = account.slice("seller:".length);
+        await postOnce(tx, payoutPosting(payoutId, sellerId, payable, at));
+        paid.push({ sellerId, amountMicros: payable });
+      }
+      return paid;
+    });
+    const totalMicros = items.reduce((s, i) => s + i.amountMicros, 0);
+    return c.json({ id: payoutId, items, totalMicros }, 201);
+  });
+
+  app.get("/statements/:accountId", async (c) => {
+    const q = check(StatementQuery, c.req.query());
+    const accountId = c.req.param("accountId");
+    const account = ledgerAccountOf(c.get("principal"), accountId);
+    const s = await statement(deps.db, accountId, account, q.month);
+    if (q.format === "csv") {
+      return c.body(statementCsv(s), 200, {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="statement-${accountId}-${q.month}.csv"`,
+      });
+    }
+    return c.json(s);
+  });
+
+  app.get("/admin/reconciliation", async (c) => {
+    assertAdmin(c.get("principal"));
+    const report = await reconcile(deps.db, (id) => buyer(id).balance());
+    return c.json({ ...report, trialBalance: await trialBalance(deps.db) });
+  });
+
+  return app;
+}

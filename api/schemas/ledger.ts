@@ -1,0 +1,27 @@
+// Request bodies and queries for ledger operations.
+import * as v from "valibot";
+
+export const Refund = v.object({ reason: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)) });
+
+export const Payout = v.object({
+  sellerIds: v.optional(
+    v.pipe(v.array(v.pipe(v.string(), v.regex(/^sel_[0-9a-f]{28}$/))), v.minLength(1), v.maxLength(1000)),
+  ),
+});
+
+export const PostingsQuery = v.object({
+  accountId: v.pipe(
+    v.string(),
+    v.regex(/^(byr|sel)_[0-9a-f]{28}$|^(cash|revenue)$/, "must be a buyer, seller, cash or revenue"),
+  ),
+  limit: v.optional(
+    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(500)),
+    "100",
+  ),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^[0-9]{1,18}$/, "must be a cursor this API issued"))),
+});
+
+export const StatementQuery = v.object({
+  month: v.pipe(v.string(), v.regex(/^[0-9]{4}-(0[1-9]|1[0-2])$/, "must be YYYY-MM")),
+  format: v.optional(v.picklist(["json", "csv"]), "json"),
+});
