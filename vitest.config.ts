@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["actors/**/*.test.ts", "api/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["actors/**/*.test.ts", "api/**/*.test.ts", "scripts/**/*.test.ts", "helm/**/*.test.ts"],
           exclude: ["**/*.e2e.test.ts", "node_modules/**"],
         },
       },

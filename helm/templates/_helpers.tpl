@@ -1,0 +1,209 @@
+{{/*
+Names. The Deployments are named after their Dapr app ids, and the Dapr resources after the local
+ones (sidecar-components/): app ids, component names and the Configuration name are unique per
+namespace, so one release of this chart per namespace.
+*/}}
+{{- define "dce.name" -}}dependable-call-exchange{{- end -}}
+{{- define "dce.pubsubName" -}}pubsub{{- end -}}
+{{- define "dce.stateStoreName" -}}actorstore{{- end -}}
+
+{{- define "dce.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "dce.labels" -}}
+helm.sh/chart: {{ include "dce.chart" . }}
+app.kubernetes.io/name: {{ include "dce.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: {{ include "dce.name" . }}
+{{- end -}}
+
+{{/* Selector labels of one component: (dict "root" $ "component" "actors") */}}
+{{- define "dce.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "dce.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "dce.componentLabels" -}}
+{{ include "dce.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "dce.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "dce.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default "exchange" .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Redis host:port, defaulting to the in-cluster service of a Redis chart in this namespace. */}}
+{{- define "dce.redisHost" -}}
+{{- default (printf "redis-master.%s.svc.cluster.local:6379" .Release.Namespace) .Values.redis.host -}}
+{{- end -}}
+
+{{/* The redisHost and redisPassword metadata of both Dapr Redis components. */}}
+{{- define "dce.redisConnectionMetadata" -}}
+- name: redisHost
+  value: {{ include "dce.redisHost" . | quote }}
+{{- if .Values.redis.password.enabled }}
+- name: redisPassword
+  secretKeyRef:
+    name: {{ .Values.redis.password.secretName }}
+    key: {{ .Values.redis.password.secretKey }}
+{{- else }}
+- name: redisPassword
+  value: ""
+{{- end }}
+{{- if .Values.redis.enableTLS }}
+- name: enableTLS
+  value: "true"
+{{- end }}
+{{- end -}}
+
+{{/*
+Dapr annotations of one app's pod template: (dict "root" $ "appId" "exchange-actors" "app" .Values.actors
+"appPort" 3001 "healthPath" "/healthz"). appPort and healthPath are optional (the API has neither).
+*/}}
+{{- define "dce.daprAnnotations" -}}
+{{- $root := .root -}}
+{{- $sidecar := $root.Values.dapr.sidecar -}}
+{{- $res := merge (dict) (.app.sidecarResources | default dict) $sidecar.resources -}}
+dapr.io/enabled: "true"
+dapr.io/app-id: {{ .appId | quote }}
+{{- if .appPort }}
+dapr.io/app-port: {{ .appPort | quote }}
+{{- end }}
+dapr.io/app-protocol: "http"
+dapr.io/config: {{ $root.Values.dapr.configurationName | quote }}
+dapr.io/log-level: {{ $sidecar.logLevel | quote }}
+dapr.io/log-as-json: {{ $sidecar.logAsJson | quote }}
+dapr.io/enable-metrics: {{ $sidecar.enableMetrics | quote }}
+dapr.io/metrics-port: {{ $sidecar.metricsPort | quote }}
+dapr.io/graceful-shutdown-seconds: {{ $sidecar.gracefulShutdownSeconds | quote }}
+dapr.io/sidecar-cpu-request: {{ $res.cpuRequest | quote }}
+dapr.io/sidecar-memory-request: {{ $res.memoryRequest | quote }}
+dapr.io/sidecar-cpu-limit: {{ $res.cpuLimit | quote }}
+dapr.io/sidecar-memory-limit: {{ $res.memoryLimit | quote }}
+{{- with $sidecar.image }}
+dapr.io/sidecar-image: {{ . | quote }}
+{{- end }}
+{{- if .healthPath }}
+dapr.io/enable-app-health-check: "true"
+dapr.io/app-health-check-path: {{ .healthPath | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The environment every app reads (actors/runtime/config.ts). DAPR_HTTP_PORT/DAPR_GRPC_PORT come from the injector. */}}
+{{- define "dce.commonEnv" -}}
+{{- $v := .root.Values -}}
+- name: LOG_LEVEL
+  value: {{ .app.logLevel | quote }}
+- name: DCE_PII_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secrets.piiKey.name }}
+      key: {{ $v.secrets.piiKey.key }}
+- name: DCE_ADMIN_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secrets.adminApiKey.name }}
+      key: {{ $v.secrets.adminApiKey.key }}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secrets.databaseUrl.name }}
+      key: {{ $v.secrets.databaseUrl.key }}
+{{- $scheme := ternary "rediss" "redis" $v.redis.enableTLS }}
+{{- if $v.redis.password.enabled }}
+- name: DCE_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.redis.password.secretName }}
+      key: {{ $v.redis.password.secretKey }}
+- name: DCE_REDIS_URL
+  value: "{{ $scheme }}://:$(DCE_REDIS_PASSWORD)@{{ include "dce.redisHost" .root }}"
+{{- else }}
+- name: DCE_REDIS_URL
+  value: "{{ $scheme }}://{{ include "dce.redisHost" .root }}"
+{{- end }}
+- name: DCE_PUBSUB
+  value: {{ include "dce.pubsubName" .root | quote }}
+- name: DCE_EVENTS_TOPIC
+  value: {{ $v.pubsub.topic | quote }}
+- name: DCE_DISPUTE_WINDOW_DAYS
+  value: {{ $v.exchange.disputeWindowDays | quote }}
+{{- end -}}
+
+{{/* Pod-level settings shared by the three apps: (dict "root" $ "app" .Values.actors "component" "actors") */}}
+{{- define "dce.podSpecCommon" -}}
+{{- $v := .root.Values -}}
+serviceAccountName: {{ include "dce.serviceAccountName" .root }}
+terminationGracePeriodSeconds: {{ .app.terminationGracePeriodSeconds }}
+securityContext:
+  {{- include "dce.podSecurityContext" .root | nindent 2 }}
+{{- with $v.imagePullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+{{- with $v.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- if $v.spreadAcrossNodes }}
+topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: kubernetes.io/hostname
+    whenUnsatisfiable: ScheduleAnyway
+    labelSelector:
+      matchLabels:
+        {{- include "dce.selectorLabels" . | nindent 8 }}
+{{- end }}
+volumes:
+  # The root filesystem is read-only; tsx keeps its compile cache in the temp directory.
+  - name: tmp
+    emptyDir:
+      sizeLimit: 256Mi
+{{- end -}}
+
+{{- define "dce.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .Values.runAsUser }}
+runAsGroup: {{ .Values.runAsGroup }}
+fsGroup: {{ .Values.runAsGroup }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "dce.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+{{- end -}}
+
+{{/* A checksum of the Dapr resources: daprd reads components and configuration at start, so a change rolls the pods. */}}
+{{- define "dce.daprChecksum" -}}
+{{- $out := list -}}
+{{- range list "dapr-statestore.yaml" "dapr-pubsub.yaml" "dapr-configuration.yaml" "dapr-resiliency.yaml" -}}
+{{- $out = append $out (include (print $.Template.BasePath "/" .) $) -}}
+{{- end -}}
+{{- join "\n" $out | sha256sum -}}
+{{- end -}}
