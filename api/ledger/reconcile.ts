@@ -1,7 +1,7 @@
 // Reconciliation: each buyer actor's balance must equal the buyer's ledger balance. Any difference
 // is drift to investigate (a charge captured by the actor but not yet posted is transient drift).
 
-import { eq } from "drizzle-orm";
+import { and, eq, gte } from "drizzle-orm";
 import type { BuyerBalance } from "../../actors/buyer/buyer-api.ts";
 import type { Result } from "../../actors/kernel/result.ts";
 import type { Db } from "../db/client.ts";
@@ -20,11 +20,13 @@ export interface Drift {
 export async function reconcile(
   db: Db,
   actorBalance: (buyerId: string) => Promise<Result<BuyerBalance>>,
-  concurrency = 8,
+  opts: { since?: string; concurrency?: number } = {},
 ): Promise<{ checkedBuyers: number; drift: Drift[] }> {
-  const buyers = (await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.kind, "buyer"))).map(
-    (r) => r.id,
-  );
+  const concurrency = opts.concurrency ?? 8;
+  const where = opts.since
+    ? and(eq(accounts.kind, "buyer"), gte(accounts.createdAt, opts.since))
+    : eq(accounts.kind, "buyer");
+  const buyers = (await db.select({ id: accounts.id }).from(accounts).where(where)).map((r) => r.id);
   const sums = await accountSums(db, buyers.map(buyerAccount));
   const drift: Drift[] = [];
   for (let i = 0; i < buyers.length; i += concurrency) {

@@ -20,7 +20,7 @@ import { reconcile } from "../ledger/reconcile.ts";
 import { statement, statementCsv } from "../ledger/statement.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
 import { ApiError } from "../problem.ts";
-import { Payout, PostingsQuery, Refund, StatementQuery } from "../schemas/ledger.ts";
+import { Payout, PostingsQuery, ReconcileQuery, Refund, StatementQuery } from "../schemas/ledger.ts";
 import { actorCall, body, check } from "../validate.ts";
 
 const DAY_MS = 86_400_000;
@@ -175,7 +175,8 @@ export function ledgerRoutes(deps: ApiDeps) {
 
   app.get("/admin/reconciliation", async (c) => {
     assertAdmin(c.get("principal"));
-    const report = await reconcile(deps.db, (id) => buyer(id).balance());
+    const since = check(ReconcileQuery, c.req.query()).since;
+    const report = await reconcile(deps.db, (id) => buyer(id).balance(), { since });
     return c.json({ ...report, trialBalance: await trialBalance(deps.db) });
   });
 

@@ -25,3 +25,7 @@ export const StatementQuery = v.object({
   month: v.pipe(v.string(), v.regex(/^[0-9]{4}-(0[1-9]|1[0-2])$/, "must be YYYY-MM")),
   format: v.optional(v.picklist(["json", "csv"]), "json"),
 });
+
+export const ReconcileQuery = v.object({
+  since: v.optional(v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"))),
+});
