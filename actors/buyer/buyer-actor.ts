@@ -6,6 +6,7 @@ import type { Micros } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { actorDeps } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
+import { lastSeen, markSeen } from "../runtime/recent-callers.ts";
 import { indexCampaign } from "../runtime/targeting-index.ts";
 import type {
   BuyerBalance,
@@ -76,10 +77,19 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     if (!loaded.ok) return loaded;
     // Holds past their expiry (calls never settled) are released first, freeing slots and budget.
     const swept = sweepExpired(loaded.value, systemCtx.now());
-    const decision = reserve(swept.state, cmd, systemCtx);
+    const { redis } = actorDeps();
+    const buyerId = loaded.value.buyerId;
+    const seen = { lastSeenMs: await lastSeen(redis, buyerId, cmd.call.callerHash) };
+    const decision = reserve(swept.state, cmd, systemCtx, seen);
     if (!decision.ok) {
       if (swept.released.length > 0) await this.commit(swept.state, this.sweptEvents(swept.released));
       return decision;
+    }
+    if (decision.value.state !== swept.state) {
+      // Marked before the write: a crash in between can only make the buyer stricter, never let a
+      // duplicate through.
+      const keepDays = Math.max(1, ...Object.values(swept.state.campaigns).map((c) => c.duplicateWindowDays));
+      await markSeen(redis, buyerId, cmd.call.callerHash, systemCtx.now(), keepDays);
     }
     if (decision.value.state !== loaded.value) {
       const event = domainEvent("buyer.reserved", this.agg(), cmd.callId, systemCtx.now(), {
@@ -137,10 +147,18 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
   }
 
   /** Credits a refunded charge back to the balance, once per refund id (cap counts are not rewound). */
-  async refund(cmd: { refundId: string; callId: string; amountMicros: Micros }): Promise<Result<BuyerBalance>> {
+  async refund(cmd: {
+    refundId: string;
+    callId: string;
+    amountMicros: Micros;
+  }): Promise<Result<BuyerBalance>> {
     const loaded = await this.mustLoad();
     if (!loaded.ok) return loaded;
-    const decision = applyDeposit(loaded.value, { depositId: cmd.refundId, amountMicros: cmd.amountMicros }, systemCtx.now());
+    const decision = applyDeposit(
+      loaded.value,
+      { depositId: cmd.refundId, amountMicros: cmd.amountMicros },
+      systemCtx.now(),
+    );
     if (!decision.ok) return decision;
     if (decision.value.applied) {
       const event = domainEvent("buyer.refunded", this.agg(), cmd.refundId, systemCtx.now(), { ...cmd });

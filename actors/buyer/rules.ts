@@ -82,10 +82,16 @@ function accepted(r: Reservation, campaign: BuyerCampaign): ReserveAccepted {
 }
 
 /** Holds a live slot, a count in every cap period, the day's spend and the price against the budget. Idempotent per call id. */
+/**
+ * `seen`, when given, is when this caller was last routed to the buyer as kept outside the state
+ * document (null: never); the actor then persists the new sighting itself and the document's
+ * recentCallers map is left alone, so the document does not grow with every caller.
+ */
 export function reserve(
   state: BuyerState,
   cmd: ReserveCommand,
   ctx: Ctx,
+  seen?: { lastSeenMs: number | null },
 ): Result<{ state: BuyerState; accepted: ReserveAccepted }> {
   if (assertMicros(cmd.priceMicros, "priceMicros") < 0) throw new RangeError("priceMicros < 0");
   const held = state.reservations[cmd.callId];
@@ -103,7 +109,7 @@ export function reserve(
     campaign,
     cmd.call,
     cmd.priceMicros,
-    state.recentCallers[callerHash],
+    seen ? (seen.lastSeenMs ?? undefined) : state.recentCallers[callerHash],
     nowMs,
   );
   if (!verdict.ok) return verdict;
@@ -124,19 +130,26 @@ export function reserve(
       [campaign.id]: countReserved(state.counters[campaign.id], keys, cmd.priceMicros),
     },
     reservations: { ...state.reservations, [cmd.callId]: reservation },
-    recentCallers: { ...state.recentCallers, [callerHash]: nowMs },
+    recentCallers: seen ? state.recentCallers : { ...state.recentCallers, [callerHash]: nowMs },
     updatedAt: iso(nowMs),
   };
   return ok({ state: next, accepted: accepted(reservation, campaign) });
 }
 
+/** Settlements are remembered long enough to replay a retried capture, and no longer. */
 export const SETTLED_KEPT = 2_000;
+export const SETTLED_KEPT_MS = 15 * 60_000;
 
-function remember(state: BuyerState, r: Reservation, billed: boolean): BuyerState["settled"] {
-  const entries = Object.entries(state.settled ?? {});
+function remember(state: BuyerState, r: Reservation, billed: boolean, nowMs: number): BuyerState["settled"] {
+  const entries = Object.entries(state.settled ?? {}).filter(
+    ([, s]) => (s.at ?? nowMs) > nowMs - SETTLED_KEPT_MS,
+  );
   const kept = entries.length >= SETTLED_KEPT ? entries.slice(entries.length - SETTLED_KEPT + 1) : entries;
   const outcome = billed ? ("captured" as const) : ("released" as const);
-  return { ...Object.fromEntries(kept), [r.callId]: { outcome, amountMicros: billed ? r.priceMicros : 0 } };
+  return {
+    ...Object.fromEntries(kept),
+    [r.callId]: { outcome, amountMicros: billed ? r.priceMicros : 0, at: nowMs },
+  };
 }
 
 /** Ends a hold: frees the slot; an unbilled call gives back its spend; a billed one is charged its price. */
@@ -145,7 +158,7 @@ function endReservation(state: BuyerState, r: Reservation, billed: boolean, nowM
   const reservedDay = periodKeys(state.timezone, r.reservedAt).day;
   return {
     ...state,
-    settled: remember(state, r, billed),
+    settled: remember(state, r, billed, nowMs),
     balanceMicros: billed ? state.balanceMicros - r.priceMicros : state.balanceMicros,
     counters:
       counters === undefined

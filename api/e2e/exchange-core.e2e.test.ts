@@ -86,6 +86,60 @@ describe("caps under concurrent offers", () => {
   });
 });
 
+describe("eligibility through the real stack (invariant 3)", () => {
+  it("never routes a repeat caller to a buyer inside its duplicate window", async () => {
+    const v = vertical();
+    const strict = await createBuyer();
+    await createBuyerCampaign(strict, { vertical: v, bidMicros: 30_000_000, duplicateWindowDays: 30 });
+    const seller = await createSeller({ vertical: v });
+    const caller = randomCaller();
+    const first = await offer(seller, { callerNumber: caller });
+    expect(first.body).toMatchObject({ status: "routed", buyerId: strict });
+    const again = await offer(seller, { callerNumber: caller });
+    expect(again.body.status).toBe("no_bid");
+    const detail = await call<{ auction: { losers: { buyerId: string; reason: string }[] } }>(
+      "GET",
+      `/v1/calls/${again.body.callId}`,
+    );
+    expect(detail.body.auction.losers).toContainEqual(
+      expect.objectContaining({ buyerId: strict, reason: "duplicate_caller" }),
+    );
+    expect((await offer(seller)).body.buyerId).toBe(strict); // another caller is fine
+  });
+
+  it("never routes outside a campaign's targeting or hours", async () => {
+    const v = vertical();
+    const closed = await createBuyer();
+    const now = new Date();
+    const day = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][now.getUTCDay()];
+    const hh = String((now.getUTCHours() + 2) % 24).padStart(2, "0");
+    const hh2 = String((now.getUTCHours() + 3) % 24).padStart(2, "0");
+    await createBuyerCampaign(closed, {
+      vertical: v,
+      bidMicros: 50_000_000,
+      schedule: { timezone: "UTC", hours: [{ days: [day], open: `${hh}:00`, close: `${hh2}:00` }] },
+    });
+    const texas = await createBuyer();
+    await createBuyerCampaign(texas, { vertical: v, bidMicros: 40_000_000, states: ["TX"] });
+    const zipOnly = await createBuyer();
+    await createBuyerCampaign(zipOnly, { vertical: v, bidMicros: 35_000_000, states: [], zips: ["10001"] });
+    const open = await createBuyer();
+    await createBuyerCampaign(open, { vertical: v, bidMicros: 10_000_000 });
+    const seller = await createSeller({ vertical: v });
+    const r = await offer(seller, { callerZip: "33101" });
+    expect(r.body.buyerId).toBe(open);
+    const detail = await call<{ auction: { losers: { buyerId: string; reason: string }[] } }>(
+      "GET",
+      `/v1/calls/${r.body.callId}`,
+    );
+    const reasons = Object.fromEntries(detail.body.auction.losers.map((l) => [l.buyerId, l.reason]));
+    expect(reasons).toMatchObject({ [closed]: "closed_hours", [zipOnly]: "targeting_zip" });
+    expect(Object.keys(reasons)).not.toContain(open);
+    // The Texas campaign is not even a candidate for a Florida caller (the index is per state).
+    expect(reasons[texas]).toBeUndefined();
+  });
+});
+
 describe("routing", () => {
   it("a seller campaign over its hourly cap rejects the offer", async () => {
     const v = vertical();

@@ -1,0 +1,22 @@
+// The duplicate-caller window kept in Redis (one key per buyer and caller hash, expiring with the
+// longest window) instead of the buyer's state document, which would otherwise grow with every
+// caller. Only the buyer's actor reads and writes its keys, inside its turn, so check-then-mark is
+// atomic per buyer.
+import type { Redis } from "./redis.ts";
+
+const key = (buyerId: string, callerHash: string) => `dce:seen:${buyerId}:${callerHash}`;
+
+export async function lastSeen(redis: Redis, buyerId: string, callerHash: string): Promise<number | null> {
+  const raw = await redis.get(key(buyerId, callerHash));
+  return raw === null ? null : Number(raw);
+}
+
+export async function markSeen(
+  redis: Redis,
+  buyerId: string,
+  callerHash: string,
+  atMs: number,
+  keepDays: number,
+) {
+  await redis.set(key(buyerId, callerHash), String(atMs), "PX", Math.max(1, keepDays) * 86_400_000);
+}
