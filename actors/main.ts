@@ -1,6 +1,7 @@
 // Actor host: serves BuyerActor, SellerActor, CallActor and AuctionActor to its daprd sidecar.
 import { CommunicationProtocolEnum, DaprServer } from "@dapr/dapr";
 import { AuctionActor } from "./auction/auction-actor.ts";
+import { BenchActor } from "./bench/bench-actor.ts";
 import { BuyerActor } from "./buyer/buyer-actor.ts";
 import { CallActor } from "./call/call-actor.ts";
 import { setActorDeps } from "./runtime/actor-runtime.ts";
@@ -39,6 +40,7 @@ await server.actor.registerActor(BuyerActor);
 await server.actor.registerActor(SellerActor);
 await server.actor.registerActor(CallActor);
 await server.actor.registerActor(AuctionActor);
+await server.actor.registerActor(BenchActor); // benchmark baseline: an empty actor method
 await server.start();
 logger.info(
   { appPort: config.appPort, actors: ["BuyerActor", "SellerActor", "CallActor", "AuctionActor"] },

@@ -39,13 +39,27 @@ export function actorProxy<T>(client: DaprClient, actorType: string, id: string)
   return builder.build(new ActorId(id)) as T;
 }
 
-/** Publishes through the sidecar; the SDK returns `{error}` instead of throwing, so we throw. */
-export async function publishEvent(
+/**
+ * Publishes several events in one request to the sidecar (bulk publish) and returns the ids that
+ * failed; one event goes through the plain publish API. The SDK reports failures as values (`{error}`,
+ * `failedMessages`) rather than throwing, so both are read here.
+ */
+export async function publishEvents(
   client: DaprClient,
   pubsub: string,
   topic: string,
-  event: DomainEvent,
-): Promise<void> {
-  const res = await client.pubsub.publish(pubsub, topic, event as unknown as object);
-  if (res?.error) throw new Error(`publish ${event.type} ${event.id} failed: ${String(res.error)}`);
+  events: DomainEvent[],
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  if (events.length === 1) {
+    const res = await client.pubsub.publish(pubsub, topic, events[0] as unknown as object);
+    return res?.error ? new Set([events[0]!.id]) : new Set();
+  }
+  const entries = events.map((e) => ({
+    entryID: e.id,
+    event: e as unknown as object,
+    contentType: "application/json",
+  }));
+  const res = await client.pubsub.publishBulk(pubsub, topic, entries);
+  return new Set(res.failedMessages.map((f) => f.message.entryID));
 }

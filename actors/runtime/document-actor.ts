@@ -3,7 +3,7 @@
 import { AbstractActor, Temporal } from "@dapr/dapr";
 import type { DomainEvent } from "../kernel/events.ts";
 import { actorDeps } from "./actor-runtime.ts";
-import { publishEvent } from "./dapr-client.ts";
+import { publishEvents } from "./dapr-client.ts";
 
 const DOC_KEY = "doc";
 
@@ -46,16 +46,19 @@ export abstract class DocumentActor<S> extends AbstractActor {
   /** Publishes what the stored outbox holds; failures stay there for the next command or timer. */
   protected async flushOutbox(): Promise<void> {
     const { config, logger } = actorDeps();
-    for (const event of this.cached?.outbox ?? []) {
-      if (this.published.has(event.id)) continue;
-      try {
-        await publishEvent(this.getDaprClient(), config.pubsubName, config.eventsTopic, event);
-        this.published.add(event.id);
-      } catch (err) {
-        logger.warn({ err, eventId: event.id, actor: this.getActorType() }, "event.publish_deferred");
-        await this.registerActorTimer("outbox", "retryOutbox", Temporal.Duration.from({ seconds: 5 }));
-        return;
-      }
+    const pending = (this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
+    if (pending.length === 0) return;
+    let failed: Set<string>;
+    try {
+      failed = await publishEvents(this.getDaprClient(), config.pubsubName, config.eventsTopic, pending);
+    } catch (err) {
+      logger.warn({ err, events: pending.length }, "event.publish_failed");
+      failed = new Set(pending.map((e) => e.id));
+    }
+    for (const e of pending) if (!failed.has(e.id)) this.published.add(e.id);
+    if (failed.size > 0) {
+      logger.warn({ failed: failed.size, actor: this.getActorType() }, "event.publish_deferred");
+      await this.registerActorTimer("outbox", "retryOutbox", Temporal.Duration.from({ seconds: 5 }));
     }
   }
 

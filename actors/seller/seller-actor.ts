@@ -47,7 +47,12 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
     if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
     const decision = admit(state, cmd, systemCtx);
     if (!decision.ok) return decision;
-    if (decision.value.state !== state) await this.commit(decision.value.state, []);
+    // Counters matter only for capped campaigns; an uncapped admit changes nothing worth a write (the
+    // CallActor is idempotent itself), which keeps a busy seller from serialising on state writes.
+    const capped =
+      decision.value.terms.campaign.caps.hourly !== undefined ||
+      decision.value.terms.campaign.caps.daily !== undefined;
+    if (capped && decision.value.state !== state) await this.commit(decision.value.state, []);
     return ok(decision.value.terms);
   }
 }
