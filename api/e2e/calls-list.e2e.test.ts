@@ -1,7 +1,15 @@
 // The calls read model: projected from call events through pub/sub, scoped to the caller's account,
 // paginated with a cursor, and always showing a call's newest state.
 import { describe, expect, it } from "vitest";
-import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+import {
+  call,
+  createBuyer,
+  createBuyerCampaign,
+  createSeller,
+  randomCaller,
+  uniq,
+  waitFor,
+} from "./client.ts";
 
 type Item = {
   callId: string;
@@ -11,15 +19,6 @@ type Item = {
   billable: boolean | null;
 };
 type Page = { items: Item[]; nextCursor: string | null };
-
-async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (done(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe("GET /v1/calls", () => {
   it("lists a seller's own calls, newest first, page by page, with their latest status", async () => {

@@ -88,3 +88,17 @@ export function randomCaller(areaCode = "305"): string {
   const first = [2, 3, 4, 6, 7, 8, 9][Math.floor(Math.random() * 7)];
   return `+1${areaCode}${first}${n()}${n()}${n()}${n()}${n()}${n()}`;
 }
+
+/** Polls `probe` until `done` holds or the time is up (then returns the last value for the assertion). */
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (done(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -2,23 +2,18 @@
 // reconciliation and the trial balance, all against the Postgres ledger.
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+import {
+  call,
+  createBuyer,
+  createBuyerCampaign,
+  createSeller,
+  randomCaller,
+  uniq,
+  waitFor,
+} from "./client.ts";
 
 const sql = postgres("postgres://dce:dce@127.0.0.1:5433/dce", { max: 2, onnotice: () => undefined });
 afterAll(() => sql.end());
-
-export async function waitFor<T>(
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (done(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 type Postings = { balanceMicros: number; items: { kind: string; reference: string; amountMicros: number }[] };
 
