@@ -10,6 +10,7 @@ import { callRoutes } from "./routes/calls.ts";
 import { campaignRoutes } from "./routes/campaigns.ts";
 import { fundsRoutes } from "./routes/funds.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { liveRoutes } from "./routes/live.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -25,6 +26,7 @@ export function createApp(deps: ApiDeps) {
   });
 
   app.route("/", healthRoutes(deps));
+  app.route("/v1", liveRoutes(deps)); // before v1: a WebSocket may authenticate by subprotocol
 
   const v1 = new Hono();
   v1.use(

@@ -4,6 +4,7 @@ import type { Config } from "../actors/runtime/config.ts";
 import type { Logger } from "../actors/runtime/logger.ts";
 import type { Redis } from "../actors/runtime/redis.ts";
 import type { Db } from "./db/client.ts";
+import type { LiveHub } from "./live/hub.ts";
 
 export interface ApiDeps {
   config: Config;
@@ -14,6 +15,8 @@ export interface ApiDeps {
   now: () => number;
   /** Readiness probes of the backing services, by name. */
   probes: Record<string, () => Promise<boolean>>;
+  /** Live bidders' hub (GET /v1/live); absent in tests and processes that serve no WebSockets. */
+  live?: LiveHub;
 }
 
 export interface Principal {

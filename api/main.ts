@@ -6,6 +6,9 @@ import { createLogger } from "../actors/runtime/logger.ts";
 import { createRedis } from "../actors/runtime/redis.ts";
 import { createApp } from "./app.ts";
 import { createDb } from "./db/client.ts";
+import { LiveHub } from "./live/hub.ts";
+import { LiveSocketServer } from "./live/ws-server.ts";
+import { LIVE_PROTOCOL } from "./routes/live.ts";
 
 const config = loadConfig();
 const logger = createLogger("api", config.logLevel);
@@ -13,6 +16,7 @@ const redis = createRedis(config.redisUrl);
 const { db, sql } = createDb(config.databaseUrl);
 const dapr = createDaprClient(config.daprHost, config.daprHttpPort);
 const sidecar = `http://${config.daprHost}:${config.daprHttpPort}`;
+const live = new LiveHub({ redis, logger, now: () => Date.now() });
 
 const app = createApp({
   config,
@@ -21,6 +25,7 @@ const app = createApp({
   db,
   logger,
   now: () => Date.now(),
+  live,
   probes: {
     sidecar: async () => (await fetch(`${sidecar}/v1.0/healthz`, { signal: AbortSignal.timeout(1_000) })).ok,
     redis: async () => (await redis.ping()) === "PONG",
@@ -28,13 +33,16 @@ const app = createApp({
   },
 });
 
-const server = serve({ fetch: app.fetch, port: config.apiPort, hostname: "127.0.0.1" }, (info) =>
-  logger.info({ port: info.port }, "api.started"),
+const websocket = { server: new LiveSocketServer({ protocols: [LIVE_PROTOCOL] }) };
+const server = serve(
+  { fetch: app.fetch, port: config.apiPort, hostname: config.apiHost, websocket },
+  (info) => logger.info({ port: info.port }, "api.started"),
 );
 
 const stop = (signal: string) => {
   logger.info({ signal }, "api.stopping");
   server.close();
+  void live.close();
   void sql.end({ timeout: 2 });
   redis.disconnect();
   setTimeout(() => process.exit(0), 200).unref();

@@ -17,7 +17,7 @@ import type {
   NextBidCommand,
   RunAuctionCommand,
 } from "./auction-api.ts";
-import { collectBids } from "./bid-sources.ts";
+import { collectBids, notifyLiveOutcome } from "./bid-sources.ts";
 import { prefilterRefusal } from "./candidates.ts";
 import { rankBids } from "./rules.ts";
 
@@ -57,7 +57,8 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
         buyerId: bid.buyerId,
         campaignId: bid.campaignId,
         priceMicros,
-        destination: reserved.value.destination,
+        // An RTB or live bid may name its own destination; a standing bid uses the campaign's.
+        destination: bid.source === "standing" ? reserved.value.destination : bid.destination,
         minDurationSec: reserved.value.minDurationSec,
         expiresAt: systemCtx.now() + routingTtlSec * 1000,
       };
@@ -161,6 +162,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
         bids: outcome.summary.bids,
       }),
     ]);
+    void notifyLiveOutcome(collected.live, call.callId, outcome);
     return ok(outcome);
   }
 }

@@ -1,7 +1,9 @@
 // Money through the real stack: deposits, charges from billable calls, refunds, payouts, statements,
 // reconciliation and the trial balance, all against the Postgres ledger.
+import { createHash } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { depositPosting } from "../ledger/postings.ts";
 import {
   call,
   createBuyer,
@@ -137,6 +139,38 @@ describe("ledger", () => {
     expect(recon.body.drift.filter((d) => d.buyerId === buyer)).toEqual([]);
     expect(recon.body.trialBalance).toEqual({ totalMicros: 0, unbalancedPostings: 0 });
     expect(kept).toMatch(/^call_/);
+  });
+
+  it("a deposit posted to the ledger whose actor credit failed completes on retry, and only with the same amount", async () => {
+    const buyer = await createBuyer(0);
+    const key = uniq();
+    const depositId = `dep_${createHash("sha256").update(`${buyer}\u0000${key}`).digest("hex").slice(0, 28)}`;
+    // The first attempt reached the ledger and then died before the buyer actor was credited.
+    const d = depositPosting(depositId, buyer, 40_000_000, new Date().toISOString());
+    await sql.begin(async (tx) => {
+      await tx`insert into ledger_accounts (id, kind, owner_id) values (${`buyer:${buyer}`}, 'buyer', ${buyer}) on conflict do nothing`;
+      await tx`insert into ledger_postings (id, kind, reference, memo, occurred_at) values (${d.id}, 'deposit', ${depositId}, ${d.memo}, now())`;
+      for (const e of d.entries) {
+        await tx`insert into ledger_entries (posting_id, account_id, amount_micros) values (${d.id}, ${e.accountId}, ${e.amountMicros})`;
+      }
+    });
+    const other = await call("POST", `/v1/buyers/${buyer}/deposits`, {
+      idempotencyKey: key,
+      body: { amountMicros: 1 },
+    });
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ code: "idempotency_conflict" });
+    expect((await call("GET", `/v1/buyers/${buyer}/balance`)).body).toMatchObject({ balanceMicros: 0 });
+    const retry = await call("POST", `/v1/buyers/${buyer}/deposits`, {
+      idempotencyKey: key,
+      body: { amountMicros: 40_000_000 },
+    });
+    expect(retry.status).toBe(201);
+    expect((await call("GET", `/v1/buyers/${buyer}/balance`)).body).toMatchObject({
+      balanceMicros: 40_000_000,
+    });
+    const recon = await call<{ drift: { buyerId: string }[] }>("GET", "/v1/admin/reconciliation");
+    expect(recon.body.drift.filter((x) => x.buyerId === buyer)).toEqual([]);
   });
 
   it("keeps the ledger append-only and every posting balanced at the database level", async () => {

@@ -28,9 +28,21 @@ export function fundsRoutes(deps: ApiDeps) {
     // which also applies each deposit id once, so a retry after a failure in between completes it.
     await actorCall(buyer(buyerId).get());
     const at = new Date(deps.now()).toISOString();
-    await deps.db.transaction((tx) =>
+    const posted = await deps.db.transaction((tx) =>
       postOnce(tx, depositPosting(depositId, buyerId, input.amountMicros, at)),
     );
+    if (!posted) {
+      // The key was used before: only the same amount may go on to the actor (which may not have it
+      // yet, if the first attempt failed between the ledger and the actor).
+      const prior = await postingEntries(deps.db, "deposit", depositId);
+      if (prior?.find((e) => e.accountId === "cash")?.amountMicros !== input.amountMicros) {
+        throw new ApiError(
+          409,
+          "idempotency_conflict",
+          "this Idempotency-Key was used for a different deposit",
+        );
+      }
+    }
     const balance = await actorCall(buyer(buyerId).deposit({ depositId, amountMicros: input.amountMicros }));
     return c.json({ id: depositId, buyerId, amountMicros: input.amountMicros, balance }, 201);
   });

@@ -1,0 +1,93 @@
+// The live feed's pure parts and its route's refusals, without a server: bidder messages, frames, the
+// key carried in a subprotocol, and who may open a feed.
+import type { Hono } from "hono";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../app.ts";
+import type { ApiDeps } from "../deps.ts";
+import { liveBuyerId, presentedKey } from "../routes/live.ts";
+import { encodeFrame, FrameError, FrameReader, OP } from "./frames.ts";
+import { noticeKey, parseBidderMessage } from "./messages.ts";
+
+describe("parseBidderMessage", () => {
+  it("accepts a bid with an integer amount", () => {
+    expect(
+      parseBidderMessage('{"type":"bid","callId":"call_abc123","campaignId":"bcp_abc123","bidMicros":5}'),
+    ).toEqual({ type: "bid", callId: "call_abc123", campaignId: "bcp_abc123", bidMicros: 5 });
+  });
+
+  it.each([
+    ["not JSON", "bid 5"],
+    ["another type", '{"type":"hello"}'],
+    [
+      "a fractional amount",
+      '{"type":"bid","callId":"call_abc123","campaignId":"bcp_abc123","bidMicros":1.5}',
+    ],
+    ["a negative amount", '{"type":"bid","callId":"call_abc123","campaignId":"bcp_abc123","bidMicros":-1}'],
+    ["a bad call id", '{"type":"bid","callId":"x","campaignId":"bcp_abc123","bidMicros":1}'],
+  ])("refuses %s", (_name, text) => {
+    expect(parseBidderMessage(text)).toMatchObject({ type: "error", code: "malformed_message" });
+  });
+
+  it("reads the key and deadline of a notice", () => {
+    const text =
+      '{"type":"opportunity","callId":"call_1","campaignId":"bcp_1","deadline":"2026-01-01T00:00:00.250Z"}';
+    expect(noticeKey(text)).toEqual({
+      type: "opportunity",
+      key: "call_1|bcp_1",
+      deadlineMs: Date.UTC(2026, 0, 1, 0, 0, 0, 250),
+    });
+  });
+});
+
+describe("frames", () => {
+  const server = () => new FrameReader({ maxPayload: 1024, expectMasked: true });
+
+  it("round-trips masked frames split across chunks, short and 16-bit lengths", () => {
+    const a = encodeFrame(OP.text, Buffer.from("hello"), true);
+    const b = encodeFrame(OP.text, Buffer.alloc(300, 0x61), true);
+    const bytes = Buffer.concat([a, b]);
+    const reader = server();
+    const frames = [
+      ...reader.push(bytes.subarray(0, 3)),
+      ...reader.push(bytes.subarray(3, 200)),
+      ...reader.push(bytes.subarray(200)),
+    ];
+    expect(frames.map((f) => f.payload.toString())).toEqual(["hello", "a".repeat(300)]);
+  });
+
+  it("refuses unmasked client frames and oversized ones", () => {
+    expect(() => server().push(encodeFrame(OP.text, Buffer.from("x")))).toThrow(FrameError);
+    expect(() => server().push(encodeFrame(OP.text, Buffer.alloc(2000), true))).toThrow(/too large/);
+  });
+});
+
+describe("live route", () => {
+  it("finds the key in the Authorization header or a dce.key.<key> subprotocol, not elsewhere", () => {
+    expect(presentedKey("Bearer k1", "dce.v1, dce.key.k2")).toBe("k1");
+    expect(presentedKey(undefined, "dce.v1, dce.key.k2")).toBe("k2");
+    expect(presentedKey(undefined, "dce.v1")).toBeUndefined();
+  });
+
+  it("gives a buyer its own feed, an admin the named buyer's, and refuses sellers", () => {
+    expect(liveBuyerId({ keyId: "k", role: "buyer", accountId: "byr_abc123" }, "byr_other1")).toBe(
+      "byr_abc123",
+    );
+    expect(liveBuyerId({ keyId: "k", role: "admin", accountId: null }, "byr_abc123")).toBe("byr_abc123");
+    expect(() => liveBuyerId({ keyId: "k", role: "admin", accountId: null }, undefined)).toThrow(/buyerId/);
+    expect(() => liveBuyerId({ keyId: "k", role: "seller", accountId: "sel_abc123" }, undefined)).toThrow(
+      /buyers/,
+    );
+  });
+
+  it("answers 401 without a valid key, before any upgrade", async () => {
+    const deps = { config: { adminApiKey: "a".repeat(32) }, live: {} } as unknown as ApiDeps;
+    deps.logger = { child: () => deps.logger, error: () => undefined } as unknown as ApiDeps["logger"];
+    const app: Hono = createApp(deps);
+    const res = await app.request("/v1/live", {
+      headers: { upgrade: "websocket", "sec-websocket-protocol": "dce.v1" },
+    });
+    expect(res.status).toBe(401);
+    const wrong = await app.request("/v1/live", { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+  });
+});

@@ -1,0 +1,97 @@
+// GET /v1/live: the live bidders' WebSocket. A buyer key (or an admin key with ?buyerId=) receives that
+// buyer's opportunities, may bid before each deadline, and then hears only its own won/lost outcome.
+//
+// Authentication, on the upgrade request: `Authorization: Bearer <key>` (servers), or, because browsers
+// cannot set headers on a WebSocket, the subprotocol list `Sec-WebSocket-Protocol: dce.v1, dce.key.<key>`.
+// The server selects only `dce.v1` and never echoes the key. Keys in the query string are refused: URLs
+// end up in access logs and proxies' histories.
+import { upgradeWebSocket } from "@hono/node-server";
+import { Hono } from "hono";
+import { isId } from "../../actors/kernel/ids.ts";
+import type { ApiDeps, Principal } from "../deps.ts";
+import { authenticate } from "../keys.ts";
+import type { LiveConnection } from "../live/hub.ts";
+import { ApiError } from "../problem.ts";
+
+export const LIVE_PROTOCOL = "dce.v1";
+const KEY_PROTOCOL = "dce.key.";
+
+/** The presented API key: the Authorization header first, else a `dce.key.<key>` subprotocol. */
+export function presentedKey(
+  authorization: string | undefined,
+  protocols: string | undefined,
+): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
+  if (bearer) return bearer;
+  const offered = (protocols ?? "").split(",").map((p) => p.trim());
+  return offered.find((p) => p.startsWith(KEY_PROTOCOL))?.slice(KEY_PROTOCOL.length) || undefined;
+}
+
+/** Whose feed this is: a buyer's own, or the buyer an admin names. Sellers have no live feed. */
+export function liveBuyerId(principal: Principal, queryBuyerId: string | undefined): string {
+  if (principal.role === "buyer" && principal.accountId) return principal.accountId;
+  if (principal.role === "admin") {
+    if (!isId(queryBuyerId, "byr"))
+      throw new ApiError(400, "validation_failed", "admin keys need ?buyerId=byr_...");
+    return queryBuyerId;
+  }
+  throw new ApiError(403, "forbidden", "only buyers bid live");
+}
+
+export function liveRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  app.get(
+    "/live",
+    async function liveAuth(c, next) {
+      if (!deps.live)
+        throw new ApiError(503, "upstream_unavailable", "live bidding is off on this API process");
+      const key = presentedKey(c.req.header("authorization"), c.req.header("sec-websocket-protocol"));
+      const principal = key ? await authenticate(deps.db, deps.config.adminApiKey, key) : undefined;
+      if (!principal) throw new ApiError(401, "unauthorized", "the API key is missing, unknown or revoked");
+      liveBuyerId(principal, c.req.query("buyerId"));
+      c.set("principal", principal);
+      await next();
+    },
+    upgradeWebSocket((c) => {
+      const hub = deps.live!;
+      const buyerId = liveBuyerId(c.get("principal"), c.req.query("buyerId"));
+      const logger = c.get("logger");
+      let conn: LiveConnection | undefined;
+      let closed = false;
+      return {
+        onOpen(_event, ws) {
+          hub
+            .attach(buyerId, { send: (text) => ws.readyState === 1 && ws.send(text) })
+            .then((attached) => {
+              conn = attached;
+              if (closed) return attached.detach();
+              ws.send(JSON.stringify({ type: "hello", buyerId, protocol: LIVE_PROTOCOL }));
+            })
+            .catch((err: unknown) => {
+              logger.error({ err, buyerId }, "live.attach_failed");
+              ws.close(1011, "try again");
+            });
+        },
+        onMessage(event, ws) {
+          if (!conn) {
+            ws.send(
+              JSON.stringify({ type: "error", code: "not_ready", detail: 'wait for {"type":"hello"}' }),
+            );
+            return;
+          }
+          conn
+            .receive(String(event.data))
+            .catch((err: unknown) => logger.error({ err, buyerId }, "live.bid_failed"));
+        },
+        onClose() {
+          closed = true;
+          void conn?.detach();
+        },
+      };
+    }),
+    () => {
+      throw new ApiError(400, "validation_failed", "GET /v1/live is a WebSocket: send an Upgrade request");
+    },
+  );
+  return app;
+}
