@@ -13,7 +13,12 @@ describe("README walk-through", () => {
     )?.[1];
     expect(block, "README has a walk-through block").toBeTruthy();
     // The block reads .data/secrets.env relative to the repo; point it at this run's state directory.
-    const script = block!.replaceAll(".data/secrets.env", join(STATE_DIR, "secrets.env"));
+    // A vertical of its own, so buyers left by earlier runs on a reused stack do not compete.
+    const vertical = `auto_insurance_${Date.now().toString(36)}`;
+    const script = block!
+      .replaceAll(".data/secrets.env", join(STATE_DIR, "secrets.env"))
+      .replaceAll('"vertical":"auto_insurance"', `"vertical":"${vertical}"`);
+    expect(script).toContain(vertical);
     const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], {
       cwd: ROOT,
       encoding: "utf8",
