@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../actors/runtime/config.ts";
 import { createLogger } from "../actors/runtime/logger.ts";
-import { createApp, MAX_BODY_BYTES } from "./app.ts";
+import { createApp, isUnavailable, MAX_BODY_BYTES } from "./app.ts";
 import type { ApiDeps } from "./deps.ts";
 
 const ADMIN = "dce_admin_test_key_0123456789abcdef";
@@ -104,5 +104,17 @@ describe("API edge", () => {
     const given = await app().request("/health", { headers: { "x-request-id": "req-123" } });
     expect(given.headers.get("x-request-id")).toBe("req-123");
     expect((await app().request("/health")).headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("unavailable backing services", () => {
+  it.each([
+    [{ code: "ECONNREFUSED" }, true],
+    [new Error("Connection is closed."), true],
+    [{ name: "MaxRetriesPerRequestError" }, true],
+    [{ code: "CONNECTION_ENDED" }, true],
+    [new TypeError("x is not a function"), false],
+  ])("classifies %o as unavailable: %s", (err, expected) => {
+    expect(isUnavailable(err)).toBe(expected);
   });
 });

@@ -49,8 +49,31 @@ export function createApp(deps: ApiDeps) {
   );
   app.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err);
+    if (isUnavailable(err)) {
+      c.get("logger")?.warn({ err }, "api.backing_service_unavailable");
+      return problem(c, new ApiError(503, "upstream_unavailable", "a backing service is unavailable; retry"));
+    }
     c.get("logger")?.error({ err }, "api.unhandled_error");
     return problem(c, new ApiError(500, "internal_error"));
   });
   return app;
+}
+
+/** Connection failures to Redis or Postgres: the request may be retried, so answer 503, not 500. */
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { message?: string; code?: string; name?: string };
+  const codes = [
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "EPIPE",
+    "ETIMEDOUT",
+    "CONNECTION_CLOSED",
+    "CONNECTION_ENDED",
+    "CONNECT_TIMEOUT",
+  ];
+  return (
+    (e?.code !== undefined && codes.includes(e.code)) ||
+    e?.name === "MaxRetriesPerRequestError" ||
+    /Connection is closed|Stream isn't writeable|connect ECONNREFUSED/.test(e?.message ?? "")
+  );
 }

@@ -58,7 +58,8 @@ const configVars = [
 const injected = ["DAPR_HTTP_PORT", "DAPR_HOST"];
 const secretVars = ["DCE_PII_KEY", "DCE_ADMIN_API_KEY", "DATABASE_URL"];
 
-const runApps = readRunFile(join(ROOT, "dapr.yaml"));
+// One Deployment per app id: further local replicas of an app id are a Deployment's replica count here.
+const runApps = readRunFile(join(ROOT, "dapr.yaml")).filter((a) => a.instance === a.appID);
 const runApp = (id: string): RunApp => {
   const app = runApps.find((a) => a.appID === id);
   if (!app) throw new Error(`dapr.yaml has no app ${id}`);

@@ -128,7 +128,7 @@ try {
     supervisor.start(appSpec(app, { ...secrets, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }));
   }
   for (const app of apps) {
-    await waitUntil(`${app.appID} sidecar`, () =>
+    await waitUntil(`${app.instance} sidecar`, () =>
       httpOk(`http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz`),
     );
   }

@@ -3,8 +3,9 @@
 import { AbstractActor } from "@dapr/dapr";
 
 export class BenchActor extends AbstractActor {
-  async ping(): Promise<{ ok: true }> {
-    return { ok: true };
+  /** Answers which host process served it, so tests can see placement spread actors over replicas. */
+  async ping(): Promise<{ ok: true; host: string }> {
+    return { ok: true, host: `${process.env.APP_PORT ?? "?"}:${process.pid}` };
   }
 
   async touch(): Promise<{ ok: true }> {

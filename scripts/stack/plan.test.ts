@@ -6,8 +6,19 @@ const root = resolve(import.meta.dirname, "../..");
 const apps = readRunFile(join(root, "dapr.yaml"));
 
 describe("dapr.yaml", () => {
-  it("declares the actor host, the API and the events app", () => {
-    expect(apps.map((a) => a.appID)).toEqual(["exchange-actors", "exchange-api", "exchange-events"]);
+  it("declares two actor host replicas, the API and the events app", () => {
+    expect(apps.map((a) => a.appID)).toEqual([
+      "exchange-actors",
+      "exchange-actors",
+      "exchange-api",
+      "exchange-events",
+    ]);
+    expect(apps.map((a) => a.instance)).toEqual([
+      "exchange-actors",
+      "exchange-actors-2",
+      "exchange-api",
+      "exchange-events",
+    ]);
   });
 
   it("gives every sidecar and app its own ports", () => {
@@ -32,6 +43,11 @@ describe("dapr.yaml", () => {
 });
 
 describe("sidecarSpec", () => {
+  it("names a replica's processes after its instance", () => {
+    expect(sidecarSpec(apps[1]!, "/opt/dapr").name).toBe("exchange-actors-2-daprd");
+    expect(appSpec(apps[1]!, {}).name).toBe("exchange-actors-2");
+  });
+
   it("passes daprd the flags dapr run would, loopback only", () => {
     const spec = sidecarSpec(apps[0]!, "/opt/dapr");
     expect(spec.command).toBe("/opt/dapr/daprd");
@@ -48,13 +64,13 @@ describe("sidecarSpec", () => {
   });
 
   it("leaves out --app-port for an app that takes no callbacks", () => {
-    expect(sidecarSpec(apps[1]!, "/opt/dapr").args).not.toContain("--app-port");
+    expect(sidecarSpec(apps[2]!, "/opt/dapr").args).not.toContain("--app-port");
   });
 });
 
 describe("appSpec", () => {
   it("runs the app's command with its sidecar's ports in the environment", () => {
-    const spec = appSpec(apps[2]!, { EXTRA: "1" });
+    const spec = appSpec(apps[3]!, { EXTRA: "1" });
     expect([spec.command, ...spec.args]).toEqual(["node", "--import", "tsx", "api/events/main.ts"]);
     expect(spec.env).toMatchObject({
       EXTRA: "1",

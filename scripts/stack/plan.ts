@@ -6,6 +6,8 @@ import { parse } from "yaml";
 
 export interface RunApp {
   appID: string;
+  /** Unique per process: the app id, with "-2", "-3"… for further replicas of the same app id. */
+  instance: string;
   appDirPath: string;
   command: string[];
   appPort?: number;
@@ -45,6 +47,7 @@ export function readRunFile(path: string): RunApp[] {
     throw new Error(`${path}: expected "version: 1" and an "apps" list`);
   const base = resolve(path, "..");
   const common = doc.common ?? {};
+  const seen = new Map<string, number>();
   return doc.apps.map((app, i) => {
     const get = (key: string) => (app[key] ?? common[key]) as unknown;
     const need = (key: string): unknown => {
@@ -56,8 +59,12 @@ export function readRunFile(path: string): RunApp[] {
       const v = get(key);
       return v === undefined ? undefined : Number(v);
     };
+    const appID = String(need("appID"));
+    const n = (seen.get(appID) ?? 0) + 1;
+    seen.set(appID, n);
     return {
-      appID: String(need("appID")),
+      appID,
+      instance: n === 1 ? appID : `${appID}-${n}`,
       appDirPath: resolve(base, String(get("appDirPath") ?? ".")),
       command: (need("command") as unknown[]).map(String),
       appPort: num("appPort"),
@@ -116,7 +123,7 @@ export function sidecarSpec(app: RunApp, daprBin: string): ProcessSpec {
   if (app.appHealthCheckPath)
     args.push("--enable-app-health-check", "--app-health-check-path", app.appHealthCheckPath);
   return {
-    name: `${app.appID}-daprd`,
+    name: `${app.instance}-daprd`,
     tier: 2,
     command: `${daprBin}/daprd`,
     args,
@@ -136,5 +143,5 @@ export function appSpec(app: RunApp, extraEnv: Record<string, string>): ProcessS
     DAPR_GRPC_PORT: String(app.daprGRPCPort),
   };
   if (app.appPort !== undefined) env.APP_PORT = String(app.appPort);
-  return { name: app.appID, tier: 3, command, args, cwd: app.appDirPath, env };
+  return { name: app.instance, tier: 3, command, args, cwd: app.appDirPath, env };
 }
