@@ -10,6 +10,13 @@ import { type LoadResult, runLoad } from "./bench/driver.ts";
 import { buildMarket } from "./bench/market.ts";
 import { lineChart } from "./bench/svg.ts";
 
+type ByCandidates = LoadResult & {
+  candidates: number;
+  bidEvalsPerSec: number;
+  routedPerSec: number;
+  cpuMsPerOffer: Record<string, number>;
+};
+
 const quick = process.argv.includes("--quick");
 const memArg = process.argv.indexOf("--memory-actors");
 const MEMORY_ACTORS = memArg > 0 ? Number(process.argv[memArg + 1]) : quick ? 2_000 : 10_000;
@@ -20,11 +27,38 @@ const log = (s: string) => console.log(`[bench] ${s}`);
 const routed = (status: number, body: string) => status === 201 && body.includes('"status":"routed"');
 const offerOk = (status: number, body: string) => status === 201 && /"status":"(routed|no_bid)"/.test(body);
 
+function stackPids(): Record<string, number> {
+  return (
+    JSON.parse(readFileSync(join(STATE_DIR, "stack.json"), "utf8")) as { processes: Record<string, number> }
+  ).processes;
+}
+
+/** CPU time (user + system, ms) each stack process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(stackPids())) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      out[name] = (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      out[name] = 0;
+    }
+  }
+  return out;
+}
+
+/** Where the CPU goes per offer: each process's CPU ms during the run divided by the offers made. */
+function cpuPerOffer(before: Record<string, number>, after: Record<string, number>, offers: number) {
+  const per: Record<string, number> = {};
+  for (const name of Object.keys(after)) {
+    per[name] = Math.round((((after[name] ?? 0) - (before[name] ?? 0)) / offers) * 100) / 100;
+  }
+  per.total = Math.round(Object.values(per).reduce((a, b) => a + b, 0) * 100) / 100;
+  return per;
+}
+
 function rssMb(name: string): number {
-  const stack = JSON.parse(readFileSync(join(STATE_DIR, "stack.json"), "utf8")) as {
-    processes: Record<string, number>;
-  };
-  const status = readFileSync(`/proc/${stack.processes[name]}/status`, "utf8");
+  const status = readFileSync(`/proc/${stackPids()[name]}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
@@ -58,8 +92,7 @@ try {
   });
   report.baselines = { hono, emptyActor };
 
-  const byCandidates: (LoadResult & { candidates: number; bidEvalsPerSec: number; routedPerSec: number })[] =
-    [];
+  const byCandidates: ByCandidates[] = [];
   for (const k of quick ? [10, 100] : [10, 100, 1000]) {
     log(`offers with ${k} candidate buyers: building the market`);
     const market = await buildMarket(API, key, k);
@@ -71,6 +104,7 @@ try {
       ok: offerOk,
     });
     log(`offers with ${k} candidates: ${SECONDS}s at concurrency 16`);
+    const cpuBefore = cpuMs();
     const r = await runLoad({
       baseUrl: API,
       concurrency: 16,
@@ -80,11 +114,15 @@ try {
       hit: routed,
     });
     const routedPerSec = Math.round((r.hits / r.seconds) * 10) / 10;
+    // The events these offers published are still being consumed: let the pipeline drain so their CPU
+    // is counted too.
+    await new Promise((res) => setTimeout(res, 2_000));
     byCandidates.push({
       ...r,
       candidates: k,
       routedPerSec,
       bidEvalsPerSec: Math.round((r.requests / r.seconds) * k),
+      cpuMsPerOffer: cpuPerOffer(cpuBefore, cpuMs(), r.requests),
     });
   }
   report.byCandidates = byCandidates;
@@ -163,7 +201,7 @@ function markdown(
   report: Record<string, unknown>,
   hono: LoadResult,
   emptyActor: LoadResult,
-  byK: (LoadResult & { candidates: number; bidEvalsPerSec: number; routedPerSec: number })[],
+  byK: ByCandidates[],
   byC: (LoadResult & { concurrency: number })[],
 ): string {
   const auction = report.auction as {
@@ -221,6 +259,13 @@ function markdown(
     ),
     "",
     "![latency vs candidates](latency-vs-candidates.svg)",
+    "",
+    "## Where the CPU goes per offer (CPU ms per offer by process; 2 cores give 2,000 CPU ms a second)",
+    row(["process", ...byK.map((r) => `${r.candidates} candidates`)]),
+    row(["---", ...byK.map(() => "---")]),
+    ...Object.keys(byK[0]?.cpuMsPerOffer ?? {}).map((name) =>
+      row([name, ...byK.map((r) => r.cpuMsPerOffer[name] ?? 0)]),
+    ),
     "",
     "## Concurrency sweep (10 candidates)",
     row(["concurrency", "offers/s", "p50 ms", "p95 ms", "p99 ms", "errors"]),
