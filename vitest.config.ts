@@ -1,5 +1,6 @@
 // Two tiers run by one runner: pure/unit+integration tests, and end-to-end tests that need the stack.
 import { defineConfig } from "vitest/config";
+import ChaosLastSequencer from "./api/e2e/sequencer.ts";
 
 export default defineConfig({
   test: {
@@ -7,7 +8,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["actors/**/*.test.ts", "api/**/*.test.ts", "scripts/**/*.test.ts", "helm/**/*.test.ts"],
+          include: [
+            "actors/**/*.test.ts",
+            "api/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "helm/**/*.test.ts",
+            "loadtest/**/*.test.ts",
+          ],
           exclude: ["**/*.e2e.test.ts", "node_modules/**"],
         },
       },
@@ -20,6 +27,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          sequence: { sequencer: ChaosLastSequencer },
         },
       },
     ],

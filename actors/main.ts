@@ -26,7 +26,9 @@ const server = new DaprServer({
     isKeepAlive: true,
     actor: {
       actorIdleTimeout: "1h",
-      drainOngoingCallTimeout: "30s",
+      // Short: placement waits for every host to drain before a table change (default timeout 8 s);
+      // a host slower than that is kicked and rejoins, stalling every actor call meanwhile.
+      drainOngoingCallTimeout: "3s",
       drainRebalancedActors: true,
       reentrancy: { enabled: false },
     },

@@ -7,6 +7,7 @@ import { ok, type Result, refuse } from "../kernel/result.ts";
 import { actorDeps } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { lastSeen, markSeen } from "../runtime/recent-callers.ts";
+import { recordSettlement, settlementOf } from "../runtime/settlements.ts";
 import { indexCampaign } from "../runtime/targeting-index.ts";
 import type {
   BuyerBalance,
@@ -115,6 +116,10 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     const decision = release(loaded.value, cmd, systemCtx);
     if (!decision.ok) return decision;
     if (decision.value.released) {
+      await recordSettlement(actorDeps().redis, loaded.value.buyerId, cmd.callId, {
+        outcome: "released",
+        amountMicros: 0,
+      });
       const event = domainEvent("buyer.released", this.agg(), cmd.callId, systemCtx.now(), { ...cmd });
       await this.commit(decision.value.state, [event]);
     }
@@ -124,8 +129,22 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
   async capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>> {
     const loaded = await this.mustLoad();
     if (!loaded.ok) return loaded;
+    const { redis } = actorDeps();
+    const buyerId = loaded.value.buyerId;
     const decision = capture(loaded.value, cmd, systemCtx);
-    if (!decision.ok) return decision;
+    if (!decision.ok) {
+      // A capture repeated after a crash or a redelivery replays the first charge and changes nothing.
+      const prior =
+        decision.reason.code === "call_unknown" ? await settlementOf(redis, buyerId, cmd.callId) : null;
+      return prior?.outcome === "captured"
+        ? ok({ callId: cmd.callId, chargedMicros: prior.amountMicros })
+        : decision;
+    }
+    // Recorded before the state write: a retry after a failed write finds the hold and captures again.
+    await recordSettlement(redis, buyerId, cmd.callId, {
+      outcome: "captured",
+      amountMicros: decision.value.chargedMicros,
+    });
     const event = domainEvent("buyer.captured", this.agg(), cmd.callId, systemCtx.now(), {
       callId: cmd.callId,
       chargedMicros: decision.value.chargedMicros,

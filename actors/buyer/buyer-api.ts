@@ -81,8 +81,6 @@ export interface BuyerState {
   reservations: Record<string, Reservation>; // by call id
   /** Caller keyed hash → last time (epoch ms) a call from it was routed to this buyer. */
   recentCallers: Record<string, number>;
-  /** Call id → how its hold ended, the newest few thousand: a repeated capture replays its charge. */
-  settled?: Record<string, { outcome: "captured" | "released"; amountMicros: Micros; at?: number }>;
   /** Deposit id → amount, so a redelivered deposit is applied once. */
   appliedDeposits?: Record<string, Micros>;
   createdAt: string;

@@ -303,7 +303,7 @@ describe("release, capture and sweep", () => {
     expect(r.ok && r.value.state).toBe(s);
   });
 
-  it("capture charges the price, frees the slot and keeps the spend; a second capture replays the charge", () => {
+  it("capture charges the price, frees the slot and keeps the spend; a second capture finds nothing", () => {
     const r = capture(reserved(buyer(), cmd()), { callId: "call_1" }, fixedCtx(T0 + 1000));
     if (!r.ok) throw new Error("refused");
     expect(r.value.chargedMicros).toBe(20 * USD);
@@ -314,13 +314,8 @@ describe("release, capture and sweep", () => {
       availableMicros: 80 * USD,
     });
     expect(r.value.state.counters.cmp_a).toMatchObject({ inFlight: 0, day: { spendMicros: 20 * USD } });
-    const frozen = deepFreeze(r.value.state);
-    const again = capture(frozen, { callId: "call_1" }, fixedCtx(T0 + 2000));
-    expect(again).toEqual({ ok: true, value: { state: frozen, callId: "call_1", chargedMicros: 20 * USD } });
-    expect(capture(frozen, { callId: "call_9" }, fixedCtx(T0 + 2000))).toMatchObject({
-      ok: false,
-      reason: { code: "call_unknown" },
-    });
+    const again = capture(deepFreeze(r.value.state), { callId: "call_1" }, fixedCtx(T0 + 2000));
+    expect(!again.ok && again.reason.code).toBe("call_unknown");
   });
 
   it("a released hold cannot be captured afterwards", () => {

@@ -136,29 +136,12 @@ export function reserve(
   return ok({ state: next, accepted: accepted(reservation, campaign) });
 }
 
-/** Settlements are remembered long enough to replay a retried capture, and no longer. */
-export const SETTLED_KEPT = 2_000;
-export const SETTLED_KEPT_MS = 15 * 60_000;
-
-function remember(state: BuyerState, r: Reservation, billed: boolean, nowMs: number): BuyerState["settled"] {
-  const entries = Object.entries(state.settled ?? {}).filter(
-    ([, s]) => (s.at ?? nowMs) > nowMs - SETTLED_KEPT_MS,
-  );
-  const kept = entries.length >= SETTLED_KEPT ? entries.slice(entries.length - SETTLED_KEPT + 1) : entries;
-  const outcome = billed ? ("captured" as const) : ("released" as const);
-  return {
-    ...Object.fromEntries(kept),
-    [r.callId]: { outcome, amountMicros: billed ? r.priceMicros : 0, at: nowMs },
-  };
-}
-
 /** Ends a hold: frees the slot; an unbilled call gives back its spend; a billed one is charged its price. */
 function endReservation(state: BuyerState, r: Reservation, billed: boolean, nowMs: number): BuyerState {
   const counters = state.counters[r.campaignId];
   const reservedDay = periodKeys(state.timezone, r.reservedAt).day;
   return {
     ...state,
-    settled: remember(state, r, billed, nowMs),
     balanceMicros: billed ? state.balanceMicros - r.priceMicros : state.balanceMicros,
     counters:
       counters === undefined
@@ -187,13 +170,8 @@ export function capture(
   ctx: Ctx,
 ): Result<{ state: BuyerState; callId: string; chargedMicros: Micros }> {
   const held = state.reservations[cmd.callId];
-  if (held === undefined) {
-    // A capture repeated after a crash or a redelivery replays the first charge and changes nothing.
-    const prior = state.settled?.[cmd.callId];
-    if (prior?.outcome === "captured")
-      return ok({ state, callId: cmd.callId, chargedMicros: prior.amountMicros });
-    return refuse("call_unknown", `no open reservation for call ${cmd.callId}`);
-  }
+  // A repeated capture finds no hold; the actor replays the first charge from its settlement record.
+  if (held === undefined) return refuse("call_unknown", `no open reservation for call ${cmd.callId}`);
   const next = endReservation(state, held, true, ctx.now());
   return ok({ state: next, callId: cmd.callId, chargedMicros: held.priceMicros });
 }

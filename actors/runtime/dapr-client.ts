@@ -40,9 +40,11 @@ export function actorProxy<T>(client: DaprClient, actorType: string, id: string)
 }
 
 /**
- * Publishes several events in one request to the sidecar (bulk publish) and returns the ids that
- * failed; one event goes through the plain publish API. The SDK reports failures as values (`{error}`,
- * `failedMessages`) rather than throwing, so both are read here.
+ * Publishes events through the sidecar and returns the ids that failed: one event through the plain
+ * publish API, several in one bulk-publish request. The bulk request is sent directly, not through
+ * the SDK, whose HTTP client names the entry id `entryID` where daprd reads `entryId` (every bulk
+ * publish then fails with ERR_PUBSUB_EVENTS_SER). The SDK reports a failed plain publish as a value
+ * (`{error}`), not a throw.
  */
 export async function publishEvents(
   client: DaprClient,
@@ -55,11 +57,16 @@ export async function publishEvents(
     const res = await client.pubsub.publish(pubsub, topic, events[0] as unknown as object);
     return res?.error ? new Set([events[0]!.id]) : new Set();
   }
-  const entries = events.map((e) => ({
-    entryID: e.id,
-    event: e as unknown as object,
-    contentType: "application/json",
-  }));
-  const res = await client.pubsub.publishBulk(pubsub, topic, entries);
-  return new Set(res.failedMessages.map((f) => f.message.entryID));
+  const { daprHost, daprPort } = client.options;
+  const url = `http://${daprHost}:${daprPort}/v1.0-alpha1/publish/bulk/${pubsub}/${topic}`;
+  const body = JSON.stringify(
+    events.map((e) => ({ entryId: e.id, event: e, contentType: "application/json" })),
+  );
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  if (res.ok) {
+    await res.arrayBuffer();
+    return new Set();
+  }
+  const answer = (await res.json().catch(() => ({}))) as { failedEntries?: { entryId: string }[] };
+  return new Set(answer.failedEntries?.map((f) => f.entryId) ?? events.map((e) => e.id));
 }

@@ -99,3 +99,31 @@ export async function market() {
   const seller = await createSeller({ vertical, reserveMicros: 1_000_000 });
   return { buyer, seller };
 }
+
+/**
+ * After a crash test: wait until the stack is whole again (every sidecar healthy, actor calls answered
+ * five times in a row, so placement has settled) before the next test runs.
+ */
+export async function untilRecovered(timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const sidecars = [3501, 3511, 3502, 3503];
+  let streak = 0;
+  while (Date.now() < deadline && streak < 5) {
+    const healthy = await Promise.all(
+      sidecars.map((p) =>
+        fetch(`http://127.0.0.1:${p}/v1.0/healthz`, { signal: AbortSignal.timeout(2_000) })
+          .then((r) => r.ok)
+          .catch(() => false),
+      ),
+    );
+    const ping = await fetch(`http://127.0.0.1:3502/v1.0/actors/BenchActor/recovery-${streak}/method/ping`, {
+      method: "POST",
+      signal: AbortSignal.timeout(2_000),
+    })
+      .then((r) => r.ok)
+      .catch(() => false);
+    streak = healthy.every(Boolean) && ping ? streak + 1 : 0;
+    await sleep(200);
+  }
+  expect(streak, "the stack recovered after the crash").toBe(5);
+}

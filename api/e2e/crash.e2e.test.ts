@@ -2,9 +2,10 @@
 // the actor host's daprd in the middle of a stream of billable calls. Every billable call must be
 // charged exactly once, no posting may be missing, the books must balance and the buyer actor must
 // agree with the ledger.
-import { afterAll, describe, it } from "vitest";
-import { assertChargedOnce, billableFlow, crash, market, sleep, sql } from "./chaos.ts";
+import { afterAll, afterEach, describe, it } from "vitest";
+import { assertChargedOnce, billableFlow, crash, market, sleep, sql, untilRecovered } from "./chaos.ts";
 
+afterEach(() => untilRecovered(), 100_000);
 afterAll(() => sql.end());
 
 describe("crash proofs", () => {

@@ -1,9 +1,10 @@
 // Replicas and failover under load: the actor host runs as two replicas of one app id; placement
 // spreads actors over both; killing one replica, or restarting Redis, during a stream of billable calls
 // loses no accepted call and charges each exactly once.
-import { afterAll, describe, expect, it } from "vitest";
-import { assertChargedOnce, billableFlow, crash, market, sleep, sql } from "./chaos.ts";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { assertChargedOnce, billableFlow, crash, market, sleep, sql, untilRecovered } from "./chaos.ts";
 
+afterEach(() => untilRecovered(), 100_000);
 afterAll(() => sql.end());
 
 /** Which actor host process answers for an actor id (BenchActor.ping reports its host). */

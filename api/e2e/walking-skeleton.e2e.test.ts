@@ -113,6 +113,14 @@ describe("walking skeleton", () => {
     expect(again.headers.get("content-type")).toContain("application/problem+json");
     expect(again.body).toMatchObject({ code: "illegal_transition" });
 
+    // The CallActor retrying its capture (after a crash) gets the first charge replayed, not a second one.
+    const replay = await fetch(`http://127.0.0.1:3502/v1.0/actors/BuyerActor/${buyerId}/method/capture`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ callId }]),
+    });
+    expect(await replay.json()).toEqual({ ok: true, value: { callId, chargedMicros: 12_000_000 } });
+
     const balance = await call("GET", `/v1/buyers/${buyerId}/balance`);
     expect(balance.body).toEqual({
       balanceMicros: 38_000_000,
