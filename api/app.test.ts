@@ -92,7 +92,7 @@ describe("API edge", () => {
   it("needs an Idempotency-Key to offer a call or deposit", async () => {
     const offer = await app().request("/v1/calls", { method: "POST", headers: admin, body: "{}" });
     expect((await problem(offer)).code).toBe("idempotency_key_required");
-    const deposit = await app().request("/v1/buyers/byr_x/deposits", {
+    const deposit = await app().request("/v1/buyers/byr_0123456789abcdef0123456789ab/deposits", {
       method: "POST",
       headers: admin,
       body: "{}",

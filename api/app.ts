@@ -3,14 +3,24 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ApiDeps } from "./deps.ts";
+import { requestMetrics } from "./metrics.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
+import { idParams } from "./middleware/id-params.ts";
+import { allowedMethods } from "./middleware/method-not-allowed.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { ApiError, problem } from "./problem.ts";
 import { accountRoutes } from "./routes/accounts.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { callRoutes } from "./routes/calls.ts";
 import { campaignRoutes } from "./routes/campaigns.ts";
+import { complianceRoutes, dncImportRoutes } from "./routes/compliance.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { fraudRoutes } from "./routes/fraud.ts";
 import { fundsRoutes } from "./routes/funds.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { liveRoutes } from "./routes/live.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { reportRoutes } from "./routes/reports.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -24,9 +34,13 @@ export function createApp(deps: ApiDeps) {
     c.header("x-request-id", requestId);
     await next();
   });
+  app.use(requestMetrics());
 
   app.route("/", healthRoutes(deps));
+  app.route("/", docsRoutes());
+  app.route("/", metricsRoutes());
   app.route("/v1", liveRoutes(deps)); // before v1: a WebSocket may authenticate by subprotocol
+  app.route("/v1", dncImportRoutes(deps)); // before v1: streams DNC files past the 64 KB body limit
 
   const v1 = new Hono();
   v1.use(
@@ -38,15 +52,26 @@ export function createApp(deps: ApiDeps) {
     }),
   );
   v1.use(apiKeyAuth(deps));
+  v1.use(rateLimit(deps));
+  v1.use(idParams());
   v1.route("/", accountRoutes(deps));
   v1.route("/", campaignRoutes(deps));
   v1.route("/", fundsRoutes(deps));
   v1.route("/", callRoutes(deps));
+  v1.route("/", complianceRoutes(deps));
+  v1.route("/", auditRoutes(deps));
+  v1.route("/", fraudRoutes(deps));
+  v1.route("/", reportRoutes(deps));
   app.route("/v1", v1);
 
-  app.notFound((c) =>
-    problem(c, new ApiError(404, "route_not_found", `${c.req.method} ${c.req.path} is not a route`)),
-  );
+  app.notFound((c) => {
+    const allow = allowedMethods(app.routes, c.req.path);
+    if (allow.length > 0) {
+      c.header("allow", allow.join(", "));
+      return problem(c, new ApiError(405, "method_not_allowed", `${c.req.path} allows ${allow.join(", ")}`));
+    }
+    return problem(c, new ApiError(404, "route_not_found", `${c.req.method} ${c.req.path} is not a route`));
+  });
   app.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err);
     if (isUnavailable(err)) {

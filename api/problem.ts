@@ -17,6 +17,7 @@ export const API_ERRORS = {
   idempotency_key_required: "This request needs an `Idempotency-Key` header.",
   not_charged: "The call was never charged, so there is nothing to refund.",
   dispute_window_closed: "The charge is older than the dispute window; it can no longer be refunded.",
+  rate_limited: "Too many requests for this API key; retry after `Retry-After` seconds.",
   upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
   internal_error: "An unexpected error; it has been logged.",
 } as const;
@@ -39,7 +40,7 @@ function describe(code: ProblemCode): string {
   return (API_ERRORS as Record<string, string>)[code] ?? (REASONS as Record<string, string>)[code] ?? code;
 }
 
-const REFUSAL_STATUS: Partial<Record<ReasonCode, ContentfulStatusCode>> = {
+export const REFUSAL_STATUS: Partial<Record<ReasonCode, ContentfulStatusCode>> = {
   seller_unknown: 404,
   call_unknown: 404,
   campaign_unknown: 404,

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import * as v from "valibot";
 import type { Result } from "../actors/kernel/result.ts";
+import { actorCallDuration } from "./metrics.ts";
 import { ApiError, refusalError } from "./problem.ts";
 
 export async function readJson(c: Context): Promise<unknown> {
@@ -41,15 +42,18 @@ export function problemsError(problems: { field: string; message: string }[]): A
 /** Awaits an actor call: a refusal becomes its coded problem; a transport failure a 503. */
 export async function actorCall<T>(call: Promise<Result<T>>): Promise<T> {
   let result: Result<T>;
+  const end = actorCallDuration.startTimer();
   try {
     result = await call;
   } catch (err) {
+    end({ result: "failed" });
     throw new ApiError(
       503,
       "upstream_unavailable",
       `actor call failed: ${(err as Error).message.slice(0, 300)}`,
     );
   }
+  end({ result: result.ok ? "ok" : "refused" });
   if (!result.ok) throw refusalError(result.reason);
   return result.value;
 }

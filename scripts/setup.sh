@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
+python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv) # Schemathesis (PyPI)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian packages"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -19,6 +20,14 @@ echo "setup: redis $(redis-server --version | grep -o 'v=[0-9.]*'), postgres $(l
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Schemathesis (the API fuzzing tier of the e2e tests) lives in its own virtualenv.
+VENV="${DCE_VENV:-$HOME/.cache/dce/venv}"
+if [ ! -x "$VENV/bin/schemathesis" ]; then
+  echo "setup: schemathesis from PyPI into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet "schemathesis>=4,<5"
 fi
 
 bash scripts/dapr-build.sh

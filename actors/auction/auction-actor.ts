@@ -5,6 +5,7 @@ import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { actorDeps } from "../runtime/actor-runtime.ts";
+import { buyersSuppressing } from "../runtime/compliance-store.ts";
 import { actorProxy } from "../runtime/dapr-client.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { candidateCampaigns } from "../runtime/targeting-index.ts";
@@ -98,9 +99,12 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
     const { call, terms } = cmd;
 
     const losers: Loser[] = [];
-    const campaigns = await candidateCampaigns(redis, call);
+    const [campaigns, suppressedBy] = await Promise.all([
+      candidateCampaigns(redis, call),
+      buyersSuppressing(redis, call.callerHash),
+    ]);
     const eligible = campaigns.filter((c) => {
-      const refusal = prefilterRefusal(c, call, started);
+      const refusal = prefilterRefusal(c, call, started, suppressedBy);
       if (refusal)
         losers.push({
           bidId: "",

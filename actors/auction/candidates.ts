@@ -1,5 +1,5 @@
 // Pre-filter of candidate campaigns from the targeting index, before any actor call: the checks that
-// need no live counters (status, targeting, hours). Caps, budget and duplicates are the buyer actor's.
+// need no live counters (buyer suppression, status, targeting, hours). Caps, budget and duplicates are the buyer actor's.
 import type { BuyerCampaign, CallFacts } from "../buyer/buyer-api.ts";
 import { isOpen } from "../buyer/schedule.ts";
 import { targetingRefusal } from "../buyer/targeting.ts";
@@ -9,7 +9,10 @@ export function prefilterRefusal(
   campaign: BuyerCampaign,
   call: CallFacts,
   nowMs: number,
+  suppressedBy: ReadonlySet<string> = new Set(),
 ): ReasonCode | undefined {
+  // A buyer's own Do-Not-Call list comes first: a suppressed caller never reaches that buyer at all.
+  if (suppressedBy.has(campaign.buyerId)) return "buyer_suppressed";
   if (campaign.status !== "active") return "campaign_paused";
   const targeting = targetingRefusal(campaign, call);
   if (targeting) return targeting.reason.code;

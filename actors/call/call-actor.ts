@@ -56,6 +56,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       // cannot be matched to a buyer's duplicate window, so such calls get no auction here.
       return reject(problem.code, problem.detail);
     }
+    if (cmd.screening && !cmd.screening.ok) return reject(cmd.screening.code, cmd.screening.detail);
     const facts: CallFacts = {
       callId: cmd.callId,
       callerHash: cmd.caller.hash,

@@ -28,6 +28,8 @@ export interface OfferCommand {
   vertical?: string;
   tags: string[];
   attestation?: "A" | "B" | "C";
+  /** The API's compliance and fraud screen: a refusal is applied once the seller has admitted the call. */
+  screening?: { ok: true } | { ok: false; code: ReasonCode; detail: string };
 }
 
 /** The routing instruction (or refusal) returned to the seller. Field names are the partner contract. */

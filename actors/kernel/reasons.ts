@@ -10,6 +10,19 @@ export const REASONS = {
   // caller gate
   invalid_caller_number: "The caller number is not a valid NANP number in E.164 form.",
   anonymous_caller: "The caller number is withheld and the campaign does not accept anonymous calls.",
+  // compliance gate (Do-Not-Call, calling hours, consent)
+  dnc_suppressed: "The caller number is on a Do-Not-Call or exchange-wide suppression list.",
+  buyer_suppressed: "The buyer suppresses this caller number (its internal Do-Not-Call list).",
+  outside_calling_hours:
+    "The called party's local time is outside the permitted calling hours (outbound or callback traffic).",
+  calling_frequency_limit: "The called party's state limits calls on the same subject per 24 hours.",
+  consent_missing: "The campaign requires a consent certificate and none valid for this caller was given.",
+  consent_expired: "The consent certificate has expired.",
+  // fraud screen
+  attestation_too_low: "The STIR/SHAKEN attestation is below the seller campaign's minimum.",
+  caller_blocked: "The caller number is on the exchange's blocklist.",
+  velocity_exceeded: "The caller placed more calls than allowed in 15 minutes, 1 hour or 24 hours.",
+  caller_mismatch: "The caller number on the call differs from the number in its ping.",
   // buyer eligibility
   buyer_unknown: "The buyer does not exist.",
   buyer_inactive: "The buyer is not active.",

@@ -13,6 +13,13 @@ export interface Config {
   pubsubName: string;
   eventsTopic: string;
   disputeWindowDays: number; // how long after a charge a buyer may be refunded
+  /** Per-API-key request rates (requests a second, burst); `offers` is POST /v1/calls. 0 turns one off. */
+  rateLimits: { default: RateLimit; offers: RateLimit };
+}
+
+export interface RateLimit {
+  perSec: number;
+  burst: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -24,6 +31,13 @@ export function loadConfig(env: Env = process.env): Config {
     if (raw === undefined || raw === "") return fallback;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1 || n > 65535) problems.push(`${name} must be a TCP port, got "${raw}"`);
+    return n;
+  };
+  const count = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) problems.push(`${name} must be a non-negative integer, got "${raw}"`);
     return n;
   };
   const piiHex = env.DCE_PII_KEY ?? "";
@@ -44,6 +58,13 @@ export function loadConfig(env: Env = process.env): Config {
     pubsubName: env.DCE_PUBSUB ?? "pubsub",
     eventsTopic: env.DCE_EVENTS_TOPIC ?? "domain-events",
     disputeWindowDays: Number(env.DCE_DISPUTE_WINDOW_DAYS ?? 30),
+    rateLimits: {
+      default: { perSec: count("DCE_RATE_LIMIT_RPS", 100), burst: count("DCE_RATE_LIMIT_BURST", 1000) },
+      offers: {
+        perSec: count("DCE_RATE_LIMIT_OFFERS_RPS", 1000),
+        burst: count("DCE_RATE_LIMIT_OFFERS_BURST", 5000),
+      },
+    },
   };
   if (!Number.isInteger(config.disputeWindowDays) || config.disputeWindowDays < 0) {
     problems.push("DCE_DISPUTE_WINDOW_DAYS must be a non-negative integer");

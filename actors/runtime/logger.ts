@@ -5,6 +5,8 @@ export const REDACT_PATHS = [
   "callerNumber",
   "*.callerNumber",
   "*.*.callerNumber",
+  "pingCallerNumber",
+  "*.pingCallerNumber",
   "authorization",
   "*.authorization",
   "req.headers.authorization",

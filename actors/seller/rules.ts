@@ -50,6 +50,17 @@ export function campaignProblems(c: SellerCampaign): { field: string; message: s
   if (c.payout.type === "share" && basisPoints(c.payout.percent) === undefined) {
     bad("payout.percent", "must be between 0 and 100 with at most two decimals");
   }
+  if (c.trafficType !== undefined && !["inbound", "outbound", "callback"].includes(c.trafficType)) {
+    bad("trafficType", 'must be "inbound", "outbound" or "callback"');
+  }
+  if (c.minAttestation !== undefined && !["A", "B", "C"].includes(c.minAttestation)) {
+    bad("minAttestation", 'must be "A", "B" or "C"');
+  }
+  for (const w of ["per15m", "per1h", "per24h"] as const) {
+    const v = c.velocity?.[w];
+    if (v !== undefined && (!Number.isInteger(v) || v < 1))
+      bad(`velocity.${w}`, "must be a positive integer");
+  }
   for (const cap of ["hourly", "daily"] as const) {
     const v = c.caps[cap];
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) bad(`caps.${cap}`, "must be a positive integer");

@@ -20,6 +20,11 @@ export interface SellerCampaign {
   allowAnonymous: boolean;
   exposeCallerId: boolean; // whether RTB pings may carry the caller number
   caps: { hourly?: number; daily?: number };
+  /** Compliance and fraud screen settings (absent on older campaigns: inbound, no minimums). */
+  trafficType?: "inbound" | "outbound" | "callback";
+  minAttestation?: "A" | "B" | "C";
+  requireConsent?: boolean;
+  velocity?: { per15m?: number; per1h?: number; per24h?: number };
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -1,10 +1,11 @@
 // Database handles: a pooled client for the apps and a single-connection client for migrations.
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import * as complianceSchema from "./compliance-schema.ts";
 import * as ledgerSchema from "./ledger-schema.ts";
 import * as mainSchema from "./schema.ts";
 
-const schema = { ...mainSchema, ...ledgerSchema };
+const schema = { ...mainSchema, ...ledgerSchema, ...complianceSchema };
 
 export function createDb(url: string, max = 10) {
   const sql = postgres(url, { max, idle_timeout: 30, onnotice: () => undefined });

@@ -83,6 +83,8 @@ export const calls = pgTable(
     payoutMicros: bigint("payout_micros", { mode: "number" }),
     durationSec: integer("duration_sec"),
     reasonCode: text("reason_code"),
+    /** Keyed hash of the caller (from call.offered), for data-subject requests; "erased" after erasure. */
+    callerHash: text("caller_hash"),
     attempts: integer("attempts").notNull(),
     offeredAt: timestamp("offered_at", { withTimezone: true, mode: "string" }).notNull(),
     endedAt: timestamp("ended_at", { withTimezone: true, mode: "string" }),
@@ -91,6 +93,7 @@ export const calls = pgTable(
     index("calls_seller_offered_idx").on(t.sellerId, t.offeredAt),
     index("calls_buyer_offered_idx").on(t.buyerId, t.offeredAt),
     index("calls_offered_idx").on(t.offeredAt),
+    index("calls_caller_hash_idx").on(t.callerHash),
   ],
 );
 

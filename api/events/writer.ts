@@ -4,6 +4,8 @@ import { sql } from "drizzle-orm";
 import type { CallSnapshot } from "../../actors/call/snapshot.ts";
 import type { DomainEvent } from "../../actors/kernel/events.ts";
 import type { Logger } from "../../actors/runtime/logger.ts";
+import { appendAudit } from "../audit/audit-log.ts";
+import { projectCompliance } from "../compliance/projections.ts";
 import type { Db } from "../db/client.ts";
 import { calls, domainEvents } from "../db/schema.ts";
 import { postOnce, type Tx } from "../ledger/ledger.ts";
@@ -32,7 +34,7 @@ export async function recordEvent(db: Db, logger: Logger, payload: unknown): Pro
   }
   try {
     await db.transaction(async (tx) => {
-      await tx
+      const inserted = await tx
         .insert(domainEvents)
         .values({
           eventId: payload.id,
@@ -42,10 +44,13 @@ export async function recordEvent(db: Db, logger: Logger, payload: unknown): Pro
           occurredAt: payload.occurredAt,
           data: payload.data,
         })
-        .onConflictDoNothing({ target: domainEvents.eventId });
+        .onConflictDoNothing({ target: domainEvents.eventId })
+        .returning({ seq: domainEvents.seq });
+      if (inserted.length > 0) await appendAudit(tx, payload); // a redelivery is not audited twice
       const snapshot =
         payload.aggregate.type === "call" ? (payload.data.snapshot as CallSnapshot | undefined) : undefined;
       if (snapshot) await projectCall(tx, snapshot);
+      await projectCompliance(tx, payload);
       if (payload.type === "call.billable")
         await postOnce(tx, chargePosting(billableOf(payload), payload.occurredAt, payload.id));
     });

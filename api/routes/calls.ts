@@ -3,11 +3,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gte, lt, or } from "drizzle-orm";
 import { Hono } from "hono";
 import type { CallState, ICallActor, OfferCommand } from "../../actors/call/call-api.ts";
+import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
 import { checkNanpNumber } from "../../actors/kernel/phone.ts";
 import { actorProxy } from "../../actors/runtime/dapr-client.ts";
-import { protectNumber } from "../../actors/runtime/pii.ts";
+import { phoneHash, protectNumber } from "../../actors/runtime/pii.ts";
+import { screen } from "../compliance/screen.ts";
 import { calls } from "../db/schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
+import { auctionOutcomes } from "../metrics.ts";
 import { ApiError } from "../problem.ts";
 import { CallEvent, OfferCall } from "../schemas/calls.ts";
 import { decodeCursor, encodeCursor, ListCalls } from "../schemas/lists.ts";
@@ -15,17 +18,6 @@ import { actorCall, body, check } from "../validate.ts";
 import { sellerCampaignOwnerKey } from "./campaigns.ts";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
-
-/** Stable JSON: keys sorted, so the same request always has the same fingerprint. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** The call as partners see it: no caller number, hash or ciphertext. */
 export function callView(s: CallState) {
@@ -83,10 +75,28 @@ export function callRoutes(deps: ApiDeps) {
     if (phone.ok) {
       const p = await protectNumber(deps.redis, deps.config.piiKey, phone.e164);
       cmd.caller = { hash: p.hash, ciphertext: p.ciphertext, areaCode: phone.areaCode };
+      const ping = input.pingCallerNumber === undefined ? undefined : checkNanpNumber(input.pingCallerNumber);
+      cmd.screening = await screen(
+        deps,
+        {
+          callId,
+          sellerCampaignId: input.sellerCampaignId,
+          callerHash: p.hash,
+          areaCode: phone.areaCode,
+          callerState: input.callerState,
+          callerZip: input.callerZip,
+          vertical: input.vertical,
+          attestation: input.attestation,
+          consentCertificate: input.consentCertificate,
+          pingCallerHash: ping ? (ping.ok ? phoneHash(deps.config.piiKey, ping.e164) : "invalid") : undefined,
+        },
+        deps.now(),
+      );
     } else {
       cmd.callerProblem = { code: phone.code, detail: phone.detail };
     }
     const decision = await actorCall(call(callId).offer(cmd));
+    auctionOutcomes.inc({ outcome: decision.status });
     return c.json(decision, 201);
   });
 
@@ -119,13 +129,18 @@ export function callRoutes(deps: ApiDeps) {
     const last = page.at(-1);
     const nextCursor =
       rows.length > limit && last ? encodeCursor({ at: last.offeredAt, id: last.callId }) : null;
-    return c.json({ items: page.map(({ revision: _r, ...row }) => row), nextCursor });
+    // The caller hash is internal (data-subject lookups); partners never see it.
+    return c.json({ items: page.map(({ revision: _r, callerHash: _h, ...row }) => row), nextCursor });
   });
 
   app.get("/calls/:callId", async (c) => {
     const state = await actorCall(call(c.req.param("callId")).get());
-    if (!canSee(c.get("principal"), state)) throw new ApiError(404, "call_unknown", "no such call");
-    return c.json(callView(state));
+    const principal = c.get("principal");
+    if (!canSee(principal, state)) throw new ApiError(404, "call_unknown", "no such call");
+    const view = callView(state);
+    // A winning buyer must not learn the other buyers' ids, campaigns and bids.
+    if (principal.role === "buyer" && view.auction) view.auction = { ...view.auction, losers: [] };
+    return c.json(view);
   });
 
   app.post("/calls/:callId/events", async (c) => {

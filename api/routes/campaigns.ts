@@ -6,6 +6,7 @@ import { newId } from "../../actors/kernel/ids.ts";
 import { actorProxy } from "../../actors/runtime/dapr-client.ts";
 import { campaignProblems as sellerCampaignProblems } from "../../actors/seller/rules.ts";
 import type { ISellerActor, SellerCampaign } from "../../actors/seller/seller-api.ts";
+import { screenDoc, sellerCampaignScreenKey } from "../compliance/screen.ts";
 import type { ApiDeps } from "../deps.ts";
 import { assertAccount } from "../middleware/auth.ts";
 import { ApiError } from "../problem.ts";
@@ -82,6 +83,7 @@ export function campaignRoutes(deps: ApiDeps) {
     if (problems.length > 0) throw problemsError(problems);
     const saved = await actorCall(seller(campaign.sellerId).upsertCampaign({ campaign }));
     await deps.redis.set(sellerCampaignOwnerKey(campaign.id), campaign.sellerId);
+    await deps.redis.set(sellerCampaignScreenKey(campaign.id), JSON.stringify(screenDoc(saved)));
     return saved;
   }
 

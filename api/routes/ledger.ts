@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { and, eq, like, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { IBuyerActor } from "../../actors/buyer/buyer-api.ts";
+import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
 import { actorProxy } from "../../actors/runtime/dapr-client.ts";
 import { ledgerAccounts, ledgerEntries, ledgerPostings } from "../db/ledger-schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
@@ -118,6 +119,25 @@ export function ledgerRoutes(deps: ApiDeps) {
     if (!key || key.length > 200) throw new ApiError(400, "idempotency_key_required");
     const input = await body(c, Payout);
     const payoutId = `pay_${sha(key)}`;
+    // The same key with another body is a conflict, not a replay of the first run.
+    const fingerprint = sha(
+      canonicalJson({ sellerIds: input.sellerIds ? [...input.sellerIds].sort() : null }),
+    );
+    const prior = await deps.redis.set(
+      `dce:idem:payouts:${payoutId}`,
+      fingerprint,
+      "EX",
+      90 * 86_400,
+      "NX",
+      "GET",
+    );
+    if (prior !== null && prior !== fingerprint) {
+      throw new ApiError(
+        409,
+        "idempotency_conflict",
+        "this Idempotency-Key was used for a different payout run",
+      );
+    }
     const at = new Date(deps.now()).toISOString();
     const items = await deps.db.transaction(async (tx) => {
       // One payout run at a time, so two runs never pay the same payable twice.

@@ -11,6 +11,8 @@ export const OfferCall = v.object({
   tags: v.optional(v.pipe(v.array(Tag), v.maxLength(50)), []),
   attestation: v.optional(v.picklist(["A", "B", "C"])),
   consentCertificate: v.optional(v.pipe(v.string(), v.maxLength(500))),
+  /** The caller number the seller's earlier ping carried; a different number on the call is rejected. */
+  pingCallerNumber: v.optional(v.pipe(v.string(), v.maxLength(32))),
 });
 
 export const CallEvent = v.object({

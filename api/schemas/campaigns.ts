@@ -78,6 +78,16 @@ const SellerCampaignFields = {
   allowAnonymous: v.optional(v.boolean(), false),
   exposeCallerId: v.optional(v.boolean(), false),
   caps: v.optional(v.object({ hourly: v.optional(PositiveInt), daily: v.optional(PositiveInt) }), {}),
+  trafficType: v.optional(v.picklist(["inbound", "outbound", "callback"]), "inbound"),
+  minAttestation: v.optional(v.picklist(["A", "B", "C"])),
+  requireConsent: v.optional(v.boolean(), false),
+  velocity: v.optional(
+    v.object({
+      per15m: v.optional(PositiveInt),
+      per1h: v.optional(PositiveInt),
+      per24h: v.optional(PositiveInt),
+    }),
+  ),
 };
 
 export const CreateSellerCampaign = v.object(SellerCampaignFields);

@@ -32,3 +32,13 @@ export const AccountId = v.pipe(
   v.string(),
   v.regex(/^(byr|sel)_[0-9a-f]{28}$/, "must be a buyer or seller id"),
 );
+/** ISO 8601 with an offset Postgres accepts (within ±15:59), so a valid query never fails in the database. */
+export const IsoTime = v.pipe(
+  v.string(),
+  v.isoTimestamp("must be an ISO 8601 timestamp"),
+  v.regex(/(Z|[+-](0[0-9]|1[0-5]):?[0-5][0-9])$/, "must have an offset within ±15:59"),
+  v.check(
+    (s) => Number.isFinite(Date.parse(s)) && Date.parse(s) >= Date.parse("1970-01-01T00:00:00Z"),
+    "must be after 1970",
+  ),
+);

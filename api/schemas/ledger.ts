@@ -1,5 +1,6 @@
 // Request bodies and queries for ledger operations.
 import * as v from "valibot";
+import { IsoTime } from "./common.ts";
 
 export const Refund = v.object({ reason: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)) });
 
@@ -27,5 +28,5 @@ export const StatementQuery = v.object({
 });
 
 export const ReconcileQuery = v.object({
-  since: v.optional(v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"))),
+  since: v.optional(IsoTime),
 });

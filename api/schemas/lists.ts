@@ -1,5 +1,6 @@
 // Query parameters for list endpoints: filters and keyset pagination with an opaque cursor.
 import * as v from "valibot";
+import { IsoTime } from "./common.ts";
 
 export const ListCalls = v.object({
   status: v.optional(
@@ -7,8 +8,8 @@ export const ListCalls = v.object({
   ),
   sellerId: v.optional(v.pipe(v.string(), v.regex(/^sel_[0-9a-f]{28}$/))),
   buyerId: v.optional(v.pipe(v.string(), v.regex(/^byr_[0-9a-f]{28}$/))),
-  from: v.optional(v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"))),
-  to: v.optional(v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"))),
+  from: v.optional(IsoTime),
+  to: v.optional(IsoTime),
   limit: v.optional(
     v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(200)),
     "50",

@@ -1,0 +1,69 @@
+// The audit hash chain, pure: which chain an aggregate belongs to, the canonical form of a row, its
+// hash (sha256 of the previous hash and the canonical row) and the verification of a run of rows.
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
+
+/** Chains are partitioned by aggregate id so concurrent writers rarely queue on one head row. */
+export const AUDIT_CHAINS = 8;
+export const GENESIS = "0".repeat(64);
+
+export interface ChainRow {
+  chain: number;
+  seq: number;
+  eventId: string;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  occurredAt: string;
+  payloadDigest: string;
+  prevHash: string;
+  hash: string;
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+export function chainOf(aggregateId: string): number {
+  return createHash("sha256").update(aggregateId).digest().readUInt32BE(0) % AUDIT_CHAINS;
+}
+
+/** Stable JSON (sorted keys) so the same payload always has the same digest. */
+export const canonical = canonicalJson;
+
+export const payloadDigest = (data: unknown) => sha256(canonical(data));
+
+export function rowHash(row: Omit<ChainRow, "hash">): string {
+  const body = canonical([
+    row.chain,
+    row.seq,
+    row.eventId,
+    row.type,
+    row.aggregateType,
+    row.aggregateId,
+    row.occurredAt,
+    row.payloadDigest,
+  ]);
+  return sha256(row.prevHash + body);
+}
+
+export interface ChainBreak {
+  chain: number;
+  seq: number;
+  eventId: string;
+  problem: "hash_mismatch" | "prev_hash_mismatch" | "seq_gap" | "head_mismatch";
+}
+
+/** Checks rows of one chain in seq order, continuing from `prev` (the last good hash and seq). */
+export function verifyRun(
+  rows: readonly ChainRow[],
+  prev: { seq: number; hash: string },
+): { ok: true; last: { seq: number; hash: string } } | { ok: false; broken: ChainBreak } {
+  let last = prev;
+  for (const r of rows) {
+    const at = { chain: r.chain, seq: r.seq, eventId: r.eventId };
+    if (r.seq !== last.seq + 1) return { ok: false, broken: { ...at, problem: "seq_gap" } };
+    if (r.prevHash !== last.hash) return { ok: false, broken: { ...at, problem: "prev_hash_mismatch" } };
+    if (rowHash(r) !== r.hash) return { ok: false, broken: { ...at, problem: "hash_mismatch" } };
+    last = { seq: r.seq, hash: r.hash };
+  }
+  return { ok: true, last };
+}

@@ -1,0 +1,116 @@
+// The offer screen's I/O: gathers the facts (one Redis script for DNC, suppression and blocklist; the
+// velocity and frequency windows; the consent record) and lets the pure rules decide.
+import { eq } from "drizzle-orm";
+import { calledParty } from "../../actors/compliance/called-party.ts";
+import { callingHoursVerdict } from "../../actors/compliance/calling-hours.ts";
+import {
+  type Attestation,
+  consentStatus,
+  DEFAULT_SETTINGS,
+  DEFAULT_VELOCITY,
+  type Screening,
+  type ScreenSettings,
+  screenOffer,
+} from "../../actors/compliance/screen-rules.ts";
+import { frequencyKey, lookupCaller, velocityKey } from "../../actors/runtime/compliance-store.ts";
+import type { Redis } from "../../actors/runtime/redis.ts";
+import type { SellerCampaign } from "../../actors/seller/seller-api.ts";
+import type { Db } from "../db/client.ts";
+import { consents } from "../db/compliance-schema.ts";
+
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+
+/** A seller campaign's screen settings, kept beside its owner key in Redis by the campaign routes. */
+export const sellerCampaignScreenKey = (campaignId: string) => `dce:seller-campaign-screen:${campaignId}`;
+
+export interface StoredScreenSettings extends Partial<ScreenSettings> {
+  vertical?: string;
+}
+
+export interface OfferFacts {
+  callId: string;
+  sellerCampaignId: string;
+  callerHash: string;
+  areaCode: string;
+  callerState?: string;
+  callerZip?: string;
+  vertical?: string;
+  attestation?: Attestation;
+  consentCertificate?: string;
+  /** Keyed hash of the caller number the ping carried, when the offer says. */
+  pingCallerHash?: string;
+}
+
+/** What the screen needs of a seller campaign, written whenever the campaign is saved. */
+export function screenDoc(c: SellerCampaign): StoredScreenSettings {
+  return {
+    vertical: c.vertical,
+    trafficType: c.trafficType ?? "inbound",
+    requireConsent: c.requireConsent ?? false,
+    ...(c.velocity ? { velocity: { ...DEFAULT_VELOCITY, ...c.velocity } } : {}),
+    ...(c.minAttestation ? { minAttestation: c.minAttestation } : {}),
+  };
+}
+
+export async function screenSettings(redis: Redis, sellerCampaignId: string) {
+  const raw = await redis.get(sellerCampaignScreenKey(sellerCampaignId));
+  const stored = raw ? (JSON.parse(raw) as StoredScreenSettings) : {};
+  const settings: ScreenSettings = {
+    trafficType: stored.trafficType ?? DEFAULT_SETTINGS.trafficType,
+    requireConsent: stored.requireConsent ?? false,
+    ...(stored.velocity ? { velocity: { ...DEFAULT_VELOCITY, ...stored.velocity } } : {}),
+    ...(stored.minAttestation ? { minAttestation: stored.minAttestation } : {}),
+  };
+  return { settings, vertical: stored.vertical };
+}
+
+export async function screen(
+  deps: { redis: Redis; db: Db },
+  f: OfferFacts,
+  nowMs: number,
+): Promise<Screening> {
+  const { redis, db } = deps;
+  const { settings, vertical } = await screenSettings(redis, f.sellerCampaignId);
+  const subject = f.vertical ?? vertical ?? "any";
+  const freqKey = frequencyKey(f.callerHash, subject);
+  const [lookup, counts, record] = await Promise.all([
+    lookupCaller(redis, f.callerHash),
+    redis
+      .multi()
+      .zadd(velocityKey(f.callerHash), nowMs, f.callId)
+      .zremrangebyscore(velocityKey(f.callerHash), "-inf", nowMs - DAY)
+      .zcount(velocityKey(f.callerHash), nowMs - 15 * MIN, "+inf")
+      .zcount(velocityKey(f.callerHash), nowMs - 60 * MIN, "+inf")
+      .zcard(velocityKey(f.callerHash))
+      .pexpire(velocityKey(f.callerHash), DAY)
+      .zremrangebyscore(freqKey, "-inf", nowMs - DAY)
+      .zcount(freqKey, nowMs - DAY, "+inf")
+      .zscore(freqKey, f.callId)
+      .exec(),
+    f.consentCertificate
+      ? db
+          .select({ callerHash: consents.callerHash, expiresAt: consents.expiresAt })
+          .from(consents)
+          .where(eq(consents.certificateId, f.consentCertificate))
+          .then((rows) => rows[0])
+      : Promise.resolve(undefined),
+  ]);
+  const n = (i: number) => Number(counts?.[i]?.[1] ?? 0);
+  const alreadyCounted = counts?.[8]?.[1] != null ? 1 : 0;
+  const party = calledParty({ areaCode: f.areaCode, zip: f.callerZip, state: f.callerState });
+  const decision = screenOffer(settings, {
+    dncLists: lookup.dncLists.concat(lookup.scopes.includes("exchange") ? ["internal"] : []),
+    blocked: lookup.blocked,
+    hours: callingHoursVerdict(party, nowMs),
+    recentSameSubject: n(7) - alreadyCounted,
+    consent: consentStatus(record, f.consentCertificate, f.callerHash, nowMs),
+    attestation: f.attestation,
+    velocity: { m15: n(2), h1: n(3), h24: n(4) },
+    callerMismatch: f.pingCallerHash !== undefined && f.pingCallerHash !== f.callerHash,
+  });
+  if (decision.ok && settings.trafficType !== "inbound") {
+    await redis.multi().zadd(freqKey, nowMs, f.callId).pexpire(freqKey, DAY).exec();
+  }
+  return decision;
+}

@@ -1,0 +1,159 @@
+// Invariant 7 through the real stack, and data-subject rights: a distinctive caller number makes calls
+// (routed, completed, rejected), gets a consent record and a suppression entry; then no copy of the
+// number in clear exists in Redis (every key and value, streams included), in any text or JSON
+// column of any Postgres table, or in the logs. Export returns what is held; erasure shreds it.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+import { complete, eventually, offer, redisClient, sqlClient, vertical } from "./compliance-helpers.ts";
+import { STATE_DIR } from "./stack.ts";
+
+function formats(e164: string): string[] {
+  const ten = e164.slice(2);
+  return [e164, `1${ten}`, ten];
+}
+
+async function redisHits(needles: string[]): Promise<string[]> {
+  const redis = redisClient();
+  const hits: string[] = [];
+  const has = (s: string) => needles.some((n) => s.includes(n));
+  try {
+    for await (const keys of redis.scanStream({ count: 1000 })) {
+      for (const key of keys as string[]) {
+        if (has(key)) hits.push(`key ${key}`);
+        const type = await redis.type(key);
+        let values: string[] = [];
+        if (type === "string") values = [(await redis.get(key)) ?? ""];
+        else if (type === "hash") values = Object.entries(await redis.hgetall(key)).flat();
+        else if (type === "set") values = await redis.smembers(key);
+        else if (type === "zset") values = await redis.zrange(key, "0", "-1");
+        else if (type === "list") values = await redis.lrange(key, 0, -1);
+        else if (type === "stream") {
+          const entries = await redis.xrange(key, "-", "+");
+          values = entries.flatMap(([id, fields]) => [id, ...fields]);
+        }
+        if (values.some(has)) hits.push(`${type} ${key}`);
+      }
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return hits;
+}
+
+async function postgresHits(needles: string[]): Promise<string[]> {
+  const sql = sqlClient();
+  const hits: string[] = [];
+  try {
+    const columns = await sql<{ table_schema: string; table_name: string; column_name: string }[]>`
+      select c.table_schema, c.table_name, c.column_name from information_schema.columns c
+      join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+      where c.table_schema not in ('pg_catalog', 'information_schema') and t.table_type = 'BASE TABLE'
+        and c.data_type in ('text', 'character varying', 'character', 'json', 'jsonb')`;
+    expect(columns.length).toBeGreaterThan(10);
+    for (const { table_schema, table_name, column_name } of columns) {
+      for (const n of needles) {
+        const [row] = await sql.unsafe(
+          `select count(*)::int as n from "${table_schema}"."${table_name}" where "${column_name}"::text like $1`,
+          [`%${n}%`],
+        );
+        if (row?.n > 0) hits.push(`${table_name}.${column_name}`);
+      }
+    }
+  } finally {
+    await sql.end();
+  }
+  return hits;
+}
+
+function logHits(needles: string[]): string[] {
+  const dir = join(STATE_DIR, "logs");
+  return readdirSync(dir).filter((f) => {
+    const text = readFileSync(join(dir, f), "utf8");
+    return needles.some((n) => text.includes(n));
+  });
+}
+
+describe("invariant 7 and data-subject rights", () => {
+  it("keeps the caller number out of Redis, Postgres and logs; exports and erases the subject", async () => {
+    const v = vertical();
+    const buyer = await createBuyer(1_000_000_000);
+    await createBuyerCampaign(buyer, { vertical: v, states: [] });
+    const seller = await createSeller({ vertical: v, requireConsent: false });
+    const strict = await createSeller({ vertical: v, requireConsent: true });
+    const number = randomCaller("786");
+    const needles = formats(number);
+
+    const cert = `cert-${uniq()}`;
+    const consent = await call("POST", "/v1/compliance/consents", {
+      key: seller.key,
+      body: {
+        certificateId: cert,
+        callerNumber: number,
+        obtainedAt: new Date(Date.now() - 60_000).toISOString(),
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    expect(consent.status).toBe(201);
+    const callIds: string[] = [];
+    for (const duration of [125, 3]) {
+      const r = await offer(seller, number, { pingCallerNumber: number });
+      expect(r.body.status).toBe("routed");
+      await complete(seller.key, r.body.callId, duration);
+      callIds.push(r.body.callId);
+    }
+    const rejected = await offer(strict, number);
+    expect(rejected.body.reason?.code).toBe("consent_missing");
+    callIds.push(rejected.body.callId);
+    await call("POST", "/v1/compliance/dnc", {
+      body: { numbers: [number], scope: "exchange", reason: "asked" },
+    });
+
+    const exported = await eventually(async () => {
+      const r = await call<{ calls: { callId: string }[] }>(
+        "GET",
+        `/v1/compliance/subjects/${encodeURIComponent(number)}/export`,
+      );
+      return r.body.calls.length === 3 ? r.body : undefined;
+    });
+    expect(exported).toMatchObject({
+      subject: { phoneNumber: number, encryptionKeyHeld: true },
+      consents: [expect.objectContaining({ certificateId: cert })],
+      doNotCall: { suppressedBy: ["exchange"] },
+    });
+    expect(exported.calls.map((c) => c.callId).sort()).toEqual([...callIds].sort());
+
+    // The scan can see a planted copy (so an empty result means something), then finds none of ours.
+    const plant = redisClient();
+    await plant.set(`dce:e2e-plant:${uniq()}`, `caller ${needles[2]}`, "EX", 60);
+    expect((await redisHits(needles)).length).toBe(1);
+    await plant.del(...(await plant.keys("dce:e2e-plant:*")));
+    plant.disconnect();
+    expect(await redisHits(needles)).toEqual([]);
+    expect(await postgresHits(needles)).toEqual([]);
+    expect(logHits(needles)).toEqual([]);
+
+    const erased = await call<Record<string, unknown>>(
+      "POST",
+      `/v1/compliance/subjects/${encodeURIComponent(number)}/erase`,
+    );
+    expect(erased.status).toBe(200);
+    expect(erased.body).toMatchObject({ keyShredded: true, callsTombstoned: 3, consentsRestricted: 1 });
+    expect(erased.body.keptSuppression).toEqual(["exchange"]);
+    const after = await call<Record<string, unknown>>(
+      "GET",
+      `/v1/compliance/subjects/${encodeURIComponent(number)}/export`,
+    );
+    expect(after.body).toMatchObject({
+      subject: { encryptionKeyHeld: false },
+      calls: [],
+      consents: [],
+      doNotCall: { suppressedBy: ["exchange"] },
+    });
+    // The call records stay (5-year retention), without the subject; a stop-calling request outlives erasure.
+    expect((await call("GET", `/v1/calls/${callIds[0]}`)).status).toBe(200);
+    expect((await offer(seller, number)).body.reason?.code).toBe("dnc_suppressed");
+    expect(await postgresHits(needles)).toEqual([]);
+  });
+});

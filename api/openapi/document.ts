@@ -1,0 +1,168 @@
+// Builds the OpenAPI 3.1 document from the route registry and its valibot schemas, with every error
+// code (API_ERRORS and the domain REASONS) listed once on the Problem schema.
+import { toJsonSchema } from "@valibot/to-json-schema";
+import type * as v from "valibot";
+import { REASONS, type ReasonCode } from "../../actors/kernel/reasons.ts";
+import { API_ERRORS, type ApiErrorCode, type ProblemCode, REFUSAL_STATUS } from "../problem.ts";
+import { Problem } from "../schemas/responses.ts";
+import { ROUTES, type RouteSpec } from "./registry.ts";
+
+type Json = Record<string, unknown>;
+
+/** The HTTP status each API-level code is answered with. */
+export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  validation_failed: 400,
+  malformed_json: 400,
+  payload_too_large: 413,
+  idempotency_key_required: 400,
+  not_charged: 409,
+  dispute_window_closed: 409,
+  rate_limited: 429,
+  upstream_unavailable: 503,
+  internal_error: 500,
+};
+
+export function statusOf(code: ProblemCode): number {
+  return (API_ERROR_STATUS as Record<string, number>)[code] ?? REFUSAL_STATUS[code as ReasonCode] ?? 422;
+}
+
+const jsonSchema = (schema: v.GenericSchema): Json => {
+  const { $schema: _s, ...rest } = toJsonSchema(schema, { errorMode: "ignore", typeMode: "input" }) as Json;
+  return rest;
+};
+
+export function allCodes(): { code: ProblemCode; status: number; description: string; kind: string }[] {
+  return [
+    ...Object.entries(API_ERRORS).map(([code, description]) => ({ code, description, kind: "request" })),
+    ...Object.entries(REASONS).map(([code, description]) => ({ code, description, kind: "refusal" })),
+  ].map((c) => ({ ...c, code: c.code as ProblemCode, status: statusOf(c.code as ProblemCode) }));
+}
+
+function problemSchema(): Json {
+  const codes = allCodes();
+  const schema = jsonSchema(Problem) as { properties: Record<string, Json> };
+  schema.properties.code = {
+    type: "string",
+    description: "Stable machine-readable error code; see `x-enum-descriptions`.",
+    enum: codes.map((c) => c.code),
+    "x-enum-descriptions": Object.fromEntries(codes.map((c) => [c.code, c.description])),
+  };
+  return { ...schema, description: "RFC 9457 problem details with a stable `code`." };
+}
+
+const problemRef = { $ref: "#/components/schemas/Problem" };
+
+function codesOf(route: RouteSpec): ProblemCode[] {
+  const codes = new Set<ProblemCode>(route.errors);
+  if (route.access !== "public") for (const c of ["unauthorized", "rate_limited"] as const) codes.add(c);
+  if (route.access !== "public" && route.access !== "any") codes.add("forbidden");
+  codes.add("internal_error");
+  return [...codes];
+}
+
+function operation(route: RouteSpec): Json {
+  const parameters: Json[] = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
+    name: m[1],
+    in: "path",
+    required: true,
+    schema: { type: "string", maxLength: 200 },
+  }));
+  if (route.query) {
+    const q = jsonSchema(route.query) as { properties?: Record<string, Json>; required?: string[] };
+    for (const [name, schema] of Object.entries(q.properties ?? {})) {
+      parameters.push({ name, in: "query", required: q.required?.includes(name) ?? false, schema });
+    }
+  }
+  if (route.idempotencyKey) {
+    parameters.push({
+      name: "Idempotency-Key",
+      in: "header",
+      required: route.idempotencyKey === "required",
+      description: "Same key and body: the same answer. Same key, another body: 409 idempotency_conflict.",
+      schema: { type: "string", minLength: 1, maxLength: 200 },
+    });
+  }
+  const responses: Json = {};
+  if (route.produces) {
+    responses[route.status] = {
+      description: "OK",
+      content: { [route.produces]: { schema: { type: "string" } } },
+    };
+  } else if (route.response === null) {
+    responses[route.status] = {
+      description: route.raw === "websocket" ? "Switching Protocols" : "No content",
+    };
+  } else {
+    const content: Json = { "application/json": { schema: jsonSchema(route.response) } };
+    if (route.csv) content["text/csv"] = { schema: { type: "string" } };
+    responses[route.status] = { description: "OK", content };
+  }
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of codesOf(route))
+    byStatus.set(statusOf(code), [...(byStatus.get(statusOf(code)) ?? []), code]);
+  for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const headers =
+      status === 429
+        ? { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } }
+        : undefined;
+    responses[status] = {
+      description: codes.map((c) => `\`${c}\``).join(", "),
+      ...(headers ? { headers } : {}),
+      content: { "application/problem+json": { schema: problemRef } },
+    };
+  }
+  responses.default = {
+    description: "Any other problem",
+    content: { "application/problem+json": { schema: problemRef } },
+  };
+  const op: Json = {
+    operationId: `${route.method.toLowerCase()}${route.path.replace(/\{([^}]+)\}/g, "By-$1").replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ? ch.toUpperCase() : ""))}`,
+    summary: route.summary,
+    tags: [route.tag],
+    "x-access": route.access,
+    "x-error-codes": codesOf(route),
+    parameters,
+    responses,
+  };
+  if (route.access === "public") op.security = [];
+  if (route.body) {
+    op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
+  } else if (route.raw === "text/plain") {
+    op.requestBody = { required: true, content: { "text/plain": { schema: { type: "string" } } } };
+  }
+  return op;
+}
+
+export function buildOpenApi(routes: RouteSpec[] = ROUTES): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of routes) {
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = operation(route);
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Dependable Call Exchange partner API",
+      version: "1.0.0",
+      description:
+        "Pay-per-call exchange. Authenticate with `Authorization: Bearer <api key>`. Money is integer micro-units (`…Micros`); errors are RFC 9457 `application/problem+json` with a stable `code`. Rate limits per key answer 429 with `Retry-After` and `RateLimit-*` headers.",
+    },
+    security: [{ apiKey: [] }],
+    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: {
+        apiKey: { type: "http", scheme: "bearer", description: "dce_<role>_<prefix>_<secret>" },
+      },
+      schemas: { Problem: problemSchema() },
+    },
+    "x-error-codes": Object.fromEntries(
+      allCodes().map((c) => [c.code, { status: c.status, kind: c.kind, description: c.description }]),
+    ),
+  };
+}

@@ -1,0 +1,479 @@
+// The route registry: every operation the API serves, listed once with its auth, input and output
+// schemas and the error codes it may answer. The OpenAPI document is generated from it, and the route
+// inventory test holds it equal to the routes Hono actually registers.
+import type * as v from "valibot";
+import type { ApiErrorCode, ProblemCode } from "../problem.ts";
+import { CreateApiKey, CreateBuyer, CreateSeller, Deposit } from "../schemas/accounts.ts";
+import { CallEvent, OfferCall } from "../schemas/calls.ts";
+import {
+  CreateBuyerCampaign,
+  CreateSellerCampaign,
+  PatchBuyerCampaign,
+  PatchSellerCampaign,
+} from "../schemas/campaigns.ts";
+import {
+  AuditQuery,
+  BlocklistEntries,
+  CreateConsent,
+  DncImportQuery,
+  FraudQuery,
+  SuppressionEntries,
+} from "../schemas/compliance.ts";
+import { Payout, PostingsQuery, ReconcileQuery, Refund, StatementQuery } from "../schemas/ledger.ts";
+import { ListCalls } from "../schemas/lists.ts";
+import { ReportQuery } from "../schemas/reports.ts";
+import * as R from "../schemas/responses.ts";
+
+type Schema = v.GenericSchema;
+export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+/** Who may call: `public` needs no key; `any` any valid key (scoped to its own account inside). */
+export type Access = "public" | "any" | "admin" | "buyer" | "seller" | "buyer-or-seller";
+
+export interface RouteSpec {
+  method: Method;
+  /** OpenAPI style: `/v1/buyers/{buyerId}`. */
+  path: string;
+  tag: string;
+  summary: string;
+  access: Access;
+  body?: Schema;
+  query?: Schema;
+  /** The success status and its body (`null`: no body); `text/csv` alternatives are noted in `csv`. */
+  status: 200 | 201 | 204 | 101;
+  response: Schema | null;
+  csv?: boolean;
+  raw?: "text/plain" | "text/html" | "websocket";
+  /** A non-JSON success body (the docs page, Prometheus text). */
+  produces?: "text/html" | "text/plain";
+  idempotencyKey?: "required" | "optional";
+  errors: ProblemCode[];
+}
+
+const AUTH: ApiErrorCode[] = ["unauthorized", "forbidden"];
+const READ: ProblemCode[] = [...AUTH, "not_found", "upstream_unavailable"];
+const WRITE: ProblemCode[] = [
+  ...AUTH,
+  "validation_failed",
+  "malformed_json",
+  "payload_too_large",
+  "upstream_unavailable",
+];
+
+const op = (method: Method, path: string, spec: Omit<RouteSpec, "method" | "path">): RouteSpec => ({
+  method,
+  path,
+  ...spec,
+});
+
+export const ROUTES: RouteSpec[] = [
+  // operations
+  op("GET", "/health", {
+    tag: "operations",
+    summary: "Liveness",
+    access: "public",
+    status: 200,
+    response: R.Health,
+    errors: [],
+  }),
+  op("GET", "/ready", {
+    tag: "operations",
+    summary: "Readiness of the sidecar, Redis and Postgres (503 when one is down)",
+    access: "public",
+    status: 200,
+    response: R.Ready,
+    errors: [],
+  }),
+  op("GET", "/openapi.json", {
+    tag: "operations",
+    summary: "This OpenAPI 3.1 document",
+    access: "public",
+    status: 200,
+    response: R.Loose,
+    errors: [],
+  }),
+  op("GET", "/docs", {
+    tag: "operations",
+    summary: "The API reference as an HTML page",
+    access: "public",
+    status: 200,
+    response: null,
+    produces: "text/html",
+    errors: [],
+  }),
+  op("GET", "/metrics", {
+    tag: "operations",
+    summary: "Prometheus metrics (public, for scrapers)",
+    access: "public",
+    status: 200,
+    response: null,
+    produces: "text/plain",
+    errors: [],
+  }),
+  // accounts
+  op("POST", "/v1/buyers", {
+    tag: "accounts",
+    summary: "Create a buyer",
+    access: "admin",
+    body: CreateBuyer,
+    status: 201,
+    response: R.Account,
+    errors: WRITE,
+  }),
+  op("GET", "/v1/buyers/{buyerId}", {
+    tag: "accounts",
+    summary: "Get a buyer",
+    access: "buyer",
+    status: 200,
+    response: R.Account,
+    errors: [...READ, "buyer_unknown"],
+  }),
+  op("POST", "/v1/sellers", {
+    tag: "accounts",
+    summary: "Create a seller",
+    access: "admin",
+    body: CreateSeller,
+    status: 201,
+    response: R.Account,
+    errors: WRITE,
+  }),
+  op("GET", "/v1/sellers/{sellerId}", {
+    tag: "accounts",
+    summary: "Get a seller",
+    access: "seller",
+    status: 200,
+    response: R.Account,
+    errors: [...READ, "seller_unknown"],
+  }),
+  op("POST", "/v1/api-keys", {
+    tag: "accounts",
+    summary: "Create an API key (shown once)",
+    access: "admin",
+    body: CreateApiKey,
+    status: 201,
+    response: R.CreatedApiKey,
+    errors: [...WRITE, "not_found"],
+  }),
+  // campaigns
+  op("POST", "/v1/buyers/{buyerId}/campaigns", {
+    tag: "campaigns",
+    summary: "Create a buyer campaign",
+    access: "buyer",
+    body: CreateBuyerCampaign,
+    status: 201,
+    response: R.Campaign,
+    errors: [...WRITE, "buyer_unknown"],
+  }),
+  op("GET", "/v1/buyers/{buyerId}/campaigns", {
+    tag: "campaigns",
+    summary: "List a buyer's campaigns",
+    access: "buyer",
+    status: 200,
+    response: R.CampaignList,
+    errors: [...READ, "buyer_unknown"],
+  }),
+  op("GET", "/v1/buyers/{buyerId}/campaigns/{campaignId}", {
+    tag: "campaigns",
+    summary: "Get a buyer campaign",
+    access: "buyer",
+    status: 200,
+    response: R.Campaign,
+    errors: [...READ, "buyer_unknown", "campaign_unknown"],
+  }),
+  op("PATCH", "/v1/buyers/{buyerId}/campaigns/{campaignId}", {
+    tag: "campaigns",
+    summary: "Change a buyer campaign",
+    access: "buyer",
+    body: PatchBuyerCampaign,
+    status: 200,
+    response: R.Campaign,
+    errors: [...WRITE, "buyer_unknown", "campaign_unknown"],
+  }),
+  op("POST", "/v1/sellers/{sellerId}/campaigns", {
+    tag: "campaigns",
+    summary: "Create a seller campaign",
+    access: "seller",
+    body: CreateSellerCampaign,
+    status: 201,
+    response: R.Campaign,
+    errors: [...WRITE, "seller_unknown"],
+  }),
+  op("GET", "/v1/sellers/{sellerId}/campaigns", {
+    tag: "campaigns",
+    summary: "List a seller's campaigns",
+    access: "seller",
+    status: 200,
+    response: R.CampaignList,
+    errors: [...READ, "seller_unknown"],
+  }),
+  op("GET", "/v1/sellers/{sellerId}/campaigns/{campaignId}", {
+    tag: "campaigns",
+    summary: "Get a seller campaign",
+    access: "seller",
+    status: 200,
+    response: R.Campaign,
+    errors: [...READ, "seller_unknown", "seller_campaign_unknown"],
+  }),
+  op("PATCH", "/v1/sellers/{sellerId}/campaigns/{campaignId}", {
+    tag: "campaigns",
+    summary: "Change a seller campaign",
+    access: "seller",
+    body: PatchSellerCampaign,
+    status: 200,
+    response: R.Campaign,
+    errors: [...WRITE, "seller_unknown", "seller_campaign_unknown"],
+  }),
+  // money
+  op("POST", "/v1/buyers/{buyerId}/deposits", {
+    tag: "ledger",
+    summary: "Record a deposit for a buyer",
+    access: "admin",
+    body: Deposit,
+    status: 201,
+    response: R.DepositResult,
+    idempotencyKey: "required",
+    errors: [...WRITE, "idempotency_key_required", "idempotency_conflict", "buyer_unknown", "invalid_amount"],
+  }),
+  op("GET", "/v1/buyers/{buyerId}/balance", {
+    tag: "ledger",
+    summary: "A buyer's spendable balance",
+    access: "buyer",
+    status: 200,
+    response: R.BuyerBalance,
+    errors: [...READ, "buyer_unknown"],
+  }),
+  op("GET", "/v1/sellers/{sellerId}/balance", {
+    tag: "ledger",
+    summary: "A seller's payable balance",
+    access: "seller",
+    status: 200,
+    response: R.SellerBalance,
+    errors: READ,
+  }),
+  op("GET", "/v1/ledger/postings", {
+    tag: "ledger",
+    summary: "Postings on an account, newest first",
+    access: "any",
+    query: PostingsQuery,
+    status: 200,
+    response: R.Postings,
+    errors: [...READ, "validation_failed"],
+  }),
+  op("POST", "/v1/calls/{callId}/refund", {
+    tag: "ledger",
+    summary: "Refund a charged call within the dispute window",
+    access: "admin",
+    body: Refund,
+    status: 201,
+    response: R.RefundResult,
+    errors: [...WRITE, "not_charged", "dispute_window_closed"],
+  }),
+  op("POST", "/v1/payouts", {
+    tag: "ledger",
+    summary: "Run a payout to sellers' payables",
+    access: "admin",
+    body: Payout,
+    status: 201,
+    response: R.PayoutResult,
+    idempotencyKey: "required",
+    errors: [...WRITE, "idempotency_key_required", "idempotency_conflict"],
+  }),
+  op("GET", "/v1/statements/{accountId}", {
+    tag: "ledger",
+    summary: "A monthly statement (JSON or CSV)",
+    access: "any",
+    query: StatementQuery,
+    status: 200,
+    response: R.Statement,
+    csv: true,
+    errors: [...READ, "validation_failed"],
+  }),
+  op("GET", "/v1/admin/reconciliation", {
+    tag: "ledger",
+    summary: "Buyer actors against the ledger",
+    access: "admin",
+    query: ReconcileQuery,
+    status: 200,
+    response: R.Reconciliation,
+    errors: [...READ, "validation_failed"],
+  }),
+  // calls
+  op("POST", "/v1/calls", {
+    tag: "calls",
+    summary: "Offer a call; the routing instruction comes back",
+    access: "seller",
+    body: OfferCall,
+    status: 201,
+    response: R.OfferResult,
+    idempotencyKey: "required",
+    errors: [...WRITE, "idempotency_key_required", "idempotency_conflict", "seller_campaign_unknown"],
+  }),
+  op("GET", "/v1/calls", {
+    tag: "calls",
+    summary: "List calls, newest first",
+    access: "any",
+    query: ListCalls,
+    status: 200,
+    response: R.CallPage,
+    errors: [...READ, "validation_failed"],
+  }),
+  op("GET", "/v1/calls/{callId}", {
+    tag: "calls",
+    summary: "Get a call",
+    access: "any",
+    status: 200,
+    response: R.Call,
+    errors: [...READ, "call_unknown"],
+  }),
+  op("POST", "/v1/calls/{callId}/events", {
+    tag: "calls",
+    summary: "Report a call lifecycle event",
+    access: "seller",
+    body: CallEvent,
+    status: 200,
+    response: R.Call,
+    idempotencyKey: "optional",
+    errors: [...WRITE, "call_unknown", "illegal_transition"],
+  }),
+  op("GET", "/v1/live", {
+    tag: "calls",
+    summary: "Live bidding WebSocket (Upgrade request; subprotocol dce.v1)",
+    access: "buyer",
+    status: 101,
+    response: null,
+    raw: "websocket",
+    errors: [...AUTH, "validation_failed", "upstream_unavailable"],
+  }),
+  // compliance
+  op("POST", "/v1/compliance/dnc/imports", {
+    tag: "compliance",
+    summary: "Import a Do-Not-Call file (one number per line, streamed)",
+    access: "admin",
+    query: DncImportQuery,
+    status: 201,
+    response: R.Loose,
+    raw: "text/plain",
+    errors: [...WRITE],
+  }),
+  op("POST", "/v1/compliance/dnc", {
+    tag: "compliance",
+    summary: "Add or remove Do-Not-Call entries",
+    access: "buyer",
+    body: SuppressionEntries,
+    status: 201,
+    response: R.Loose,
+    errors: WRITE,
+  }),
+  op("GET", "/v1/compliance/dnc/lists", {
+    tag: "compliance",
+    summary: "Imported Do-Not-Call lists",
+    access: "admin",
+    status: 200,
+    response: R.List,
+    errors: READ,
+  }),
+  op("DELETE", "/v1/compliance/dnc/lists/{listId}", {
+    tag: "compliance",
+    summary: "Delete an imported list",
+    access: "admin",
+    status: 204,
+    response: null,
+    errors: READ,
+  }),
+  op("POST", "/v1/compliance/blocklist", {
+    tag: "compliance",
+    summary: "Add or remove blocklisted numbers",
+    access: "admin",
+    body: BlocklistEntries,
+    status: 200,
+    response: R.Loose,
+    errors: WRITE,
+  }),
+  op("POST", "/v1/compliance/consents", {
+    tag: "compliance",
+    summary: "Record a consent certificate",
+    access: "seller",
+    body: CreateConsent,
+    status: 201,
+    response: R.Loose,
+    errors: WRITE,
+  }),
+  op("GET", "/v1/compliance/consents/{certificateId}", {
+    tag: "compliance",
+    summary: "Get a consent record",
+    access: "seller",
+    status: 200,
+    response: R.Loose,
+    errors: READ,
+  }),
+  op("GET", "/v1/compliance/status", {
+    tag: "compliance",
+    summary: "Compliance data in force",
+    access: "admin",
+    status: 200,
+    response: R.Loose,
+    errors: READ,
+  }),
+  op("GET", "/v1/compliance/rules/calling-hours", {
+    tag: "compliance",
+    summary: "Calling-hours rules by state",
+    access: "any",
+    status: 200,
+    response: R.Loose,
+    errors: AUTH,
+  }),
+  op("GET", "/v1/compliance/subjects/{phone}/export", {
+    tag: "compliance",
+    summary: "Export a data subject's records",
+    access: "admin",
+    status: 200,
+    response: R.Loose,
+    errors: [...READ, "validation_failed"],
+  }),
+  op("POST", "/v1/compliance/subjects/{phone}/erase", {
+    tag: "compliance",
+    summary: "Erase a data subject's personal data",
+    access: "admin",
+    status: 200,
+    response: R.Loose,
+    errors: [...READ, "validation_failed"],
+  }),
+  op("GET", "/v1/audit/verify", {
+    tag: "audit",
+    summary: "Verify every audit hash chain",
+    access: "admin",
+    status: 200,
+    response: R.Loose,
+    errors: READ,
+  }),
+  op("GET", "/v1/audit", {
+    tag: "audit",
+    summary: "Query the audit log",
+    access: "admin",
+    query: AuditQuery,
+    status: 200,
+    response: R.List,
+    errors: [...READ, "validation_failed"],
+  }),
+  op("GET", "/v1/fraud/decisions", {
+    tag: "audit",
+    summary: "Fraud decisions by call or seller",
+    access: "buyer-or-seller",
+    query: FraudQuery,
+    status: 200,
+    response: R.List,
+    errors: [...READ, "validation_failed"],
+  }),
+  op("GET", "/v1/reports/{kind}", {
+    tag: "reports",
+    summary: "Calls, revenue or win rates (kind: calls | revenue | win-rates) by campaign or hour",
+    access: "any",
+    query: ReportQuery,
+    status: 200,
+    response: R.Report,
+    csv: true,
+    errors: [...READ, "validation_failed"],
+  }),
+];
+
+/** `/v1/buyers/{buyerId}` → `/v1/buyers/:buyerId` (Hono's spelling). */
+export const honoPath = (path: string) => path.replace(/\{([^}]+)\}/g, ":$1");

@@ -1,0 +1,30 @@
+// The API with no backing service, for unit tests: deps that would reach Dapr, Redis or Postgres throw.
+import { loadConfig } from "../../actors/runtime/config.ts";
+import { createLogger } from "../../actors/runtime/logger.ts";
+import { createApp } from "../app.ts";
+import type { ApiDeps } from "../deps.ts";
+
+export const TEST_ADMIN_KEY = "dce_admin_test_key_0123456789abcdef";
+
+export const unreachable = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error("this path must not reach a backing service");
+    },
+  },
+);
+
+export function offlineApp(overrides: Partial<ApiDeps> = {}) {
+  const config = loadConfig({ DCE_PII_KEY: "ab".repeat(32), DCE_ADMIN_API_KEY: TEST_ADMIN_KEY });
+  return createApp({
+    config,
+    dapr: unreachable as ApiDeps["dapr"],
+    redis: unreachable as ApiDeps["redis"],
+    db: unreachable as ApiDeps["db"],
+    logger: createLogger("test", "silent"),
+    now: () => Date.parse("2026-11-28T12:00:00Z"),
+    probes: {},
+    ...overrides,
+  });
+}

@@ -1,0 +1,258 @@
+// Compliance: Do-Not-Call entries and file imports, the blocklist, consent records, the rule data in
+// force, and data-subject export and erasure. Numbers arrive in clear and are hashed at once.
+import { Readable } from "node:stream";
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { AREA_CODES_VERSION } from "../../actors/compliance/called-party.ts";
+import { CALLING_HOURS_RULES, CALLING_HOURS_VERSION } from "../../actors/compliance/calling-hours.ts";
+import { domainEvent } from "../../actors/kernel/events.ts";
+import { newId } from "../../actors/kernel/ids.ts";
+import { checkNanpNumber } from "../../actors/kernel/phone.ts";
+import { BLOCKLIST } from "../../actors/runtime/compliance-store.ts";
+import { phoneHash, protectNumber } from "../../actors/runtime/pii.ts";
+import { recordApiEvent } from "../audit/audit-log.ts";
+import {
+  addSuppressions,
+  deleteDncList,
+  importDncFile,
+  listDncLists,
+  removeSuppressions,
+} from "../compliance/dnc.ts";
+import { eraseSubject, exportSubject } from "../compliance/subjects.ts";
+import { consents } from "../db/compliance-schema.ts";
+import type { ApiDeps, Principal } from "../deps.ts";
+import { apiKeyAuth, assertAccount, assertAdmin } from "../middleware/auth.ts";
+import { ApiError } from "../problem.ts";
+import {
+  BlocklistEntries,
+  CreateConsent,
+  DncImportQuery,
+  SuppressionEntries,
+} from "../schemas/compliance.ts";
+import { body, check } from "../validate.ts";
+
+/** DNC files can hold hundreds of millions of lines: the import route streams up to this many bytes. */
+export const MAX_DNC_IMPORT_BYTES = 4 * 1024 ** 3;
+
+function hashesOf(deps: ApiDeps, numbers: string[]): string[] {
+  return numbers.map((raw, i) => {
+    const p = checkNanpNumber(raw);
+    if (!p.ok) throw new ApiError(400, "validation_failed", `numbers[${i}]: ${p.detail}`);
+    return phoneHash(deps.config.piiKey, p.e164);
+  });
+}
+
+function subjectNumber(raw: string): string {
+  const p = checkNanpNumber(decodeURIComponent(raw));
+  if (!p.ok) throw new ApiError(400, "validation_failed", `phone: ${p.detail}`);
+  return p.e164;
+}
+
+const event = (type: string, id: string, now: number, data: Record<string, unknown>) =>
+  domainEvent(type, { type: "compliance", id }, newId("c"), now, data);
+
+function scopeFor(principal: Principal, scope: string | undefined): string {
+  if (principal.role === "buyer") {
+    const own = principal.accountId ?? "";
+    if (scope !== undefined && scope !== own)
+      throw new ApiError(403, "forbidden", "a buyer manages only its own list");
+    return own;
+  }
+  assertAdmin(principal);
+  return scope ?? "exchange";
+}
+
+/** The bulk import, mounted before /v1's 64 KB body limit with its own auth and a streaming limit. */
+export function dncImportRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  app.use("/compliance/dnc/imports", apiKeyAuth(deps));
+  app.post(
+    "/compliance/dnc/imports",
+    bodyLimit({
+      maxSize: MAX_DNC_IMPORT_BYTES,
+      onError: () => {
+        throw new ApiError(
+          413,
+          "payload_too_large",
+          `DNC files are limited to ${MAX_DNC_IMPORT_BYTES} bytes`,
+        );
+      },
+    }),
+    async (c) => {
+      assertAdmin(c.get("principal"));
+      const q = check(DncImportQuery, c.req.query());
+      const type = c.req.header("content-type") ?? "";
+      if (!/^text\/(plain|csv)\b/.test(type)) {
+        throw new ApiError(
+          400,
+          "validation_failed",
+          "the body must be text/plain or text/csv, one number a line",
+        );
+      }
+      const stream = c.req.raw.body;
+      if (!stream) throw new ApiError(400, "validation_failed", "the body is empty");
+      const bytes = Number(c.req.header("content-length") ?? 0);
+      const result = await importDncFile(
+        { ...deps, piiKey: deps.config.piiKey },
+        Readable.fromWeb(stream as never),
+        {
+          listId: q.listId,
+          name: q.name ?? q.listId,
+          source: q.source,
+          state: q.state,
+          publishedAt: q.publishedAt,
+          expected: bytes > 0 ? Math.ceil(bytes / 11) : 1_000_000,
+        },
+      ).catch((err: Error) => {
+        if (err.message.includes("already running")) throw new ApiError(409, "forbidden", err.message);
+        throw err;
+      });
+      await recordApiEvent(
+        deps.db,
+        event("compliance.dnc_imported", q.listId, deps.now(), {
+          ...result,
+          warning: result.warning ?? null,
+        }),
+      );
+      return c.json(result, 201);
+    },
+  );
+  return app;
+}
+
+export function complianceRoutes(deps: ApiDeps) {
+  const app = new Hono();
+
+  app.post("/compliance/dnc", async (c) => {
+    const input = await body(c, SuppressionEntries);
+    const scope = scopeFor(c.get("principal"), input.scope);
+    const hashes = hashesOf(deps, input.numbers);
+    if (input.action === "remove") await removeSuppressions(deps.redis, deps.db, scope, hashes);
+    else await addSuppressions(deps.redis, deps.db, scope, hashes, input.reason);
+    await recordApiEvent(
+      deps.db,
+      event(`compliance.suppression_${input.action === "remove" ? "removed" : "added"}`, scope, deps.now(), {
+        scope,
+        count: hashes.length,
+      }),
+    );
+    return c.json({ scope, action: input.action, count: hashes.length }, input.action === "add" ? 201 : 200);
+  });
+
+  app.get("/compliance/dnc/lists", async (c) => {
+    assertAdmin(c.get("principal"));
+    return c.json({ items: await listDncLists(deps.db, deps.now()) });
+  });
+
+  app.delete("/compliance/dnc/lists/:listId", async (c) => {
+    assertAdmin(c.get("principal"));
+    const listId = c.req.param("listId");
+    if (!(await deleteDncList(deps.redis, deps.db, listId)))
+      throw new ApiError(404, "not_found", `no list ${listId}`);
+    await recordApiEvent(deps.db, event("compliance.dnc_list_deleted", listId, deps.now(), { listId }));
+    return c.body(null, 204);
+  });
+
+  app.post("/compliance/blocklist", async (c) => {
+    assertAdmin(c.get("principal"));
+    const input = await body(c, BlocklistEntries);
+    const hashes = hashesOf(deps, input.numbers);
+    if (input.action === "remove") await deps.redis.srem(BLOCKLIST, ...hashes);
+    else await deps.redis.sadd(BLOCKLIST, ...hashes);
+    await recordApiEvent(
+      deps.db,
+      event(`compliance.blocklist_${input.action}`, "blocklist", deps.now(), { count: hashes.length }),
+    );
+    return c.json({ action: input.action, count: hashes.length });
+  });
+
+  app.post("/compliance/consents", async (c) => {
+    const principal = c.get("principal");
+    if (principal.role === "buyer") throw new ApiError(403, "forbidden", "sellers and admins record consent");
+    const input = await body(c, CreateConsent);
+    const sellerId = principal.role === "seller" ? (principal.accountId ?? "") : input.sellerId;
+    if (sellerId) assertAccount(principal, sellerId, "seller");
+    const phone = checkNanpNumber(input.callerNumber);
+    if (!phone.ok) throw new ApiError(400, "validation_failed", `callerNumber: ${phone.detail}`);
+    if (Date.parse(input.expiresAt) <= Date.parse(input.obtainedAt)) {
+      throw new ApiError(400, "validation_failed", "expiresAt: must be after obtainedAt");
+    }
+    // Creates the subject key too, so erasure of this number has something to shred.
+    const p = await protectNumber(deps.redis, deps.config.piiKey, phone.e164);
+    const row = {
+      id: newId("cns"),
+      certificateId: input.certificateId,
+      callerHash: p.hash,
+      sellerId: sellerId ?? null,
+      source: input.source,
+      obtainedAt: input.obtainedAt,
+      expiresAt: input.expiresAt,
+    };
+    const inserted = await deps.db.insert(consents).values(row).onConflictDoNothing().returning();
+    if (inserted.length === 0) {
+      throw new ApiError(
+        409,
+        "idempotency_conflict",
+        `certificate ${input.certificateId} is already on record`,
+      );
+    }
+    await recordApiEvent(
+      deps.db,
+      event("compliance.consent_recorded", row.id, deps.now(), {
+        certificateId: row.certificateId,
+        sellerId: row.sellerId,
+        expiresAt: row.expiresAt,
+      }),
+    );
+    const { callerHash: _h, ...view } = inserted[0]!;
+    return c.json(view, 201);
+  });
+
+  app.get("/compliance/consents/:certificateId", async (c) => {
+    const principal = c.get("principal");
+    const [row] = await deps.db
+      .select()
+      .from(consents)
+      .where(eq(consents.certificateId, c.req.param("certificateId")));
+    if (!row || (principal.role !== "admin" && principal.accountId !== row.sellerId)) {
+      throw new ApiError(404, "not_found", "no such consent record");
+    }
+    const { callerHash: _h, ...view } = row;
+    return c.json(view);
+  });
+
+  app.get("/compliance/status", async (c) => {
+    assertAdmin(c.get("principal"));
+    const lists = await listDncLists(deps.db, deps.now());
+    return c.json({
+      dncLists: lists,
+      warnings: lists.flatMap((l) => (l.warning ? [l.warning] : [])),
+      callingHoursVersion: CALLING_HOURS_VERSION,
+      areaCodesVersion: AREA_CODES_VERSION,
+    });
+  });
+
+  app.get("/compliance/rules/calling-hours", (c) =>
+    c.json({ version: CALLING_HOURS_VERSION, rules: CALLING_HOURS_RULES }),
+  );
+
+  app.get("/compliance/subjects/:phone/export", async (c) => {
+    assertAdmin(c.get("principal"));
+    const e164 = subjectNumber(c.req.param("phone"));
+    return c.json(await exportSubject({ ...deps, piiKey: deps.config.piiKey }, e164, deps.now()));
+  });
+
+  app.post("/compliance/subjects/:phone/erase", async (c) => {
+    assertAdmin(c.get("principal"));
+    const e164 = subjectNumber(c.req.param("phone"));
+    const report = await eraseSubject({ ...deps, piiKey: deps.config.piiKey }, e164, deps.now());
+    await recordApiEvent(
+      deps.db,
+      event("compliance.subject_erased", newId("sub"), deps.now(), { ...report }),
+    );
+    return c.json(report);
+  });
+
+  return app;
+}

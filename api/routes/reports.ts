@@ -1,0 +1,36 @@
+// Reports: GET /v1/reports/{calls|revenue|win-rates}, JSON or CSV, scoped to the key's own account
+// (admins: all calls, or one account with ?accountId=).
+import { Hono } from "hono";
+import * as v from "valibot";
+import type { ApiDeps } from "../deps.ts";
+import { assertAccount } from "../middleware/auth.ts";
+import { ApiError } from "../problem.ts";
+import { type ReportScope, report, toCsv } from "../reports/reports.ts";
+import { ReportKind, ReportQuery } from "../schemas/reports.ts";
+import { check } from "../validate.ts";
+
+export function reportRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  app.get("/reports/:kind", async (c) => {
+    const kind = c.req.param("kind");
+    if (!v.is(ReportKind, kind)) throw new ApiError(404, "not_found", `no report ${kind}`);
+    const q = check(ReportQuery, c.req.query());
+    const principal = c.get("principal");
+    const accountId = principal.role === "admin" ? q.accountId : (q.accountId ?? principal.accountId ?? "");
+    if (accountId) assertAccount(principal, accountId);
+    const scope: ReportScope = !accountId
+      ? {}
+      : accountId.startsWith("byr_")
+        ? { buyerId: accountId }
+        : { sellerId: accountId };
+    const result = await report(deps.db, kind, scope, q);
+    if (q.format === "csv") {
+      return c.body(toCsv(result.columns, result.items), 200, {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${kind}-by-${q.groupBy}.csv"`,
+      });
+    }
+    return c.json({ ...result, accountId: accountId || null });
+  });
+  return app;
+}

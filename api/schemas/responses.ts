@@ -1,0 +1,94 @@
+// Response bodies as partners may rely on them, for the OpenAPI document. Loose objects: the API may
+// add fields (the contract says extend freely), so only the fields named here are promised.
+import * as v from "valibot";
+
+const Id = v.string();
+const Time = v.string();
+const Int = v.pipe(v.number(), v.integer());
+const Items = v.looseObject({ items: v.array(v.looseObject({})) });
+const Page = v.looseObject({ items: v.array(v.looseObject({})), nextCursor: v.nullable(v.string()) });
+
+export const Problem = v.looseObject({
+  type: v.string(),
+  title: v.string(),
+  status: Int,
+  detail: v.string(),
+  code: v.string(),
+  instance: v.string(),
+  errors: v.optional(v.array(v.looseObject({ path: v.string(), message: v.string() }))),
+});
+
+export const Health = v.looseObject({ status: v.string() });
+export const Ready = v.looseObject({
+  status: v.picklist(["ready", "not_ready"]),
+  checks: v.record(v.string(), v.boolean()),
+});
+
+export const Account = v.looseObject({
+  id: Id,
+  name: v.string(),
+  status: v.string(),
+  timezone: v.string(),
+  campaignIds: v.array(v.string()),
+  createdAt: Time,
+});
+export const CreatedApiKey = v.looseObject({
+  id: Id,
+  key: v.string(),
+  prefix: v.string(),
+  role: v.picklist(["admin", "buyer", "seller"]),
+  accountId: v.nullable(v.string()),
+});
+export const Campaign = v.looseObject({ id: Id, name: v.string(), vertical: v.string(), version: Int });
+export const CampaignList = Items;
+
+export const BuyerBalance = v.looseObject({
+  balanceMicros: Int,
+  creditLimitMicros: Int,
+  reservedMicros: Int,
+  availableMicros: Int,
+});
+export const SellerBalance = v.looseObject({ sellerId: Id, payableMicros: Int });
+export const DepositResult = v.looseObject({
+  id: Id,
+  buyerId: Id,
+  amountMicros: Int,
+  balance: v.looseObject({}),
+});
+export const Postings = v.looseObject({
+  accountId: v.string(),
+  balanceMicros: Int,
+  items: v.array(v.looseObject({})),
+  nextCursor: v.nullable(v.string()),
+});
+export const RefundResult = v.looseObject({
+  callId: Id,
+  postingId: v.string(),
+  refundedMicros: Int,
+  buyerId: Id,
+});
+export const PayoutResult = v.looseObject({
+  id: Id,
+  items: v.array(v.looseObject({ sellerId: Id, amountMicros: Int })),
+  totalMicros: Int,
+});
+export const Statement = v.looseObject({});
+export const Reconciliation = v.looseObject({});
+
+export const OfferResult = v.looseObject({
+  callId: Id,
+  status: v.picklist(["routed", "rejected", "no_bid"]),
+});
+export const Call = v.looseObject({ callId: Id, status: v.string(), sellerId: Id, sellerCampaignId: Id });
+export const CallPage = Page;
+
+export const Loose = v.looseObject({});
+export const List = Items;
+
+export const Report = v.looseObject({
+  report: v.string(),
+  groupBy: v.string(),
+  columns: v.array(v.string()),
+  items: v.array(v.looseObject({})),
+  accountId: v.nullable(v.string()),
+});
