@@ -133,6 +133,21 @@ try {
     );
   }
   await waitUntil("API readiness", () => httpOk(`${apiUrl}/ready`));
+  // Placement must have every actor host in its table before the exchange takes calls: actor calls
+  // through the API's sidecar must answer, for ids spread over the hosts.
+  const apiSidecar = apps.find((a) => a.command.join(" ").includes("api/main.ts"))?.daprHTTPPort ?? 3502;
+  await waitUntil("actor placement", async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => `startup-probe-${i}`);
+    const answers = await Promise.all(
+      ids.map((id) =>
+        fetch(`http://127.0.0.1:${apiSidecar}/v1.0/actors/BenchActor/${id}/method/ping`, {
+          method: "POST",
+          signal: AbortSignal.timeout(3_000),
+        }).then((r) => r.ok),
+      ),
+    );
+    return answers.every(Boolean);
+  });
   writeLock(true);
   say(`
 The exchange is up in ${((Date.now() - t0) / 1000).toFixed(1)}s.
