@@ -5,11 +5,12 @@ import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const api = process.env.DCE_API_URL ?? "http://127.0.0.1:8080";
-const key =
-  process.env.DCE_ADMIN_API_KEY ??
-  /^DCE_ADMIN_API_KEY=(.+)$/m.exec(
-    readFileSync(join(process.env.DCE_STATE_DIR ?? join(root, ".data"), "secrets.env"), "utf8"),
-  )?.[1];
+/** The admin key, read when needed: on a fresh machine the stack writes secrets.env only when it starts. */
+function adminKey(): string | undefined {
+  if (process.env.DCE_ADMIN_API_KEY) return process.env.DCE_ADMIN_API_KEY;
+  const file = join(process.env.DCE_STATE_DIR ?? join(root, ".data"), "secrets.env");
+  return /^DCE_ADMIN_API_KEY=(.+)$/m.exec(readFileSync(file, "utf8"))?.[1];
+}
 const sinceAt = process.argv.indexOf("--since");
 const query = sinceAt > 0 ? `?since=${encodeURIComponent(process.argv[sinceAt + 1] ?? "")}` : "";
 
@@ -22,7 +23,7 @@ export interface ReconReport {
 export async function fetchReconciliation(since?: string): Promise<ReconReport> {
   const q = since ? `?since=${encodeURIComponent(since)}` : query;
   const res = await fetch(`${api}/v1/admin/reconciliation${q}`, {
-    headers: { authorization: `Bearer ${key}` },
+    headers: { authorization: `Bearer ${adminKey()}` },
   });
   if (!res.ok) throw new Error(`reconciliation failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as ReconReport;

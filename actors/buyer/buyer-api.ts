@@ -44,6 +44,8 @@ export interface BuyerCampaign {
   caps: Caps;
   duplicateWindowDays: number; // 0 = no duplicate restriction
   rtb?: { url: string; timeoutMs: number };
+  /** Take only calls whose offer carried a valid, unexpired consent certificate for this caller. */
+  requireConsent?: boolean;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -96,6 +98,8 @@ export interface CallFacts {
   areaCode?: string;
   vertical: string;
   tags: string[];
+  /** The offer carried a consent certificate on record for this caller and not expired. */
+  consent?: boolean;
 }
 
 export interface ReserveCommand {

@@ -31,6 +31,12 @@ export function targetingRefusal(campaign: BuyerCampaign, call: CallFacts): Refu
   for (const tag of campaign.tags ?? []) {
     if (!call.tags.includes(tag)) return refuse("targeting_tags", `call lacks tag ${tag}`);
   }
+  if (campaign.requireConsent && call.consent !== true) {
+    return refuse(
+      "consent_missing",
+      `campaign ${campaign.id} takes only calls with a valid consent certificate`,
+    );
+  }
   return undefined;
 }
 

@@ -65,6 +65,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       areaCode: cmd.caller.areaCode,
       vertical: cmd.vertical ?? campaign.vertical,
       tags: cmd.tags,
+      consent: base.consent,
     };
     const auction = actorProxy<IAuctionActor>(this.getDaprClient(), "AuctionActor", cmd.callId);
     const ran = await auction.run({
@@ -98,6 +99,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       caller: { ...cmd.caller, state: cmd.callerState, zip: cmd.callerZip },
       vertical: cmd.vertical,
       tags: cmd.tags,
+      consent: cmd.screening?.ok === true && cmd.screening.consent === "valid",
       decision: { callId: cmd.callId, status: "rejected" },
       timeline: { offeredAt: new Date(now).toISOString() },
       appliedEvents: {},
@@ -157,6 +159,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       areaCode: state.caller.areaCode,
       vertical: state.vertical ?? "",
       tags: state.tags,
+      consent: state.consent,
     };
   }
 

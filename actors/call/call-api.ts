@@ -29,7 +29,7 @@ export interface OfferCommand {
   tags: string[];
   attestation?: "A" | "B" | "C";
   /** The API's compliance and fraud screen: a refusal is applied once the seller has admitted the call. */
-  screening?: { ok: true } | { ok: false; code: ReasonCode; detail: string };
+  screening?: { ok: true; consent?: string } | { ok: false; code: ReasonCode; detail: string };
 }
 
 /** The routing instruction (or refusal) returned to the seller. Field names are the partner contract. */
@@ -90,6 +90,8 @@ export interface CallState {
   caller: { hash?: string; ciphertext?: string; areaCode?: string; state?: string; zip?: string };
   vertical?: string;
   tags: string[];
+  /** A valid consent certificate for this caller came with the offer (kept for re-routing). */
+  consent?: boolean;
   decision: CallDecision;
   payout?: { type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number };
   routing?: { priceMicros: Micros; minDurationSec: number; expiresAtMs: number };

@@ -140,6 +140,37 @@ describe("eligibility through the real stack (invariant 3)", () => {
   });
 });
 
+describe("buyer campaigns requiring consent", () => {
+  it("reach only calls that carry a valid consent certificate for the caller", async () => {
+    const v = vertical();
+    const strict = await createBuyer();
+    await createBuyerCampaign(strict, { vertical: v, bidMicros: 40_000_000, requireConsent: true });
+    const open = await createBuyer();
+    await createBuyerCampaign(open, { vertical: v, bidMicros: 10_000_000 });
+    const seller = await createSeller({ vertical: v });
+    const caller = randomCaller();
+    const without = await offer(seller, { callerNumber: caller });
+    expect(without.body.buyerId).toBe(open);
+    const certificateId = `cert-${uniq()}`;
+    const now = Date.now();
+    const consent = await call("POST", "/v1/compliance/consents", {
+      key: seller.key,
+      body: {
+        certificateId,
+        callerNumber: caller,
+        obtainedAt: new Date(now - 60_000).toISOString(),
+        expiresAt: new Date(now + 86_400_000).toISOString(),
+      },
+    });
+    expect(consent.status).toBe(201);
+    const other = randomCaller();
+    const withConsent = await offer(seller, { callerNumber: other });
+    expect(withConsent.body.buyerId).toBe(open); // no certificate: still not the strict buyer
+    const certified = await offer(seller, { callerNumber: caller, consentCertificate: certificateId });
+    expect(certified.body.buyerId).toBe(strict);
+  });
+});
+
 describe("routing", () => {
   it("a seller campaign over its hourly cap rejects the offer", async () => {
     const v = vertical();

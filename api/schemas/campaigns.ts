@@ -43,6 +43,7 @@ const BuyerCampaignFields = {
     {},
   ),
   duplicateWindowDays: v.optional(v.pipe(NonNegativeInt, v.maxValue(365)), 0),
+  requireConsent: v.optional(v.boolean(), false),
   rtb: v.optional(
     v.object({
       url: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, "must be http(s)")),
