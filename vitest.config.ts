@@ -1,6 +1,16 @@
-// Two tiers run by one runner: pure/unit+integration tests, and end-to-end tests that need the stack.
+// Test tiers run by one runner: unit (pure rules and in-process checks), e2e (the real stack: Hono →
+// daprd → actors → Redis/Postgres) and chaos (e2e tests that kill stack processes; run on their own,
+// after the rest, so no other test meets a stack that is still recovering).
 import { defineConfig } from "vitest/config";
-import ChaosLastSequencer from "./api/e2e/sequencer.ts";
+
+const CHAOS = ["api/e2e/crash.e2e.test.ts", "api/e2e/failover.e2e.test.ts"];
+
+const stackTier = {
+  globalSetup: ["./api/e2e/global-setup.ts"],
+  testTimeout: 60_000,
+  hookTimeout: 300_000,
+  fileParallelism: false,
+};
 
 export default defineConfig({
   test: {
@@ -22,14 +32,11 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["**/*.e2e.test.ts"],
-          exclude: ["node_modules/**"],
-          globalSetup: ["./api/e2e/global-setup.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 300_000,
-          fileParallelism: false,
-          sequence: { sequencer: ChaosLastSequencer },
+          exclude: ["node_modules/**", ...CHAOS],
+          ...stackTier,
         },
       },
+      { test: { name: "chaos", include: CHAOS, ...stackTier } },
     ],
   },
 });

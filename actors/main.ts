@@ -26,9 +26,11 @@ const server = new DaprServer({
     isKeepAlive: true,
     actor: {
       actorIdleTimeout: "1h",
-      // Short: placement waits for every host to drain before a table change (default timeout 8 s);
-      // a host slower than that is kicked and rejoins, stalling every actor call meanwhile.
-      drainOngoingCallTimeout: "3s",
+      // Long enough for in-flight calls (bounded at 5 s by the resiliency policy) to finish before an
+      // actor moves: a call force-cancelled at the drain deadline may still write its old state after
+      // the actor has been activated elsewhere. Placement's dissemination timeout (15 s, set by the
+      // launcher) stays above it, so a draining host is not kicked.
+      drainOngoingCallTimeout: "8s",
       drainRebalancedActors: true,
       reentrancy: { enabled: false },
     },

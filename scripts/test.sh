@@ -10,10 +10,22 @@ echo "== lint"; npx biome check .
 mkdir -p .data
 echo "== tests"
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=.data/test-results.json "$@" || status=$?
+rm -f .data/test-results-*.json
+report() { echo "--reporter=default --reporter=json --outputFile.json=.data/test-results-$1.json"; }
+# Unit and e2e first; then the chaos tier (kills stack processes) in a run of its own.
+# shellcheck disable=SC2046
+npx vitest run --project unit --project e2e $(report main) "$@" || status=$?
+# shellcheck disable=SC2046
+npx vitest run --project chaos $(report chaos) "$@" || status=$?
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(".data/test-results.json", "utf8"));
-  const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const name of ["main", "chaos"]) {
+    const file = `.data/test-results-${name}.json`;
+    if (!fs.existsSync(file)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 ' || true
 exit $status

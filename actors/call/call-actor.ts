@@ -286,7 +286,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     return { ...state, durationSec, billing };
   }
 
-  override async receiveReminder(_data: string): Promise<void> {
+  protected override async onReminder(_data: unknown): Promise<void> {
     const state = await this.load();
     if (state?.status !== "routed" || !state.decision.buyerId) return;
     const now = systemCtx.now();

@@ -7,6 +7,7 @@ export interface Config {
   appPort: number; // the port daprd calls back on (actor host / subscriber)
   apiPort: number; // the public Hono port (API app only)
   apiHost: string; // the address Hono binds: loopback locally, 0.0.0.0 in a pod
+  appId: string; // this process's Dapr app id (the prefix of its actors' state keys)
   piiKey: Buffer; // 32 bytes: keyed hashes and encryption of caller numbers
   adminApiKey: string; // the first admin key, from configuration
   logLevel: string;
@@ -52,6 +53,7 @@ export function loadConfig(env: Env = process.env): Config {
     appPort: port("APP_PORT", 3001),
     apiPort: port("API_PORT", 8080),
     apiHost: env.API_HOST ?? "127.0.0.1",
+    appId: env.APP_ID ?? "exchange-actors",
     piiKey: Buffer.from(piiHex, "hex"),
     adminApiKey,
     logLevel: env.LOG_LEVEL ?? "info",

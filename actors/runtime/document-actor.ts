@@ -6,6 +6,7 @@ import { actorDeps } from "./actor-runtime.ts";
 import { publishEvents } from "./dapr-client.ts";
 
 const DOC_KEY = "doc";
+const OUTBOX_REMINDER = "outbox";
 
 interface Stored<S> {
   state: S;
@@ -16,19 +17,42 @@ export abstract class DocumentActor<S> extends AbstractActor {
   // Ids this activation has published; leftovers in the stored outbox with these ids are not sent twice.
   private readonly published = new Set<string>();
   private cached: Stored<S> | undefined;
+  /** The store's version of the document this instance last read or wrote. */
+  private version: string | null = null;
+
+  /** Dapr's key for this actor's document in the Redis actor store: <app-id>||<type>||<id>||doc. */
+  private storeKey(): string {
+    return `${actorDeps().config.appId}||${this.getActorType()}||${this.getActorId().getId()}||${DOC_KEY}`;
+  }
 
   protected async load(): Promise<S | undefined> {
+    const { redis } = actorDeps();
+    if (this.cached) {
+      // An instance can outlive its turn as the actor's host: when its sidecar dies, nobody deactivates
+      // it, the actor runs elsewhere meanwhile, and it may later come back here. A cached document whose
+      // version is not the store's is stale: drop it (and the SDK's own cache) and read again.
+      if ((await redis.hget(this.storeKey(), "version")) !== this.version) {
+        this.cached = undefined;
+        this.published.clear();
+        await this.getStateManager().clearCache();
+      }
+    }
     if (!this.cached) {
+      const version = await redis.hget(this.storeKey(), "version");
       const [found, value] = await this.getStateManager<Stored<S>>().tryGetState(DOC_KEY);
       this.cached = found && value ? value : undefined;
+      this.version = version;
     }
+    // Events a previous command saved but could not publish (a sidecar died in between) go out before
+    // anything else happens, so a retried or replayed command also completes its announcements.
+    await this.flushOutbox();
     return this.cached?.state;
   }
 
   /** Writes the new document and its events in one state write, then publishes the events. */
   protected async commit(state: S, events: DomainEvent[]): Promise<void> {
     const leftovers = (this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
-    const doc: Stored<S> = { state, outbox: [...leftovers, ...events] };
+    const doc: Stored<S> = { state, outbox: uniqueById([...leftovers, ...events]) };
     const sm = this.getStateManager<Stored<S>>();
     try {
       await sm.setState(DOC_KEY, doc);
@@ -39,14 +63,21 @@ export abstract class DocumentActor<S> extends AbstractActor {
       throw err;
     }
     this.cached = doc;
+    this.version = await actorDeps().redis.hget(this.storeKey(), "version");
     this.published.clear();
-    await this.flushOutbox();
+    await this.flushOutbox(true);
   }
 
   /** Publishes what the stored outbox holds; failures stay there for the next command or timer. */
-  protected async flushOutbox(): Promise<void> {
+  /**
+   * Publishes what the stored outbox holds. What fails is retried by a reminder (it lives in the
+   * scheduler, so it survives this host's sidecar dying). After a write (`mustSettle`), events that
+   * could neither be published nor scheduled for a retry make the command fail, so its caller retries
+   * it, and the retry, loading the document, publishes them: an announcement is never left behind.
+   */
+  protected async flushOutbox(mustSettle = false): Promise<void> {
     const { config, logger } = actorDeps();
-    const pending = (this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
+    const pending = uniqueById(this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
     if (pending.length === 0) return;
     let failed: Set<string>;
     try {
@@ -56,19 +87,39 @@ export abstract class DocumentActor<S> extends AbstractActor {
       failed = new Set(pending.map((e) => e.id));
     }
     for (const e of pending) if (!failed.has(e.id)) this.published.add(e.id);
-    if (failed.size > 0) {
-      logger.warn({ failed: failed.size, actor: this.getActorType() }, "event.publish_deferred");
-      await this.registerActorTimer("outbox", "retryOutbox", Temporal.Duration.from({ seconds: 5 }));
+    if (failed.size === 0) return;
+    logger.warn({ failed: failed.size, actor: this.getActorType() }, "event.publish_deferred");
+    try {
+      const due = Temporal.Duration.from({ seconds: 5 });
+      await this.registerActorReminder(OUTBOX_REMINDER, due, undefined, undefined, { kind: OUTBOX_REMINDER });
+    } catch (err) {
+      logger.warn({ err }, "event.retry_not_scheduled");
+      if (mustSettle)
+        throw new Error(`${failed.size} events saved but neither published nor scheduled; retry`);
     }
   }
 
-  /** Timer callback: another try at publishing what a failed publish left in the outbox. */
-  async retryOutbox(): Promise<void> {
-    await this.flushOutbox();
+  /** Reminders: the outbox retry is handled here; every other reminder goes to onReminder. */
+  override async receiveReminder(data: unknown): Promise<void> {
+    if ((data as { kind?: string } | undefined)?.kind === OUTBOX_REMINDER) {
+      await this.load(); // loading flushes the outbox
+      return;
+    }
+    await this.onReminder(data);
   }
+
+  protected async onReminder(_data: unknown): Promise<void> {}
 
   override async onActivate(): Promise<void> {
     this.cached = undefined;
     this.published.clear();
   }
+}
+
+/**
+ * One entry per event id, the latest kept: a retried command re-derives the same ids as the attempt
+ * whose events are still in the outbox, and a bulk publish with a repeated id is refused whole.
+ */
+function uniqueById(events: DomainEvent[]): DomainEvent[] {
+  return [...new Map(events.map((e) => [e.id, e])).values()];
 }

@@ -31,7 +31,7 @@ export async function crash(name: string): Promise<void> {
 export async function retried<T>(fn: () => Promise<{ status: number; body: T }>, ok: (s: number) => boolean) {
   for (let i = 0; ; i++) {
     const r = await fn().catch(() => ({ status: 599, body: undefined as T }));
-    if (ok(r.status) || i >= 120) return r;
+    if (ok(r.status) || i >= 240) return r; // up to two minutes: the stack must recover by itself
     await sleep(500);
   }
 }
@@ -96,7 +96,8 @@ export async function market() {
     minDurationSec: 60,
     caps: { concurrency: 100 },
   });
-  const seller = await createSeller({ vertical, reserveMicros: 1_000_000 });
+  // Routing instructions outlive the outage, so a call held up by it is still valid when it arrives.
+  const seller = await createSeller({ vertical, reserveMicros: 1_000_000, routingTtlSec: 600 });
   return { buyer, seller };
 }
 

@@ -130,6 +130,8 @@ export function placementSpec(daprBin: string, stateDir: string): ProcessSpec {
   args.push("--healthz-port", String(PORTS.placementHealth), "--healthz-listen-address", "127.0.0.1");
   args.push("--metrics-port", String(PORTS.placementMetrics), "--metrics-listen-address", "127.0.0.1");
   args.push("--initial-cluster", "dapr-placement-0=127.0.0.1:58201", "--log-level", "warn");
+  // Above the actor hosts' drain time (8 s): a host still draining in-flight calls is not kicked.
+  args.push("--disseminate-timeout", "15s");
   return { name: "placement", tier: 1, command: `${daprBin}/placement`, args, cwd: stateDir, env: {} };
 }
 
