@@ -104,6 +104,8 @@ dapr.io/app-health-check-path: {{ .healthPath | quote }}
 {{/* The environment every app reads (actors/runtime/config.ts). DAPR_HTTP_PORT/DAPR_GRPC_PORT come from the injector. */}}
 {{- define "dce.commonEnv" -}}
 {{- $v := .root.Values -}}
+- name: APP_ID
+  value: {{ printf "exchange-%s" .component | quote }}
 - name: LOG_LEVEL
   value: {{ .app.logLevel | quote }}
 - name: DCE_PII_KEY
