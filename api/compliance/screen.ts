@@ -65,6 +65,27 @@ export async function screenSettings(redis: Redis, sellerCampaignId: string) {
   return { settings, vertical: stored.vertical };
 }
 
+/** KEYS[1] the caller/subject window; ARGV: now, window start, call id, max (-1: none), ttl ms. */
+export const TAKE_SLOT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return 1 end
+local max = tonumber(ARGV[4])
+if max >= 0 and redis.call('ZCARD', KEYS[1]) >= max then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1`;
+
+/** Counts the call in its caller/subject 24 h window unless that would pass `max`; a call id counts once. */
+export async function takeFrequencySlot(
+  redis: Redis,
+  key: string,
+  callId: string,
+  nowMs: number,
+  max: number | undefined,
+): Promise<boolean> {
+  return (await redis.eval(TAKE_SLOT, 1, key, nowMs, nowMs - DAY, callId, max ?? -1, DAY)) === 1;
+}
+
 export async function screen(
   deps: { redis: Redis; db: Db },
   f: OfferFacts,
@@ -99,10 +120,11 @@ export async function screen(
   const n = (i: number) => Number(counts?.[i]?.[1] ?? 0);
   const alreadyCounted = counts?.[8]?.[1] != null ? 1 : 0;
   const party = calledParty({ areaCode: f.areaCode, zip: f.callerZip, state: f.callerState });
+  const hours = callingHoursVerdict(party, nowMs);
   const decision = screenOffer(settings, {
     dncLists: lookup.dncLists.concat(lookup.scopes.includes("exchange") ? ["internal"] : []),
     blocked: lookup.blocked,
-    hours: callingHoursVerdict(party, nowMs),
+    hours,
     recentSameSubject: n(7) - alreadyCounted,
     consent: consentStatus(record, f.consentCertificate, f.callerHash, nowMs),
     attestation: f.attestation,
@@ -110,7 +132,17 @@ export async function screen(
     callerMismatch: f.pingCallerHash !== undefined && f.pingCallerHash !== f.callerHash,
   });
   if (decision.ok && settings.trafficType !== "inbound") {
-    await redis.multi().zadd(freqKey, nowMs, f.callId).pexpire(freqKey, DAY).exec();
+    // The count above only pre-screens: concurrent offers could each see room. Taking the slot is one
+    // atomic check-and-add, so the state's limit holds under concurrency too.
+    const max = hours.ok ? hours.maxCallsPer24h : undefined;
+    if (!(await takeFrequencySlot(redis, freqKey, f.callId, nowMs, max))) {
+      return {
+        ok: false,
+        kind: "compliance",
+        code: "calling_frequency_limit",
+        detail: `the called party's state allows ${max} calls on this subject in 24 h`,
+      };
+    }
   }
   return decision;
 }

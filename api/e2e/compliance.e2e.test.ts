@@ -2,9 +2,11 @@
 // (exchange-wide entries, imported DNC files, a buyer's own list), plus consent, calling hours and
 // the fraud screen, each refusal with its stable reason code.
 
+import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { calledParty } from "../../actors/compliance/called-party.ts";
 import { callingHoursVerdict } from "../../actors/compliance/calling-hours.ts";
+import { takeFrequencySlot } from "../compliance/screen.ts";
 import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
 import { buyerKey, type Decision, eventually, offer, vertical } from "./compliance-helpers.ts";
 
@@ -158,9 +160,10 @@ describe("consent, calling hours and the fraud screen", () => {
     );
   });
 
-  it("caps Florida outbound calls at 3 per 24 h on one subject", async () => {
+  it("caps Florida outbound calls at 3 per 24 h on one subject", async ({ skip }) => {
+    // Outside Florida's calling hours every outbound offer is refused earlier: skipped, not passed.
+    if (!callingHoursVerdict(calledParty({ areaCode: "305", state: "FL" }), Date.now()).ok) skip();
     const { seller } = await market({ trafficType: "callback" });
-    if (!callingHoursVerdict(calledParty({ areaCode: "305", state: "FL" }), Date.now()).ok) return; // FL closed now
     const number = randomCaller("305");
     const r: Decision[] = [];
     for (let i = 0; i < 4; i++) r.push((await offer(seller, number)).body);
@@ -197,5 +200,26 @@ describe("consent, calling hours and the fraud screen", () => {
       key: seller.key,
     });
     expect(own.body.items.map((d) => d.callId)).toContain(b.body.callId);
+  });
+});
+
+describe("the 3-per-24 h limit under concurrency", () => {
+  it("lets exactly the limit through when offers for one caller race, and counts a retried call once", async () => {
+    const redis = new Redis("redis://127.0.0.1:6380");
+    try {
+      const key = `dce:test:freq:${uniq()}`;
+      const now = Date.now();
+      const taken = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => takeFrequencySlot(redis, key, `call_${i}`, now + i, 3)),
+      );
+      expect(taken.filter(Boolean)).toHaveLength(3);
+      const first = taken.indexOf(true);
+      expect(await takeFrequencySlot(redis, key, `call_${first}`, now + 50, 3)).toBe(true);
+      expect(await takeFrequencySlot(redis, key, "call_late", now + 60, 3)).toBe(false);
+      // A day later the window has room again.
+      expect(await takeFrequencySlot(redis, key, "call_tomorrow", now + 86_400_001 + 20, 3)).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
