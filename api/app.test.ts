@@ -1,33 +1,11 @@
 // The HTTP edge of the API without any backing service: auth, input hygiene and the problem shape.
 // Deps that would reach Dapr, Redis or Postgres throw, proving these paths never touch them.
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../actors/runtime/config.ts";
-import { createLogger } from "../actors/runtime/logger.ts";
-import { createApp, isUnavailable, MAX_BODY_BYTES } from "./app.ts";
+import { isUnavailable, MAX_BODY_BYTES } from "./app.ts";
 import type { ApiDeps } from "./deps.ts";
+import { TEST_ADMIN_KEY as ADMIN, offlineApp } from "./openapi/test-app.ts";
 
-const ADMIN = "dce_admin_test_key_0123456789abcdef";
-const unreachable = new Proxy(
-  {},
-  {
-    get() {
-      throw new Error("this path must not reach a backing service");
-    },
-  },
-);
-
-function app(probes: ApiDeps["probes"] = {}) {
-  const config = loadConfig({ DCE_PII_KEY: "ab".repeat(32), DCE_ADMIN_API_KEY: ADMIN });
-  return createApp({
-    config,
-    dapr: unreachable as ApiDeps["dapr"],
-    redis: unreachable as ApiDeps["redis"],
-    db: unreachable as ApiDeps["db"],
-    logger: createLogger("test", "silent"),
-    now: () => Date.parse("2026-11-28T12:00:00Z"),
-    probes,
-  });
-}
+const app = (probes: ApiDeps["probes"] = {}) => offlineApp({ probes });
 
 const admin = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
 
