@@ -12,12 +12,13 @@ afterAll(async () => {
   await sql.end();
 });
 
-async function eventsFor(aggregateId: string, waitForType: string, timeoutMs = 15_000) {
+/** The aggregate's events once every type asked for has arrived (one write's events land concurrently). */
+async function eventsFor(aggregateId: string, waitForTypes: string[], timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rows = await sql<{ type: string; data: Record<string, unknown> }[]>`
       select type, data from domain_events where aggregate_id = ${aggregateId} order by seq`;
-    if (rows.some((r) => r.type === waitForType) || Date.now() > deadline) return rows;
+    if (waitForTypes.every((t) => rows.some((r) => r.type === t)) || Date.now() > deadline) return rows;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -70,7 +71,7 @@ describe("walking skeleton", () => {
     expect(JSON.stringify(stored)).not.toContain(digits);
 
     // A domain event went through Dapr pub/sub and the events app wrote it with drizzle.
-    const rows = await eventsFor(callId, "call.routed");
+    const rows = await eventsFor(callId, ["call.offered", "call.routed"]);
     expect(rows.map((r) => r.type)).toEqual(expect.arrayContaining(["call.offered", "call.routed"]));
   });
 
@@ -128,7 +129,7 @@ describe("walking skeleton", () => {
       reservedMicros: 0,
       availableMicros: 38_000_000,
     });
-    const rows = await eventsFor(callId, "call.billable");
+    const rows = await eventsFor(callId, ["call.billable"]);
     expect(rows.filter((r) => r.type === "call.billable")).toHaveLength(1);
     expect(rows.find((r) => r.type === "call.billable")?.data).toMatchObject({
       chargedMicros: 12_000_000,
