@@ -137,6 +137,19 @@ describe("eligibility through the real stack (invariant 3)", () => {
     expect(Object.keys(reasons)).not.toContain(open);
     // The Texas campaign is not even a candidate for a Florida caller (the index is per state).
     expect(reasons[texas]).toBeUndefined();
+
+    // The winning buyer sees its call, but never the other buyers' campaigns and bids.
+    const key = await call<{ key: string }>("POST", "/v1/api-keys", {
+      body: { accountId: open, role: "buyer" },
+    });
+    const asWinner = await call<{ auction: { losers: unknown[]; candidates: number } }>(
+      "GET",
+      `/v1/calls/${r.body.callId}`,
+      { key: key.body.key },
+    );
+    expect(asWinner.status).toBe(200);
+    expect(asWinner.body.auction.losers).toEqual([]);
+    expect(JSON.stringify(asWinner.body)).not.toContain(closed);
   });
 });
 
