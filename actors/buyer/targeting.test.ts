@@ -1,35 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { BuyerCampaign, CallFacts } from "./buyer-api.ts";
 import { isDuplicate, targetingRefusal } from "./targeting.ts";
+import { testCall, testCampaign } from "./test-builders.ts";
 
-const campaign = (over: Partial<BuyerCampaign> = {}): BuyerCampaign => ({
-  id: "bcp_1",
-  buyerId: "byr_1",
-  name: "c",
-  status: "active",
-  vertical: "auto",
-  states: [],
-  bidMicros: 1,
-  minDurationSec: 60,
-  priority: 1,
-  weight: 1,
-  destination: { number: "+13059870000" },
-  caps: {},
-  duplicateWindowDays: 0,
-  createdAt: "",
-  updatedAt: "",
-  version: 1,
-  ...over,
-});
-const call = (over: Partial<CallFacts> = {}): CallFacts => ({
-  callId: "call_1",
-  callerHash: "ph_1",
-  callerState: "FL",
-  areaCode: "305",
-  vertical: "auto",
-  tags: [],
-  ...over,
-});
+const campaign = (over: Partial<BuyerCampaign> = {}) => testCampaign({ minDurationSec: 60, ...over });
+const call = (over: Partial<CallFacts> = {}) => testCall({ callerState: "FL", areaCode: "305", ...over });
 
 describe("consent required by a buyer campaign", () => {
   it("refuses a call without a valid consent certificate", () => {

@@ -31,6 +31,13 @@ describe("Idempotency-Key", () => {
     });
     expect(other.status).toBe(409);
     expect(other.body).toMatchObject({ code: "idempotency_conflict" });
+    const otherState = await call("POST", "/v1/calls", {
+      key: seller.key,
+      idempotencyKey: key,
+      body: { ...body, callerState: "GA" },
+    });
+    expect(otherState.status).toBe(409);
+    expect(otherState.body).toMatchObject({ code: "idempotency_conflict" });
   });
 
   it("POST /v1/buyers/{id}/deposits: same key and amount → one deposit; another amount → 409", async () => {

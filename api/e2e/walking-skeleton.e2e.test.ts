@@ -136,27 +136,4 @@ describe("walking skeleton", () => {
       payoutMicros: 7_200_000,
     });
   });
-
-  it("answers a repeated offer with the same decision, and a changed body with a conflict", async () => {
-    const vertical = `v_${uniq().slice(0, 8)}`;
-    const buyerId = await createBuyer();
-    await createBuyerCampaign(buyerId, { vertical });
-    const seller = await createSeller({ vertical });
-    const key = uniq();
-    const body = {
-      sellerCampaignId: seller.sellerCampaignId,
-      callerNumber: randomCaller(),
-      callerState: "FL",
-    };
-    const first = await call("POST", "/v1/calls", { key: seller.key, idempotencyKey: key, body });
-    const second = await call("POST", "/v1/calls", { key: seller.key, idempotencyKey: key, body });
-    expect(second.body).toEqual(first.body);
-    const changed = await call("POST", "/v1/calls", {
-      key: seller.key,
-      idempotencyKey: key,
-      body: { ...body, callerState: "GA" },
-    });
-    expect(changed.status).toBe(409);
-    expect(changed.body).toMatchObject({ code: "idempotency_conflict" });
-  });
 });
