@@ -75,9 +75,10 @@ export async function assertChargedOnce(buyerId: string, callIds: string[], pric
   const [ledger] = await sql<{ sum: string }[]>`
     select coalesce(sum(amount_micros), 0)::text as sum from ledger_entries where account_id = ${`buyer:${buyerId}`}`;
   expect(-Number(ledger!.sum)).toBe(1_000_000_000 - callIds.length * price);
-  const actor = await call<{ balanceMicros: number; reservedMicros: number }>(
-    "GET",
-    `/v1/buyers/${buyerId}/balance`,
+  // Read through the tail of the outage (503 while placement still points at the killed host).
+  const actor = await retried(
+    () => call<{ balanceMicros: number; reservedMicros: number }>("GET", `/v1/buyers/${buyerId}/balance`),
+    (s) => s === 200,
   );
   expect(actor.body).toMatchObject({ balanceMicros: -Number(ledger!.sum), reservedMicros: 0 });
   const [trial] = await sql<{ total: string; unbalanced: number }[]>`
