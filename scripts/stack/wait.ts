@@ -27,6 +27,29 @@ export function tcpOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
   });
 }
 
+/**
+ * Redis answers PING with PONG: the port alone is not enough, because while Redis replays its
+ * append-only file it accepts connections but refuses commands with LOADING, and a daprd that
+ * initialises its Redis components then exits.
+ */
+export function redisPong(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host });
+    let reply = "";
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (chunk) => {
+      reply += chunk.toString("latin1");
+      if (reply.includes("\r\n")) done(reply.startsWith("+PONG"));
+    });
+    socket.once("error", () => done(false));
+  });
+}
+
 export async function httpOk(url: string): Promise<boolean> {
   const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
   await res.arrayBuffer();
