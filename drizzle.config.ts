@@ -1,8 +1,8 @@
-// drizzle-kit: generates SQL migrations from api/db/schema.ts into api/db/migrations (committed, never hand-edited).
+// drizzle-kit: generates SQL migrations from the api/db/*-schema.ts files into api/db/migrations (committed, never hand-edited).
 import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "postgresql",
-  schema: ["./api/db/schema.ts", "./api/db/ledger-schema.ts", "./api/db/compliance-schema.ts"],
+  schema: ["./api/db/schema.ts", "./api/db/ledger-schema.ts", "./api/db/compliance-schema.ts", "./api/db/webhook-schema.ts"],
   out: "./api/db/migrations",
 });

@@ -21,6 +21,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { reportRoutes } from "./routes/reports.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -62,6 +63,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", auditRoutes(deps));
   v1.route("/", fraudRoutes(deps));
   v1.route("/", reportRoutes(deps));
+  v1.route("/", webhookRoutes(deps));
   app.route("/v1", v1);
 
   app.notFound((c) => {

@@ -17,6 +17,8 @@ export const API_ERRORS = {
   idempotency_key_required: "This request needs an `Idempotency-Key` header.",
   not_charged: "The call was never charged, so there is nothing to refund.",
   dispute_window_closed: "The charge is older than the dispute window; it can no longer be refunded.",
+  webhook_unknown: "No such webhook endpoint (or it belongs to another account).",
+  delivery_unknown: "No such delivery of this webhook endpoint.",
   rate_limited: "Too many requests for this API key; retry after `Retry-After` seconds.",
   upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
   internal_error: "An unexpected error; it has been logged.",

@@ -16,6 +16,14 @@ export interface Config {
   disputeWindowDays: number; // how long after a charge a buyer may be refunded
   /** Per-API-key request rates (requests a second, burst); `offers` is POST /v1/calls. 0 turns one off. */
   rateLimits: { default: RateLimit; offers: RateLimit };
+  /** Webhook deliveries: exponential backoff from `retryBaseMs`, capped, up to `maxAttempts` tries. */
+  webhooks: {
+    retryBaseMs: number;
+    maxDelayMs: number;
+    maxAttempts: number;
+    timeoutMs: number;
+    pollMs: number;
+  };
 }
 
 export interface RateLimit {
@@ -67,7 +75,17 @@ export function loadConfig(env: Env = process.env): Config {
         burst: count("DCE_RATE_LIMIT_OFFERS_BURST", 5000),
       },
     },
+    webhooks: {
+      retryBaseMs: count("DCE_WEBHOOK_RETRY_BASE_MS", 10_000),
+      maxDelayMs: count("DCE_WEBHOOK_MAX_DELAY_MS", 3_600_000),
+      maxAttempts: count("DCE_WEBHOOK_MAX_ATTEMPTS", 12),
+      timeoutMs: count("DCE_WEBHOOK_TIMEOUT_MS", 5_000),
+      pollMs: count("DCE_WEBHOOK_POLL_MS", 1_000),
+    },
   };
+  if (config.webhooks.maxAttempts < 1) problems.push("DCE_WEBHOOK_MAX_ATTEMPTS must be at least 1");
+  if (config.webhooks.timeoutMs < 100) problems.push("DCE_WEBHOOK_TIMEOUT_MS must be at least 100");
+  if (config.webhooks.pollMs < 50) problems.push("DCE_WEBHOOK_POLL_MS must be at least 50");
   if (!Number.isInteger(config.disputeWindowDays) || config.disputeWindowDays < 0) {
     problems.push("DCE_DISPUTE_WINDOW_DAYS must be a non-negative integer");
   }

@@ -51,14 +51,15 @@ export async function shredSubject(redis: Redis, hash: string): Promise<boolean>
   return (await redis.del(subjectKeyName(hash))) > 0;
 }
 
-function seal(key: Buffer, plain: Buffer): string {
+/** AES-256-GCM with a fresh IV: `base64url(iv ‖ tag ‖ ciphertext)`. */
+export function seal(key: Buffer, plain: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
 }
 
-function open(key: Buffer, sealed: string): Buffer {
+export function open(key: Buffer, sealed: string): Buffer {
   const raw = Buffer.from(sealed, "base64url");
   const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
   decipher.setAuthTag(raw.subarray(12, 28));

@@ -4,8 +4,9 @@ import postgres from "postgres";
 import * as complianceSchema from "./compliance-schema.ts";
 import * as ledgerSchema from "./ledger-schema.ts";
 import * as mainSchema from "./schema.ts";
+import * as webhookSchema from "./webhook-schema.ts";
 
-const schema = { ...mainSchema, ...ledgerSchema, ...complianceSchema };
+const schema = { ...mainSchema, ...ledgerSchema, ...complianceSchema, ...webhookSchema };
 
 export function createDb(url: string, max = 10) {
   const sql = postgres(url, { max, idle_timeout: 30, onnotice: () => undefined });

@@ -1,8 +1,10 @@
-// The events app: subscribes to domain events through its daprd and records them in Postgres.
+// The events app: subscribes to domain events through its daprd and records them in Postgres, and
+// sends the partner webhooks those events enqueue.
 import { CommunicationProtocolEnum, DaprServer } from "@dapr/dapr";
 import { loadConfig } from "../../actors/runtime/config.ts";
 import { createLogger } from "../../actors/runtime/logger.ts";
 import { createDb } from "../db/client.ts";
+import { webhookWorker } from "../webhooks/worker.ts";
 import { recordEvent } from "./writer.ts";
 
 const config = loadConfig();
@@ -22,11 +24,20 @@ await server.pubsub.subscribe(config.pubsubName, config.eventsTopic, (data: unkn
   recordEvent(db, logger, data),
 );
 await server.start();
+const { retryBaseMs, ...webhookOpts } = config.webhooks;
+const webhooks = webhookWorker(db, sql, logger, {
+  ...webhookOpts,
+  baseMs: retryBaseMs,
+  piiKey: config.piiKey,
+  batch: 16,
+});
+await webhooks.start();
 logger.info({ topic: config.eventsTopic }, "events.started");
 
 const stop = async (signal: string) => {
   logger.info({ signal }, "events.stopping");
   await server.stop().catch(() => undefined);
+  await webhooks.stop();
   await sql.end({ timeout: 2 });
   process.exit(0);
 };

@@ -10,6 +10,7 @@ import type { Db } from "../db/client.ts";
 import { calls, domainEvents } from "../db/schema.ts";
 import { postOnce, type Tx } from "../ledger/ledger.ts";
 import { type Billable, chargePosting } from "../ledger/postings.ts";
+import { enqueueDeliveries } from "../webhooks/store.ts";
 
 export function isDomainEvent(value: unknown): value is DomainEvent {
   const e = value as DomainEvent;
@@ -46,7 +47,10 @@ export async function recordEvent(db: Db, logger: Logger, payload: unknown): Pro
         })
         .onConflictDoNothing({ target: domainEvents.eventId })
         .returning({ seq: domainEvents.seq });
-      if (inserted.length > 0) await appendAudit(tx, payload); // a redelivery is not audited twice
+      if (inserted.length > 0) {
+        await appendAudit(tx, payload); // a redelivery is neither audited nor sent to webhooks twice
+        await enqueueDeliveries(tx, payload);
+      }
       const snapshot =
         payload.aggregate.type === "call" ? (payload.data.snapshot as CallSnapshot | undefined) : undefined;
       if (snapshot) await projectCall(tx, snapshot);

@@ -13,6 +13,12 @@ const RULES: { at: RegExp; ok: (id: string) => boolean; code: ProblemCode }[] = 
   },
   { at: /^\/v1\/buyers\/([^/]+)/, ok: (id) => isId(id, "byr"), code: "buyer_unknown" },
   { at: /^\/v1\/sellers\/([^/]+)/, ok: (id) => isId(id, "sel"), code: "seller_unknown" },
+  {
+    at: /^\/v1\/webhooks\/[^/]+\/deliveries\/([^/]+)/,
+    ok: (id) => isId(id, "whd"),
+    code: "delivery_unknown",
+  },
+  { at: /^\/v1\/webhooks\/([^/]+)/, ok: (id) => isId(id, "wh"), code: "webhook_unknown" },
   { at: /^\/v1\/calls\/([^/]+)/, ok: (id) => isId(id, "call"), code: "call_unknown" },
   {
     at: /^\/v1\/statements\/([^/]+)/,

@@ -5,6 +5,7 @@ import type * as v from "valibot";
 import { REASONS, type ReasonCode } from "../../actors/kernel/reasons.ts";
 import { API_ERRORS, type ApiErrorCode, type ProblemCode, REFUSAL_STATUS } from "../problem.ts";
 import { Problem } from "../schemas/responses.ts";
+import { WEBHOOK_EVENTS } from "../webhooks/rules.ts";
 import { ROUTES, type RouteSpec } from "./registry.ts";
 
 type Json = Record<string, unknown>;
@@ -22,6 +23,8 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   idempotency_key_required: 400,
   not_charged: 409,
   dispute_window_closed: 409,
+  webhook_unknown: 404,
+  delivery_unknown: 404,
   rate_limited: 429,
   upstream_unavailable: 503,
   internal_error: 500,
@@ -161,6 +164,10 @@ export function buildOpenApi(routes: RouteSpec[] = ROUTES): Json {
       },
       schemas: { Problem: problemSchema() },
     },
+    // Webhooks: what partners may subscribe to and how deliveries are signed.
+    "x-webhook-events": WEBHOOK_EVENTS,
+    "x-webhook-signature":
+      'Each delivery is a POST of the event as JSON with `X-DCE-Event`, `X-DCE-Delivery` (dedupe on it: delivery is at least once), `X-DCE-Attempt` and `X-DCE-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" under the endpoint\'s secret>`. Reject a stale `t` (over 5 minutes). Answer 2xx within 5 s; anything else is retried with exponential backoff.',
     "x-error-codes": Object.fromEntries(
       allCodes().map((c) => [c.code, { status: c.status, kind: c.kind, description: c.description }]),
     ),

@@ -23,6 +23,7 @@ import { Payout, PostingsQuery, ReconcileQuery, Refund, StatementQuery } from ".
 import { ListCalls } from "../schemas/lists.ts";
 import { ReportQuery } from "../schemas/reports.ts";
 import * as R from "../schemas/responses.ts";
+import { CreateWebhook, ListDeliveries, ListWebhooks, PatchWebhook } from "../schemas/webhooks.ts";
 
 type Schema = v.GenericSchema;
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
@@ -472,6 +473,92 @@ export const ROUTES: RouteSpec[] = [
     response: R.Report,
     csv: true,
     errors: [...READ, "validation_failed"],
+  }),
+  // webhooks
+  op("POST", "/v1/webhooks", {
+    tag: "webhooks",
+    summary:
+      "Register an endpoint for event types; the answer carries its signing secret (shown only here and on rotation)",
+    access: "any",
+    body: CreateWebhook,
+    status: 201,
+    response: R.WebhookWithSecret,
+    errors: WRITE,
+  }),
+  op("GET", "/v1/webhooks", {
+    tag: "webhooks",
+    summary: "The caller's webhook endpoints (admins: all, or one account's)",
+    access: "any",
+    query: ListWebhooks,
+    status: 200,
+    response: R.Webhooks,
+    errors: [...READ, "validation_failed"],
+  }),
+  op("GET", "/v1/webhooks/{webhookId}", {
+    tag: "webhooks",
+    summary: "One webhook endpoint",
+    access: "any",
+    status: 200,
+    response: R.Webhook,
+    errors: [...READ, "webhook_unknown"],
+  }),
+  op("PATCH", "/v1/webhooks/{webhookId}", {
+    tag: "webhooks",
+    summary: "Change an endpoint's URL, event types, description, or pause it (active: false)",
+    access: "any",
+    body: PatchWebhook,
+    status: 200,
+    response: R.Webhook,
+    errors: [...WRITE, "webhook_unknown"],
+  }),
+  op("DELETE", "/v1/webhooks/{webhookId}", {
+    tag: "webhooks",
+    summary: "Remove an endpoint and its delivery log",
+    access: "any",
+    status: 204,
+    response: null,
+    errors: [...READ, "webhook_unknown"],
+  }),
+  op("POST", "/v1/webhooks/{webhookId}/rotate-secret", {
+    tag: "webhooks",
+    summary: "Replace the signing secret; the new one is in the answer",
+    access: "any",
+    status: 200,
+    response: R.WebhookWithSecret,
+    errors: [...READ, "webhook_unknown"],
+  }),
+  op("POST", "/v1/webhooks/{webhookId}/test", {
+    tag: "webhooks",
+    summary: "Send a webhook.test event to the endpoint",
+    access: "any",
+    status: 201,
+    response: R.WebhookDelivery,
+    errors: [...READ, "webhook_unknown"],
+  }),
+  op("GET", "/v1/webhooks/{webhookId}/deliveries", {
+    tag: "webhooks",
+    summary: "The endpoint's delivery log, newest first",
+    access: "any",
+    query: ListDeliveries,
+    status: 200,
+    response: R.WebhookDeliveries,
+    errors: [...READ, "validation_failed", "webhook_unknown"],
+  }),
+  op("GET", "/v1/webhooks/{webhookId}/deliveries/{deliveryId}", {
+    tag: "webhooks",
+    summary: "One delivery: its body and every attempt (time, HTTP status or error, duration)",
+    access: "any",
+    status: 200,
+    response: R.WebhookDelivery,
+    errors: [...READ, "webhook_unknown", "delivery_unknown"],
+  }),
+  op("POST", "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver", {
+    tag: "webhooks",
+    summary: "Try a delivery again now, whatever its status",
+    access: "any",
+    status: 200,
+    response: R.WebhookDelivery,
+    errors: [...READ, "webhook_unknown", "delivery_unknown"],
   }),
 ];
 

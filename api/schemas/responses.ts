@@ -92,3 +92,43 @@ export const Report = v.looseObject({
   items: v.array(v.looseObject({})),
   accountId: v.nullable(v.string()),
 });
+
+export const Webhook = v.looseObject({
+  id: Id,
+  accountId: v.nullable(v.string()),
+  url: v.string(),
+  eventTypes: v.array(v.string()),
+  description: v.string(),
+  active: v.boolean(),
+  createdAt: Time,
+  updatedAt: Time,
+});
+/** Create and rotate answer with the signing secret: the only times it is shown. */
+export const WebhookWithSecret = v.looseObject({ ...Webhook.entries, secret: v.string() });
+export const Webhooks = v.looseObject({ items: v.array(Webhook) });
+const Attempt = v.looseObject({
+  attempt: Int,
+  at: Time,
+  statusCode: v.nullable(Int),
+  error: v.nullable(v.string()),
+  durationMs: Int,
+});
+export const WebhookDelivery = v.looseObject({
+  id: Id,
+  webhookId: Id,
+  eventId: v.string(),
+  eventType: v.string(),
+  status: v.picklist(["pending", "delivered", "failed"]),
+  attempts: Int,
+  nextAttemptAt: v.nullable(Time),
+  lastStatusCode: v.nullable(Int),
+  lastError: v.nullable(v.string()),
+  createdAt: Time,
+  deliveredAt: v.nullable(Time),
+  attemptLog: v.optional(v.array(Attempt)),
+  payload: v.optional(v.looseObject({})),
+});
+export const WebhookDeliveries = v.looseObject({
+  items: v.array(WebhookDelivery),
+  nextCursor: v.nullable(v.string()),
+});

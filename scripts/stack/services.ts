@@ -118,6 +118,8 @@ export async function ensureDatabase(socketDir: string, appUrl: string): Promise
   try {
     const [r] = await sql`select 1 as found from pg_roles where rolname = ${role}`;
     if (!r) await sql.unsafe(`create role "${role}" login password '${password.replaceAll("'", "''")}'`);
+    // Integration tests make throwaway databases of their own (this cluster is local and loopback-only).
+    await sql.unsafe(`alter role "${role}" createdb`);
     const [d] = await sql`select 1 as found from pg_database where datname = ${database}`;
     if (!d) await sql.unsafe(`create database "${database}" owner "${role}"`);
   } finally {

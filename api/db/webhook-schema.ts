@@ -1,0 +1,82 @@
+// Partner webhooks: endpoints registered per account and event type, one delivery per (endpoint,
+// event) enqueued in the same transaction that records the event, and every HTTP attempt logged.
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    /** Whose events it receives: a buyer, a seller, or (null) the exchange itself, for admins. */
+    accountId: text("account_id"),
+    url: text("url").notNull(),
+    eventTypes: text("event_types").array().notNull(),
+    description: text("description").notNull().default(""),
+    active: boolean("active").notNull().default(true),
+    /** The signing secret, AES-256-GCM encrypted at rest (see api/webhooks/secrets.ts). */
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
+  },
+  (t) => [index("webhook_endpoints_account_idx").on(t.accountId)],
+);
+
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    /** Insertion order, for keyset pagination of the delivery log. */
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    /** The exact JSON body sent on every attempt (the signature covers it). */
+    body: text("body").notNull(),
+    status: text("status", { enum: ["pending", "delivered", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** When the next attempt is due; while an attempt runs, the lease after which another worker may retry. */
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "string" })
+      .notNull()
+      .default(sql`now()`),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true, mode: "string" }),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_endpoint_event_uq").on(t.endpointId, t.eventId),
+    index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.seq),
+  ],
+);
+
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+    /** The first bytes of the receiver's answer, for the partner's debugging. */
+    responseExcerpt: text("response_excerpt"),
+  },
+  (t) => [uniqueIndex("webhook_attempts_delivery_attempt_uq").on(t.deliveryId, t.attempt)],
+);

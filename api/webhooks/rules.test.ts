@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import type { CallSnapshot } from "../../actors/call/snapshot.ts";
+import { domainEvent } from "../../actors/kernel/events.ts";
+import {
+  audiences,
+  nextDelayMs,
+  payloadFor,
+  signature,
+  verifySignature,
+  WEBHOOK_EVENT_TYPES,
+} from "./rules.ts";
+
+const snap: CallSnapshot = {
+  callId: "call_1",
+  revision: 4,
+  status: "completed",
+  sellerId: "sel_1",
+  sellerCampaignId: "scp_1",
+  buyerId: "byr_1",
+  buyerCampaignId: "bcp_1",
+  vertical: "auto",
+  callerState: "FL",
+  priceMicros: 40_000_000,
+  billable: true,
+  chargedMicros: 40_000_000,
+  payoutMicros: 30_000_000,
+  durationSec: 95,
+  reasonCode: null,
+  attempts: 1,
+  offeredAt: "2026-11-28T10:00:00.000Z",
+  endedAt: "2026-11-28T10:02:00.000Z",
+};
+const callEvent = (type: string, s: Partial<CallSnapshot> = {}) =>
+  domainEvent(type, { type: "call", id: "call_1" }, "e1", Date.UTC(2026, 10, 28, 10, 2), {
+    callerHash: "h_secret",
+    marginMicros: 10_000_000,
+    snapshot: { ...snap, ...s },
+  });
+
+describe("who receives an event", () => {
+  it("a routed call goes to the exchange feed, the seller and the buyer", () => {
+    expect(audiences(callEvent("call.routed"))).toEqual([null, "sel_1", "byr_1"]);
+  });
+
+  it("a rejected or unbid call goes to the seller only, never to a buyer", () => {
+    expect(audiences(callEvent("call.rejected", { buyerId: null }))).toEqual([null, "sel_1"]);
+    expect(audiences(callEvent("call.no_bid", { buyerId: "byr_1" }))).toEqual([null, "sel_1"]);
+  });
+
+  it("a buyer's money events go to that buyer", () => {
+    const e = domainEvent("buyer.deposited", { type: "buyer", id: "byr_9" }, "d1", 0, {
+      depositId: "dep_1",
+      amountMicros: 5,
+    });
+    expect(audiences(e)).toEqual([null, "byr_9"]);
+    expect(payloadFor(e, "byr_9").data).toEqual({ buyerId: "byr_9", depositId: "dep_1", amountMicros: 5 });
+  });
+
+  it("internal events (reservations, auctions, campaign changes) are not webhook events", () => {
+    for (const type of ["buyer.reserved", "auction.closed", "buyer.campaign_upserted", "call.offered"]) {
+      expect(WEBHOOK_EVENT_TYPES).not.toContain(type);
+      expect(audiences(domainEvent(type, { type: "buyer", id: "byr_1" }, "x", 0, {}))).toEqual([]);
+    }
+  });
+});
+
+describe("what each party sees", () => {
+  const e = callEvent("call.billable");
+
+  it("the buyer sees its price and charge, not the seller's payout or the margin", () => {
+    const { data } = payloadFor(e, "byr_1");
+    expect(data).toMatchObject({
+      callId: "call_1",
+      buyerId: "byr_1",
+      priceMicros: 40_000_000,
+      chargedMicros: 40_000_000,
+    });
+    expect(data).not.toHaveProperty("payoutMicros");
+    expect(data).not.toHaveProperty("sellerId");
+    expect(JSON.stringify(data)).not.toContain("10000000");
+  });
+
+  it("the seller sees its payout, not the buyer, its campaign or its price", () => {
+    const { data } = payloadFor(e, "sel_1");
+    expect(data).toMatchObject({
+      sellerId: "sel_1",
+      sellerCampaignId: "scp_1",
+      payoutMicros: 30_000_000,
+      durationSec: 95,
+    });
+    for (const k of ["buyerId", "buyerCampaignId", "priceMicros", "chargedMicros"])
+      expect(data).not.toHaveProperty(k);
+  });
+
+  it("the exchange feed sees both sides; nobody receives the caller's hash", () => {
+    const admin = payloadFor(e, null);
+    expect(admin.data).toMatchObject({ buyerId: "byr_1", sellerId: "sel_1", payoutMicros: 30_000_000 });
+    for (const who of [null, "sel_1", "byr_1"])
+      expect(JSON.stringify(payloadFor(e, who))).not.toContain("h_secret");
+    expect(admin).toMatchObject({ id: e.id, type: "call.billable", occurredAt: "2026-11-28T10:02:00.000Z" });
+  });
+});
+
+describe("signatures", () => {
+  const body = '{"id":"evt_1"}';
+  const header = signature("whsec_k", body, 1_800_000_000);
+
+  it("is t=<unix>,v1=<HMAC-SHA256 over t.body>, checkable by a receiver", () => {
+    expect(header).toMatch(/^t=1800000000,v1=[0-9a-f]{64}$/);
+    // Known answer, computed independently: printf '1800000000.{"id":"evt_1"}' | openssl dgst -sha256 -hmac whsec_k
+    expect(header).toBe("t=1800000000,v1=3fa672577cffb1715932486292ed3f25b9ff21cf3a2a391de767e9fa48875f9e");
+    expect(verifySignature("whsec_k", body, header, 1_800_000_010)).toBe(true);
+  });
+
+  it("fails for another secret, a changed body, or a stale timestamp", () => {
+    expect(verifySignature("whsec_other", body, header, 1_800_000_000)).toBe(false);
+    expect(verifySignature("whsec_k", '{"id":"evt_2"}', header, 1_800_000_000)).toBe(false);
+    expect(verifySignature("whsec_k", body, header, 1_800_000_000 + 301)).toBe(false);
+    expect(verifySignature("whsec_k", body, "t=x,v1=zz", 1_800_000_000)).toBe(false);
+  });
+});
+
+describe("retry backoff", () => {
+  const policy = { baseMs: 1_000, maxDelayMs: 60_000, maxAttempts: 8 };
+
+  it("doubles per attempt, with jitter between half and all of the step", () => {
+    expect([1, 2, 3, 4].map((a) => nextDelayMs(policy, a, 1))).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect([1, 2, 3, 4].map((a) => nextDelayMs(policy, a, 0))).toEqual([500, 1_000, 2_000, 4_000]);
+  });
+
+  it("is capped, and gives up after the last attempt", () => {
+    expect(nextDelayMs(policy, 7, 1)).toBe(60_000);
+    expect(nextDelayMs(policy, 8, 1)).toBeNull();
+    expect(nextDelayMs({ ...policy, maxAttempts: 1 }, 1, 0.5)).toBeNull();
+  });
+});

@@ -1,0 +1,149 @@
+// Webhook rules, free of I/O: which events partners may subscribe to, who receives each one and what
+// they see of it, how a delivery is signed, and when a failed delivery is tried again.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { CallSnapshot } from "../../actors/call/snapshot.ts";
+import type { DomainEvent } from "../../actors/kernel/events.ts";
+
+/** The event types partners may subscribe to, with what each means (documented in the OpenAPI). */
+export const WEBHOOK_EVENTS = {
+  "call.routed": "The call was routed to a buyer (sent to that buyer and the seller).",
+  "call.rejected": "The offer was rejected by a compliance or fraud gate (seller only).",
+  "call.no_bid": "No buyer could take the call (seller only).",
+  "call.ringing": "The buyer's destination is ringing.",
+  "call.connected": "The buyer answered.",
+  "call.completed": "The call ended after connecting; `durationSec` says how long it lasted.",
+  "call.failed": "The call ended without a billable connection (no answer, busy, error).",
+  "call.expired": "The routing instruction expired before the call was placed.",
+  "call.rerouted": "The call moved to the next eligible buyer after the first one failed it.",
+  "call.billable": "The call qualified: the buyer is charged and the seller credited.",
+  "buyer.deposited": "Funds were added to the buyer's balance (buyer only).",
+  "buyer.refunded": "A charge was refunded to the buyer's balance (buyer only).",
+  "webhook.test": "A test delivery asked for through the API.",
+} as const;
+
+export type WebhookEventType = keyof typeof WEBHOOK_EVENTS;
+export const WEBHOOK_EVENT_TYPES = Object.keys(WEBHOOK_EVENTS) as WebhookEventType[];
+
+export const isWebhookEventType = (t: string): t is WebhookEventType => Object.hasOwn(WEBHOOK_EVENTS, t);
+
+/** An audience of an event: a partner account, or `null` for the exchange's own (admin) endpoints. */
+export type Audience = string | null;
+
+/** The body partners receive: the event's id, type and time, and their own view of its data. */
+export interface WebhookPayload {
+  id: string;
+  type: WebhookEventType;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+const SELLER_ONLY = new Set<string>(["call.rejected", "call.no_bid"]);
+
+/** Accounts whose endpoints receive `e` (admin endpoints receive every catalogued event). */
+export function audiences(e: DomainEvent): Audience[] {
+  if (!isWebhookEventType(e.type)) return [];
+  if (e.type.startsWith("buyer.")) return [null, e.aggregate.id];
+  const snap = snapshotOf(e);
+  if (!snap) return [null];
+  const out: Audience[] = [null, snap.sellerId];
+  if (snap.buyerId && !SELLER_ONLY.has(e.type)) out.push(snap.buyerId);
+  return out;
+}
+
+/**
+ * What `audience` sees of `e`. A buyer never learns the seller's payout or the exchange's margin; a
+ * seller never learns the buyer, its campaign or its price; nobody receives a caller number or its
+ * keyed hash.
+ */
+export function payloadFor(e: DomainEvent, audience: Audience): WebhookPayload {
+  const type = e.type as WebhookEventType;
+  const base = { id: e.id, type, occurredAt: e.occurredAt };
+  if (type.startsWith("buyer.")) {
+    const d = e.data as Record<string, unknown>;
+    return {
+      ...base,
+      data: { buyerId: e.aggregate.id, ...pick(d, ["depositId", "refundId", "callId", "amountMicros"]) },
+    };
+  }
+  const snap = snapshotOf(e);
+  const d = e.data as Record<string, unknown>;
+  const common: Record<string, unknown> = {
+    callId: e.aggregate.id,
+    status: snap?.status ?? null,
+    vertical: snap?.vertical ?? null,
+    callerState: snap?.callerState ?? null,
+    durationSec: snap?.durationSec ?? (typeof d.durationSec === "number" ? d.durationSec : null),
+    reasonCode: snap?.reasonCode ?? (typeof d.reason === "string" ? d.reason : null),
+    offeredAt: snap?.offeredAt ?? null,
+    endedAt: snap?.endedAt ?? null,
+  };
+  if (!snap) return { ...base, data: common };
+  const buyerSide = {
+    buyerId: snap.buyerId,
+    buyerCampaignId: snap.buyerCampaignId,
+    priceMicros: snap.priceMicros,
+    billable: snap.billable,
+    chargedMicros: snap.chargedMicros,
+  };
+  const sellerSide = {
+    sellerId: snap.sellerId,
+    sellerCampaignId: snap.sellerCampaignId,
+    billable: snap.billable,
+    payoutMicros: snap.payoutMicros,
+  };
+  if (audience === null) return { ...base, data: { ...common, ...sellerSide, ...buyerSide } };
+  if (audience === snap.sellerId) return { ...base, data: { ...common, ...sellerSide } };
+  return { ...base, data: { ...common, ...buyerSide } };
+}
+
+function snapshotOf(e: DomainEvent): CallSnapshot | undefined {
+  return e.aggregate.type === "call" ? (e.data.snapshot as CallSnapshot | undefined) : undefined;
+}
+
+function pick(d: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => d[k] !== undefined).map((k) => [k, d[k]]));
+}
+
+/**
+ * `X-DCE-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. Receivers recompute
+ * it over the raw body and reject old timestamps, which stops replays.
+ */
+export function signature(secret: string, body: string, unixSec: number): string {
+  const mac = createHmac("sha256", secret).update(`${unixSec}.${body}`).digest("hex");
+  return `t=${unixSec},v1=${mac}`;
+}
+
+/** A receiver's check, shipped for partners and used by the tests: true when fresh and authentic. */
+export function verifySignature(
+  secret: string,
+  body: string,
+  header: string,
+  nowSec: number,
+  toleranceSec = 300,
+): boolean {
+  const parts = new Map(header.split(",").map((p) => p.split("=", 2) as [string, string]));
+  const t = Number(parts.get("t"));
+  const v1 = parts.get("v1") ?? "";
+  if (!Number.isInteger(t) || Math.abs(nowSec - t) > toleranceSec || !/^[0-9a-f]{64}$/.test(v1)) return false;
+  const expected = createHmac("sha256", secret).update(`${t}.${body}`).digest();
+  return timingSafeEqual(expected, Buffer.from(v1, "hex"));
+}
+
+export interface RetryPolicy {
+  baseMs: number;
+  maxDelayMs: number;
+  maxAttempts: number;
+}
+
+/**
+ * After failed attempt number `attempt` (1-based): the delay before the next one, exponential with
+ * jitter (between half and all of base × 2^(attempt-1), capped), or null when the delivery gives up.
+ */
+export function nextDelayMs(policy: RetryPolicy, attempt: number, random: number): number | null {
+  if (attempt >= policy.maxAttempts) return null;
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random);
+}
+
+/** A 2xx answer delivers; anything else (or no answer) is a failed attempt to retry. */
+export const delivered = (status: number | null) => status !== null && status >= 200 && status < 300;

@@ -1,0 +1,148 @@
+// Webhook deliveries in Postgres: enqueued in the transaction that records the event (so an event is
+// never recorded without its deliveries, nor delivered twice to one endpoint), claimed by workers with
+// FOR UPDATE SKIP LOCKED under a lease, and finished with one row per HTTP attempt.
+import { and, eq, isNull, or, sql } from "drizzle-orm";
+import type { DomainEvent } from "../../actors/kernel/events.ts";
+import { newId } from "../../actors/kernel/ids.ts";
+import type { Db } from "../db/client.ts";
+import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
+import type { Tx } from "../ledger/ledger.ts";
+import { audiences, isWebhookEventType, payloadFor, type WebhookPayload } from "./rules.ts";
+
+export const WAKE_CHANNEL = "dce_webhooks";
+
+/** Enqueues one delivery of `e` per active endpoint that subscribed to its type and may see it. */
+export async function enqueueDeliveries(tx: Tx, e: DomainEvent): Promise<number> {
+  if (!isWebhookEventType(e.type)) return 0;
+  const who = audiences(e);
+  const accounts = who.filter((a): a is string => a !== null);
+  const endpoints = await tx
+    .select({ id: webhookEndpoints.id, accountId: webhookEndpoints.accountId })
+    .from(webhookEndpoints)
+    .where(
+      and(
+        eq(webhookEndpoints.active, true),
+        sql`${webhookEndpoints.eventTypes} @> array[${e.type}]::text[]`,
+        or(
+          who.includes(null) ? isNull(webhookEndpoints.accountId) : sql`false`,
+          accounts.length > 0 ? sql`${webhookEndpoints.accountId} in ${accounts}` : sql`false`,
+        ),
+      ),
+    );
+  if (endpoints.length === 0) return 0;
+  return enqueue(
+    tx,
+    endpoints.map((ep) => ({ endpointId: ep.id, payload: payloadFor(e, ep.accountId) })),
+  );
+}
+
+export async function enqueue(
+  q: Db | Tx,
+  rows: { endpointId: string; payload: WebhookPayload }[],
+): Promise<number> {
+  const inserted = await q
+    .insert(webhookDeliveries)
+    .values(
+      rows.map((r) => ({
+        id: newId("whd"),
+        endpointId: r.endpointId,
+        eventId: r.payload.id,
+        eventType: r.payload.type,
+        body: JSON.stringify(r.payload),
+      })),
+    )
+    .onConflictDoNothing({ target: [webhookDeliveries.endpointId, webhookDeliveries.eventId] })
+    .returning({ id: webhookDeliveries.id });
+  if (inserted.length > 0) await wakeWorkers(q); // in a transaction, the notification goes at commit
+  return inserted.length;
+}
+
+export async function wakeWorkers(q: Db | Tx): Promise<void> {
+  await q.execute(sql`select pg_notify(${WAKE_CHANNEL}, '')`);
+}
+
+export interface Claimed {
+  id: string;
+  endpointId: string;
+  eventType: string;
+  body: string;
+  attempt: number;
+  url: string;
+  secretCiphertext: string;
+}
+
+/**
+ * Takes up to `limit` due deliveries of active endpoints. Each claim counts an attempt and pushes the
+ * delivery's due time out by `leaseMs`: a worker that dies mid-attempt leaves it to be retried then.
+ */
+export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<Claimed[]> {
+  const rows = await db.execute<{
+    id: string;
+    endpoint_id: string;
+    event_type: string;
+    body: string;
+    attempts: number;
+    url: string;
+    secret_ciphertext: string;
+  }>(sql`
+    with due as (
+      select d.id from webhook_deliveries d
+      join webhook_endpoints e on e.id = d.endpoint_id and e.active
+      where d.status = 'pending' and d.next_attempt_at <= now()
+      order by d.next_attempt_at
+      limit ${limit}
+      for update of d skip locked
+    )
+    update webhook_deliveries d
+       set attempts = d.attempts + 1,
+           next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
+      from due, webhook_endpoints e
+     where d.id = due.id and e.id = d.endpoint_id
+    returning d.id, d.endpoint_id, d.event_type, d.body, d.attempts, e.url, e.secret_ciphertext`);
+  return rows.map((r) => ({
+    id: r.id,
+    endpointId: r.endpoint_id,
+    eventType: r.event_type,
+    body: r.body,
+    attempt: r.attempts,
+    url: r.url,
+    secretCiphertext: r.secret_ciphertext,
+  }));
+}
+
+export interface AttemptResult {
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  responseExcerpt: string | null;
+}
+
+/** Logs the attempt and moves the delivery on: delivered, due again after `retryInMs`, or failed. */
+export async function finishAttempt(
+  db: Db,
+  c: Claimed,
+  result: AttemptResult,
+  outcome: { delivered: true } | { delivered: false; retryInMs: number | null },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(webhookAttempts)
+      .values({ deliveryId: c.id, attempt: c.attempt, ...result })
+      .onConflictDoNothing();
+    const status = outcome.delivered ? "delivered" : outcome.retryInMs === null ? "failed" : "pending";
+    await tx
+      .update(webhookDeliveries)
+      .set({
+        status,
+        lastStatusCode: result.statusCode,
+        lastError: result.error,
+        deliveredAt: outcome.delivered ? sql`now()` : null,
+        nextAttemptAt:
+          !outcome.delivered && outcome.retryInMs !== null
+            ? sql`now() + make_interval(secs => ${outcome.retryInMs / 1000})`
+            : sql`now()`,
+      })
+      // Only while this attempt still holds it: a redelivery asked for meanwhile is not undone.
+      .where(and(eq(webhookDeliveries.id, c.id), eq(webhookDeliveries.attempts, c.attempt)));
+  });
+}

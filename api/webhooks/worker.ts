@@ -1,0 +1,128 @@
+// The webhook sender: claims due deliveries, POSTs each signed body to its endpoint, and records the
+// outcome. Woken by NOTIFY when deliveries are enqueued, and by a poll for retries falling due. Several
+// workers (one per events-app process) share the queue safely through SKIP LOCKED claims.
+import type { Sql } from "postgres";
+import type { Logger } from "../../actors/runtime/logger.ts";
+import type { Db } from "../db/client.ts";
+import { delivered, nextDelayMs, type RetryPolicy, signature } from "./rules.ts";
+import { openSecret } from "./secrets.ts";
+import { type AttemptResult, type Claimed, claimDue, finishAttempt, WAKE_CHANNEL } from "./store.ts";
+
+export interface WorkerOptions extends RetryPolicy {
+  piiKey: Buffer;
+  timeoutMs: number;
+  /** How often due retries are looked for when nothing wakes the worker. */
+  pollMs: number;
+  batch: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOptions) {
+  const now = opts.now ?? Date.now;
+  const random = opts.random ?? Math.random;
+  let running = false;
+  let stopped = false;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let listening: { unlisten(): Promise<void> } | undefined;
+  const idle: (() => void)[] = [];
+
+  async function attempt(c: Claimed): Promise<void> {
+    const started = now();
+    let result: AttemptResult;
+    try {
+      const secret = openSecret(opts.piiKey, c.secretCiphertext);
+      const res = await fetch(c.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "dependable-call-exchange-webhooks/1",
+          "x-dce-event": c.eventType,
+          "x-dce-delivery": c.id,
+          "x-dce-attempt": String(c.attempt),
+          "x-dce-signature": signature(secret, c.body, Math.floor(now() / 1000)),
+        },
+        body: c.body,
+        redirect: "manual", // a redirect is an answer, not an invitation to post elsewhere
+        signal: AbortSignal.timeout(opts.timeoutMs),
+      });
+      const text = await res.text().catch(() => "");
+      result = {
+        statusCode: res.status,
+        error: null,
+        durationMs: Math.round(now() - started),
+        responseExcerpt: text.slice(0, 512) || null,
+      };
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      const error =
+        e.name === "TimeoutError" ? `no answer within ${opts.timeoutMs} ms` : (e.cause?.code ?? e.message);
+      result = { statusCode: null, error, durationMs: Math.round(now() - started), responseExcerpt: null };
+    }
+    const ok = delivered(result.statusCode);
+    const retryInMs = ok ? null : nextDelayMs(opts, c.attempt, random());
+    await finishAttempt(db, c, result, ok ? { delivered: true } : { delivered: false, retryInMs });
+    const log = { deliveryId: c.id, endpointId: c.endpointId, attempt: c.attempt, status: result.statusCode };
+    if (ok) logger.info(log, "webhooks.delivered");
+    else if (retryInMs === null) logger.warn({ ...log, error: result.error }, "webhooks.gave_up");
+    else logger.info({ ...log, error: result.error, retryInMs }, "webhooks.retry_scheduled");
+  }
+
+  /** Drains everything due now; a wake-up during a drain runs another pass right after it. */
+  async function drain(): Promise<void> {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        for (;;) {
+          if (stopped) return;
+          const claimed = await claimDue(db, opts.batch, opts.timeoutMs + 30_000);
+          if (claimed.length === 0) break;
+          await Promise.all(
+            claimed.map((c) =>
+              attempt(c).catch((err) => logger.error({ err, deliveryId: c.id }, "webhooks.attempt_failed")),
+            ),
+          );
+        }
+      } while (again && !stopped);
+    } catch (err) {
+      logger.warn({ err }, "webhooks.drain_failed"); // Postgres away: the next poll tries again
+    } finally {
+      running = false;
+      for (const f of idle.splice(0)) f();
+    }
+  }
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      await drain();
+      schedule();
+    }, opts.pollMs);
+  };
+
+  return {
+    async start() {
+      listening = await sql
+        .listen(WAKE_CHANNEL, () => void drain())
+        .catch((err) => {
+          logger.warn({ err }, "webhooks.listen_failed_polling_only");
+          return undefined;
+        });
+      schedule();
+      void drain();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await listening?.unlisten().catch(() => undefined);
+      if (running) await new Promise<void>((r) => idle.push(r));
+    },
+    drain,
+  };
+}
