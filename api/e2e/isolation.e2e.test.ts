@@ -17,6 +17,17 @@ interface Tenant {
   sellerKey: string;
   sellerCampaignId: string;
   callId: string;
+  buyerWebhookId: string;
+  sellerWebhookId: string;
+}
+
+async function webhookFor(key: string): Promise<string> {
+  const res = await call<{ id: string }>("POST", "/v1/webhooks", {
+    key,
+    body: { url: "http://127.0.0.1:9/never-called", eventTypes: ["webhook.test"] },
+  });
+  if (res.status !== 201) throw new Error(`create webhook: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
 }
 
 async function tenant(vertical: string): Promise<Tenant> {
@@ -29,9 +40,12 @@ async function tenant(vertical: string): Promise<Tenant> {
     body: { sellerCampaignId: seller.sellerCampaignId, callerNumber: randomCaller(), callerState: "FL" },
   });
   if (offer.status !== 201) throw new Error(`offer: ${offer.status} ${JSON.stringify(offer.body)}`);
+  const buyerKey = await keyFor(buyerId, "buyer");
   return {
     buyerId,
-    buyerKey: await keyFor(buyerId, "buyer"),
+    buyerKey,
+    buyerWebhookId: await webhookFor(buyerKey),
+    sellerWebhookId: await webhookFor(seller.key),
     buyerCampaignId,
     sellerId: seller.sellerId,
     sellerKey: seller.key,
