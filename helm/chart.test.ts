@@ -48,7 +48,7 @@ const configVars = [
   ...new Set(
     [
       ...readFileSync(join(ROOT, "actors/runtime/config.ts"), "utf8").matchAll(
-        /(?:env\.|env\["|port\(")([A-Z][A-Z0-9_]*)/g,
+        /(?:env\.|env\["|port\("|count\(")([A-Z][A-Z0-9_]*)/g,
       ),
     ].map((m) => m[1] as string),
   ),

@@ -23,6 +23,8 @@ export interface Config {
     maxAttempts: number;
     timeoutMs: number;
     pollMs: number;
+    /** Endpoints may be on loopback or private networks: a local stack only, never a shared deployment. */
+    allowPrivate: boolean;
   };
 }
 
@@ -81,6 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: count("DCE_WEBHOOK_MAX_ATTEMPTS", 12),
       timeoutMs: count("DCE_WEBHOOK_TIMEOUT_MS", 5_000),
       pollMs: count("DCE_WEBHOOK_POLL_MS", 1_000),
+      allowPrivate: /^(1|true|yes)$/i.test(env.DCE_WEBHOOK_ALLOW_PRIVATE ?? ""),
     },
   };
   if (config.webhooks.maxAttempts < 1) problems.push("DCE_WEBHOOK_MAX_ATTEMPTS must be at least 1");

@@ -10,7 +10,7 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../actors/runtime/logger.ts";
 import { createDb, type Db } from "../db/client.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
@@ -22,7 +22,15 @@ import { webhookWorker } from "./worker.ts";
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce";
 const piiKey = randomBytes(32);
 const logger = createLogger("webhooks-test", "silent");
-const policy = { baseMs: 50, maxDelayMs: 400, maxAttempts: 4, timeoutMs: 1_000, pollMs: 25, batch: 8 };
+const policy = {
+  baseMs: 50,
+  maxDelayMs: 400,
+  maxAttempts: 4,
+  timeoutMs: 1_000,
+  pollMs: 25,
+  batch: 8,
+  allowPrivate: true,
+};
 
 let dbName: string;
 let handle: ReturnType<typeof createDb>;
@@ -40,6 +48,11 @@ beforeAll(async () => {
   handle = createDb(url, 6);
   db = handle.db;
 }, 60_000);
+
+afterEach(async () => {
+  // Each test's endpoints stop here, so their pending retries do not meet the next test's claims.
+  await db?.update(webhookEndpoints).set({ active: false });
+});
 
 afterAll(async () => {
   await handle?.sql.end({ timeout: 2 });
@@ -196,6 +209,36 @@ describe("webhook sender", () => {
       expect(d.lastStatusCode).toBeNull();
     } finally {
       await worker.stop();
+    }
+  });
+
+  it("refuses internal destinations unless they are allowed (a loopback IP, localhost); a name that does not resolve is an error", async () => {
+    const r = await receiver([200]);
+    const worker = webhookWorker(db, handle.sql, logger, { ...policy, allowPrivate: false, piiKey });
+    try {
+      const port = new URL(r.url).port;
+      const byIp = await endpoint(r.url);
+      const byName = await endpoint(`http://localhost:${port}/hook`);
+      const byMappedName = await endpoint(`http://no-such-host.invalid:${port}/hook`);
+      for (const [i, ep] of [byIp, byName, byMappedName].entries())
+        await enqueue(db, [{ endpointId: ep, payload: payload(50 + i) }]);
+      await worker.start();
+      for (const ep of [byIp, byName]) {
+        const d = await until("a refused attempt", async () => {
+          const row = await deliveryOf(ep);
+          return row.attempts >= 1 && row.lastError ? row : undefined;
+        });
+        expect(d.lastError).toBe("destination_not_allowed");
+      }
+      const unresolvable = await until("a failed lookup", async () => {
+        const row = await deliveryOf(byMappedName);
+        return row.attempts >= 1 && row.lastError ? row : undefined;
+      });
+      expect(unresolvable.lastError).toBe("ENOTFOUND");
+      expect(r.received).toHaveLength(0);
+    } finally {
+      await worker.stop();
+      r.close();
     }
   });
 

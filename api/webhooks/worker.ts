@@ -6,11 +6,14 @@ import type { Logger } from "../../actors/runtime/logger.ts";
 import type { Db } from "../db/client.ts";
 import { delivered, nextDelayMs, type RetryPolicy, signature } from "./rules.ts";
 import { openSecret } from "./secrets.ts";
+import { postWebhook, TimeoutError } from "./send.ts";
 import { type AttemptResult, type Claimed, claimDue, finishAttempt, WAKE_CHANNEL } from "./store.ts";
 
 export interface WorkerOptions extends RetryPolicy {
   piiKey: Buffer;
   timeoutMs: number;
+  /** Whether endpoints may be on loopback or private networks (a local stack); never in production. */
+  allowPrivate: boolean;
   /** How often due retries are looked for when nothing wakes the worker. */
   pollMs: number;
   batch: number;
@@ -33,9 +36,9 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
     let result: AttemptResult;
     try {
       const secret = openSecret(opts.piiKey, c.secretCiphertext);
-      const res = await fetch(c.url, {
-        method: "POST",
-        headers: {
+      const res = await postWebhook(
+        c.url,
+        {
           "content-type": "application/json",
           "user-agent": "dependable-call-exchange-webhooks/1",
           "x-dce-event": c.eventType,
@@ -43,21 +46,18 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
           "x-dce-attempt": String(c.attempt),
           "x-dce-signature": signature(secret, c.body, Math.floor(now() / 1000)),
         },
-        body: c.body,
-        redirect: "manual", // a redirect is an answer, not an invitation to post elsewhere
-        signal: AbortSignal.timeout(opts.timeoutMs),
-      });
-      const text = await res.text().catch(() => "");
+        c.body,
+        { timeoutMs: opts.timeoutMs, allowPrivate: opts.allowPrivate },
+      );
       result = {
         statusCode: res.status,
         error: null,
         durationMs: Math.round(now() - started),
-        responseExcerpt: text.slice(0, 512) || null,
+        responseExcerpt: res.text || null,
       };
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      const error =
-        e.name === "TimeoutError" ? `no answer within ${opts.timeoutMs} ms` : (e.cause?.code ?? e.message);
+      const e = err as Error & { code?: string };
+      const error = e instanceof TimeoutError ? e.message : (e.code ?? e.message);
       result = { statusCode: null, error, durationMs: Math.round(now() - started), responseExcerpt: null };
     }
     const ok = delivered(result.statusCode);

@@ -142,6 +142,26 @@ dapr.io/app-health-check-path: {{ .healthPath | quote }}
   value: {{ $v.pubsub.topic | quote }}
 - name: DCE_DISPUTE_WINDOW_DAYS
   value: {{ $v.exchange.disputeWindowDays | quote }}
+- name: DCE_RATE_LIMIT_RPS
+  value: {{ $v.exchange.rateLimits.perSec | quote }}
+- name: DCE_RATE_LIMIT_BURST
+  value: {{ $v.exchange.rateLimits.burst | quote }}
+- name: DCE_RATE_LIMIT_OFFERS_RPS
+  value: {{ $v.exchange.rateLimits.offersPerSec | quote }}
+- name: DCE_RATE_LIMIT_OFFERS_BURST
+  value: {{ $v.exchange.rateLimits.offersBurst | quote }}
+- name: DCE_WEBHOOK_RETRY_BASE_MS
+  value: {{ $v.exchange.webhooks.retryBaseMs | quote }}
+- name: DCE_WEBHOOK_MAX_DELAY_MS
+  value: {{ $v.exchange.webhooks.maxDelayMs | quote }}
+- name: DCE_WEBHOOK_MAX_ATTEMPTS
+  value: {{ $v.exchange.webhooks.maxAttempts | quote }}
+- name: DCE_WEBHOOK_TIMEOUT_MS
+  value: {{ $v.exchange.webhooks.timeoutMs | quote }}
+- name: DCE_WEBHOOK_POLL_MS
+  value: {{ $v.exchange.webhooks.pollMs | quote }}
+- name: DCE_WEBHOOK_ALLOW_PRIVATE
+  value: {{ $v.exchange.webhooks.allowPrivate | quote }}
 {{- end -}}
 
 {{/* Pod-level settings shared by the three apps: (dict "root" $ "app" .Values.actors "component" "actors") */}}
