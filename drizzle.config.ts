@@ -3,6 +3,11 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "postgresql",
-  schema: ["./api/db/schema.ts", "./api/db/ledger-schema.ts", "./api/db/compliance-schema.ts", "./api/db/webhook-schema.ts"],
+  schema: [
+    "./api/db/schema.ts",
+    "./api/db/ledger-schema.ts",
+    "./api/db/compliance-schema.ts",
+    "./api/db/webhook-schema.ts",
+  ],
   out: "./api/db/migrations",
 });

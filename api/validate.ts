@@ -15,7 +15,32 @@ export async function readJson(c: Context): Promise<unknown> {
   }
 }
 
+/**
+ * Paths of strings Postgres cannot store: a NUL character, or UTF-16 that is not well formed (a lone
+ * surrogate). Both would fail a text or jsonb write later, and in a domain event they would stall the
+ * event stream, so they are refused at the door, wherever they are in the input.
+ */
+export function unstorableStrings(value: unknown, path = ""): string[] {
+  if (typeof value === "string") return value.includes("\u0000") || !value.isWellFormed() ? [path] : [];
+  if (Array.isArray(value))
+    return value.flatMap((x, i) => unstorableStrings(x, path ? `${path}.${i}` : `${i}`));
+  if (value && typeof value === "object")
+    return Object.entries(value).flatMap(([k, x]) => [
+      ...unstorableStrings(k, path ? `${path}.${k}` : k),
+      ...unstorableStrings(x, path ? `${path}.${k}` : k),
+    ]);
+  return [];
+}
+
 export function check<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
+  const unstorable = unstorableStrings(input);
+  if (unstorable.length > 0)
+    throw problemsError(
+      [...new Set(unstorable)].map((field) => ({
+        field: field || "body",
+        message: "must not contain NUL characters or unpaired surrogates",
+      })),
+    );
   const parsed = v.safeParse(schema, input);
   if (parsed.success) return parsed.output;
   const errors = parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? "", message: i.message }));

@@ -17,7 +17,12 @@ export function createDaprClient(daprHost: string, daprPort: string): DaprClient
  * what its actor host spreads back into parameters). Sent with Node's own fetch (keep-alive): the
  * SDK's proxy goes through node-fetch and costs noticeably more CPU per call on the hot path.
  * A non-2xx answer (an actor method that threw, a sidecar that could not place the actor) throws.
+ * Each call is bounded here, not by a resiliency timeout on the actor target (see
+ * sidecar-components/resiliency.yaml: that policy breaks larger answers in Dapr 1.18); aborting the
+ * request makes daprd cancel the call and release the actor's turn.
  */
+export const ACTOR_CALL_TIMEOUT_MS = 10_000;
+
 export function actorProxy<T>(client: DaprClient, actorType: string, id: string): T {
   const base = `http://${client.options.daprHost}:${client.options.daprPort}/v1.0/actors/${actorType}/${encodeURIComponent(id)}/method/`;
   return new Proxy(
@@ -30,6 +35,7 @@ export function actorProxy<T>(client: DaprClient, actorType: string, id: string)
             method: "POST",
             headers: { "content-type": "application/json" },
             body: JSON.stringify(args),
+            signal: AbortSignal.timeout(ACTOR_CALL_TIMEOUT_MS),
           });
           const text = await res.text();
           if (!res.ok) throw new Error(`${actorType}.${method} failed: ${res.status} ${text.slice(0, 300)}`);

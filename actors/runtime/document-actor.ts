@@ -26,7 +26,38 @@ export abstract class DocumentActor<S> extends AbstractActor {
   }
 
   protected async load(): Promise<S | undefined> {
-    const { redis } = actorDeps();
+    const started = performance.now();
+    try {
+      return await this.loadDocument();
+    } finally {
+      this.noteSlow("load", started);
+    }
+  }
+
+  /** A phase of a command that took over a second is worth a warning: something is queueing. */
+  private noteSlow(phase: string, started: number): void {
+    const ms = performance.now() - started;
+    if (ms > 1_000)
+      actorDeps().logger.warn(
+        { actor: this.getActorType(), id: this.getActorId().getId(), phase, ms: Math.round(ms) },
+        "actor.slow_phase",
+      );
+  }
+
+  private async loadDocument(): Promise<S | undefined> {
+    const { redis, logger } = actorDeps();
+    const watchdog = setTimeout(
+      () => logger.warn({ actor: this.getActorType(), id: this.getActorId().getId() }, "actor.load_stuck"),
+      2_000,
+    );
+    try {
+      return await this.readDocument(redis);
+    } finally {
+      clearTimeout(watchdog);
+    }
+  }
+
+  private async readDocument(redis: ReturnType<typeof actorDeps>["redis"]): Promise<S | undefined> {
     if (this.cached) {
       // An instance can outlive its turn as the actor's host: when its sidecar dies, nobody deactivates
       // it, the actor runs elsewhere meanwhile, and it may later come back here. A cached document whose
@@ -51,6 +82,15 @@ export abstract class DocumentActor<S> extends AbstractActor {
 
   /** Writes the new document and its events in one state write, then publishes the events. */
   protected async commit(state: S, events: DomainEvent[]): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.writeDocument(state, events);
+    } finally {
+      this.noteSlow("commit", started);
+    }
+  }
+
+  private async writeDocument(state: S, events: DomainEvent[]): Promise<void> {
     const leftovers = (this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
     const doc: Stored<S> = { state, outbox: uniqueById([...leftovers, ...events]) };
     const sm = this.getStateManager<Stored<S>>();
@@ -68,7 +108,6 @@ export abstract class DocumentActor<S> extends AbstractActor {
     await this.flushOutbox(true);
   }
 
-  /** Publishes what the stored outbox holds; failures stay there for the next command or timer. */
   /**
    * Publishes what the stored outbox holds. What fails is retried by a reminder (it lives in the
    * scheduler, so it survives this host's sidecar dying). After a write (`mustSettle`), events that
@@ -80,11 +119,17 @@ export abstract class DocumentActor<S> extends AbstractActor {
     const pending = uniqueById(this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
     if (pending.length === 0) return;
     let failed: Set<string>;
+    const watchdog = setTimeout(
+      () => logger.warn({ actor: this.getActorType(), events: pending.length }, "event.publish_stuck"),
+      2_000,
+    );
     try {
       failed = await publishEvents(this.getDaprClient(), config.pubsubName, config.eventsTopic, pending);
     } catch (err) {
       logger.warn({ err, events: pending.length }, "event.publish_failed");
       failed = new Set(pending.map((e) => e.id));
+    } finally {
+      clearTimeout(watchdog);
     }
     for (const e of pending) if (!failed.has(e.id)) this.published.add(e.id);
     if (failed.size === 0) return;

@@ -16,7 +16,13 @@ import { enqueue, wakeWorkers } from "../webhooks/store.ts";
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
-const view = ({ secretCiphertext: _s, ...e }: EndpointRow) => ({ ...e });
+const iso = (t: string) => new Date(t).toISOString();
+
+const view = ({ secretCiphertext: _s, ...e }: EndpointRow) => ({
+  ...e,
+  createdAt: iso(e.createdAt),
+  updatedAt: iso(e.updatedAt),
+});
 
 const deliveryView = (d: DeliveryRow) => ({
   id: d.id,
@@ -31,8 +37,6 @@ const deliveryView = (d: DeliveryRow) => ({
   createdAt: iso(d.createdAt),
   deliveredAt: d.deliveredAt ? iso(d.deliveredAt) : null,
 });
-
-const iso = (t: string) => new Date(t).toISOString();
 
 export function webhookRoutes(deps: ApiDeps) {
   const app = new Hono();
