@@ -1,7 +1,8 @@
 // `npm run bench`: measures the exchange on this machine and writes a JSON + Markdown report with
 // SVG plots to bench-results/. Every figure has a baseline measured in the same run: a bare Hono
 // endpoint and an empty actor method through the same daprd. Brings the stack up if none is running.
-// Options: --quick (short runs), --memory-actors N (default 10000).
+// Options: --quick (short runs), --memory-actors N[,M...] (active-actor counts to measure memory at;
+// default 10000,100000; --quick 2000), --memory-only (just the memory stage).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchAuction } from "../actors/auction/bench.ts";
@@ -19,10 +20,16 @@ type ByCandidates = LoadResult & {
 
 const quick = process.argv.includes("--quick");
 const memArg = process.argv.indexOf("--memory-actors");
-const MEMORY_ACTORS = memArg > 0 ? Number(process.argv[memArg + 1]) : quick ? 2_000 : 10_000;
+const MEMORY_ACTORS = (memArg > 0 ? process.argv[memArg + 1]! : quick ? "2000" : "10000,100000")
+  .split(",")
+  .map(Number)
+  .sort((a, b) => a - b);
+const memoryOnly = process.argv.includes("--memory-only");
 const SECONDS = quick ? 3 : 8;
 const ACTOR_SIDECAR = "http://127.0.0.1:3502"; // the API's daprd: the same hop the API takes to actors
 const log = (s: string) => console.log(`[bench] ${s}`);
+const HOSTS = ["exchange-actors", "exchange-actors-2"] as const; // the actor host replicas
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 const routed = (status: number, body: string) => status === 201 && body.includes('"status":"routed"');
 const offerOk = (status: number, body: string) => status === 201 && /"status":"(routed|no_bid)"/.test(body);
@@ -71,6 +78,21 @@ try {
     seconds: SECONDS,
   };
 
+  if (memoryOnly) {
+    const memory = await measureMemory();
+    const dir = join(ROOT, "bench-results");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "memory.json"), JSON.stringify({ ...report, memory }, null, 2));
+    const md = memoryMarkdown(memory, (cells) => `| ${cells.join(" | ")} |`).join("\n");
+    writeFileSync(join(dir, "memory.md"), md);
+    console.log(md);
+    process.exitCode = 0;
+  } else await fullBench(key, report);
+} finally {
+  if (started) await stopStack(started);
+}
+
+async function fullBench(key: string, report: Record<string, unknown>): Promise<void> {
   log("pure auction decision (rankBids)");
   report.auction = await benchAuction();
 
@@ -143,29 +165,7 @@ try {
   }
   report.byConcurrency = byConcurrency;
 
-  log(`memory: activating ${MEMORY_ACTORS} actors with a small state document`);
-  const before = rssMb("exchange-actors");
-  const sidecarBefore = rssMb("exchange-actors-daprd");
-  const memRun = `mem-${Date.now()}`;
-  const activation = await runLoad({
-    baseUrl: ACTOR_SIDECAR,
-    concurrency: 32,
-    durationMs: 600_000,
-    maxRequests: MEMORY_ACTORS,
-    next: (i) => ({ method: "POST", path: `/v1.0/actors/BenchActor/${memRun}-${i}/method/touch` }),
-    ok: (s) => s === 200,
-  });
-  const after = rssMb("exchange-actors");
-  report.memory = {
-    actors: MEMORY_ACTORS,
-    actorHostRssMbBefore: Math.round(before),
-    actorHostRssMbAfter: Math.round(after),
-    bytesPerActor: Math.round(((after - before) * 1024 * 1024) / MEMORY_ACTORS),
-    activationsPerSec: activation.rps,
-    activationErrors: activation.errors,
-    sidecarRssMbBefore: Math.round(sidecarBefore),
-    sidecarRssMbAfter: Math.round(rssMb("exchange-actors-daprd")),
-  };
+  report.memory = await measureMemory();
 
   const dir = join(ROOT, "bench-results");
   mkdirSync(dir, { recursive: true });
@@ -193,8 +193,123 @@ try {
   writeFileSync(join(dir, "bench.md"), md);
   console.log(md);
   log(`written to ${dir}/bench.{json,md} and two SVG plots`);
-} finally {
-  if (started) await stopStack(started);
+}
+
+
+interface HostMemory {
+  heapUsedMb: number;
+  rssMb: number;
+  sidecarRssMb: number;
+}
+
+/** Each actor host's heap after a full GC (asked of the process itself) and RSS, and its daprd's RSS. */
+async function hostMemory(): Promise<Record<string, HostMemory>> {
+  const ports = new Map<string, string>(); // app port → process name
+  ports.set("3001", "exchange-actors");
+  ports.set("3011", "exchange-actors-2");
+  const out: Record<string, HostMemory> = {};
+  // BenchActor ids land on either host; ask until both have answered.
+  for (let i = 0; Object.keys(out).length < HOSTS.length && i < 200; i++) {
+    const res = await fetch(`${ACTOR_SIDECAR}/v1.0/actors/BenchActor/memprobe-${i}/method/memory`, {
+      method: "POST",
+    });
+    const m = (await res.json()) as { host: string; gc: boolean; heapUsedBytes: number; rssBytes: number };
+    const name = ports.get(m.host.split(":")[0]!);
+    if (!name || out[name]) continue;
+    if (!m.gc) log(`warning: ${name} runs without --expose-gc; heap figures include garbage`);
+    out[name] = {
+      heapUsedMb: round1(m.heapUsedBytes / 2 ** 20),
+      rssMb: round1(m.rssBytes / 2 ** 20),
+      sidecarRssMb: round1(rssMb(`${name}-daprd`)),
+    };
+  }
+  return out;
+}
+
+
+interface MemoryStage {
+  activeActors: number;
+  activationsPerSec: number;
+  activationErrors: number;
+  hosts: Record<string, HostMemory>;
+  heapBytesPerActor: number;
+  rssBytesPerActor: number;
+  sidecarRssBytesPerActor: number;
+}
+interface MemoryReport {
+  baseline: Record<string, HostMemory>;
+  stages: MemoryStage[];
+}
+
+/**
+ * Activates BenchActors (each keeps a small state document) up to each count in MEMORY_ACTORS and
+ * reports, per actor host replica, heap and RSS against the same replicas before the first one.
+ */
+async function measureMemory(): Promise<MemoryReport> {
+  const run = `mem-${Date.now()}`;
+  const baseline = await hostMemory();
+  const stages: MemoryStage[] = [];
+  let active = 0;
+  for (const target of MEMORY_ACTORS) {
+    log(`memory: activating actors ${active} → ${target}`);
+    const from = active;
+    const activation = await runLoad({
+      baseUrl: ACTOR_SIDECAR,
+      concurrency: 32,
+      durationMs: 3_600_000,
+      maxRequests: target - from,
+      next: (i) => ({ method: "POST", path: `/v1.0/actors/BenchActor/${run}-${from + i}/method/touch` }),
+      ok: (st) => st === 200,
+    });
+    active = target;
+    const now = await hostMemory();
+    const sum = (m: Record<string, HostMemory>, k: keyof HostMemory) =>
+      HOSTS.reduce((a, h) => a + (m[h]?.[k] ?? 0), 0);
+    const perActor = (k: keyof HostMemory) =>
+      Math.round(((sum(now, k) - sum(baseline, k)) * 2 ** 20) / target);
+    stages.push({
+      activeActors: target,
+      activationsPerSec: activation.rps,
+      activationErrors: activation.errors,
+      hosts: now,
+      heapBytesPerActor: perActor("heapUsedMb"),
+      rssBytesPerActor: perActor("rssMb"),
+      sidecarRssBytesPerActor: perActor("sidecarRssMb"),
+    });
+    log(`memory at ${target}: ${JSON.stringify(stages.at(-1))}`);
+  }
+  return { baseline, stages };
+}
+
+function memoryMarkdown(mem: MemoryReport, row: (cells: (string | number)[]) => string): string[] {
+  const cell = (m: Record<string, HostMemory>, h: string) =>
+    m[h] ? `heap ${m[h].heapUsedMb} / RSS ${m[h].rssMb} (daprd ${m[h].sidecarRssMb})` : "n/a";
+  return [
+    "## Memory per process with active actors",
+    "Each actor keeps a small state document (BenchActor.touch); placement spreads them over both actor-host replicas. Heap is measured after a full GC inside each host; MB.",
+    "",
+    row([
+      "active actors",
+      ...HOSTS,
+      "heap bytes/actor",
+      "RSS bytes/actor",
+      "daprd RSS bytes/actor",
+      "activations/s",
+    ]),
+    row(["---", "---", "---", "---", "---", "---", "---"]),
+    row([0, ...HOSTS.map((h) => cell(mem.baseline, h)), "", "", "", ""]),
+    ...mem.stages.map((st) =>
+      row([
+        st.activeActors,
+        ...HOSTS.map((h) => cell(st.hosts, h)),
+        st.heapBytesPerActor,
+        st.rssBytesPerActor,
+        st.sidecarRssBytesPerActor,
+        st.activationsPerSec,
+      ]),
+    ),
+    "",
+  ];
 }
 
 function markdown(
@@ -210,7 +325,7 @@ function markdown(
     p99Us: number;
     decisionsPerSec: number;
   }[];
-  const mem = report.memory as Record<string, number>;
+  const mem = report.memory as MemoryReport;
   const row = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : "n/a");
   return [
@@ -279,8 +394,6 @@ function markdown(
     row(["---", "---", "---", "---"]),
     ...auction.map((a) => row([a.candidates, a.medianUs, a.p99Us, a.decisionsPerSec])),
     "",
-    "## Memory",
-    `Activating ${mem.actors} actors with a small state document: actor host RSS ${mem.actorHostRssMbBefore} → ${mem.actorHostRssMbAfter} MB (${mem.bytesPerActor} bytes per active actor); its daprd ${mem.sidecarRssMbBefore} → ${mem.sidecarRssMbAfter} MB.`,
-    "",
+    ...memoryMarkdown(mem, row),
   ].join("\n");
 }

@@ -8,6 +8,17 @@ export class BenchActor extends AbstractActor {
     return { ok: true, host: `${process.env.APP_PORT ?? "?"}:${process.pid}` };
   }
 
+  /**
+   * This host process's memory, after a full collection when the process allows one (`--expose-gc`,
+   * as the local stack runs it): the benchmark's measure of memory per active actor.
+   */
+  async memory(): Promise<{ host: string; gc: boolean; rssBytes: number; heapUsedBytes: number }> {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const m = process.memoryUsage();
+    return { host: (await this.ping()).host, gc: !!gc, rssBytes: m.rss, heapUsedBytes: m.heapUsed };
+  }
+
   async touch(): Promise<{ ok: true }> {
     const sm = this.getStateManager<{ at: number }>();
     await sm.setState("doc", { at: Date.now() });

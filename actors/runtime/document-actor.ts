@@ -1,6 +1,6 @@
 // Base for every exchange actor: one state document under one key, written once per command,
 // with a transactional outbox so events are announced at least once and never for unsaved state.
-import { AbstractActor, Temporal } from "@dapr/dapr";
+import { AbstractActor, type ActorId, type DaprClient, Temporal } from "@dapr/dapr";
 import type { DomainEvent } from "../kernel/events.ts";
 import { actorDeps } from "./actor-runtime.ts";
 import { publishEvents } from "./dapr-client.ts";
@@ -19,6 +19,15 @@ export abstract class DocumentActor<S> extends AbstractActor {
   private cached: Stored<S> | undefined;
   /** The store's version of the document this instance last read or wrote. */
   private version: string | null = null;
+
+  constructor(daprClient: DaprClient, id: ActorId) {
+    super(daprClient, id);
+    // The SDK gives each actor instance an HTTP client of its own, which before its first state call
+    // asks the sidecar whether it is up (GET /v1.0/metadata) and logs "Sidecar Started": one extra
+    // round trip and log line per activation, two per offer. The sidecar is up: it is invoking us.
+    type Internals = { actorClient?: { actor?: { client?: { setIsInitialized?(v: boolean): void } } } };
+    (this as unknown as Internals).actorClient?.actor?.client?.setIsInitialized?.(true);
+  }
 
   /** Dapr's key for this actor's document in the Redis actor store: <app-id>||<type>||<id>||doc. */
   private storeKey(): string {

@@ -14,27 +14,41 @@ function formats(e164: string): string[] {
   return [e164, `1${ten}`, ten];
 }
 
+/** Every key and every value, batch by batch: one pipelined round trip for the types, one for the values. */
 async function redisHits(needles: string[]): Promise<string[]> {
   const redis = redisClient();
   const hits: string[] = [];
   const has = (s: string) => needles.some((n) => s.includes(n));
   try {
-    for await (const keys of redis.scanStream({ count: 1000 })) {
-      for (const key of keys as string[]) {
-        if (has(key)) hits.push(`key ${key}`);
-        const type = await redis.type(key);
-        let values: string[] = [];
-        if (type === "string") values = [(await redis.get(key)) ?? ""];
-        else if (type === "hash") values = Object.entries(await redis.hgetall(key)).flat();
-        else if (type === "set") values = await redis.smembers(key);
-        else if (type === "zset") values = await redis.zrange(key, "0", "-1");
-        else if (type === "list") values = await redis.lrange(key, 0, -1);
-        else if (type === "stream") {
-          const entries = await redis.xrange(key, "-", "+");
-          values = entries.flatMap(([id, fields]) => [id, ...fields]);
+    for await (const batch of redis.scanStream({ count: 2000 })) {
+      const keys = batch as string[];
+      if (keys.length === 0) continue;
+      for (const key of keys) if (has(key)) hits.push(`key ${key}`);
+      const types = ((await redis.pipeline(keys.map((k) => ["type", k])).exec()) ?? []).map((r) =>
+        String(r[1]),
+      );
+      const reads = keys.map((k, i) => {
+        switch (types[i]) {
+          case "string":
+            return ["get", k];
+          case "hash":
+            return ["hgetall", k];
+          case "set":
+            return ["smembers", k];
+          case "zset":
+            return ["zrange", k, "0", "-1"];
+          case "list":
+            return ["lrange", k, "0", "-1"];
+          case "stream":
+            return ["xrange", k, "-", "+"];
+          default:
+            return ["exists", k];
         }
-        if (values.some(has)) hits.push(`${type} ${key}`);
-      }
+      });
+      const values = (await redis.pipeline(reads).exec()) ?? [];
+      values.forEach(([, v], i) => {
+        if (has(JSON.stringify(v ?? null))) hits.push(`${types[i]} ${keys[i]}`);
+      });
     }
   } finally {
     redis.disconnect();
@@ -42,6 +56,7 @@ async function redisHits(needles: string[]): Promise<string[]> {
   return hits;
 }
 
+/** Every text and JSON column of every table, one scan per table for all its columns and formats. */
 async function postgresHits(needles: string[]): Promise<string[]> {
   const sql = sqlClient();
   const hits: string[] = [];
@@ -50,16 +65,23 @@ async function postgresHits(needles: string[]): Promise<string[]> {
       select c.table_schema, c.table_name, c.column_name from information_schema.columns c
       join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
       where c.table_schema not in ('pg_catalog', 'information_schema') and t.table_type = 'BASE TABLE'
-        and c.data_type in ('text', 'character varying', 'character', 'json', 'jsonb')`;
+        and c.data_type in ('text', 'character varying', 'character', 'json', 'jsonb', 'ARRAY')`;
     expect(columns.length).toBeGreaterThan(10);
-    for (const { table_schema, table_name, column_name } of columns) {
-      for (const n of needles) {
-        const [row] = await sql.unsafe(
-          `select count(*)::int as n from "${table_schema}"."${table_name}" where "${column_name}"::text like $1`,
-          [`%${n}%`],
-        );
-        if (row?.n > 0) hits.push(`${table_name}.${column_name}`);
-      }
+    const tables = new Map<string, string[]>();
+    for (const c of columns) {
+      const t = `"${c.table_schema}"."${c.table_name}"`;
+      tables.set(t, [...(tables.get(t) ?? []), c.column_name]);
+    }
+    for (const [table, cols] of tables) {
+      const checks = cols.map((c) => `"${c}"::text like any($1)`).join(" or ");
+      const rows = await sql.unsafe(
+        `select ${cols.map((c, i) => `bool_or("${c}"::text like any($1)) as c${i}`).join(", ")} from ${table} where ${checks}`,
+        [needles.map((n) => `%${n}%`)],
+      );
+      const row = rows[0] as Record<string, boolean | null> | undefined;
+      cols.forEach((c, i) => {
+        if (row?.[`c${i}`]) hits.push(`${table}.${c}`);
+      });
     }
   } finally {
     await sql.end();
@@ -155,5 +177,5 @@ describe("invariant 7 and data-subject rights", () => {
     expect((await call("GET", `/v1/calls/${callIds[0]}`)).status).toBe(200);
     expect((await offer(seller, number)).body.reason?.code).toBe("dnc_suppressed");
     expect(await postgresHits(needles)).toEqual([]);
-  });
+  }, 180_000); // scans every key in Redis and every text column in Postgres, twice
 });
