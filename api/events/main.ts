@@ -29,7 +29,8 @@ const webhooks = webhookWorker(db, sql, logger, {
   ...webhookOpts,
   baseMs: retryBaseMs,
   piiKey: config.piiKey,
-  batch: 16,
+  batch: 64,
+  perEndpoint: 4,
 });
 await webhooks.start();
 logger.info({ topic: config.eventsTopic }, "events.started");

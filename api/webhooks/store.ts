@@ -72,10 +72,18 @@ export interface Claimed {
 }
 
 /**
- * Takes up to `limit` due deliveries of active endpoints. Each claim counts an attempt and pushes the
- * delivery's due time out by `leaseMs`: a worker that dies mid-attempt leaves it to be retried then.
+ * Takes up to `limit` due deliveries of active endpoints, at most `perEndpoint` of any one endpoint
+ * (so a slow or dead endpoint's backlog cannot take every slot from the others), skipping those
+ * `busy` already. Each claim counts an attempt and pushes the delivery's due time out by `leaseMs`:
+ * a worker that dies mid-attempt leaves it to be retried then.
  */
-export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<Claimed[]> {
+export async function claimDue(
+  db: Db,
+  limit: number,
+  leaseMs: number,
+  perEndpoint = limit,
+  busy: string[] = [],
+): Promise<Claimed[]> {
   const rows = await db.execute<{
     id: string;
     endpoint_id: string;
@@ -85,13 +93,19 @@ export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<
     url: string;
     secret_ciphertext: string;
   }>(sql`
-    with due as (
-      select d.id from webhook_deliveries d
-      join webhook_endpoints e on e.id = d.endpoint_id and e.active
-      where d.status = 'pending' and d.next_attempt_at <= now()
-      order by d.next_attempt_at
-      limit ${limit}
-      for update of d skip locked
+    with ranked as (
+      select d.id, d.next_attempt_at,
+             row_number() over (partition by d.endpoint_id order by d.next_attempt_at) as rn
+        from webhook_deliveries d
+        join webhook_endpoints e on e.id = d.endpoint_id and e.active
+       where d.status = 'pending' and d.next_attempt_at <= now()
+         and not (d.endpoint_id = any(string_to_array(${busy.join(",")}, ',')))
+    ), due as (
+      select d.id from webhook_deliveries d join ranked r on r.id = d.id
+       where r.rn <= ${perEndpoint} and d.status = 'pending' and d.next_attempt_at <= now()
+       order by r.next_attempt_at
+       limit ${limit}
+         for update of d skip locked
     )
     update webhook_deliveries d
        set attempts = d.attempts + 1,

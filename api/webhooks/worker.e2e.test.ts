@@ -29,6 +29,7 @@ const policy = {
   timeoutMs: 1_000,
   pollMs: 25,
   batch: 8,
+  perEndpoint: 8,
   allowPrivate: true,
 };
 
@@ -239,6 +240,43 @@ describe("webhook sender", () => {
     } finally {
       await worker.stop();
       r.close();
+    }
+  });
+
+  it("an endpoint that hangs holds only its own slots: another endpoint's delivery goes out meanwhile", async () => {
+    const hanging = await receiver(["hang"]);
+    const healthy = await receiver([200]);
+    const worker = webhookWorker(db, handle.sql, logger, {
+      ...policy,
+      batch: 4,
+      perEndpoint: 2,
+      timeoutMs: 3_000,
+      piiKey,
+    });
+    try {
+      const slow = await endpoint(hanging.url);
+      const fast = await endpoint(healthy.url);
+      await enqueue(
+        db,
+        Array.from({ length: 10 }, (_, i) => ({ endpointId: slow, payload: payload(200 + i) })),
+      );
+      await enqueue(db, [{ endpointId: fast, payload: payload(300) }]);
+      await worker.start();
+      await until("the healthy endpoint's delivery", async () =>
+        healthy.received.length === 1 ? true : undefined,
+      );
+      // Not one of the hanging endpoint's attempts has ended yet, and it holds two connections, no more.
+      const ended = await db
+        .select()
+        .from(webhookAttempts)
+        .innerJoin(webhookDeliveries, eq(webhookAttempts.deliveryId, webhookDeliveries.id))
+        .where(eq(webhookDeliveries.endpointId, slow));
+      expect(ended).toHaveLength(0);
+      expect(hanging.received).toHaveLength(2);
+    } finally {
+      await worker.stop();
+      hanging.close();
+      healthy.close();
     }
   });
 

@@ -16,7 +16,9 @@ export interface WorkerOptions extends RetryPolicy {
   allowPrivate: boolean;
   /** How often due retries are looked for when nothing wakes the worker. */
   pollMs: number;
+  /** Attempts in flight at once, and at most this many of them to any one endpoint. */
   batch: number;
+  perEndpoint: number;
   now?: () => number;
   random?: () => number;
 }
@@ -69,30 +71,45 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
     else logger.info({ ...log, error: result.error, retryInMs }, "webhooks.retry_scheduled");
   }
 
-  /** Drains everything due now; a wake-up during a drain runs another pass right after it. */
+  /**
+   * Drains everything due now with up to `batch` attempts in flight, claiming more as each finishes,
+   * at most `perEndpoint` in flight per endpoint: a receiver that hangs until the timeout holds its
+   * own slots, not everyone's. A wake-up during a drain runs another pass right after it.
+   */
   async function drain(): Promise<void> {
     if (running) {
       again = true;
       return;
     }
     running = true;
+    const inflight = new Map<Promise<void>, string>(); // attempt → endpoint id
     try {
       do {
         again = false;
         for (;;) {
-          if (stopped) return;
-          const claimed = await claimDue(db, opts.batch, opts.timeoutMs + 30_000);
-          if (claimed.length === 0) break;
-          await Promise.all(
-            claimed.map((c) =>
-              attempt(c).catch((err) => logger.error({ err, deliveryId: c.id }, "webhooks.attempt_failed")),
-            ),
-          );
+          if (stopped) break;
+          const free = opts.batch - inflight.size;
+          let claimed: Claimed[] = [];
+          if (free > 0) {
+            const perEndpoint = new Map<string, number>();
+            for (const ep of inflight.values()) perEndpoint.set(ep, (perEndpoint.get(ep) ?? 0) + 1);
+            const full = [...perEndpoint].filter(([, n]) => n >= opts.perEndpoint).map(([ep]) => ep);
+            claimed = await claimDue(db, free, opts.timeoutMs + 30_000, opts.perEndpoint, full);
+            for (const c of claimed) {
+              const p: Promise<void> = attempt(c)
+                .catch((err) => logger.error({ err, deliveryId: c.id }, "webhooks.attempt_failed"))
+                .finally(() => inflight.delete(p));
+              inflight.set(p, c.endpointId);
+            }
+          }
+          if (inflight.size === 0) break;
+          if (claimed.length === 0 || inflight.size >= opts.batch) await Promise.race(inflight.keys());
         }
       } while (again && !stopped);
     } catch (err) {
       logger.warn({ err }, "webhooks.drain_failed"); // Postgres away: the next poll tries again
     } finally {
+      await Promise.allSettled(inflight.keys());
       running = false;
       for (const f of idle.splice(0)) f();
     }
