@@ -54,6 +54,23 @@ describe("API edge", () => {
     expect(p.errors?.map((e) => e.path).sort()).toEqual(["creditLimitMicros", "name", "timezone"]);
   });
 
+  it.each([
+    ["an array", "[]"],
+    ["null", "null"],
+    ["a number", "42"],
+  ])("refuses %s where a JSON object is expected", async (_name, body) => {
+    const res = await app().request("/v1/buyers", { method: "POST", headers: admin, body });
+    expect(res.status).toBe(400);
+    expect(await problem(res)).toMatchObject({ code: "validation_failed", errors: [{ path: "body" }] });
+  });
+
+  it("refuses NUL characters and unpaired surrogates before they reach a database", async () => {
+    const body = JSON.stringify({ name: "evil\u0000name" }); // JSON escapes it as \u0000
+    const res = await app().request("/v1/buyers", { method: "POST", headers: admin, body });
+    expect(res.status).toBe(400);
+    expect(await problem(res)).toMatchObject({ code: "validation_failed", errors: [{ path: "name" }] });
+  });
+
   it("refuses bodies over the limit with 413", async () => {
     const body = JSON.stringify({ name: "x".repeat(MAX_BODY_BYTES) });
     const res = await app().request("/v1/buyers", { method: "POST", headers: admin, body });

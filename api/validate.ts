@@ -55,7 +55,11 @@ export function check<S extends v.GenericSchema>(schema: S, input: unknown): v.I
 }
 
 export async function body<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
-  return check(schema, await readJson(c));
+  const input = await readJson(c);
+  // Every body this API takes is a JSON object; valibot's object schemas would also take an array.
+  if (input === null || typeof input !== "object" || Array.isArray(input))
+    throw problemsError([{ field: "body", message: "must be a JSON object" }]);
+  return check(schema, input);
 }
 
 export function problemsError(problems: { field: string; message: string }[]): ApiError {
