@@ -15,6 +15,10 @@ const logger = createLogger("actors", config.logLevel);
 const redis = createRedis(config.redisUrl);
 setActorDeps({ config, redis, logger, now: () => Date.now() });
 
+// The SDK serves actor calls, reminders and deactivations from async HTTP handlers that do not catch;
+// one failing actor must not take every other actor on this host down with an unhandled rejection.
+process.on("unhandledRejection", (err) => logger.error({ err }, "actors.unhandled_rejection"));
+
 const server = new DaprServer({
   serverHost: "127.0.0.1",
   serverPort: String(config.appPort),

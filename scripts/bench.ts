@@ -195,7 +195,6 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
   log(`written to ${dir}/bench.{json,md} and two SVG plots`);
 }
 
-
 interface HostMemory {
   heapUsedMb: number;
   rssMb: number;
@@ -213,7 +212,13 @@ async function hostMemory(): Promise<Record<string, HostMemory>> {
     const res = await fetch(`${ACTOR_SIDECAR}/v1.0/actors/BenchActor/memprobe-${i}/method/memory`, {
       method: "POST",
     });
-    const m = (await res.json()) as { host: string; gc: boolean; heapUsedBytes: number; rssBytes: number };
+    const text = await res.text();
+    if (!res.ok) {
+      log(`memory probe ${i}: ${res.status} ${text.slice(0, 200)}; trying again`);
+      await new Promise((r) => setTimeout(r, 1_000));
+      continue;
+    }
+    const m = JSON.parse(text) as { host: string; gc: boolean; heapUsedBytes: number; rssBytes: number };
     const name = ports.get(m.host.split(":")[0]!);
     if (!name || out[name]) continue;
     if (!m.gc) log(`warning: ${name} runs without --expose-gc; heap figures include garbage`);
@@ -225,7 +230,6 @@ async function hostMemory(): Promise<Record<string, HostMemory>> {
   }
   return out;
 }
-
 
 interface MemoryStage {
   activeActors: number;

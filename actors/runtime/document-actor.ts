@@ -7,6 +7,7 @@ import { publishEvents } from "./dapr-client.ts";
 
 const DOC_KEY = "doc";
 const OUTBOX_REMINDER = "outbox";
+const RETRY_REMINDER = "retry";
 
 interface Stored<S> {
   state: S;
@@ -155,11 +156,33 @@ export abstract class DocumentActor<S> extends AbstractActor {
 
   /** Reminders: the outbox retry is handled here; every other reminder goes to onReminder. */
   override async receiveReminder(data: unknown): Promise<void> {
-    if ((data as { kind?: string } | undefined)?.kind === OUTBOX_REMINDER) {
-      await this.load(); // loading flushes the outbox
-      return;
+    // The SDK runs reminders in an async HTTP handler that does not catch: a throw here would be an
+    // unhandled rejection that takes the whole actor host down. A failed reminder is retried instead.
+    const d = data as { kind?: string; of?: unknown } | undefined;
+    try {
+      if (d?.kind === OUTBOX_REMINDER)
+        await this.load(); // loading flushes the outbox
+      else await this.onReminder(d?.kind === RETRY_REMINDER ? d.of : data);
+    } catch (err) {
+      const { logger } = actorDeps();
+      logger.warn(
+        { err, actor: this.getActorType(), id: this.getActorId().getId() },
+        "actor.reminder_failed_retry",
+      );
+      const retry =
+        d?.kind === OUTBOX_REMINDER
+          ? d
+          : { kind: RETRY_REMINDER, of: d?.kind === RETRY_REMINDER ? d.of : data };
+      await this.registerActorReminder(
+        d?.kind === OUTBOX_REMINDER ? OUTBOX_REMINDER : RETRY_REMINDER,
+        Temporal.Duration.from({ seconds: 5 }),
+        undefined,
+        undefined,
+        retry,
+      ).catch((e) =>
+        logger.error({ err: e, actor: this.getActorType() }, "actor.reminder_retry_not_scheduled"),
+      );
     }
-    await this.onReminder(data);
   }
 
   protected async onReminder(_data: unknown): Promise<void> {}
