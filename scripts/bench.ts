@@ -3,7 +3,7 @@
 // endpoint and an empty actor method through the same daprd. Brings the stack up if none is running.
 // Options: --quick (short runs), --memory-actors N[,M...] (active-actor counts to measure memory at;
 // default 10000,100000; --quick 2000), --memory-only (just the memory stage).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchAuction } from "../actors/auction/bench.ts";
 import { API, adminKey, isReady, ROOT, STATE_DIR, startStack, stopStack } from "../api/e2e/stack.ts";
@@ -40,16 +40,35 @@ function stackPids(): Record<string, number> {
   ).processes;
 }
 
-/** CPU time (user + system, ms) each stack process has used so far, from /proc (clock ticks of 10 ms). */
+/** CPU time (user + system, ms) a process has used so far, from /proc (clock ticks of 10 ms). */
+function procCpuMs(pid: number | string, reapedChildren = false): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (own + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0)) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Live children of `pid` (Postgres serves each connection from a backend process of its own). */
+function childrenOf(pid: number): string[] {
+  return readdirSync("/proc").filter((d) => {
+    if (!/^\d+$/.test(d)) return false;
+    try {
+      return Number(readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1]) === pid;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** CPU ms each stack process has used so far; Postgres counts its backends, live and ended, too. */
 function cpuMs(): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, pid] of Object.entries(stackPids())) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      out[name] = (Number(fields[11]) + Number(fields[12])) * 10;
-    } catch {
-      out[name] = 0;
-    }
+    out[name] = procCpuMs(pid, name === "postgres");
+    if (name === "postgres") for (const child of childrenOf(pid)) out[name] += procCpuMs(child);
   }
   return out;
 }
@@ -233,6 +252,9 @@ async function hostMemory(): Promise<Record<string, HostMemory>> {
 
 interface MemoryStage {
   activeActors: number;
+  /** Growth from the previous stage (or the baseline) divided by the actors added since. */
+  marginalHeapBytesPerActor: number;
+  marginalRssBytesPerActor: number;
   activationsPerSec: number;
   activationErrors: number;
   hosts: Record<string, HostMemory>;
@@ -271,8 +293,15 @@ async function measureMemory(): Promise<MemoryReport> {
       HOSTS.reduce((a, h) => a + (m[h]?.[k] ?? 0), 0);
     const perActor = (k: keyof HostMemory) =>
       Math.round(((sum(now, k) - sum(baseline, k)) * 2 ** 20) / target);
+    const prev = stages.at(-1);
+    const marginal = (k: keyof HostMemory) =>
+      prev
+        ? Math.round(((sum(now, k) - sum(prev.hosts, k)) * 2 ** 20) / (target - prev.activeActors))
+        : perActor(k);
     stages.push({
       activeActors: target,
+      marginalHeapBytesPerActor: marginal("heapUsedMb"),
+      marginalRssBytesPerActor: marginal("rssMb"),
       activationsPerSec: activation.rps,
       activationErrors: activation.errors,
       hosts: now,
@@ -296,18 +325,22 @@ function memoryMarkdown(mem: MemoryReport, row: (cells: (string | number)[]) => 
       "active actors",
       ...HOSTS,
       "heap bytes/actor",
+      "marginal heap bytes/actor",
       "RSS bytes/actor",
+      "marginal RSS bytes/actor",
       "daprd RSS bytes/actor",
       "activations/s",
     ]),
-    row(["---", "---", "---", "---", "---", "---", "---"]),
-    row([0, ...HOSTS.map((h) => cell(mem.baseline, h)), "", "", "", ""]),
+    row(["---", "---", "---", "---", "---", "---", "---", "---", "---"]),
+    row([0, ...HOSTS.map((h) => cell(mem.baseline, h)), "", "", "", "", "", ""]),
     ...mem.stages.map((st) =>
       row([
         st.activeActors,
         ...HOSTS.map((h) => cell(st.hosts, h)),
         st.heapBytesPerActor,
+        st.marginalHeapBytesPerActor,
         st.rssBytesPerActor,
+        st.marginalRssBytesPerActor,
         st.sidecarRssBytesPerActor,
         st.activationsPerSec,
       ]),
