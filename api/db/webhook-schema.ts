@@ -22,6 +22,10 @@ export const webhookEndpoints = pgTable(
     eventTypes: text("event_types").array().notNull(),
     description: text("description").notNull().default(""),
     active: boolean("active").notNull().default(true),
+    /** Since when it has been active: events that occurred before (or while it was paused) are not sent. */
+    activeSince: timestamp("active_since", { withTimezone: true, mode: "string" })
+      .notNull()
+      .default(sql`now()`),
     /** The signing secret, AES-256-GCM encrypted at rest (see api/webhooks/secrets.ts). */
     secretCiphertext: text("secret_ciphertext").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),

@@ -1,29 +1,23 @@
 // The events app: subscribes to domain events through its daprd and records them in Postgres, and
 // sends the partner webhooks those events enqueue.
-import { CommunicationProtocolEnum, DaprServer } from "@dapr/dapr";
+import { serve } from "@hono/node-server";
 import { loadConfig } from "../../actors/runtime/config.ts";
 import { createLogger } from "../../actors/runtime/logger.ts";
 import { createDb } from "../db/client.ts";
 import { webhookWorker } from "../webhooks/worker.ts";
-import { recordEvent } from "./writer.ts";
+import { eventsServer } from "./server.ts";
+import { recordEvents } from "./writer.ts";
 
 const config = loadConfig();
 const logger = createLogger("events", config.logLevel);
 const { db, sql } = createDb(config.databaseUrl);
 
-const server = new DaprServer({
-  serverHost: "127.0.0.1",
-  serverPort: String(config.appPort),
-  communicationProtocol: CommunicationProtocolEnum.HTTP,
-  clientOptions: { daprHost: config.daprHost, daprPort: config.daprHttpPort },
-  logger: { level: 2 },
-});
-
-// The SDK acks a handler that throws as SUCCESS, so recordEvent never throws: it answers RETRY.
-await server.pubsub.subscribe(config.pubsubName, config.eventsTopic, (data: unknown) =>
-  recordEvent(db, logger, data),
+// Bulk delivery: up to 100 events at a time, each batch recorded in one transaction.
+const app = eventsServer(
+  { pubsubName: config.pubsubName, topic: config.eventsTopic, maxMessagesCount: 100, maxAwaitDurationMs: 20 },
+  (payloads) => recordEvents(db, logger, payloads),
 );
-await server.start();
+const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: config.appPort });
 const { retryBaseMs, ...webhookOpts } = config.webhooks;
 const webhooks = webhookWorker(db, sql, logger, {
   ...webhookOpts,
@@ -37,7 +31,7 @@ logger.info({ topic: config.eventsTopic }, "events.started");
 
 const stop = async (signal: string) => {
   logger.info({ signal }, "events.stopping");
-  await server.stop().catch(() => undefined);
+  await new Promise((r) => server.close(r));
   await webhooks.stop();
   await sql.end({ timeout: 2 });
   process.exit(0);

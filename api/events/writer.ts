@@ -29,35 +29,57 @@ export function isDomainEvent(value: unknown): value is DomainEvent {
 }
 
 export async function recordEvent(db: Db, logger: Logger, payload: unknown): Promise<DaprPubSubStatusEnum> {
-  if (!isDomainEvent(payload)) {
-    logger.error({ payload: typeof payload }, "events.malformed_dropped");
-    return DaprPubSubStatusEnum.DROP;
+  return (await recordEvents(db, logger, [payload]))[0]!;
+}
+
+/**
+ * Records a batch of events in one transaction (one commit for the lot, the way Dapr's bulk
+ * subscription hands them over) and answers a status for each. If the batch fails, each event is
+ * tried on its own, so one bad or unlucky event cannot hold back the others.
+ */
+export async function recordEvents(
+  db: Db,
+  logger: Logger,
+  payloads: unknown[],
+): Promise<DaprPubSubStatusEnum[]> {
+  const statuses: DaprPubSubStatusEnum[] = payloads.map(() => DaprPubSubStatusEnum.SUCCESS);
+  const good: DomainEvent[] = [];
+  const at: number[] = [];
+  payloads.forEach((p, i) => {
+    if (isDomainEvent(p)) {
+      good.push(p);
+      at.push(i);
+    } else {
+      logger.error({ payload: typeof p }, "events.malformed_dropped");
+      statuses[i] = DaprPubSubStatusEnum.DROP;
+    }
+  });
+  if (good.length === 0) return statuses;
+  if (good.length > 1) {
+    try {
+      await db.transaction(async (tx) => {
+        for (const e of good) await writeEvent(tx, e);
+      });
+      return statuses;
+    } catch (err) {
+      logger.warn({ err, events: good.length }, "events.batch_failed_one_by_one");
+    }
   }
+  for (const [k, e] of good.entries()) statuses[at[k]!] = await recordOne(db, logger, e);
+  return statuses;
+}
+
+async function recordOne(db: Db, logger: Logger, payload: DomainEvent): Promise<DaprPubSubStatusEnum> {
   try {
-    await db.transaction(async (tx) => {
-      const inserted = await tx
-        .insert(domainEvents)
-        .values({
-          eventId: payload.id,
-          type: payload.type,
-          aggregateType: payload.aggregate.type,
-          aggregateId: payload.aggregate.id,
-          occurredAt: payload.occurredAt,
-          data: payload.data,
-        })
-        .onConflictDoNothing({ target: domainEvents.eventId })
-        .returning({ seq: domainEvents.seq });
-      if (inserted.length > 0) {
-        await appendAudit(tx, payload); // a redelivery is neither audited nor sent to webhooks twice
-        await enqueueDeliveries(tx, payload);
-      }
-      const snapshot =
-        payload.aggregate.type === "call" ? (payload.data.snapshot as CallSnapshot | undefined) : undefined;
-      if (snapshot) await projectCall(tx, snapshot);
-      await projectCompliance(tx, payload);
-      if (payload.type === "call.billable")
-        await postOnce(tx, chargePosting(billableOf(payload), payload.occurredAt, payload.id));
-    });
+    try {
+      await db.transaction((tx) => writeEvent(tx, payload));
+    } catch (err) {
+      if (!unstorableText(err)) throw err;
+      // Text Postgres cannot hold (a NUL, a lone surrogate, from before the API refused them): record
+      // the event with those characters replaced rather than block the stream or lose the event.
+      logger.warn({ eventId: payload.id, type: payload.type }, "events.unstorable_text_replaced");
+      await db.transaction((tx) => writeEvent(tx, storable(payload)));
+    }
     return DaprPubSubStatusEnum.SUCCESS;
   } catch (err) {
     if (err instanceof RangeError) {
@@ -68,6 +90,55 @@ export async function recordEvent(db: Db, logger: Logger, payload: unknown): Pro
     logger.warn({ err, eventId: payload.id }, "events.write_failed_retry");
     return DaprPubSubStatusEnum.RETRY;
   }
+}
+
+/** Postgres refused a string: `unsupported Unicode escape sequence` (22P05) or a bad encoding (22021). */
+function unstorableText(err: unknown): boolean {
+  for (
+    let e = err as { code?: string; cause?: unknown; message?: string } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if (e.code === "22P05" || e.code === "22021") return true;
+    if (typeof e.message === "string" && e.message.includes("unsupported Unicode escape sequence"))
+      return true;
+  }
+  return false;
+}
+
+/** The event with every NUL and unpaired surrogate in its strings replaced by U+FFFD. */
+export function storable<T>(value: T): T {
+  if (typeof value === "string") return value.replaceAll("\u0000", "\uFFFD").toWellFormed() as T;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)])) as T;
+  return value;
+}
+
+/** One event, exactly once per id: recorded, audited, projected, posted and sent to webhooks. */
+async function writeEvent(tx: Tx, payload: DomainEvent): Promise<void> {
+  const inserted = await tx
+    .insert(domainEvents)
+    .values({
+      eventId: payload.id,
+      type: payload.type,
+      aggregateType: payload.aggregate.type,
+      aggregateId: payload.aggregate.id,
+      occurredAt: payload.occurredAt,
+      data: payload.data,
+    })
+    .onConflictDoNothing({ target: domainEvents.eventId })
+    .returning({ seq: domainEvents.seq });
+  if (inserted.length > 0) {
+    await appendAudit(tx, payload); // a redelivery is neither audited nor sent to webhooks twice
+    await enqueueDeliveries(tx, payload);
+  }
+  const snapshot =
+    payload.aggregate.type === "call" ? (payload.data.snapshot as CallSnapshot | undefined) : undefined;
+  if (snapshot) await projectCall(tx, snapshot);
+  await projectCompliance(tx, payload);
+  if (payload.type === "call.billable")
+    await postOnce(tx, chargePosting(billableOf(payload), payload.occurredAt, payload.id));
 }
 
 /** The charge a call.billable event asks for; throws RangeError when the event cannot be a charge. */

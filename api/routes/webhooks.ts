@@ -18,7 +18,7 @@ type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 const iso = (t: string) => new Date(t).toISOString();
 
-const view = ({ secretCiphertext: _s, ...e }: EndpointRow) => ({
+const view = ({ secretCiphertext: _s, activeSince: _a, ...e }: EndpointRow) => ({
   ...e,
   createdAt: iso(e.createdAt),
   updatedAt: iso(e.updatedAt),
@@ -109,7 +109,12 @@ export function webhookRoutes(deps: ApiDeps) {
     const row = await owned(principal, c.req.param("webhookId"));
     const [updated] = await deps.db
       .update(webhookEndpoints)
-      .set({ ...input, updatedAt: new Date(deps.now()).toISOString() })
+      .set({
+        ...input,
+        updatedAt: new Date(deps.now()).toISOString(),
+        // Resuming starts a new active period: events that happened while paused are not sent.
+        ...(input.active === true && !row.active ? { activeSince: new Date(deps.now()).toISOString() } : {}),
+      })
       .where(eq(webhookEndpoints.id, row.id))
       .returning();
     if (!updated) throw new ApiError(404, "webhook_unknown", `no webhook endpoint ${row.id}`);

@@ -22,6 +22,8 @@ export async function enqueueDeliveries(tx: Tx, e: DomainEvent): Promise<number>
     .where(
       and(
         eq(webhookEndpoints.active, true),
+        // Decided by when the event happened, not when it reached this writer.
+        sql`${webhookEndpoints.activeSince} <= ${e.occurredAt}::timestamptz`,
         sql`${webhookEndpoints.eventTypes} @> array[${e.type}]::text[]`,
         or(
           who.includes(null) ? isNull(webhookEndpoints.accountId) : sql`false`,

@@ -7,19 +7,16 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/postgres-js";
-import { migrate } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../actors/runtime/logger.ts";
-import { createDb, type Db } from "../db/client.ts";
+import type { Db } from "../db/client.ts";
+import { throwawayDatabase } from "../db/test-database.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
 import { verifySignature, type WebhookPayload } from "./rules.ts";
 import { sealSecret } from "./secrets.ts";
 import { claimDue, enqueue } from "./store.ts";
 import { webhookWorker } from "./worker.ts";
 
-const BASE_URL = process.env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce";
 const piiKey = randomBytes(32);
 const logger = createLogger("webhooks-test", "silent");
 const policy = {
@@ -33,20 +30,11 @@ const policy = {
   allowPrivate: true,
 };
 
-let dbName: string;
-let handle: ReturnType<typeof createDb>;
+let handle: Awaited<ReturnType<typeof throwawayDatabase>>;
 let db: Db;
 
 beforeAll(async () => {
-  dbName = `dce_it_webhooks_${process.pid}_${Date.now()}`;
-  const admin = postgres(BASE_URL, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database "${dbName}"`);
-  await admin.end();
-  const url = BASE_URL.replace(/\/[^/]*$/, `/${dbName}`);
-  const m = postgres(url, { max: 1, onnotice: () => undefined });
-  await migrate(drizzle(m), { migrationsFolder: new URL("../db/migrations", import.meta.url).pathname });
-  await m.end();
-  handle = createDb(url, 6);
+  handle = await throwawayDatabase("webhooks");
   db = handle.db;
 }, 60_000);
 
@@ -55,12 +43,7 @@ afterEach(async () => {
   await db?.update(webhookEndpoints).set({ active: false });
 });
 
-afterAll(async () => {
-  await handle?.sql.end({ timeout: 2 });
-  const admin = postgres(BASE_URL, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
-  await admin.end();
-});
+afterAll(() => handle?.drop());
 
 interface Received {
   body: string;

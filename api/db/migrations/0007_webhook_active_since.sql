@@ -1,0 +1,1 @@
+ALTER TABLE "webhook_endpoints" ADD COLUMN "active_since" timestamp with time zone DEFAULT now() NOT NULL;
