@@ -226,7 +226,7 @@ describe("webhook sender", () => {
     }
   });
 
-  it("an endpoint that hangs holds only its own slots: another endpoint's delivery goes out meanwhile", async () => {
+  it("an endpoint that hangs holds only its own slots: another endpoint's delivery, enqueued meanwhile, goes out at once", async () => {
     const hanging = await receiver(["hang"]);
     const healthy = await receiver([200]);
     const worker = webhookWorker(db, handle.sql, logger, {
@@ -243,8 +243,12 @@ describe("webhook sender", () => {
         db,
         Array.from({ length: 10 }, (_, i) => ({ endpointId: slow, payload: payload(200 + i) })),
       );
-      await enqueue(db, [{ endpointId: fast, payload: payload(300) }]);
       await worker.start();
+      await until("the hanging endpoint's two attempts", async () =>
+        hanging.received.length === 2 ? true : undefined,
+      );
+      // Enqueued while the sender waits on the hanging attempts: the NOTIFY wakes it at once.
+      await enqueue(db, [{ endpointId: fast, payload: payload(300) }]);
       await until("the healthy endpoint's delivery", async () =>
         healthy.received.length === 1 ? true : undefined,
       );

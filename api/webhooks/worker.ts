@@ -29,6 +29,7 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
   let running = false;
   let stopped = false;
   let again = false;
+  let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let listening: { unlisten(): Promise<void> } | undefined;
   const idle: (() => void)[] = [];
@@ -79,6 +80,7 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
   async function drain(): Promise<void> {
     if (running) {
       again = true;
+      wake?.(); // a drain waiting on slow attempts looks for the new deliveries now
       return;
     }
     running = true;
@@ -103,7 +105,13 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
             }
           }
           if (inflight.size === 0) break;
-          if (claimed.length === 0 || inflight.size >= opts.batch) await Promise.race(inflight.keys());
+          if (claimed.length === 0 || inflight.size >= opts.batch) {
+            const woken = new Promise<void>((r) => {
+              wake = r;
+            });
+            await Promise.race([...inflight.keys(), woken]);
+            wake = undefined;
+          }
         }
       } while (again && !stopped);
     } catch (err) {
@@ -136,6 +144,7 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
     },
     async stop() {
       stopped = true;
+      wake?.();
       clearTimeout(timer);
       await listening?.unlisten().catch(() => undefined);
       if (running) await new Promise<void>((r) => idle.push(r));
