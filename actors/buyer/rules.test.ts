@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { fixedCtx } from "../kernel/ctx.ts";
 import type { BuyerCampaign, BuyerState, CallFacts, ReserveCommand } from "./buyer-api.ts";
+import { applyDeposit } from "./funds.ts";
 import {
   balanceOf,
   capture,
@@ -350,5 +351,22 @@ describe("pruneRecentCallers", () => {
     expect(
       pruneRecentCallers(buyer([campaign()], { recentCallers: s.recentCallers }), T0).recentCallers,
     ).toEqual({ fresh: T0 - DAY });
+  });
+});
+
+describe("deposits", () => {
+  const fresh = () =>
+    newBuyerState(
+      { buyerId: "b", name: "B", timezone: "America/New_York", creditLimitMicros: 0 },
+      fixedCtx(T0),
+    );
+
+  it("refuses a deposit that would take the balance past 2^53 micro-units, where it stops being exact", () => {
+    const near = { ...fresh(), balanceMicros: Number.MAX_SAFE_INTEGER - 10 };
+    expect(applyDeposit(near, { depositId: "d1", amountMicros: 10 }, T0)).toMatchObject({ ok: true });
+    expect(applyDeposit(near, { depositId: "d2", amountMicros: 11 }, T0)).toMatchObject({
+      ok: false,
+      reason: { code: "invalid_amount" },
+    });
   });
 });

@@ -104,6 +104,18 @@ export abstract class DocumentActor<S> extends AbstractActor {
     const leftovers = (this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
     const doc: Stored<S> = { state, outbox: uniqueById([...leftovers, ...events]) };
     const sm = this.getStateManager<Stored<S>>();
+    // Dapr's actor state API writes without an ETag. While placement moves actors (a host died), two
+    // instances of one actor can briefly both run; a write computed on a document another instance has
+    // since changed would silently undo that change (a buyer's reservation lost). Refuse it instead:
+    // the caller retries, and the retry reads the current document.
+    if ((await actorDeps().redis.hget(this.storeKey(), "version")) !== this.version) {
+      this.cached = undefined;
+      this.published.clear();
+      await sm.clearCache();
+      throw new Error(
+        `${this.getActorType()} ${this.getActorId().getId()} was written elsewhere since it was read; retry`,
+      );
+    }
     try {
       await sm.setState(DOC_KEY, doc);
       await sm.saveState();

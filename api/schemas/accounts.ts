@@ -18,4 +18,10 @@ export const CreateApiKey = v.object({
   role: v.picklist(["admin", "buyer", "seller"]),
 });
 
-export const Deposit = v.object({ amountMicros: v.pipe(Micros, v.minValue(1, "must be positive")) });
+export const Deposit = v.object({
+  amountMicros: v.pipe(
+    Micros,
+    v.minValue(1, "must be positive"),
+    v.maxValue(1_000_000_000_000_000, "must be at most 1,000,000,000 in currency units per deposit"),
+  ),
+});
