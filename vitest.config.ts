@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 
 const CHAOS = ["api/e2e/crash.e2e.test.ts"];
 // Failover under load (a replica killed, Redis restarted): `npm run test:failover`, not yet in `npm test`
-// (about one run in four loses a buyer's reservation while placement moves actors; see issue #7).
+// (now and then a buyer's reservation is lost while placement moves actors; see issue #7).
 const FAILOVER = ["api/e2e/failover.e2e.test.ts"];
 
 const stackTier = {
