@@ -1,11 +1,14 @@
 // Base for every exchange actor: one state document under one key, written once per command,
 // with a transactional outbox so events are announced at least once and never for unsaved state.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { AbstractActor, type ActorId, type DaprClient, Temporal } from "@dapr/dapr";
 import type { DomainEvent } from "../kernel/events.ts";
 import { actorDeps } from "./actor-runtime.ts";
 import { publishEvents } from "./dapr-client.ts";
 
 const DOC_KEY = "doc";
+/** The actor instance whose turn the current async call chain is running in. */
+const inTurn = new AsyncLocalStorage<object>();
 const OUTBOX_REMINDER = "outbox";
 const RETRY_REMINDER = "retry";
 
@@ -28,6 +31,37 @@ export abstract class DocumentActor<S> extends AbstractActor {
     // round trip and log line per activation, two per offer. The sidecar is up: it is invoking us.
     type Internals = { actorClient?: { actor?: { client?: { setIsInitialized?(v: boolean): void } } } };
     (this as unknown as Internals).actorClient?.actor?.client?.setIsInitialized?.(true);
+    this.oneTurnAtATime();
+  }
+
+  private turn: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs this instance's commands one after another. Turns are Dapr's to enforce, but when a call
+   * times out daprd lets the next one in while the first may still be running here, and two commands
+   * computed on the same document would overwrite each other (a buyer's reservation lost). Every
+   * method the subclass declares (and reminders) is queued behind the one before it.
+   */
+  private oneTurnAtATime(): void {
+    const self = this as unknown as Record<string, unknown>;
+    const names = new Set<string>(["receiveReminder"]);
+    for (
+      let p = Object.getPrototypeOf(this);
+      p && p !== DocumentActor.prototype;
+      p = Object.getPrototypeOf(p)
+    )
+      for (const name of Object.getOwnPropertyNames(p))
+        if (name !== "constructor" && typeof self[name] === "function") names.add(name);
+    for (const name of names) {
+      const method = self[name] as (...args: unknown[]) => Promise<unknown>;
+      self[name] = (...args: unknown[]) => {
+        // Inside this instance's own turn (a command calling its helpers): run straight away.
+        if (inTurn.getStore() === this) return method.apply(this, args);
+        const run = this.turn.then(() => inTurn.run(this, () => method.apply(this, args)));
+        this.turn = run.catch(() => undefined);
+        return run;
+      };
+    }
   }
 
   /** Dapr's key for this actor's document in the Redis actor store: <app-id>||<type>||<id>||doc. */
@@ -103,6 +137,12 @@ export abstract class DocumentActor<S> extends AbstractActor {
   private async writeDocument(state: S, events: DomainEvent[]): Promise<void> {
     const leftovers = (this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
     const doc: Stored<S> = { state, outbox: uniqueById([...leftovers, ...events]) };
+    await this.checkAndWrite(doc);
+    this.published.clear();
+    await this.flushOutbox(true);
+  }
+
+  private async checkAndWrite(doc: Stored<S>): Promise<void> {
     const sm = this.getStateManager<Stored<S>>();
     // Dapr's actor state API writes without an ETag. While placement moves actors (a host died), two
     // instances of one actor can briefly both run; a write computed on a document another instance has
@@ -126,8 +166,6 @@ export abstract class DocumentActor<S> extends AbstractActor {
     }
     this.cached = doc;
     this.version = await actorDeps().redis.hget(this.storeKey(), "version");
-    this.published.clear();
-    await this.flushOutbox(true);
   }
 
   /**
