@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 
 const CHAOS = ["api/e2e/crash.e2e.test.ts"];
 // Failover under load (a replica killed, Redis restarted): `npm run test:failover`, not yet in `npm test`
-// (now and then a buyer's reservation is lost while placement moves actors; see issue #7).
+// until runs show the one-command-per-instance fix holds (a reservation was lost 2 times in ~16; #7).
 const FAILOVER = ["api/e2e/failover.e2e.test.ts"];
 
 const stackTier = {
