@@ -137,12 +137,6 @@ export abstract class DocumentActor<S> extends AbstractActor {
   private async writeDocument(state: S, events: DomainEvent[]): Promise<void> {
     const leftovers = (this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
     const doc: Stored<S> = { state, outbox: uniqueById([...leftovers, ...events]) };
-    await this.checkAndWrite(doc);
-    this.published.clear();
-    await this.flushOutbox(true);
-  }
-
-  private async checkAndWrite(doc: Stored<S>): Promise<void> {
     const sm = this.getStateManager<Stored<S>>();
     // Dapr's actor state API writes without an ETag. While placement moves actors (a host died), two
     // instances of one actor can briefly both run; a write computed on a document another instance has
@@ -166,6 +160,8 @@ export abstract class DocumentActor<S> extends AbstractActor {
     }
     this.cached = doc;
     this.version = await actorDeps().redis.hget(this.storeKey(), "version");
+    this.published.clear();
+    await this.flushOutbox(true);
   }
 
   /**

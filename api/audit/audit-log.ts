@@ -40,23 +40,28 @@ export async function appendAudit(tx: Tx, event: DomainEvent): Promise<void> {
   await tx.update(auditHeads).set({ seq: row.seq, hash }).where(eq(auditHeads.chain, chain));
 }
 
+/** Inserts a domain event once per id and audits it the first time; true when it was new. */
+export async function recordAudited(tx: Tx, event: DomainEvent): Promise<boolean> {
+  const inserted = await tx
+    .insert(domainEvents)
+    .values({
+      eventId: event.id,
+      type: event.type,
+      aggregateType: event.aggregate.type,
+      aggregateId: event.aggregate.id,
+      occurredAt: event.occurredAt,
+      data: event.data,
+    })
+    .onConflictDoNothing({ target: domainEvents.eventId })
+    .returning({ seq: domainEvents.seq });
+  if (inserted.length === 0) return false; // a redelivery is not audited twice
+  await appendAudit(tx, event);
+  return true;
+}
+
 /** Records an event raised by the API itself (compliance changes): domain event and audit row, once. */
 export async function recordApiEvent(db: Db, event: DomainEvent): Promise<void> {
-  await db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(domainEvents)
-      .values({
-        eventId: event.id,
-        type: event.type,
-        aggregateType: event.aggregate.type,
-        aggregateId: event.aggregate.id,
-        occurredAt: event.occurredAt,
-        data: event.data,
-      })
-      .onConflictDoNothing({ target: domainEvents.eventId })
-      .returning({ seq: domainEvents.seq });
-    if (inserted.length > 0) await appendAudit(tx, event);
-  });
+  await db.transaction((tx) => recordAudited(tx, event));
 }
 
 export interface VerifyReport {

@@ -4,10 +4,10 @@ import { sql } from "drizzle-orm";
 import type { CallSnapshot } from "../../actors/call/snapshot.ts";
 import type { DomainEvent } from "../../actors/kernel/events.ts";
 import type { Logger } from "../../actors/runtime/logger.ts";
-import { appendAudit } from "../audit/audit-log.ts";
+import { recordAudited } from "../audit/audit-log.ts";
 import { projectCompliance } from "../compliance/projections.ts";
 import type { Db } from "../db/client.ts";
-import { calls, domainEvents } from "../db/schema.ts";
+import { calls } from "../db/schema.ts";
 import { postOnce, type Tx } from "../ledger/ledger.ts";
 import { type Billable, chargePosting } from "../ledger/postings.ts";
 import { enqueueDeliveries } from "../webhooks/store.ts";
@@ -117,22 +117,8 @@ export function storable<T>(value: T): T {
 
 /** One event, exactly once per id: recorded, audited, projected, posted and sent to webhooks. */
 async function writeEvent(tx: Tx, payload: DomainEvent): Promise<void> {
-  const inserted = await tx
-    .insert(domainEvents)
-    .values({
-      eventId: payload.id,
-      type: payload.type,
-      aggregateType: payload.aggregate.type,
-      aggregateId: payload.aggregate.id,
-      occurredAt: payload.occurredAt,
-      data: payload.data,
-    })
-    .onConflictDoNothing({ target: domainEvents.eventId })
-    .returning({ seq: domainEvents.seq });
-  if (inserted.length > 0) {
-    await appendAudit(tx, payload); // a redelivery is neither audited nor sent to webhooks twice
-    await enqueueDeliveries(tx, payload);
-  }
+  // A redelivered event is neither audited nor sent to webhooks twice.
+  if (await recordAudited(tx, payload)) await enqueueDeliveries(tx, payload);
   const snapshot =
     payload.aggregate.type === "call" ? (payload.data.snapshot as CallSnapshot | undefined) : undefined;
   if (snapshot) await projectCall(tx, snapshot);
