@@ -5,8 +5,7 @@
 import { defineConfig } from "vitest/config";
 
 const CHAOS = ["api/e2e/crash.e2e.test.ts"];
-// Failover under load (a replica killed, Redis restarted): `npm run test:failover`, not yet in `npm test`
-// until runs show the one-command-per-instance fix holds (a reservation was lost 2 times in ~16; #7).
+// Failover under load (a replica killed, Redis restarted): run by scripts/test.sh after chaos.
 const FAILOVER = ["api/e2e/failover.e2e.test.ts"];
 
 const stackTier = {

@@ -30,10 +30,10 @@ const server = new DaprServer({
     isKeepAlive: true,
     actor: {
       actorIdleTimeout: "1h",
-      // Long enough for in-flight calls (bounded at 5 s by the resiliency policy) to finish before an
-      // actor moves: a call force-cancelled at the drain deadline may still write its old state after
-      // the actor has been activated elsewhere. Placement's dissemination timeout (15 s, set by the
-      // launcher) stays above it, so a draining host is not kicked.
+      // Long enough for in-flight calls to finish before an actor moves (callers give up at 10 s; a
+      // command still running then is caught by the version check before its write). Placement's
+      // dissemination timeout (15 s, set by the launcher) stays above it, so a draining host is not
+      // kicked.
       drainOngoingCallTimeout: "8s",
       drainRebalancedActors: true,
       reentrancy: { enabled: false },
