@@ -3,10 +3,11 @@
 // endpoint and an empty actor method through the same daprd. Brings the stack up if none is running.
 // Options: --quick (short runs), --memory-actors N[,M...] (active-actor counts to measure memory at;
 // default 10000,100000; --quick 2000), --memory-only (just the memory stage).
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchAuction } from "../actors/auction/bench.ts";
-import { API, adminKey, isReady, ROOT, STATE_DIR, startStack, stopStack } from "../api/e2e/stack.ts";
+import { API, adminKey, isReady, ROOT, startStack, stopStack } from "../api/e2e/stack.ts";
+import { cpuMs, cpuPerOffer, stackPids } from "./bench/cpu.ts";
 import { type LoadResult, runLoad } from "./bench/driver.ts";
 import { buildMarket } from "./bench/market.ts";
 import { lineChart } from "./bench/svg.ts";
@@ -33,55 +34,6 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 
 const routed = (status: number, body: string) => status === 201 && body.includes('"status":"routed"');
 const offerOk = (status: number, body: string) => status === 201 && /"status":"(routed|no_bid)"/.test(body);
-
-function stackPids(): Record<string, number> {
-  return (
-    JSON.parse(readFileSync(join(STATE_DIR, "stack.json"), "utf8")) as { processes: Record<string, number> }
-  ).processes;
-}
-
-/** CPU time (user + system, ms) a process has used so far, from /proc (clock ticks of 10 ms). */
-function procCpuMs(pid: number | string, reapedChildren = false): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    const own = Number(fields[11]) + Number(fields[12]);
-    return (own + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0)) * 10;
-  } catch {
-    return 0;
-  }
-}
-
-/** Live children of `pid` (Postgres serves each connection from a backend process of its own). */
-function childrenOf(pid: number): string[] {
-  return readdirSync("/proc").filter((d) => {
-    if (!/^\d+$/.test(d)) return false;
-    try {
-      return Number(readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1]) === pid;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** CPU ms each stack process has used so far; Postgres counts its backends, live and ended, too. */
-function cpuMs(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, pid] of Object.entries(stackPids())) {
-    out[name] = procCpuMs(pid, name === "postgres");
-    if (name === "postgres") for (const child of childrenOf(pid)) out[name] += procCpuMs(child);
-  }
-  return out;
-}
-
-/** Where the CPU goes per offer: each process's CPU ms during the run divided by the offers made. */
-function cpuPerOffer(before: Record<string, number>, after: Record<string, number>, offers: number) {
-  const per: Record<string, number> = {};
-  for (const name of Object.keys(after)) {
-    per[name] = Math.round((((after[name] ?? 0) - (before[name] ?? 0)) / offers) * 100) / 100;
-  }
-  per.total = Math.round(Object.values(per).reduce((a, b) => a + b, 0) * 100) / 100;
-  return per;
-}
 
 function rssMb(name: string): number {
   const status = readFileSync(`/proc/${stackPids()[name]}/status`, "utf8");

@@ -1,6 +1,5 @@
 // CallActor: one offered call. It coordinates the flow (seller admit → auction → routing), keeps the
 // lifecycle state machine and settles the buyer's reservation when the call ends.
-import { Temporal } from "@dapr/dapr";
 import type { AuctionOutcome, AuctionWinner, IAuctionActor } from "../auction/auction-api.ts";
 import type { CallFacts, IBuyerActor, ReleaseOutcome } from "../buyer/buyer-api.ts";
 import { systemCtx } from "../kernel/ctx.ts";
@@ -178,8 +177,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     ];
     await this.save(state, events);
     if (state.routing) {
-      const dueMs = Math.max(1_000, state.routing.expiresAtMs - now);
-      await this.registerActorReminder(EXPIRY_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }));
+      await this.sidecar().remind(EXPIRY_REMINDER, Math.max(1_000, state.routing.expiresAtMs - now));
     }
     return ok(d);
   }
@@ -225,10 +223,12 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     }
     await this.save(next, events);
     if (next.status === "routed" && next.routing) {
-      const dueMs = Math.max(1_000, next.routing.expiresAtMs - now);
-      await this.registerActorReminder(EXPIRY_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }));
-    } else {
-      await this.unregisterActorReminder(EXPIRY_REMINDER).catch(() => undefined);
+      await this.sidecar().remind(EXPIRY_REMINDER, Math.max(1_000, next.routing.expiresAtMs - now));
+    } else if (state.status === "routed") {
+      // Answered or ended: the routing window no longer matters (once; later events have none to drop).
+      await this.sidecar()
+        .forget(EXPIRY_REMINDER)
+        .catch(() => undefined);
     }
     return ok(next);
   }

@@ -48,10 +48,9 @@ export function actorProxy<T>(client: DaprClient, actorType: string, id: string)
 
 /**
  * Publishes events through the sidecar and returns the ids that failed: one event through the plain
- * publish API, several in one bulk-publish request. The bulk request is sent directly, not through
- * the SDK, whose HTTP client names the entry id `entryID` where daprd reads `entryId` (every bulk
- * publish then fails with ERR_PUBSUB_EVENTS_SER). The SDK reports a failed plain publish as a value
- * (`{error}`), not a throw.
+ * publish API, several in one bulk-publish request. Both are sent with Node's fetch, not through the
+ * SDK: its HTTP client names a bulk entry's id `entryID` where daprd reads `entryId` (every bulk
+ * publish then fails with ERR_PUBSUB_EVENTS_SER), and its plain publish goes through node-fetch.
  */
 export async function publishEvents(
   client: DaprClient,
@@ -60,20 +59,70 @@ export async function publishEvents(
   events: DomainEvent[],
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  if (events.length === 1) {
-    const res = await client.pubsub.publish(pubsub, topic, events[0] as unknown as object);
-    return res?.error ? new Set([events[0]!.id]) : new Set();
-  }
   const { daprHost, daprPort } = client.options;
+  if (events.length === 1) {
+    const res = await fetch(`http://${daprHost}:${daprPort}/v1.0/publish/${pubsub}/${topic}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(events[0]),
+      signal: AbortSignal.timeout(ACTOR_CALL_TIMEOUT_MS),
+    });
+    await res.arrayBuffer();
+    return res.ok ? new Set() : new Set([events[0]!.id]);
+  }
   const url = `http://${daprHost}:${daprPort}/v1.0-alpha1/publish/bulk/${pubsub}/${topic}`;
   const body = JSON.stringify(
     events.map((e) => ({ entryId: e.id, event: e, contentType: "application/json" })),
   );
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    signal: AbortSignal.timeout(ACTOR_CALL_TIMEOUT_MS),
+  });
   if (res.ok) {
     await res.arrayBuffer();
     return new Set();
   }
   const answer = (await res.json().catch(() => ({}))) as { failedEntries?: { entryId: string }[] };
   return new Set(answer.failedEntries?.map((f) => f.entryId) ?? events.map((e) => e.id));
+}
+
+/** The sidecar's actor API for one actor instance: its state transaction and its reminders. */
+export class ActorSidecar {
+  private readonly base: string;
+
+  constructor(client: DaprClient, actorType: string, id: string) {
+    const { daprHost, daprPort } = client.options;
+    this.base = `http://${daprHost}:${daprPort}/v1.0/actors/${actorType}/${encodeURIComponent(id)}`;
+  }
+
+  /**
+   * Upserts one state key (`POST …/state`, a one-operation transaction). The SDK's state manager
+   * would first ask the sidecar whether the key exists (a GET per write of a new actor) only to send
+   * the same upsert either way.
+   */
+  async upsert(key: string, value: unknown): Promise<void> {
+    await this.send("POST", "/state", [{ operation: "upsert", request: { key, value } }]);
+  }
+
+  /** Registers (or replaces) a one-shot reminder due after `dueMs`, carrying `data` back to the actor. */
+  async remind(name: string, dueMs: number, data?: unknown): Promise<void> {
+    await this.send("POST", `/reminders/${name}`, { dueTime: `${Math.max(0, Math.round(dueMs))}ms`, data });
+  }
+
+  async forget(name: string): Promise<void> {
+    await this.send("DELETE", `/reminders/${name}`);
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<void> {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: body === undefined ? undefined : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(ACTOR_CALL_TIMEOUT_MS),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} actor ${path} failed: ${res.status} ${text.slice(0, 300)}`);
+  }
 }

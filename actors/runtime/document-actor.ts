@@ -1,10 +1,10 @@
 // Base for every exchange actor: one state document under one key, written once per command,
 // with a transactional outbox so events are announced at least once and never for unsaved state.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { AbstractActor, type ActorId, type DaprClient, Temporal } from "@dapr/dapr";
+import { AbstractActor, type ActorId, type DaprClient } from "@dapr/dapr";
 import type { DomainEvent } from "../kernel/events.ts";
 import { actorDeps } from "./actor-runtime.ts";
-import { publishEvents } from "./dapr-client.ts";
+import { ActorSidecar, publishEvents } from "./dapr-client.ts";
 
 const DOC_KEY = "doc";
 /** The actor instance whose turn the current async call chain is running in. */
@@ -64,6 +64,18 @@ export abstract class DocumentActor<S> extends AbstractActor {
     }
   }
 
+  private sidecarApi: ActorSidecar | undefined;
+
+  /** The sidecar's state and reminder API for this actor. */
+  protected sidecar(): ActorSidecar {
+    this.sidecarApi ??= new ActorSidecar(
+      this.getDaprClient(),
+      this.getActorType(),
+      this.getActorId().getId(),
+    );
+    return this.sidecarApi;
+  }
+
   /** Dapr's key for this actor's document in the Redis actor store: <app-id>||<type>||<id>||doc. */
   private storeKey(): string {
     return `${actorDeps().config.appId}||${this.getActorType()}||${this.getActorId().getId()}||${DOC_KEY}`;
@@ -105,18 +117,24 @@ export abstract class DocumentActor<S> extends AbstractActor {
     if (this.cached) {
       // An instance can outlive its turn as the actor's host: when its sidecar dies, nobody deactivates
       // it, the actor runs elsewhere meanwhile, and it may later come back here. A cached document whose
-      // version is not the store's is stale: drop it (and the SDK's own cache) and read again.
-      if ((await redis.hget(this.storeKey(), "version")) !== this.version) {
+      // version is not the store's is stale: drop it and read again.
+      const stored = await redis.hget(this.storeKey(), "version");
+      if (stored !== this.version) {
+        actorDeps().logger.info(
+          { actor: this.getActorType(), id: this.getActorId().getId(), cached: this.version, stored },
+          "actor.cache_stale_reread",
+        );
         this.cached = undefined;
         this.published.clear();
-        await this.getStateManager().clearCache();
       }
     }
     if (!this.cached) {
-      const version = await redis.hget(this.storeKey(), "version");
-      const [found, value] = await this.getStateManager<Stored<S>>().tryGetState(DOC_KEY);
-      this.cached = found && value ? value : undefined;
-      this.version = version;
+      // The document and its version in one read, straight from the hash daprd's Redis state store keeps
+      // (fields `data` and `version`): one round trip instead of a version read here and a state read
+      // through the sidecar, and the two always belong together.
+      const [data, version] = await redis.hmget(this.storeKey(), "data", "version");
+      this.cached = data ? (JSON.parse(data) as Stored<S>) : undefined;
+      this.version = version ?? null;
     }
     // Events a previous command saved but could not publish (a sidecar died in between) go out before
     // anything else happens, so a retried or replayed command also completes its announcements.
@@ -137,7 +155,6 @@ export abstract class DocumentActor<S> extends AbstractActor {
   private async writeDocument(state: S, events: DomainEvent[]): Promise<void> {
     const leftovers = (this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
     const doc: Stored<S> = { state, outbox: uniqueById([...leftovers, ...events]) };
-    const sm = this.getStateManager<Stored<S>>();
     // Dapr's actor state API writes without an ETag. While placement moves actors (a host died), two
     // instances of one actor can briefly both run; a write computed on a document another instance has
     // since changed would silently undo that change (a buyer's reservation lost). Refuse it instead:
@@ -145,21 +162,15 @@ export abstract class DocumentActor<S> extends AbstractActor {
     if ((await actorDeps().redis.hget(this.storeKey(), "version")) !== this.version) {
       this.cached = undefined;
       this.published.clear();
-      await sm.clearCache();
       throw new Error(
         `${this.getActorType()} ${this.getActorId().getId()} was written elsewhere since it was read; retry`,
       );
     }
-    try {
-      await sm.setState(DOC_KEY, doc);
-      await sm.saveState();
-    } catch (err) {
-      // The SDK would flush this pending write after the next successful call: drop it.
-      await sm.clearCache();
-      throw err;
-    }
+    await this.sidecar().upsert(DOC_KEY, doc);
     this.cached = doc;
-    this.version = await actorDeps().redis.hget(this.storeKey(), "version");
+    // The store counts versions up by one per write. Should another write have slipped in, the next
+    // load sees a version other than this one and reads the document again: a wrong guess costs a read.
+    this.version = String(Number(this.version ?? 0) + 1);
     this.published.clear();
     await this.flushOutbox(true);
   }
@@ -191,8 +202,7 @@ export abstract class DocumentActor<S> extends AbstractActor {
     if (failed.size === 0) return;
     logger.warn({ failed: failed.size, actor: this.getActorType() }, "event.publish_deferred");
     try {
-      const due = Temporal.Duration.from({ seconds: 5 });
-      await this.registerActorReminder(OUTBOX_REMINDER, due, undefined, undefined, { kind: OUTBOX_REMINDER });
+      await this.sidecar().remind(OUTBOX_REMINDER, 5_000, { kind: OUTBOX_REMINDER });
     } catch (err) {
       logger.warn({ err }, "event.retry_not_scheduled");
       if (mustSettle)
@@ -219,15 +229,11 @@ export abstract class DocumentActor<S> extends AbstractActor {
         d?.kind === OUTBOX_REMINDER
           ? d
           : { kind: RETRY_REMINDER, of: d?.kind === RETRY_REMINDER ? d.of : data };
-      await this.registerActorReminder(
-        d?.kind === OUTBOX_REMINDER ? OUTBOX_REMINDER : RETRY_REMINDER,
-        Temporal.Duration.from({ seconds: 5 }),
-        undefined,
-        undefined,
-        retry,
-      ).catch((e) =>
-        logger.error({ err: e, actor: this.getActorType() }, "actor.reminder_retry_not_scheduled"),
-      );
+      await this.sidecar()
+        .remind(d?.kind === OUTBOX_REMINDER ? OUTBOX_REMINDER : RETRY_REMINDER, 5_000, retry)
+        .catch((e) =>
+          logger.error({ err: e, actor: this.getActorType() }, "actor.reminder_retry_not_scheduled"),
+        );
     }
   }
 

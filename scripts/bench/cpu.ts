@@ -1,0 +1,53 @@
+// CPU time per stack process, from /proc: where an offer's CPU goes, summed over every process.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { STATE_DIR } from "../../api/e2e/stack.ts";
+
+export function stackPids(): Record<string, number> {
+  return (
+    JSON.parse(readFileSync(join(STATE_DIR, "stack.json"), "utf8")) as { processes: Record<string, number> }
+  ).processes;
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (clock ticks of 10 ms). */
+function procCpuMs(pid: number | string, reapedChildren = false): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (own + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0)) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Live children of `pid` (Postgres serves each connection from a backend process of its own). */
+function childrenOf(pid: number): string[] {
+  return readdirSync("/proc").filter((d) => {
+    if (!/^\d+$/.test(d)) return false;
+    try {
+      return Number(readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1]) === pid;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** CPU ms each stack process has used so far; Postgres counts its backends, live and ended, too. */
+export function cpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(stackPids())) {
+    out[name] = procCpuMs(pid, name === "postgres");
+    if (name === "postgres") for (const child of childrenOf(pid)) out[name] += procCpuMs(child);
+  }
+  return out;
+}
+
+/** Where the CPU goes per offer: each process's CPU ms during the run divided by the offers made. */
+export function cpuPerOffer(before: Record<string, number>, after: Record<string, number>, offers: number) {
+  const per: Record<string, number> = {};
+  for (const name of Object.keys(after)) {
+    per[name] = Math.round((((after[name] ?? 0) - (before[name] ?? 0)) / offers) * 100) / 100;
+  }
+  per.total = Math.round(Object.values(per).reduce((a, b) => a + b, 0) * 100) / 100;
+  return per;
+}
