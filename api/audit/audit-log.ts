@@ -1,6 +1,6 @@
-// Audit log I/O: appends a domain event to its hash chain inside the caller's transaction (the chain
-// head row is locked FOR UPDATE, so appends to one chain are serial), walks the chains to verify them.
-import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
+// Audit log I/O: appends domain events to their hash chains inside the caller's transaction (the chain
+// head rows are locked FOR UPDATE, so appends to one chain are serial), walks the chains to verify them.
+import { and, asc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import type { DomainEvent } from "../../actors/kernel/events.ts";
 import type { Db } from "../db/client.ts";
 import { auditHeads, auditLog } from "../db/compliance-schema.ts";
@@ -16,52 +16,86 @@ import {
   verifyRun,
 } from "./chain.ts";
 
-export async function appendAudit(tx: Tx, event: DomainEvent): Promise<void> {
-  const chain = chainOf(event.aggregate.id);
-  await tx.insert(auditHeads).values({ chain, seq: 0, hash: GENESIS }).onConflictDoNothing();
-  const [head] = await tx
-    .select({ seq: auditHeads.seq, hash: auditHeads.hash })
+/**
+ * Appends events to their hash chains in the order given. Each chain's head row is locked once for
+ * the lot (heads in chain order, so two writers appending to the same chains cannot deadlock), the
+ * rows are chained here and written in one insert, and the heads move in one update.
+ */
+export async function appendAudit(tx: Tx, events: DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const byChain = new Map<number, DomainEvent[]>();
+  for (const e of events) {
+    const chain = chainOf(e.aggregate.id);
+    byChain.set(chain, [...(byChain.get(chain) ?? []), e]);
+  }
+  const chains = [...byChain.keys()].sort((a, b) => a - b);
+  await tx
+    .insert(auditHeads)
+    .values(chains.map((chain) => ({ chain, seq: 0, hash: GENESIS })))
+    .onConflictDoNothing();
+  const heads = await tx
+    .select({ chain: auditHeads.chain, seq: auditHeads.seq, hash: auditHeads.hash })
     .from(auditHeads)
-    .where(eq(auditHeads.chain, chain))
+    .where(inArray(auditHeads.chain, chains))
+    .orderBy(asc(auditHeads.chain))
     .for("update");
-  const row = {
-    chain,
-    seq: (head?.seq ?? 0) + 1,
-    eventId: event.id,
-    type: event.type,
-    aggregateType: event.aggregate.type,
-    aggregateId: event.aggregate.id,
-    occurredAt: event.occurredAt,
-    payloadDigest: payloadDigest(event.data),
-    prevHash: head?.hash ?? GENESIS,
-  };
-  const hash = rowHash(row);
-  await tx.insert(auditLog).values({ ...row, hash });
-  await tx.update(auditHeads).set({ seq: row.seq, hash }).where(eq(auditHeads.chain, chain));
+  const rows: (typeof auditLog.$inferInsert)[] = [];
+  for (const head of heads) {
+    for (const event of byChain.get(head.chain) ?? []) {
+      const row = {
+        chain: head.chain,
+        seq: head.seq + 1,
+        eventId: event.id,
+        type: event.type,
+        aggregateType: event.aggregate.type,
+        aggregateId: event.aggregate.id,
+        occurredAt: event.occurredAt,
+        payloadDigest: payloadDigest(event.data),
+        prevHash: head.hash,
+      };
+      const hash = rowHash(row);
+      rows.push({ ...row, hash });
+      head.seq = row.seq;
+      head.hash = hash;
+    }
+  }
+  await tx.insert(auditLog).values(rows);
+  const moved = heads.map((h) => sql`(${h.chain}::int, ${h.seq}::bigint, ${h.hash}::text)`);
+  await tx.execute(sql`
+    update ${auditHeads} set seq = v.seq, hash = v.hash
+    from (values ${sql.join(moved, sql`, `)}) as v(chain, seq, hash)
+    where ${auditHeads.chain} = v.chain`);
 }
 
-/** Inserts a domain event once per id and audits it the first time; true when it was new. */
-export async function recordAudited(tx: Tx, event: DomainEvent): Promise<boolean> {
+/**
+ * Inserts domain events once per id (one insert for the lot) and audits those that were new, in the
+ * order given; answers the new ones. A redelivered event is neither stored nor audited twice.
+ */
+export async function recordAudited(tx: Tx, events: DomainEvent[]): Promise<DomainEvent[]> {
+  if (events.length === 0) return [];
   const inserted = await tx
     .insert(domainEvents)
-    .values({
-      eventId: event.id,
-      type: event.type,
-      aggregateType: event.aggregate.type,
-      aggregateId: event.aggregate.id,
-      occurredAt: event.occurredAt,
-      data: event.data,
-    })
+    .values(
+      events.map((event) => ({
+        eventId: event.id,
+        type: event.type,
+        aggregateType: event.aggregate.type,
+        aggregateId: event.aggregate.id,
+        occurredAt: event.occurredAt,
+        data: event.data,
+      })),
+    )
     .onConflictDoNothing({ target: domainEvents.eventId })
-    .returning({ seq: domainEvents.seq });
-  if (inserted.length === 0) return false; // a redelivery is not audited twice
-  await appendAudit(tx, event);
-  return true;
+    .returning({ eventId: domainEvents.eventId });
+  const fresh = new Set(inserted.map((r) => r.eventId));
+  const created = events.filter((e) => fresh.has(e.id));
+  await appendAudit(tx, created);
+  return created;
 }
 
 /** Records an event raised by the API itself (compliance changes): domain event and audit row, once. */
 export async function recordApiEvent(db: Db, event: DomainEvent): Promise<void> {
-  await db.transaction((tx) => recordAudited(tx, event));
+  await db.transaction((tx) => recordAudited(tx, [event]));
 }
 
 export interface VerifyReport {

@@ -1,13 +1,17 @@
 // The events writer against real Postgres (a throwaway database): a batch is recorded in one go, a
-// redelivered batch changes nothing, and one event that can never post is dropped alone while the
-// rest of its batch is recorded.
+// redelivered batch changes nothing, a batch's audit rows chain in order and its call snapshots keep
+// the newest, and one event that can never post is dropped alone while the rest of its batch is
+// recorded.
 import { DaprPubSubStatusEnum as S } from "@dapr/dapr";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callSnapshot } from "../../actors/call/snapshot.ts";
 import { domainEvent } from "../../actors/kernel/events.ts";
 import { createLogger } from "../../actors/runtime/logger.ts";
+import { verifyAudit } from "../audit/audit-log.ts";
+import { auditLog } from "../db/compliance-schema.ts";
 import { ledgerPostings } from "../db/ledger-schema.ts";
-import { domainEvents } from "../db/schema.ts";
+import { calls, domainEvents } from "../db/schema.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
 import { recordEvents } from "./writer.ts";
 
@@ -47,6 +51,47 @@ describe("events writer", () => {
       .from(ledgerPostings)
       .where(inArray(ledgerPostings.reference, [`call_${tag}1`, `call_${tag}2`]));
     expect(charges.map((p) => p.kind)).toEqual(["charge", "charge"]);
+  });
+
+  it("a batch: audit rows chain in batch order, a repeated id counts once, the newest snapshot wins", async () => {
+    const tag = `b${Date.now()}`;
+    const snap = (revision: number, status: "routed" | "completed") =>
+      callSnapshot({
+        schema: 1,
+        callId: `call_${tag}`,
+        sellerId: "sel_0000000000000000000000000a",
+        sellerCampaignId: "scp_0000000000000000000000000a",
+        requestHash: "h",
+        status,
+        revision,
+        caller: {},
+        consent: true,
+        decision: { callId: `call_${tag}`, status: "routed", buyerId: "byr_0000000000000000000000000a" },
+        timeline: { offeredAt: new Date().toISOString() },
+        appliedEvents: {},
+      } as unknown as Parameters<typeof callSnapshot>[0]);
+    const agg = { type: "call", id: `call_${tag}` } as const;
+    const routed = domainEvent("call.routed", agg, "decision", Date.now(), { snapshot: snap(1, "routed") });
+    const done = domainEvent("call.completed", agg, "e1", Date.now(), { snapshot: snap(3, "completed") });
+    const other = Array.from({ length: 12 }, (_, i) =>
+      domainEvent("buyer.created", { type: "buyer", id: `byr_${tag}${i}` }, "create", Date.now(), { i }),
+    );
+    // The completed snapshot (revision 3) comes before the routed one (revision 1), and one event twice.
+    const batch = [done, ...other, routed, other[0]!];
+    expect(await recordEvents(handle.db, logger, batch)).toEqual(batch.map(() => S.SUCCESS));
+    const ids = [done.id, routed.id, ...other.map((e) => e.id)];
+    const rows = await handle.db.select().from(auditLog).where(inArray(auditLog.eventId, ids));
+    expect(rows).toHaveLength(14);
+    const [doneRow, routedRow] = [done, routed].map((e) => rows.find((r) => r.eventId === e.id));
+    expect(doneRow?.chain).toBe(routedRow?.chain); // one aggregate, one chain: in the order they came
+    expect(routedRow?.seq).toBeGreaterThan(doneRow?.seq ?? Infinity);
+    expect(new Set(rows.map((r) => r.chain)).size).toBeGreaterThan(1);
+    expect((await verifyAudit(handle.db)).ok).toBe(true);
+    const [call] = await handle.db
+      .select()
+      .from(calls)
+      .where(eq(calls.callId, `call_${tag}`));
+    expect({ revision: call?.revision, status: call?.status }).toEqual({ revision: 3, status: "completed" });
   });
 
   it("records an event whose text Postgres cannot hold (a NUL, a lone surrogate) with it replaced", async () => {

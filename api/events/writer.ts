@@ -57,9 +57,7 @@ export async function recordEvents(
   if (good.length === 0) return statuses;
   if (good.length > 1) {
     try {
-      await db.transaction(async (tx) => {
-        for (const e of good) await writeEvent(tx, e);
-      });
+      await db.transaction((tx) => writeEvents(tx, good));
       return statuses;
     } catch (err) {
       logger.warn({ err, events: good.length }, "events.batch_failed_one_by_one");
@@ -72,13 +70,13 @@ export async function recordEvents(
 async function recordOne(db: Db, logger: Logger, payload: DomainEvent): Promise<DaprPubSubStatusEnum> {
   try {
     try {
-      await db.transaction((tx) => writeEvent(tx, payload));
+      await db.transaction((tx) => writeEvents(tx, [payload]));
     } catch (err) {
       if (!unstorableText(err)) throw err;
       // Text Postgres cannot hold (a NUL, a lone surrogate, from before the API refused them): record
       // the event with those characters replaced rather than block the stream or lose the event.
       logger.warn({ eventId: payload.id, type: payload.type }, "events.unstorable_text_replaced");
-      await db.transaction((tx) => writeEvent(tx, storable(payload)));
+      await db.transaction((tx) => writeEvents(tx, [storable(payload)]));
     }
     return DaprPubSubStatusEnum.SUCCESS;
   } catch (err) {
@@ -115,16 +113,29 @@ export function storable<T>(value: T): T {
   return value;
 }
 
-/** One event, exactly once per id: recorded, audited, projected, posted and sent to webhooks. */
-async function writeEvent(tx: Tx, payload: DomainEvent): Promise<void> {
-  // A redelivered event is neither audited nor sent to webhooks twice.
-  if (await recordAudited(tx, payload)) await enqueueDeliveries(tx, payload);
-  const snapshot =
-    payload.aggregate.type === "call" ? (payload.data.snapshot as CallSnapshot | undefined) : undefined;
-  if (snapshot) await projectCall(tx, snapshot);
-  await projectCompliance(tx, payload);
-  if (payload.type === "call.billable")
-    await postOnce(tx, chargePosting(billableOf(payload), payload.occurredAt, payload.id));
+/**
+ * Events, each exactly once per id: recorded, audited and sent to webhooks (only the first time an id
+ * is seen), projected into the calls read model and compliance, and posted to the ledger. The steps
+ * that are the same for every event run once for the batch; the rest run event by event, in order.
+ */
+async function writeEvents(tx: Tx, batch: DomainEvent[]): Promise<void> {
+  const events = uniqueById(batch);
+  await enqueueDeliveries(tx, await recordAudited(tx, events));
+  await projectCalls(tx, events);
+  for (const e of events) {
+    await projectCompliance(tx, e);
+    if (e.type === "call.billable") await postOnce(tx, chargePosting(billableOf(e), e.occurredAt, e.id));
+  }
+}
+
+/** The first of each event id (a batch may carry a redelivery of an event it already holds). */
+function uniqueById(events: DomainEvent[]): DomainEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => {
+    if (seen.has(e.id)) return false;
+    seen.add(e.id);
+    return true;
+  });
 }
 
 /** The charge a call.billable event asks for; throws RangeError when the event cannot be a charge. */
@@ -149,17 +160,35 @@ export function billableOf(e: DomainEvent): Billable {
   };
 }
 
-/** Upserts the calls read model; an older snapshot (lower revision) never overwrites a newer one. */
-async function projectCall(tx: Tx, snap: CallSnapshot): Promise<void> {
-  const columns = Object.keys(snap).filter((k) => k !== "callId");
-  await tx
-    .insert(calls)
-    .values(snap)
-    .onConflictDoUpdate({
-      target: calls.callId,
-      set: Object.fromEntries(columns.map((k) => [k, sql.raw(`excluded.${toSnake(k)}`)])),
-      setWhere: sql`${calls.revision} < excluded.revision`,
-    });
+/**
+ * Upserts the calls read model from the call snapshots the events carry, one row per call (its latest
+ * revision in the batch); an older snapshot (lower revision) never overwrites a newer one.
+ */
+async function projectCalls(tx: Tx, events: DomainEvent[]): Promise<void> {
+  const latest = new Map<string, CallSnapshot>();
+  for (const e of events) {
+    const snap = e.aggregate.type === "call" ? (e.data.snapshot as CallSnapshot | undefined) : undefined;
+    const held = snap && latest.get(snap.callId);
+    if (snap && (!held || (held.revision ?? 0) < (snap.revision ?? 0))) latest.set(snap.callId, snap);
+  }
+  // One upsert per shape of snapshot (all of them, normally): a column a snapshot lacks must not be
+  // overwritten with its default because another snapshot in the batch has it.
+  const byShape = new Map<string, CallSnapshot[]>();
+  for (const snap of latest.values()) {
+    const shape = Object.keys(snap).sort().join(",");
+    byShape.set(shape, [...(byShape.get(shape) ?? []), snap]);
+  }
+  for (const snaps of byShape.values()) {
+    const columns = Object.keys(snaps[0]!).filter((k) => k !== "callId");
+    await tx
+      .insert(calls)
+      .values(snaps)
+      .onConflictDoUpdate({
+        target: calls.callId,
+        set: Object.fromEntries(columns.map((k) => [k, sql.raw(`excluded.${toSnake(k)}`)])),
+        setWhere: sql`${calls.revision} < excluded.revision`,
+      });
+  }
 }
 
 const toSnake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -1,7 +1,7 @@
 // Webhook deliveries in Postgres: enqueued in the transaction that records the event (so an event is
 // never recorded without its deliveries, nor delivered twice to one endpoint), claimed by workers with
 // FOR UPDATE SKIP LOCKED under a lease, and finished with one row per HTTP attempt.
-import { and, eq, isNull, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { DomainEvent } from "../../actors/kernel/events.ts";
 import { newId } from "../../actors/kernel/ids.ts";
 import type { Db } from "../db/client.ts";
@@ -11,30 +11,42 @@ import { audiences, isWebhookEventType, payloadFor, type WebhookPayload } from "
 
 export const WAKE_CHANNEL = "dce_webhooks";
 
-/** Enqueues one delivery of `e` per active endpoint that subscribed to its type and may see it. */
-export async function enqueueDeliveries(tx: Tx, e: DomainEvent): Promise<number> {
-  if (!isWebhookEventType(e.type)) return 0;
-  const who = audiences(e);
-  const accounts = who.filter((a): a is string => a !== null);
-  const endpoints = await tx
-    .select({ id: webhookEndpoints.id, accountId: webhookEndpoints.accountId })
-    .from(webhookEndpoints)
-    .where(
-      and(
-        eq(webhookEndpoints.active, true),
-        // Decided by when the event happened, not when it reached this writer.
-        sql`${webhookEndpoints.activeSince} <= ${e.occurredAt}::timestamptz`,
-        sql`${webhookEndpoints.eventTypes} @> array[${e.type}]::text[]`,
-        or(
-          who.includes(null) ? isNull(webhookEndpoints.accountId) : sql`false`,
-          accounts.length > 0 ? sql`${webhookEndpoints.accountId} in ${accounts}` : sql`false`,
-        ),
-      ),
-    );
-  if (endpoints.length === 0) return 0;
+/**
+ * Enqueues one delivery of each event per active endpoint that subscribed to its type, was active when
+ * the event happened, and may see it (the exchange-wide feed, or an account the event concerns). One
+ * query matches every event of the batch against the endpoints, and one insert enqueues the lot.
+ */
+export async function enqueueDeliveries(tx: Tx, events: DomainEvent[]): Promise<number> {
+  const sendable = events.filter((e) => isWebhookEventType(e.type));
+  if (sendable.length === 0) return 0;
+  const batch = JSON.stringify(
+    sendable.map((e, idx) => {
+      const who = audiences(e);
+      return {
+        idx,
+        type: e.type,
+        occurred_at: e.occurredAt,
+        exchange: who.includes(null),
+        accounts: who.filter((a): a is string => a !== null),
+      };
+    }),
+  );
+  const ep = webhookEndpoints;
+  const matches = await tx.execute<{ idx: number; endpoint_id: string; account_id: string | null }>(sql`
+    select v.idx, ${ep.id} as endpoint_id, ${ep.accountId} as account_id
+    from jsonb_to_recordset(${batch}::jsonb)
+      as v(idx int, type text, occurred_at timestamptz, exchange boolean, accounts jsonb)
+    join ${ep} on ${ep.active}
+      -- decided by when the event happened, not when it reached this writer
+      and ${ep.activeSince} <= v.occurred_at
+      and ${ep.eventTypes} @> array[v.type]
+      and ((v.exchange and ${ep.accountId} is null) or v.accounts ? ${ep.accountId})
+    order by v.idx`);
+  const rows = [...matches];
+  if (rows.length === 0) return 0;
   return enqueue(
     tx,
-    endpoints.map((ep) => ({ endpointId: ep.id, payload: payloadFor(e, ep.accountId) })),
+    rows.map((m) => ({ endpointId: m.endpoint_id, payload: payloadFor(sendable[m.idx]!, m.account_id) })),
   );
 }
 
