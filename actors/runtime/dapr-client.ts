@@ -1,4 +1,5 @@
 // Talking to the local sidecar: the DaprClient, actor proxies and event publishing.
+import http from "node:http";
 import { CommunicationProtocolEnum, DaprClient } from "@dapr/dapr";
 import type { DomainEvent } from "../kernel/events.ts";
 
@@ -14,14 +15,57 @@ export function createDaprClient(daprHost: string, daprPort: string): DaprClient
 /**
  * A typed proxy for one actor: each method call is `POST /v1.0/actors/<type>/<id>/method/<name>` on
  * the local sidecar with the arguments as a JSON array (what the SDK's ActorProxyBuilder sends, and
- * what its actor host spreads back into parameters). Sent with Node's own fetch (keep-alive): the
- * SDK's proxy goes through node-fetch and costs noticeably more CPU per call on the hot path.
+ * what its actor host spreads back into parameters), sent with `sidecarRequest`.
  * A non-2xx answer (an actor method that threw, a sidecar that could not place the actor) throws.
  * Each call is bounded here, not by a resiliency timeout on the actor target (see
  * sidecar-components/resiliency.yaml: that policy breaks larger answers in Dapr 1.18); aborting the
  * request makes daprd cancel the call and release the actor's turn.
  */
 export const ACTOR_CALL_TIMEOUT_MS = 10_000;
+
+const sidecarAgent = new http.Agent({ keepAlive: true, maxSockets: 512, timeout: 30_000 });
+
+export interface SidecarAnswer {
+  status: number;
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * One request to the local sidecar on a kept-alive socket, bounded at ACTOR_CALL_TIMEOUT_MS (the
+ * socket is destroyed then, so daprd cancels what it was doing for us). Plain node:http: the SDK's
+ * client goes through node-fetch, and Node's fetch (undici, web streams, an AbortSignal per request)
+ * took about a quarter of each actor host's CPU in a profile of the offer path, which makes about
+ * 20 sidecar requests per offer.
+ */
+export function sidecarRequest(url: string, method: string, body?: string): Promise<SidecarAnswer> {
+  return new Promise((resolve, reject) => {
+    const headers: http.OutgoingHttpHeaders =
+      body === undefined
+        ? {}
+        : { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+    const req = http.request(url, { method, agent: sidecarAgent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        clearTimeout(timer);
+        const status = res.statusCode ?? 0;
+        resolve({ status, ok: status >= 200 && status < 300, text: Buffer.concat(chunks).toString("utf8") });
+      });
+      res.on("error", fail);
+    });
+    const timer = setTimeout(
+      () => req.destroy(new Error(`sidecar gave no answer in ${ACTOR_CALL_TIMEOUT_MS} ms: ${method} ${url}`)),
+      ACTOR_CALL_TIMEOUT_MS,
+    );
+    function fail(err: Error) {
+      clearTimeout(timer);
+      reject(err);
+    }
+    req.on("error", fail);
+    req.end(body);
+  });
+}
 
 export function actorProxy<T>(client: DaprClient, actorType: string, id: string): T {
   const base = `http://${client.options.daprHost}:${client.options.daprPort}/v1.0/actors/${actorType}/${encodeURIComponent(id)}/method/`;
@@ -31,13 +75,8 @@ export function actorProxy<T>(client: DaprClient, actorType: string, id: string)
       get(_target, method) {
         if (typeof method !== "string" || method === "then") return undefined; // not a thenable
         return async (...args: unknown[]) => {
-          const res = await fetch(base + method, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify(args),
-            signal: AbortSignal.timeout(ACTOR_CALL_TIMEOUT_MS),
-          });
-          const text = await res.text();
+          const res = await sidecarRequest(base + method, "POST", JSON.stringify(args));
+          const text = res.text;
           if (!res.ok) throw new Error(`${actorType}.${method} failed: ${res.status} ${text.slice(0, 300)}`);
           return text === "" ? undefined : JSON.parse(text);
         };
@@ -48,8 +87,8 @@ export function actorProxy<T>(client: DaprClient, actorType: string, id: string)
 
 /**
  * Publishes events through the sidecar and returns the ids that failed: one event through the plain
- * publish API, several in one bulk-publish request. Both are sent with Node's fetch, not through the
- * SDK: its HTTP client names a bulk entry's id `entryID` where daprd reads `entryId` (every bulk
+ * publish API, several in one bulk-publish request. Both are sent with `sidecarRequest`, not through
+ * the SDK: its HTTP client names a bulk entry's id `entryID` where daprd reads `entryId` (every bulk
  * publish then fails with ERR_PUBSUB_EVENTS_SER), and its plain publish goes through node-fetch.
  */
 export async function publishEvents(
@@ -61,30 +100,22 @@ export async function publishEvents(
   if (events.length === 0) return new Set();
   const { daprHost, daprPort } = client.options;
   if (events.length === 1) {
-    const res = await fetch(`http://${daprHost}:${daprPort}/v1.0/publish/${pubsub}/${topic}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(events[0]),
-      signal: AbortSignal.timeout(ACTOR_CALL_TIMEOUT_MS),
-    });
-    await res.arrayBuffer();
+    const url = `http://${daprHost}:${daprPort}/v1.0/publish/${pubsub}/${topic}`;
+    const res = await sidecarRequest(url, "POST", JSON.stringify(events[0]));
     return res.ok ? new Set() : new Set([events[0]!.id]);
   }
   const url = `http://${daprHost}:${daprPort}/v1.0-alpha1/publish/bulk/${pubsub}/${topic}`;
   const body = JSON.stringify(
     events.map((e) => ({ entryId: e.id, event: e, contentType: "application/json" })),
   );
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body,
-    signal: AbortSignal.timeout(ACTOR_CALL_TIMEOUT_MS),
-  });
-  if (res.ok) {
-    await res.arrayBuffer();
-    return new Set();
+  const res = await sidecarRequest(url, "POST", body);
+  if (res.ok) return new Set();
+  let answer: { failedEntries?: { entryId: string }[] } = {};
+  try {
+    answer = JSON.parse(res.text);
+  } catch {
+    // not JSON: every entry counts as failed
   }
-  const answer = (await res.json().catch(() => ({}))) as { failedEntries?: { entryId: string }[] };
   return new Set(answer.failedEntries?.map((f) => f.entryId) ?? events.map((e) => e.id));
 }
 
@@ -116,13 +147,11 @@ export class ActorSidecar {
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<void> {
-    const res = await fetch(this.base + path, {
+    const res = await sidecarRequest(
+      this.base + path,
       method,
-      headers: body === undefined ? undefined : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(ACTOR_CALL_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} actor ${path} failed: ${res.status} ${text.slice(0, 300)}`);
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+    if (!res.ok) throw new Error(`${method} actor ${path} failed: ${res.status} ${res.text.slice(0, 300)}`);
   }
 }
