@@ -82,38 +82,33 @@ export abstract class DocumentActor<S> extends AbstractActor {
   }
 
   protected async load(): Promise<S | undefined> {
+    await this.watched("load", () => this.readDocument(actorDeps().redis));
+    // Events a previous command saved but could not publish (a sidecar died in between) go out before
+    // anything else happens, so a retried or replayed command also completes its announcements.
+    await this.flushOutbox();
+    return this.cached?.state;
+  }
+
+  /**
+   * Runs one phase of a command (load, commit, publish) under watch: still running after 2 s, it is
+   * reported as stuck (it may never finish); finished after more than 1 s, as slow. Either means
+   * something is queueing.
+   */
+  private async watched<T>(phase: string, run: () => Promise<T>): Promise<T> {
+    const { logger } = actorDeps();
+    const who = { actor: this.getActorType(), id: this.getActorId().getId(), phase };
     const started = performance.now();
+    const watchdog = setTimeout(() => logger.warn(who, "actor.phase_stuck"), 2_000);
     try {
-      return await this.loadDocument();
-    } finally {
-      this.noteSlow("load", started);
-    }
-  }
-
-  /** A phase of a command that took over a second is worth a warning: something is queueing. */
-  private noteSlow(phase: string, started: number): void {
-    const ms = performance.now() - started;
-    if (ms > 1_000)
-      actorDeps().logger.warn(
-        { actor: this.getActorType(), id: this.getActorId().getId(), phase, ms: Math.round(ms) },
-        "actor.slow_phase",
-      );
-  }
-
-  private async loadDocument(): Promise<S | undefined> {
-    const { redis, logger } = actorDeps();
-    const watchdog = setTimeout(
-      () => logger.warn({ actor: this.getActorType(), id: this.getActorId().getId() }, "actor.load_stuck"),
-      2_000,
-    );
-    try {
-      return await this.readDocument(redis);
+      return await run();
     } finally {
       clearTimeout(watchdog);
+      const ms = performance.now() - started;
+      if (ms > 1_000) logger.warn({ ...who, ms: Math.round(ms) }, "actor.slow_phase");
     }
   }
 
-  private async readDocument(redis: ReturnType<typeof actorDeps>["redis"]): Promise<S | undefined> {
+  private async readDocument(redis: ReturnType<typeof actorDeps>["redis"]): Promise<void> {
     if (this.cached) {
       // An instance can outlive its turn as the actor's host: when its sidecar dies, nobody deactivates
       // it, the actor runs elsewhere meanwhile, and it may later come back here. A cached document whose
@@ -136,20 +131,12 @@ export abstract class DocumentActor<S> extends AbstractActor {
       this.cached = data ? (JSON.parse(data) as Stored<S>) : undefined;
       this.version = version ?? null;
     }
-    // Events a previous command saved but could not publish (a sidecar died in between) go out before
-    // anything else happens, so a retried or replayed command also completes its announcements.
-    await this.flushOutbox();
-    return this.cached?.state;
   }
 
   /** Writes the new document and its events in one state write, then publishes the events. */
   protected async commit(state: S, events: DomainEvent[]): Promise<void> {
-    const started = performance.now();
-    try {
-      await this.writeDocument(state, events);
-    } finally {
-      this.noteSlow("commit", started);
-    }
+    await this.watched("commit", () => this.writeDocument(state, events));
+    await this.flushOutbox(true);
   }
 
   private async writeDocument(state: S, events: DomainEvent[]): Promise<void> {
@@ -172,7 +159,6 @@ export abstract class DocumentActor<S> extends AbstractActor {
     // load sees a version other than this one and reads the document again: a wrong guess costs a read.
     this.version = String(Number(this.version ?? 0) + 1);
     this.published.clear();
-    await this.flushOutbox(true);
   }
 
   /**
@@ -186,17 +172,13 @@ export abstract class DocumentActor<S> extends AbstractActor {
     const pending = uniqueById(this.cached?.outbox ?? []).filter((e) => !this.published.has(e.id));
     if (pending.length === 0) return;
     let failed: Set<string>;
-    const watchdog = setTimeout(
-      () => logger.warn({ actor: this.getActorType(), events: pending.length }, "event.publish_stuck"),
-      2_000,
-    );
     try {
-      failed = await publishEvents(this.getDaprClient(), config.pubsubName, config.eventsTopic, pending);
+      failed = await this.watched("publish", () =>
+        publishEvents(this.getDaprClient(), config.pubsubName, config.eventsTopic, pending),
+      );
     } catch (err) {
       logger.warn({ err, events: pending.length }, "event.publish_failed");
       failed = new Set(pending.map((e) => e.id));
-    } finally {
-      clearTimeout(watchdog);
     }
     for (const e of pending) if (!failed.has(e.id)) this.published.add(e.id);
     if (failed.size === 0) return;
