@@ -381,7 +381,7 @@ function markdown(
     "## Pure auction decision (rankBids), same run",
     row(["candidates", "median µs", "p99 µs", "decisions/s"]),
     row(["---", "---", "---", "---"]),
-    ...auction.map((a) => row([a.candidates, a.medianUs, a.p99Us, a.decisionsPerSec])),
+    ...auction.map((a) => row([a.candidates, a.medianUs.toFixed(1), a.p99Us.toFixed(1), a.decisionsPerSec])),
     "",
     ...memoryMarkdown(mem, row),
   ].join("\n");

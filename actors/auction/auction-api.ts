@@ -75,6 +75,7 @@ export interface AuctionState {
   schema: 1;
   callId: string;
   outcome: AuctionOutcome;
+  /** For re-routing: the bids up to the winner and at most REROUTE_BIDS_KEPT below it, best first. */
   ordered: { bid: Bid; priceMicros: Micros }[];
   closedAt: string;
   /** Bid ids tried by `next` after the first winner, in order. */
