@@ -7,9 +7,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchAuction } from "../actors/auction/bench.ts";
 import { API, adminKey, isReady, ROOT, startStack, stopStack } from "../api/e2e/stack.ts";
-import { cpuMs, cpuPerOffer, stackPids } from "./bench/cpu.ts";
+import { stackPids } from "./bench/cpu.ts";
 import { type LoadResult, runLoad } from "./bench/driver.ts";
 import { buildMarket } from "./bench/market.ts";
+import { offerLoad, offerOk, routed } from "./bench/offers.ts";
 import { lineChart } from "./bench/svg.ts";
 
 type ByCandidates = LoadResult & {
@@ -31,9 +32,6 @@ const ACTOR_SIDECAR = "http://127.0.0.1:3502"; // the API's daprd: the same hop 
 const log = (s: string) => console.log(`[bench] ${s}`);
 const HOSTS = ["exchange-actors", "exchange-actors-2"] as const; // the actor host replicas
 const round1 = (x: number) => Math.round(x * 10) / 10;
-
-const routed = (status: number, body: string) => status === 201 && body.includes('"status":"routed"');
-const offerOk = (status: number, body: string) => status === 201 && /"status":"(routed|no_bid)"/.test(body);
 
 function rssMb(name: string): number {
   const status = readFileSync(`/proc/${stackPids()[name]}/status`, "utf8");
@@ -97,25 +95,13 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
       ok: offerOk,
     });
     log(`offers with ${k} candidates: ${SECONDS}s at concurrency 16`);
-    const cpuBefore = cpuMs();
-    const r = await runLoad({
-      baseUrl: API,
-      concurrency: 16,
-      durationMs: SECONDS * 1000,
-      next: market.offer,
-      ok: offerOk,
-      hit: routed,
-    });
+    const r = await offerLoad(market, { concurrency: 16, durationMs: SECONDS * 1000 });
     const routedPerSec = Math.round((r.hits / r.seconds) * 10) / 10;
-    // The events these offers published are still being consumed: let the pipeline drain so their CPU
-    // is counted too.
-    await new Promise((res) => setTimeout(res, 2_000));
     byCandidates.push({
       ...r,
       candidates: k,
       routedPerSec,
       bidEvalsPerSec: Math.round((r.requests / r.seconds) * k),
-      cpuMsPerOffer: cpuPerOffer(cpuBefore, cpuMs(), r.requests),
     });
   }
   report.byCandidates = byCandidates;

@@ -3,23 +3,14 @@
 // add "--cpu-prof", "--cpu-prof-dir=/tmp/prof" to the node commands in dapr.yaml; the profiles are
 // written when the stack stops. Usage: node --import tsx scripts/profile-offers.ts [candidates] [seconds]
 import { API, adminKey } from "../api/e2e/stack.ts";
-import { cpuMs, cpuPerOffer } from "./bench/cpu.ts";
-import { runLoad } from "./bench/driver.ts";
 import { buildMarket } from "./bench/market.ts";
+import { offerLoad } from "./bench/offers.ts";
 
 const candidates = Number(process.argv[2] ?? 10);
 const seconds = Number(process.argv[3] ?? 20);
 const market = await buildMarket(API, adminKey(), candidates);
-const before = cpuMs();
-const r = await runLoad({
-  baseUrl: API,
-  concurrency: 16,
-  durationMs: seconds * 1000,
-  next: market.offer,
-  ok: (s) => s === 201,
-});
-await new Promise((res) => setTimeout(res, 2_000)); // let the events pipeline drain
-console.log(cpuPerOffer(before, cpuMs(), r.requests));
+const r = await offerLoad(market, { concurrency: 16, durationMs: seconds * 1000 });
+console.log(r.cpuMsPerOffer);
 console.log(
   JSON.stringify({
     candidates,

@@ -1,0 +1,22 @@
+// Offers under load, measured the way the benchmark reports them: a closed loop at a concurrency
+// against the API, and the CPU each stack process spent per offer (counted after the events pipeline
+// has drained, so the writer's share is in).
+import { API } from "../../api/e2e/stack.ts";
+import { cpuMs, cpuPerOffer } from "./cpu.ts";
+import { type LoadResult, runLoad } from "./driver.ts";
+import type { Market } from "./market.ts";
+
+/** An offer answered as the exchange means it: routed, or no buyer would take it. */
+export const offerOk = (status: number, body: string) =>
+  status === 201 && /"status":"(routed|no_bid)"/.test(body);
+export const routed = (status: number, body: string) => status === 201 && body.includes('"status":"routed"');
+
+export async function offerLoad(
+  market: Market,
+  opts: { concurrency: number; durationMs: number },
+): Promise<LoadResult & { cpuMsPerOffer: Record<string, number> }> {
+  const before = cpuMs();
+  const r = await runLoad({ baseUrl: API, ...opts, next: market.offer, ok: offerOk, hit: routed });
+  await new Promise((res) => setTimeout(res, 2_000));
+  return { ...r, cpuMsPerOffer: cpuPerOffer(before, cpuMs(), r.requests) };
+}
