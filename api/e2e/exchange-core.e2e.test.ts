@@ -240,6 +240,43 @@ describe("routing", () => {
     ).toBe(0);
   });
 
+  it("a re-route honours suppressions added after the offer: a buyer's own list, then an opt-out", async () => {
+    const v = vertical();
+    const [a, b, c] = [await createBuyer(), await createBuyer(), await createBuyer()];
+    await createBuyerCampaign(a, { vertical: v, bidMicros: 30_000_000 });
+    await createBuyerCampaign(b, { vertical: v, bidMicros: 25_000_000 });
+    await createBuyerCampaign(c, { vertical: v, bidMicros: 20_000_000 });
+    const seller = await createSeller({
+      vertical: v,
+      reserveMicros: 1_000_000,
+      reroute: { max: 2, belowSec: 10 },
+    });
+    const caller = randomCaller();
+    const first = await offer(seller, { callerNumber: caller });
+    expect(first.body.buyerId).toBe(a);
+    // Buyer b puts the caller on its own Do-Not-Call list while the call rings at a.
+    const suppress = async (scope: string) =>
+      expect((await call("POST", "/v1/compliance/dnc", { body: { numbers: [caller], scope } })).status).toBe(
+        201,
+      );
+    await suppress(b);
+    const events = `/v1/calls/${first.body.callId}/events`;
+    const noAnswer = () =>
+      call<{ status: string; decision: Decision }>("POST", events, {
+        key: seller.key,
+        body: { type: "failed", reason: "no_answer" },
+      });
+    const second = await noAnswer();
+    expect(second.body.decision).toMatchObject({ status: "routed", buyerId: c, priceMicros: 20_000_000 });
+    // Now the caller opts out exchange-wide: the next no-answer re-routes to nobody.
+    await suppress("exchange");
+    expect((await noAnswer()).body.status).toBe("failed");
+    for (const buyer of [a, b, c])
+      expect(
+        (await call<{ reservedMicros: number }>("GET", `/v1/buyers/${buyer}/balance`)).body.reservedMicros,
+      ).toBe(0);
+  });
+
   it("re-routes when the buyer hangs up early, and bills the next buyer once", async () => {
     const v = vertical();
     const [a, b] = [await createBuyer(), await createBuyer()];
