@@ -27,6 +27,20 @@ function offer(seller: { key: string; sellerCampaignId: string }, extra: Record<
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Three buyers bidding 30, 25 and 20 on a fresh vertical, and a seller re-routing up to `max` times. */
+async function threeBidders(max: number) {
+  const v = vertical();
+  const buyers = [await createBuyer(), await createBuyer(), await createBuyer()] as const;
+  for (const [i, buyer] of buyers.entries())
+    await createBuyerCampaign(buyer, { vertical: v, bidMicros: 30_000_000 - i * 5_000_000 });
+  const seller = await createSeller({
+    vertical: v,
+    reserveMicros: 1_000_000,
+    reroute: { max, belowSec: 10 },
+  });
+  return { buyers, seller };
+}
+
 describe("caps under concurrent offers", () => {
   it("50 simultaneous offers: exactly 3 go to the buyer capped at 3 live calls, the rest elsewhere", async () => {
     const v = vertical();
@@ -206,16 +220,10 @@ describe("routing", () => {
   });
 
   it("re-routes a call the buyer did not answer to the next bid, up to the limit", async () => {
-    const v = vertical();
-    const [a, b, c] = [await createBuyer(), await createBuyer(), await createBuyer()];
-    await createBuyerCampaign(a, { vertical: v, bidMicros: 30_000_000 });
-    await createBuyerCampaign(b, { vertical: v, bidMicros: 25_000_000 });
-    await createBuyerCampaign(c, { vertical: v, bidMicros: 20_000_000 });
-    const seller = await createSeller({
-      vertical: v,
-      reserveMicros: 1_000_000,
-      reroute: { max: 1, belowSec: 10 },
-    });
+    const {
+      buyers: [a, b],
+      seller,
+    } = await threeBidders(1);
     const first = await offer(seller);
     expect(first.body.buyerId).toBe(a);
     const events = `/v1/calls/${first.body.callId}/events`;
@@ -241,16 +249,10 @@ describe("routing", () => {
   });
 
   it("a re-route honours suppressions added after the offer: a buyer's own list, then an opt-out", async () => {
-    const v = vertical();
-    const [a, b, c] = [await createBuyer(), await createBuyer(), await createBuyer()];
-    await createBuyerCampaign(a, { vertical: v, bidMicros: 30_000_000 });
-    await createBuyerCampaign(b, { vertical: v, bidMicros: 25_000_000 });
-    await createBuyerCampaign(c, { vertical: v, bidMicros: 20_000_000 });
-    const seller = await createSeller({
-      vertical: v,
-      reserveMicros: 1_000_000,
-      reroute: { max: 2, belowSec: 10 },
-    });
+    const {
+      buyers: [a, b, c],
+      seller,
+    } = await threeBidders(2);
     const caller = randomCaller();
     const first = await offer(seller, { callerNumber: caller });
     expect(first.body.buyerId).toBe(a);
