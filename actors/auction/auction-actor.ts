@@ -5,7 +5,7 @@ import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { actorDeps } from "../runtime/actor-runtime.ts";
-import { buyersSuppressing, suppressionKey } from "../runtime/compliance-store.ts";
+import { buyersSuppressing, suppressionsOf } from "../runtime/compliance-store.ts";
 import { actorProxy } from "../runtime/dapr-client.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { candidateCampaigns } from "../runtime/targeting-index.ts";
@@ -82,13 +82,10 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
     const skip = new Set(cmd.excludeBuyerIds);
     // Suppressions added since the offer count too: a caller who opted out meanwhile (exchange-wide) is
     // re-routed to nobody, and a buyer who suppressed the caller meanwhile is passed over.
-    const scopes = cmd.call.callerHash
-      ? await actorDeps().redis.smembers(suppressionKey(cmd.call.callerHash))
-      : [];
-    const optedOut = scopes.includes("exchange");
+    const suppressed = await suppressionsOf(actorDeps().redis, cmd.call.callerHash);
     for (const { bid } of state.ordered) {
-      if (skip.has(bid.buyerId) || !(optedOut || scopes.includes(bid.buyerId))) continue;
-      losers.push({ ...pick(bid), reason: optedOut ? "dnc_suppressed" : "buyer_suppressed" });
+      if (skip.has(bid.buyerId) || !(suppressed.exchange || suppressed.buyers.has(bid.buyerId))) continue;
+      losers.push({ ...pick(bid), reason: suppressed.exchange ? "dnc_suppressed" : "buyer_suppressed" });
       skip.add(bid.buyerId);
     }
     const taken = await this.reserveFirst(state.ordered, cmd.call, cmd.routingTtlSec, skip, losers);

@@ -60,9 +60,16 @@ export async function lookupCaller(redis: Redis, hash: string): Promise<CallerLo
   return { dncLists: hits, scopes, blocked: blocked === 1 };
 }
 
-/** Buyers that suppress this caller: one SMEMBERS, done once per auction. */
+/** Who suppresses this caller: the exchange (an opt-out) and which buyers. One SMEMBERS. */
+export async function suppressionsOf(
+  redis: Redis,
+  callerHash: string,
+): Promise<{ exchange: boolean; buyers: Set<string> }> {
+  const scopes = callerHash ? await redis.smembers(suppressionKey(callerHash)) : [];
+  return { exchange: scopes.includes("exchange"), buyers: new Set(scopes.filter((s) => s !== "exchange")) };
+}
+
+/** Buyers that suppress this caller: done once per auction. */
 export async function buyersSuppressing(redis: Redis, callerHash: string): Promise<Set<string>> {
-  if (!callerHash) return new Set();
-  const scopes = await redis.smembers(suppressionKey(callerHash));
-  return new Set(scopes.filter((s) => s !== "exchange"));
+  return (await suppressionsOf(redis, callerHash)).buyers;
 }
