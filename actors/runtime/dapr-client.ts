@@ -67,17 +67,21 @@ export function sidecarRequest(url: string, method: string, body?: string): Prom
   });
 }
 
+/** The local sidecar's address for an API path such as `/v1.0/publish/…`. */
+function sidecarUrl(client: DaprClient, path: string): string {
+  return `http://${client.options.daprHost}:${client.options.daprPort}${path}`;
+}
+
 export function actorProxy<T>(client: DaprClient, actorType: string, id: string): T {
-  const base = `http://${client.options.daprHost}:${client.options.daprPort}/v1.0/actors/${actorType}/${encodeURIComponent(id)}/method/`;
+  const base = sidecarUrl(client, `/v1.0/actors/${actorType}/${encodeURIComponent(id)}/method/`);
   return new Proxy(
     {},
     {
       get(_target, method) {
         if (typeof method !== "string" || method === "then") return undefined; // not a thenable
         return async (...args: unknown[]) => {
-          const res = await sidecarRequest(base + method, "POST", JSON.stringify(args));
-          const text = res.text;
-          if (!res.ok) throw new Error(`${actorType}.${method} failed: ${res.status} ${text.slice(0, 300)}`);
+          const { ok, status, text } = await sidecarRequest(base + method, "POST", JSON.stringify(args));
+          if (!ok) throw new Error(`${actorType}.${method} failed: ${status} ${text.slice(0, 300)}`);
           return text === "" ? undefined : JSON.parse(text);
         };
       },
@@ -98,13 +102,12 @@ export async function publishEvents(
   events: DomainEvent[],
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  const { daprHost, daprPort } = client.options;
   if (events.length === 1) {
-    const url = `http://${daprHost}:${daprPort}/v1.0/publish/${pubsub}/${topic}`;
+    const url = sidecarUrl(client, `/v1.0/publish/${pubsub}/${topic}`);
     const res = await sidecarRequest(url, "POST", JSON.stringify(events[0]));
     return res.ok ? new Set() : new Set([events[0]!.id]);
   }
-  const url = `http://${daprHost}:${daprPort}/v1.0-alpha1/publish/bulk/${pubsub}/${topic}`;
+  const url = sidecarUrl(client, `/v1.0-alpha1/publish/bulk/${pubsub}/${topic}`);
   const body = JSON.stringify(
     events.map((e) => ({ entryId: e.id, event: e, contentType: "application/json" })),
   );
@@ -124,8 +127,7 @@ export class ActorSidecar {
   private readonly base: string;
 
   constructor(client: DaprClient, actorType: string, id: string) {
-    const { daprHost, daprPort } = client.options;
-    this.base = `http://${daprHost}:${daprPort}/v1.0/actors/${actorType}/${encodeURIComponent(id)}`;
+    this.base = sidecarUrl(client, `/v1.0/actors/${actorType}/${encodeURIComponent(id)}`);
   }
 
   /**

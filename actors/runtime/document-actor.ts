@@ -2,7 +2,7 @@
 // with a transactional outbox so events are announced at least once and never for unsaved state.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AbstractActor, type ActorId, type DaprClient } from "@dapr/dapr";
-import type { DomainEvent } from "../kernel/events.ts";
+import { type DomainEvent, uniqueById } from "../kernel/events.ts";
 import { actorDeps } from "./actor-runtime.ts";
 import { ActorSidecar, publishEvents } from "./dapr-client.ts";
 
@@ -82,7 +82,7 @@ export abstract class DocumentActor<S> extends AbstractActor {
   }
 
   protected async load(): Promise<S | undefined> {
-    await this.watched("load", () => this.readDocument(actorDeps().redis));
+    await this.watched("load", () => this.readDocument());
     // Events a previous command saved but could not publish (a sidecar died in between) go out before
     // anything else happens, so a retried or replayed command also completes its announcements.
     await this.flushOutbox();
@@ -108,26 +108,36 @@ export abstract class DocumentActor<S> extends AbstractActor {
     }
   }
 
-  private async readDocument(redis: ReturnType<typeof actorDeps>["redis"]): Promise<void> {
+  /** The version of this actor's document in the store now (null when it has none). */
+  private storedVersion(): Promise<string | null> {
+    return actorDeps().redis.hget(this.storeKey(), "version");
+  }
+
+  /** Drops the cached document, and with it what this instance knows it has published. */
+  private forgetDocument(): void {
+    this.cached = undefined;
+    this.published.clear();
+  }
+
+  private async readDocument(): Promise<void> {
     if (this.cached) {
       // An instance can outlive its turn as the actor's host: when its sidecar dies, nobody deactivates
       // it, the actor runs elsewhere meanwhile, and it may later come back here. A cached document whose
       // version is not the store's is stale: drop it and read again.
-      const stored = await redis.hget(this.storeKey(), "version");
+      const stored = await this.storedVersion();
       if (stored !== this.version) {
         actorDeps().logger.info(
           { actor: this.getActorType(), id: this.getActorId().getId(), cached: this.version, stored },
           "actor.cache_stale_reread",
         );
-        this.cached = undefined;
-        this.published.clear();
+        this.forgetDocument();
       }
     }
     if (!this.cached) {
       // The document and its version in one read, straight from the hash daprd's Redis state store keeps
       // (fields `data` and `version`): one round trip instead of a version read here and a state read
       // through the sidecar, and the two always belong together.
-      const [data, version] = await redis.hmget(this.storeKey(), "data", "version");
+      const [data, version] = await actorDeps().redis.hmget(this.storeKey(), "data", "version");
       this.cached = data ? (JSON.parse(data) as Stored<S>) : undefined;
       this.version = version ?? null;
     }
@@ -146,9 +156,8 @@ export abstract class DocumentActor<S> extends AbstractActor {
     // instances of one actor can briefly both run; a write computed on a document another instance has
     // since changed would silently undo that change (a buyer's reservation lost). Refuse it instead:
     // the caller retries, and the retry reads the current document.
-    if ((await actorDeps().redis.hget(this.storeKey(), "version")) !== this.version) {
-      this.cached = undefined;
-      this.published.clear();
+    if ((await this.storedVersion()) !== this.version) {
+      this.forgetDocument();
       throw new Error(
         `${this.getActorType()} ${this.getActorId().getId()} was written elsewhere since it was read; retry`,
       );
@@ -222,15 +231,6 @@ export abstract class DocumentActor<S> extends AbstractActor {
   protected async onReminder(_data: unknown): Promise<void> {}
 
   override async onActivate(): Promise<void> {
-    this.cached = undefined;
-    this.published.clear();
+    this.forgetDocument();
   }
-}
-
-/**
- * One entry per event id, the latest kept: a retried command re-derives the same ids as the attempt
- * whose events are still in the outbox, and a bulk publish with a repeated id is refused whole.
- */
-function uniqueById(events: DomainEvent[]): DomainEvent[] {
-  return [...new Map(events.map((e) => [e.id, e])).values()];
 }

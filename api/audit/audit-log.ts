@@ -26,7 +26,9 @@ export async function appendAudit(tx: Tx, events: DomainEvent[]): Promise<void> 
   const byChain = new Map<number, DomainEvent[]>();
   for (const e of events) {
     const chain = chainOf(e.aggregate.id);
-    byChain.set(chain, [...(byChain.get(chain) ?? []), e]);
+    const run = byChain.get(chain);
+    if (run) run.push(e);
+    else byChain.set(chain, [e]);
   }
   const chains = [...byChain.keys()].sort((a, b) => a - b);
   await tx

@@ -2,7 +2,7 @@
 import { DaprPubSubStatusEnum } from "@dapr/dapr";
 import { sql } from "drizzle-orm";
 import type { CallSnapshot } from "../../actors/call/snapshot.ts";
-import type { DomainEvent } from "../../actors/kernel/events.ts";
+import { type DomainEvent, uniqueById } from "../../actors/kernel/events.ts";
 import type { Logger } from "../../actors/runtime/logger.ts";
 import { recordAudited } from "../audit/audit-log.ts";
 import { projectCompliance } from "../compliance/projections.ts";
@@ -128,16 +128,6 @@ async function writeEvents(tx: Tx, batch: DomainEvent[]): Promise<void> {
   }
 }
 
-/** The first of each event id (a batch may carry a redelivery of an event it already holds). */
-function uniqueById(events: DomainEvent[]): DomainEvent[] {
-  const seen = new Set<string>();
-  return events.filter((e) => {
-    if (seen.has(e.id)) return false;
-    seen.add(e.id);
-    return true;
-  });
-}
-
 /** The charge a call.billable event asks for; throws RangeError when the event cannot be a charge. */
 export function billableOf(e: DomainEvent): Billable {
   const d = e.data as Record<string, unknown>;
@@ -176,7 +166,9 @@ async function projectCalls(tx: Tx, events: DomainEvent[]): Promise<void> {
   const byShape = new Map<string, CallSnapshot[]>();
   for (const snap of latest.values()) {
     const shape = Object.keys(snap).sort().join(",");
-    byShape.set(shape, [...(byShape.get(shape) ?? []), snap]);
+    const alike = byShape.get(shape);
+    if (alike) alike.push(snap);
+    else byShape.set(shape, [snap]);
   }
   for (const snaps of byShape.values()) {
     const columns = Object.keys(snaps[0]!).filter((k) => k !== "callId");
