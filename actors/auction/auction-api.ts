@@ -1,9 +1,9 @@
 // AuctionActor contract: bids, the seller's auction terms and the auction's outcome.
-import type { Destination } from "../buyer/buyer-api.ts";
+import type { BidSource, Destination } from "../buyer/buyer-api.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
 
-export type BidSource = "standing" | "rtb" | "live";
+export type { BidSource };
 
 export interface Bid {
   bidId: string;

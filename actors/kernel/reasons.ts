@@ -43,6 +43,8 @@ export const REASONS = {
     "The buyer's balance plus credit limit, less open reservations, does not cover the price.",
   duplicate_caller: "The buyer received this caller within its duplicate window.",
   already_reserved: "This call already holds a reservation with the buyer.",
+  bid_changed:
+    "The campaign's bid was lowered after the auction read it: the clearing price is above the bid as it stands now.",
   // auction
   below_reserve: "The bid is below the seller campaign's reserve price.",
   outbid: "Another bid ranked higher.",
