@@ -119,4 +119,44 @@ describe("price fidelity: a bid lowered between the index read and the reservati
       reservedMicros: 0,
     });
   });
+
+  it("a re-route after a no-answer passes over a fallback bid lowered since the offer", async () => {
+    // a $30, b $25, c $20 (first price). While the call rings at a, b lowers its bid to $10; a does not
+    // answer: b's $25 is above its bid now, so the call goes to c at $20.
+    const vertical = `v_${uniq().slice(0, 8)}`;
+    const [a, b, c] = [await createBuyer(), await createBuyer(), await createBuyer()];
+    const [, lowered, last] = [
+      await createBuyerCampaign(a, { vertical, bidMicros: 30_000_000 }),
+      await createBuyerCampaign(b, { vertical, bidMicros: 25_000_000 }),
+      await createBuyerCampaign(c, { vertical, bidMicros: 20_000_000 }),
+    ];
+    const seller = await createSeller({
+      vertical,
+      reserveMicros: 1_000_000,
+      reroute: { max: 2, belowSec: 10 },
+    });
+    const first = await call<Offer>("POST", "/v1/calls", {
+      key: seller.key,
+      idempotencyKey: uniq(),
+      body: { sellerCampaignId: seller.sellerCampaignId, callerNumber: randomCaller(), callerState: "FL" },
+    });
+    expect(first.body).toMatchObject({ status: "routed", buyerId: a, priceMicros: 30_000_000 });
+    const patch = await call("PATCH", `/v1/buyers/${b}/campaigns/${lowered}`, {
+      key: await buyerKey(b),
+      body: { bidMicros: 10_000_000 },
+    });
+    expect(patch.status).toBe(200);
+    const rerouted = await call<{ decision: Offer }>("POST", `/v1/calls/${first.body.callId}/events`, {
+      key: seller.key,
+      body: { type: "failed", reason: "no_answer" },
+    });
+    expect(rerouted.body.decision).toMatchObject({
+      status: "routed",
+      buyerId: c,
+      buyerCampaignId: last,
+      priceMicros: 20_000_000,
+    });
+    const bBalance = await call<Balance>("GET", `/v1/buyers/${b}/balance`);
+    expect(bBalance.body).toMatchObject({ reservedMicros: 0 });
+  });
 });
