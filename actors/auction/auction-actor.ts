@@ -20,8 +20,8 @@ import type {
 } from "./auction-api.ts";
 import { collectBids, notifyLiveOutcome } from "./bid-sources.ts";
 import { prefilterRefusal } from "./candidates.ts";
-import { loserOf, reserveInOrder } from "./reserve-order.ts";
-import { rankBids } from "./rules.ts";
+import { reserveInOrder } from "./reserve-order.ts";
+import { loserOf, rankBids } from "./rules.ts";
 
 const MAX_LOSERS_KEPT = 50;
 /**

@@ -4,6 +4,7 @@ import type { OfferedBid, ReserveAccepted } from "../buyer/buyer-api.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { Result } from "../kernel/result.ts";
 import type { Bid, Loser, Ranking } from "./auction-api.ts";
+import { loserOf } from "./rules.ts";
 
 /** Asks the bid's buyer to reserve the call at `priceMicros`; a refusal is a value with its reason. */
 export type Reserver = (
@@ -19,24 +20,19 @@ export interface Taken {
   accepted: ReserveAccepted;
 }
 
-export function loserOf(bid: Bid, reason: Loser["reason"]): Loser {
-  const { bidId, buyerId, campaignId, amountMicros } = bid;
-  return { bidId, buyerId, campaignId, amountMicros, reason };
-}
-
 /**
- * Walks `ordered` from `fromIndex`: skips bids of `skipBuyers`, drops bids expired by `nowMs()` and asks
+ * Walks `ordered` best first: skips bids of `skipBuyers`, drops bids expired by `nowMs()` and asks
  * each remaining bid's buyer to reserve at the price the ranking gave it, never re-pricing. Each refusal
  * (a cap, the budget, a bid lowered since it was read: `bid_changed`) is pushed to `losers` and the next
  * bid is tried; the first acceptance wins.
  */
 export async function reserveInOrder(
   ordered: Ranking["ordered"],
-  opts: { nowMs: () => number; skipBuyers: ReadonlySet<string>; fromIndex?: number },
+  opts: { nowMs: () => number; skipBuyers: ReadonlySet<string> },
   reserve: Reserver,
   losers: Loser[],
 ): Promise<Taken | undefined> {
-  for (let i = opts.fromIndex ?? 0; i < ordered.length; i++) {
+  for (let i = 0; i < ordered.length; i++) {
     const { bid, priceMicros } = ordered[i]!;
     if (opts.skipBuyers.has(bid.buyerId)) continue;
     if (bid.expiresAt !== undefined && bid.expiresAt <= opts.nowMs()) {

@@ -20,7 +20,8 @@ export function compareBids(a: Bid, b: Bid): number {
   return 0;
 }
 
-function loser(bid: Bid, reason: Loser["reason"]): Loser {
+/** A bid as a loser with its reason (the fields a call's auction summary keeps). */
+export function loserOf(bid: Bid, reason: Loser["reason"]): Loser {
   const { bidId, buyerId, campaignId, amountMicros } = bid;
   return { bidId, buyerId, campaignId, amountMicros, reason };
 }
@@ -35,8 +36,8 @@ export function rankBids(bids: readonly Bid[], terms: AuctionTerms, nowMs: numbe
   const kept: Bid[] = [];
   const losers: Loser[] = [];
   for (const bid of bids) {
-    if (bid.expiresAt !== undefined && bid.expiresAt <= nowMs) losers.push(loser(bid, "bid_expired"));
-    else if (bid.amountMicros < terms.reserveMicros) losers.push(loser(bid, "below_reserve"));
+    if (bid.expiresAt !== undefined && bid.expiresAt <= nowMs) losers.push(loserOf(bid, "bid_expired"));
+    else if (bid.amountMicros < terms.reserveMicros) losers.push(loserOf(bid, "below_reserve"));
     else kept.push(bid);
   }
   kept.sort(compareBids);
