@@ -126,6 +126,21 @@ describe("egress guard with the local-stack switch on", () => {
     expect(second.connections).toBe(0);
   });
 
+  it("sends a GET (a pixel or postback) through the same guard", async () => {
+    const srv = await loopback(ok);
+    const pixel = { ...post, method: "GET" as const, body: "" };
+    const url = `http://px.buyer.test:${srv.port}/px?call=1`;
+    await expect(egressSend(url, pixel, { allowLocal: true, resolve: toLoopback })).resolves.toMatchObject({
+      status: 200,
+    });
+    const refused = await egressSend(url.replace("http:", "https:"), pixel, {
+      allowLocal: false,
+      resolve: toLoopback,
+    }).catch((e) => e);
+    expect(refused).toBeInstanceOf(DestinationRefused);
+    expect(srv.requests).toEqual(["GET /px?call=1"]);
+  });
+
   it("reads at most maxBytes of an answer", async () => {
     const srv = await loopback((res) => res.writeHead(200).end("x".repeat(5000)));
     const answer = await egressSend(`${srv.url}/`, { ...post, maxBytes: 100 }, { allowLocal: true });

@@ -88,7 +88,8 @@ export async function destinationRefusal(url: string, policy: EgressPolicy): Pro
 }
 
 export interface EgressRequest {
-  method: "POST";
+  /** POST for pings and webhooks; GET for pixels and postbacks (with an empty body). */
+  method: "POST" | "GET";
   headers: Record<string, string>;
   body: string;
   /** The whole exchange (connect, send, answer) must finish within this. */
@@ -129,7 +130,8 @@ export function egressSend(url: string, req: EgressRequest, policy: EgressPolicy
       target,
       {
         method: req.method,
-        headers: { ...req.headers, "content-length": Buffer.byteLength(req.body) },
+        headers:
+          req.body === "" ? req.headers : { ...req.headers, "content-length": Buffer.byteLength(req.body) },
         agent: agentFor(https, policy.allowLocal),
         lookup: guardedLookup(policy),
         timeout: req.timeoutMs,
