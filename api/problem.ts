@@ -12,6 +12,7 @@ export const API_ERRORS = {
   route_not_found: "No such route.",
   method_not_allowed: "The route does not accept this method.",
   validation_failed: "The request body or parameters are invalid; see `errors`.",
+  destination_not_allowed: "An RTB or webhook URL is not https, has credentials or is internal; see below.",
   malformed_json: "The request body is not valid JSON.",
   payload_too_large: "The request body is larger than allowed.",
   idempotency_key_required: "This request needs an `Idempotency-Key` header.",

@@ -79,6 +79,7 @@ async function rtbBids(eligible: BuyerCampaign[], req: BidRequest, ctx: Ctx, dep
     req.exposeCallerId && req.caller
       ? ((await revealNumber(redis, config.piiKey, req.caller).catch(() => null)) ?? undefined)
       : undefined;
+  const egress = { allowLocal: config.egressAllowLocal };
   const facts = {
     call: req.call,
     publisherId: publisherId(config.piiKey, req.sellerId),
@@ -89,7 +90,7 @@ async function rtbBids(eligible: BuyerCampaign[], req: BidRequest, ctx: Ctx, dep
   await Promise.all(
     campaigns.map(async (c) => {
       const timeoutMs = Math.min(c.rtb!.timeoutMs, req.deadlineMs - ctx.now());
-      const exchange = await postPing(c.rtb!.url, buildPing(c, facts, ctx), timeoutMs, ctx.now);
+      const exchange = await postPing(c.rtb!.url, buildPing(c, facts, ctx), timeoutMs, ctx.now, egress);
       const read = readAnswer(c, exchange, ctx);
       if (read.ok) bids.push(read.bid);
       else {

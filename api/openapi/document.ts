@@ -18,6 +18,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   route_not_found: 404,
   method_not_allowed: 405,
   validation_failed: 400,
+  destination_not_allowed: 400,
   malformed_json: 400,
   payload_too_large: 413,
   idempotency_key_required: 400,

@@ -6,11 +6,11 @@ import { Hono } from "hono";
 import { newId } from "../../actors/kernel/ids.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
+import { assertDestination } from "../destination.ts";
 import { ApiError } from "../problem.ts";
 import { CreateWebhook, ListDeliveries, ListWebhooks, PatchWebhook } from "../schemas/webhooks.ts";
-import { body, check, problemsError } from "../validate.ts";
+import { body, check } from "../validate.ts";
 import { newWebhookSecret, sealSecret } from "../webhooks/secrets.ts";
-import { namesInternalHost } from "../webhooks/send.ts";
 import { enqueue, wakeWorkers } from "../webhooks/store.ts";
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -41,15 +41,6 @@ const deliveryView = (d: DeliveryRow) => ({
 export function webhookRoutes(deps: ApiDeps) {
   const app = new Hono();
 
-  /** Internal destinations are refused at the door too (the sender checks resolved addresses again). */
-  const checkUrl = (url: string | undefined) => {
-    if (url !== undefined && !deps.config.webhooks.allowPrivate && namesInternalHost(url)) {
-      throw problemsError([
-        { field: "url", message: "must not be a loopback, private or link-local address" },
-      ]);
-    }
-  };
-
   /** The endpoint, if this principal may see it; another account's endpoint is simply not found. */
   async function owned(principal: Principal, id: string): Promise<EndpointRow> {
     const [row] = await deps.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
@@ -62,7 +53,7 @@ export function webhookRoutes(deps: ApiDeps) {
   app.post("/webhooks", async (c) => {
     const principal = c.get("principal");
     const input = await body(c, CreateWebhook);
-    checkUrl(input.url);
+    await assertDestination(deps, "url", input.url);
     let accountId: string | null;
     if (principal.role === "admin") accountId = input.accountId ?? null;
     else if (input.accountId === undefined || input.accountId === principal.accountId)
@@ -105,7 +96,7 @@ export function webhookRoutes(deps: ApiDeps) {
   app.patch("/webhooks/:webhookId", async (c) => {
     const principal = c.get("principal");
     const input = await body(c, PatchWebhook);
-    checkUrl(input.url);
+    await assertDestination(deps, "url", input.url);
     const row = await owned(principal, c.req.param("webhookId"));
     const [updated] = await deps.db
       .update(webhookEndpoints)
