@@ -35,6 +35,7 @@ export const LIMITS = {
   "text.id": 300,
   "text.timezone": 64,
   "text.cursor": 200,
+  "text.date": 64,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;
@@ -101,4 +102,5 @@ export const LIMIT_MEANINGS: Record<LimitName, string> = {
   "text.id": "characters in an id given in a body or query",
   "text.timezone": "characters in a time zone name",
   "text.cursor": "characters in a pagination cursor",
+  "text.date": "characters in a free-form date (a DNC import's `publishedAt`)",
 };

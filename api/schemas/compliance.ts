@@ -26,7 +26,9 @@ export const DncImportQuery = v.object({
   name: v.optional(v.pipe(v.string(), atMost("text.name"))),
   source: v.optional(v.picklist(["national", "state", "internal"]), "national"),
   state: v.optional(StateCode),
-  publishedAt: v.optional(v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}/, "must be a date"))),
+  publishedAt: v.optional(
+    v.pipe(v.string(), atMost("text.date"), v.regex(/^\d{4}-\d{2}-\d{2}/, "must be a date")),
+  ),
 });
 
 export const CreateConsent = v.object({
