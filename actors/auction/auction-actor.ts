@@ -63,8 +63,8 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
       buyerId: bid.buyerId,
       campaignId: bid.campaignId,
       priceMicros,
-      // An RTB or live bid may name its own destination; a standing bid uses the campaign's.
-      destination: bid.source === "standing" ? accepted.destination : bid.destination,
+      // An RTB bid may name its own destination; any other uses the campaign's, as the buyer holds it.
+      destination: bid.destination ?? accepted.destination,
       minDurationSec: accepted.minDurationSec,
       expiresAt: systemCtx.now() + routingTtlSec * 1000,
     };

@@ -14,8 +14,10 @@ export interface Bid {
   weight: number; // higher wins ties
   receivedAt: number; // epoch ms; earlier wins ties
   source: BidSource;
-  destination: Destination;
-  minDurationSec: number;
+  /** Only when the bid named its own (an RTB answer may); else the reservation gives the campaign's. */
+  destination?: Destination;
+  /** Not set by the auction any more (the reservation gives it); kept readable in stored auctions. */
+  minDurationSec?: number;
   expiresAt?: number; // epoch ms; a bid past its expiry when the auction closes is dropped
 }
 

@@ -1,5 +1,5 @@
 // AuctionActor's pure rules: drop unusable bids, order the rest deterministically and price each in turn.
-import type { BuyerCampaign } from "../buyer/buyer-api.ts";
+import type { TargetingEntry } from "../buyer/targeting.ts";
 import type { Ctx } from "../kernel/ctx.ts";
 import { type Micros, ONE_CENT } from "../kernel/money.ts";
 import type { AuctionTerms, Bid, Loser, Ranking } from "./auction-api.ts";
@@ -62,7 +62,7 @@ function secondPrice(sorted: readonly Bid[], i: number, reserveMicros: Micros): 
 }
 
 /** One standing bid per campaign given, as received now; the caller passes only the candidates it found. */
-export function standingBids(campaigns: readonly BuyerCampaign[], nowMs: number, ctx: Ctx): Bid[] {
+export function standingBids(campaigns: readonly TargetingEntry[], nowMs: number, ctx: Ctx): Bid[] {
   return campaigns.map((c) => ({
     bidId: ctx.newId("bid"),
     buyerId: c.buyerId,
@@ -72,7 +72,5 @@ export function standingBids(campaigns: readonly BuyerCampaign[], nowMs: number,
     weight: c.weight,
     receivedAt: nowMs,
     source: "standing",
-    destination: c.destination,
-    minDurationSec: c.minDurationSec,
   }));
 }

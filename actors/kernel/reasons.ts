@@ -59,6 +59,9 @@ export const REASONS = {
   call_unknown: "The call does not exist.",
   illegal_transition: "The event is not allowed in the call's current state.",
   routing_expired: "The routed call did not connect before its routing instruction expired.",
+  // resource limits
+  limit_exceeded:
+    "The request goes over a resource limit; `limit` names it and its maximum (see the limits table).",
   // money
   invalid_amount: "The amount is not a positive integer of micro-units.",
   idempotency_conflict: "The idempotency key was used before with a different request.",

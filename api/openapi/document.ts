@@ -63,6 +63,8 @@ const problemRef = { $ref: "#/components/schemas/Problem" };
 
 function codesOf(route: RouteSpec): ProblemCode[] {
   const codes = new Set<ProblemCode>(route.errors);
+  // Whatever is validated may also go over a named limit (api/validate.ts).
+  if (codes.has("validation_failed")) codes.add("limit_exceeded");
   if (route.access !== "public") for (const c of ["unauthorized", "rate_limited"] as const) codes.add(c);
   if (route.access !== "public" && route.access !== "any") codes.add("forbidden");
   codes.add("internal_error");
