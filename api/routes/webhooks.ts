@@ -10,7 +10,7 @@ import type { ApiDeps, Principal } from "../deps.ts";
 import { assertDestination } from "../destination.ts";
 import { ApiError } from "../problem.ts";
 import { CreateWebhook, ListDeliveries, ListWebhooks, PatchWebhook } from "../schemas/webhooks.ts";
-import { body, check, limitError, problemsError } from "../validate.ts";
+import { body, check, limitError } from "../validate.ts";
 import { newWebhookSecret, sealSecret } from "../webhooks/secrets.ts";
 import { enqueue, wakeWorkers } from "../webhooks/store.ts";
 
