@@ -70,15 +70,15 @@ describe("the view policy on a call", () => {
     expect(violations(winner, v)).toEqual([]);
   });
 
-  it("the seller sees counts, its reserve, its payout and the routed buyer, never a losing buyer", () => {
+  it("the seller sees counts, its reserve, its payout, margin and routed buyer, never a losing buyer", () => {
     const v = viewAs(seller, view);
     expect(v).toMatchObject({
       payoutMicros: 21_000_000,
+      billing: { marginMicros: 9_000_001 },
       decision: { buyerId: "byr_w", priceMicros: 30_000_001 },
       auction: { candidates: 4, bids: 3, reserveMicros: 10_000_000, auctionType: "second" },
     });
     expect(v.auction).not.toHaveProperty("losers");
-    expect(v.billing).not.toHaveProperty("marginMicros");
     for (const hidden of ["byr_l", "byr_s", "bcp_l", "buyer_suppressed", "50000000"])
       expect(JSON.stringify(v)).not.toContain(hidden);
     expect(violations(seller, v)).toEqual([]);

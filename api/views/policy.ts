@@ -71,7 +71,7 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   billable: ALL("the call qualified"),
   chargedMicros: ALL("what the buyer was charged"),
   payoutMicros: SELLER("what the seller earns"),
-  marginMicros: ["no", "no", "the exchange's margin"],
+  marginMicros: SELLER("the exchange's margin: the seller's charge less its payout, both of which it sees"),
   // Ledger (an account sees only its own entries and balances).
   accountId: ALL("the viewer's own account"),
   balanceMicros: ALL("own balance"),
