@@ -173,7 +173,8 @@ describe("view matrix: every route × party keeps to the per-party policy", () =
         p,
       ).toContain("call.billable");
       for (const b of got) inPolicy(p, `webhook ${b.type}`, b);
-      const log = await get(p, `/v1/webhooks/${party(p).webhook.id}/deliveries`);
+      // The log's own fields (status, attempts) are the endpoint owner's; its payloads are call data.
+      const log = await call("GET", `/v1/webhooks/${party(p).webhook.id}/deliveries`, { key: party(p).key });
       for (const d of log.body.items as { id: string; eventType: string }[]) {
         const detail = await call<{ payload: Record<string, unknown> }>(
           "GET",
@@ -188,7 +189,7 @@ describe("view matrix: every route × party keeps to the per-party policy", () =
     expect(billable.data).not.toHaveProperty("payoutMicros");
     // Audiences are fixed when an event is enqueued, so once the parties' deliveries exist, these never come.
     for (const p of ["outbid", "suppressor", "otherSeller"] as const) {
-      const log = await get(p, `/v1/webhooks/${party(p).webhook.id}/deliveries`);
+      const log = await call("GET", `/v1/webhooks/${party(p).webhook.id}/deliveries`, { key: party(p).key });
       expect(log.body.items, p).toEqual([]);
       expect(party(p).webhook.received.filter(about), p).toEqual([]);
     }
