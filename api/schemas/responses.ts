@@ -81,7 +81,13 @@ export const OfferResult = v.looseObject({
   callId: Id,
   status: v.picklist(["routed", "rejected", "no_bid"]),
 });
-export const Call = v.looseObject({ callId: Id, status: v.string(), sellerId: Id, sellerCampaignId: Id });
+/** The call as the caller's role sees it (docs/api.md, per-party views): buyers get no seller ids. */
+export const Call = v.looseObject({
+  callId: Id,
+  status: v.string(),
+  sellerId: v.optional(Id),
+  sellerCampaignId: v.optional(Id),
+});
 export const CallPage = Page;
 
 export const Loose = v.looseObject({});
