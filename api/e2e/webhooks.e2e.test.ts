@@ -159,11 +159,16 @@ describe("webhooks", () => {
       verifySignature(sellerHook.secret, sold.body, sold.headers["x-dce-signature"] as string, nowSec()),
     ).toBe(true);
 
-    // The delivery log, as the buyer reads it.
-    const log = await call<{ items: { id: string; eventType: string; status: string; attempts: number }[] }>(
-      "GET",
-      `/v1/webhooks/${buyerHook.id}/deliveries`,
-      { key: bKey },
+    // The delivery log, as the buyer reads it. The receiver has the body before the sender records the
+    // 2xx, so the log may still say pending for a moment: read it until both attempts are recorded.
+    const log = await waitFor(
+      () =>
+        call<{ items: { id: string; eventType: string; status: string; attempts: number }[] }>(
+          "GET",
+          `/v1/webhooks/${buyerHook.id}/deliveries`,
+          { key: bKey },
+        ),
+      (r) => r.status !== 200 || r.body.items.every((d) => d.status !== "pending"),
     );
     expect(log.status).toBe(200);
     expect(log.body.items.map((d) => d.status)).toEqual(["delivered", "delivered"]);
