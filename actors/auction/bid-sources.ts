@@ -77,11 +77,11 @@ async function rtbBids(eligible: BuyerCampaign[], req: BidRequest, ctx: Ctx, dep
   const { redis, config, logger } = deps;
   const callerNumber =
     req.exposeCallerId && req.caller
-      ? ((await revealNumber(redis, config.piiKey, req.caller).catch(() => null)) ?? undefined)
+      ? ((await revealNumber(redis, config.pii, req.caller).catch(() => null)) ?? undefined)
       : undefined;
   const facts = {
     call: req.call,
-    publisherId: publisherId(config.piiKey, req.sellerId),
+    publisherId: publisherId(config.pii, req.sellerId),
     reserveMicros: req.reserveMicros,
     deadlineMs: req.deadlineMs,
     callerNumber,

@@ -2,9 +2,11 @@
 // Erasure shreds the subject key (every ciphertext copy becomes unreadable), drops counters and
 // tombstones the keyed hash in read models; call records and the ledger stay (5-year retention),
 // and Do-Not-Call suppression stays too: a stop-calling request must outlive the erasure.
+
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { lookupCaller, velocityKey } from "../../actors/runtime/compliance-store.ts";
 import { phoneHash, shredSubject } from "../../actors/runtime/pii.ts";
+import type { PiiKeyring } from "../../actors/runtime/pii-keys.ts";
 import type { Redis } from "../../actors/runtime/redis.ts";
 import type { Db } from "../db/client.ts";
 import { consents, fraudDecisions, suppressions } from "../db/compliance-schema.ts";
@@ -16,12 +18,12 @@ const subjectKeyName = (hash: string) => `dce:subject-key:${hash}`;
 interface Deps {
   redis: Redis;
   db: Db;
-  piiKey: Buffer;
+  pii: PiiKeyring;
 }
 
 export async function exportSubject(deps: Deps, e164: string, nowMs: number) {
   const { redis, db } = deps;
-  const hash = phoneHash(deps.piiKey, e164);
+  const hash = phoneHash(deps.pii, e164);
   const [callRows, consentRows, suppressionRows, fraudRows, lookup, keyExists, velocity] = await Promise.all([
     db.select().from(calls).where(eq(calls.callerHash, hash)),
     db.select().from(consents).where(eq(consents.callerHash, hash)),
@@ -54,7 +56,7 @@ export interface ErasureReport {
 
 export async function eraseSubject(deps: Deps, e164: string, nowMs: number): Promise<ErasureReport> {
   const { redis, db } = deps;
-  const hash = phoneHash(deps.piiKey, e164);
+  const hash = phoneHash(deps.pii, e164);
   const keyShredded = await shredSubject(redis, hash);
   const counters = [velocityKey(hash)];
   for await (const keys of redis.scanStream({ match: `dce:freq:${hash}:*`, count: 500 })) {

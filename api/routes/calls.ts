@@ -73,7 +73,7 @@ export function callRoutes(deps: ApiDeps) {
       attestation: input.attestation,
     };
     if (phone.ok) {
-      const p = await protectNumber(deps.redis, deps.config.piiKey, phone.e164);
+      const p = await protectNumber(deps.redis, deps.config.pii, phone.e164);
       cmd.caller = { hash: p.hash, ciphertext: p.ciphertext, areaCode: phone.areaCode };
       const ping = input.pingCallerNumber === undefined ? undefined : checkNanpNumber(input.pingCallerNumber);
       cmd.screening = await screen(
@@ -88,7 +88,7 @@ export function callRoutes(deps: ApiDeps) {
           vertical: input.vertical,
           attestation: input.attestation,
           consentCertificate: input.consentCertificate,
-          pingCallerHash: ping ? (ping.ok ? phoneHash(deps.config.piiKey, ping.e164) : "invalid") : undefined,
+          pingCallerHash: ping ? (ping.ok ? phoneHash(deps.config.pii, ping.e164) : "invalid") : undefined,
         },
         deps.now(),
       );

@@ -39,7 +39,7 @@ function hashesOf(deps: ApiDeps, numbers: string[]): string[] {
   return numbers.map((raw, i) => {
     const p = checkNanpNumber(raw);
     if (!p.ok) throw new ApiError(400, "validation_failed", `numbers[${i}]: ${p.detail}`);
-    return phoneHash(deps.config.piiKey, p.e164);
+    return phoneHash(deps.config.pii, p.e164);
   });
 }
 
@@ -94,7 +94,7 @@ export function dncImportRoutes(deps: ApiDeps) {
       if (!stream) throw new ApiError(400, "validation_failed", "the body is empty");
       const bytes = Number(c.req.header("content-length") ?? 0);
       const result = await importDncFile(
-        { ...deps, piiKey: deps.config.piiKey },
+        { ...deps, pii: deps.config.pii },
         Readable.fromWeb(stream as never),
         {
           listId: q.listId,
@@ -179,7 +179,7 @@ export function complianceRoutes(deps: ApiDeps) {
       throw new ApiError(400, "validation_failed", "expiresAt: must be after obtainedAt");
     }
     // Creates the subject key too, so erasure of this number has something to shred.
-    const p = await protectNumber(deps.redis, deps.config.piiKey, phone.e164);
+    const p = await protectNumber(deps.redis, deps.config.pii, phone.e164);
     const row = {
       id: newId("cns"),
       certificateId: input.certificateId,
@@ -240,13 +240,13 @@ export function complianceRoutes(deps: ApiDeps) {
   app.get("/compliance/subjects/:phone/export", async (c) => {
     assertAdmin(c.get("principal"));
     const e164 = subjectNumber(c.req.param("phone"));
-    return c.json(await exportSubject({ ...deps, piiKey: deps.config.piiKey }, e164, deps.now()));
+    return c.json(await exportSubject({ ...deps, pii: deps.config.pii }, e164, deps.now()));
   });
 
   app.post("/compliance/subjects/:phone/erase", async (c) => {
     assertAdmin(c.get("principal"));
     const e164 = subjectNumber(c.req.param("phone"));
-    const report = await eraseSubject({ ...deps, piiKey: deps.config.piiKey }, e164, deps.now());
+    const report = await eraseSubject({ ...deps, pii: deps.config.pii }, e164, deps.now());
     await recordApiEvent(
       deps.db,
       event("compliance.subject_erased", newId("sub"), deps.now(), { ...report }),
