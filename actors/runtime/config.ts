@@ -54,7 +54,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (!Number.isInteger(n) || n < 0) problems.push(`${name} must be a non-negative integer, got "${raw}"`);
     return n;
   };
-  const pii = parsePiiKeys(env);
+  const pii = parsePiiKeys({ DCE_PII_KEY: env.DCE_PII_KEY, DCE_PII_KEYS: env.DCE_PII_KEYS });
   problems.push(...pii.problems);
   const adminApiKey = env.DCE_ADMIN_API_KEY ?? "";
   if (adminApiKey.length < 24) problems.push("DCE_ADMIN_API_KEY must be set (at least 24 characters)");
