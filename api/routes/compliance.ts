@@ -27,6 +27,7 @@ import { ApiError } from "../problem.ts";
 import {
   BlocklistEntries,
   CreateConsent,
+  DataSubject,
   DncImportQuery,
   SuppressionEntries,
 } from "../schemas/compliance.ts";
@@ -43,9 +44,17 @@ function hashesOf(deps: ApiDeps, numbers: string[]): string[] {
   });
 }
 
+function pathNumber(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ApiError(400, "validation_failed", "phone: not a percent-encoded number");
+  }
+}
+
 function subjectNumber(raw: string): string {
-  const p = checkNanpNumber(decodeURIComponent(raw));
-  if (!p.ok) throw new ApiError(400, "validation_failed", `phone: ${p.detail}`);
+  const p = checkNanpNumber(raw);
+  if (!p.ok) throw new ApiError(400, "validation_failed", `phoneNumber: ${p.detail}`);
   return p.e164;
 }
 
@@ -237,21 +246,32 @@ export function complianceRoutes(deps: ApiDeps) {
     c.json({ version: CALLING_HOURS_VERSION, rules: CALLING_HOURS_RULES }),
   );
 
-  app.get("/compliance/subjects/:phone/export", async (c) => {
-    assertAdmin(c.get("principal"));
-    const e164 = subjectNumber(c.req.param("phone"));
-    return c.json(await exportSubject({ ...deps, pii: deps.config.pii }, e164, deps.now()));
-  });
-
-  app.post("/compliance/subjects/:phone/erase", async (c) => {
-    assertAdmin(c.get("principal"));
-    const e164 = subjectNumber(c.req.param("phone"));
+  const exportOf = async (e164: string) => exportSubject({ ...deps, pii: deps.config.pii }, e164, deps.now());
+  const erase = async (e164: string) => {
     const report = await eraseSubject({ ...deps, pii: deps.config.pii }, e164, deps.now());
     await recordApiEvent(
       deps.db,
       event("compliance.subject_erased", newId("sub"), deps.now(), { ...report }),
     );
-    return c.json(report);
+    return report;
+  };
+  // The number in the body: request paths end up in access logs and proxies' logs.
+  app.post("/compliance/subjects/export", async (c) => {
+    assertAdmin(c.get("principal"));
+    return c.json(await exportOf(subjectNumber((await body(c, DataSubject)).phoneNumber)));
+  });
+  app.post("/compliance/subjects/erase", async (c) => {
+    assertAdmin(c.get("principal"));
+    return c.json(await erase(subjectNumber((await body(c, DataSubject)).phoneNumber)));
+  });
+  // Deprecated: the number in the path (kept, the contract is additive).
+  app.get("/compliance/subjects/:phone/export", async (c) => {
+    assertAdmin(c.get("principal"));
+    return c.json(await exportOf(subjectNumber(pathNumber(c.req.param("phone")))));
+  });
+  app.post("/compliance/subjects/:phone/erase", async (c) => {
+    assertAdmin(c.get("principal"));
+    return c.json(await erase(subjectNumber(pathNumber(c.req.param("phone")))));
   });
 
   return app;

@@ -29,6 +29,9 @@ export const DncImportQuery = v.object({
   publishedAt: v.optional(v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}/, "must be a date"))),
 });
 
+/** A data-subject request: the number travels in the body, never in a path that access logs keep. */
+export const DataSubject = v.object({ phoneNumber: Phone });
+
 export const CreateConsent = v.object({
   certificateId: v.pipe(v.string(), v.minLength(4), v.maxLength(500)),
   callerNumber: Phone,
