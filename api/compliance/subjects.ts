@@ -101,6 +101,10 @@ export async function eraseSubject(deps: Deps, e164: string, nowMs: number): Pro
   const hash = phoneHash(deps.pii, e164);
   const keyShredded = await shredSubject(redis, hash);
   const at = new Date(nowMs).toISOString();
+  // Call documents first, while the calls can still be found: if an actor cannot be reached, the
+  // erasure fails before any tombstone and a retry finds every call again.
+  const known = (await db.execute<{ call_id: string }>(callsOf(hash))).map((r) => r.call_id);
+  let callDocumentsCleared = await forgetInCallDocuments(deps.dapr, known);
   const report = await db.transaction(async (tx) => {
     const callIds = (
       await tx
@@ -140,8 +144,13 @@ export async function eraseSubject(deps: Deps, e164: string, nowMs: number): Pro
       .returning({ id: fraudDecisions.id });
     return { callIds: all, consents: restricted.length, fraud: fraud.length };
   });
-  // After the tombstones: an offer that recorded its subject before them is found here; one after sees them.
-  const callDocumentsCleared = await forgetInCallDocuments(deps.dapr, report.callIds);
+  // Calls recorded since the first look: an offer that recorded its subject before the tombstones is
+  // found here; one after them sees the tombstone when it returns (settleOfferedCaller).
+  const seen = new Set(known);
+  callDocumentsCleared += await forgetInCallDocuments(
+    deps.dapr,
+    report.callIds.filter((id) => !seen.has(id)),
+  );
   const countersDropped = await forgetRedisTraces(redis, hash);
   const lookup = await lookupCaller(redis, hash);
   return {
