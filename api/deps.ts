@@ -1,6 +1,7 @@
 // What the API needs from the outside world, passed to createApp so tests can build the app directly.
 import type { DaprClient } from "@dapr/dapr";
 import type { Config } from "../actors/runtime/config.ts";
+import type { Resolve } from "../actors/runtime/egress.ts";
 import type { Logger } from "../actors/runtime/logger.ts";
 import type { Redis } from "../actors/runtime/redis.ts";
 import type { Db } from "./db/client.ts";
@@ -17,6 +18,8 @@ export interface ApiDeps {
   probes: Record<string, () => Promise<boolean>>;
   /** Live bidders' hub (GET /v1/live); absent in tests and processes that serve no WebSockets. */
   live?: LiveHub;
+  /** Name resolution for save-time checks of outbound URLs; the system's when absent (tests inject). */
+  resolve?: Resolve;
 }
 
 export interface Principal {

@@ -23,6 +23,7 @@ const webhooks = webhookWorker(db, sql, logger, {
   ...webhookOpts,
   baseMs: retryBaseMs,
   pii: config.pii,
+  allowLocal: config.egressAllowLocal,
   batch: 64,
   perEndpoint: 4,
 });

@@ -16,6 +16,8 @@ export const Problem = v.looseObject({
   code: v.string(),
   instance: v.string(),
   errors: v.optional(v.array(v.looseObject({ path: v.string(), message: v.string() }))),
+  /** With `limit_exceeded` and `payload_too_large`: the resource limit gone over and its maximum. */
+  limit: v.optional(v.object({ name: v.string(), max: Int })),
 });
 
 export const Health = v.looseObject({ status: v.string() });
