@@ -15,7 +15,7 @@ import { createRedis } from "../actors/runtime/redis.ts";
 import { recordApiEvent } from "../api/audit/audit-log.ts";
 import { deleteDncList } from "../api/compliance/dnc.ts";
 import { createDb } from "../api/db/client.ts";
-import { loadOrCreateSecrets } from "./stack/secrets.ts";
+import { loadOrCreateSecrets, piiKeysOf } from "./stack/secrets.ts";
 
 const { values } = parseArgs({
   options: { count: { type: "string", default: "10000000" }, keep: { type: "boolean", default: false } },
@@ -48,7 +48,7 @@ async function generate() {
 }
 
 const stateDir = join(import.meta.dirname, "..", ".data");
-const piiKey = Buffer.from(loadOrCreateSecrets(join(stateDir, "secrets.env")).DCE_PII_KEY, "hex");
+const pii = piiKeysOf(loadOrCreateSecrets(join(stateDir, "secrets.env")));
 const redis = createRedis(process.env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380");
 const { db, sql } = createDb(process.env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce", 12);
 const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
@@ -97,7 +97,7 @@ let hits = 0;
 for (let i = 0; i < 20_000; i++) {
   const listed = i % 2 === 0;
   const digits = listed ? numberAt((i * 7919) % count) : `555${String(i).padStart(7, "0")}`;
-  const hash = phoneHash(piiKey, `+1${digits}`);
+  const hash = phoneHash(pii, `+1${digits}`);
   const s = performance.now();
   const found = await lookupCaller(redis, hash);
   samples.push(performance.now() - s);

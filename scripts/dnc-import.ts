@@ -11,7 +11,7 @@ import { createRedis } from "../actors/runtime/redis.ts";
 import { recordApiEvent } from "../api/audit/audit-log.ts";
 import { type ImportMeta, type ImportResult, importDncFile } from "../api/compliance/dnc.ts";
 import { createDb } from "../api/db/client.ts";
-import { loadOrCreateSecrets } from "./stack/secrets.ts";
+import { loadOrCreateSecrets, piiKeysOf } from "./stack/secrets.ts";
 
 export async function importFile(file: string, meta: Omit<ImportMeta, "expected">): Promise<ImportResult> {
   const stateDir = process.env.DCE_STATE_DIR ?? join(import.meta.dirname, "..", ".data");
@@ -20,7 +20,7 @@ export async function importFile(file: string, meta: Omit<ImportMeta, "expected"
   const { db, sql } = createDb(process.env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce", 2);
   try {
     const expected = Math.ceil(statSync(file).size / 11);
-    const deps = { redis, db, piiKey: Buffer.from(secrets.DCE_PII_KEY, "hex"), now: () => Date.now() };
+    const deps = { redis, db, pii: piiKeysOf(secrets), now: () => Date.now() };
     const result = await importDncFile(deps, createReadStream(file, { highWaterMark: 1 << 20 }), {
       ...meta,
       expected,

@@ -78,12 +78,12 @@ async function rtbBids(eligible: TargetingEntry[], req: BidRequest, ctx: Ctx, de
   const { redis, config, logger } = deps;
   const callerNumber =
     req.exposeCallerId && req.caller
-      ? ((await revealNumber(redis, config.piiKey, req.caller).catch(() => null)) ?? undefined)
+      ? ((await revealNumber(redis, config.pii, req.caller).catch(() => null)) ?? undefined)
       : undefined;
   const egress = { allowLocal: config.egressAllowLocal };
   const facts = {
     call: req.call,
-    publisherId: publisherId(config.piiKey, req.sellerId),
+    publisherId: publisherId(config.pii, req.sellerId),
     reserveMicros: req.reserveMicros,
     deadlineMs: req.deadlineMs,
     callerNumber,

@@ -12,7 +12,7 @@ import { DocumentActor } from "../runtime/document-actor.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
-import { billingFor, nextStatus, shouldReroute } from "./rules.ts";
+import { billingFor, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
 import { callSnapshot } from "./snapshot.ts";
 
 const EXPIRY_REMINDER = "routing-expiry";
@@ -31,7 +31,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
   async offer(cmd: OfferCommand): Promise<Result<CallDecision>> {
     const existing = await this.load();
     if (existing) {
-      if (existing.requestHash !== cmd.requestHash) {
+      if (!sameOffer(existing.requestHash, cmd)) {
         return refuse("idempotency_conflict", "this Idempotency-Key was used for a different offer");
       }
       return ok(existing.decision);
@@ -170,7 +170,6 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       domainEvent("call.offered", agg, "offer", now, {
         sellerId: state.sellerId,
         sellerCampaignId: state.sellerCampaignId,
-        callerHash: state.caller.hash ?? null,
         vertical: state.vertical ?? null,
       }),
       domainEvent(`call.${state.status}`, agg, "decision", now, { ...d }),
@@ -299,6 +298,15 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     };
     const agg = { type: "call", id: state.callId } as const;
     await this.save(next, [domainEvent("call.expired", agg, "expiry", now, { reason: "routing_expired" })]);
+  }
+
+  /** Data-subject erasure: drop the caller's keyed hash and ciphertext; the call record stays. */
+  async forgetCaller(_cmd: Record<string, never>): Promise<Result<{ forgotten: boolean }>> {
+    const state = await this.load();
+    const next = state ? withoutCaller(state) : null;
+    if (!next) return ok({ forgotten: false });
+    await this.save(next, []);
+    return ok({ forgotten: true });
   }
 
   async get(): Promise<Result<CallState>> {

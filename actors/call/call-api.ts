@@ -19,7 +19,9 @@ export interface OfferCommand {
   callId: string;
   sellerId: string;
   sellerCampaignId: string;
-  requestHash: string; // fingerprint of the partner's request body, for idempotency conflicts
+  requestHash: string; // keyed fingerprint of the partner's request body, for idempotency conflicts
+  /** Plain SHA-256 of the body: compared only with documents stored before keyed hashes; never stored. */
+  legacyRequestHash?: string;
   /** Absent when the number is withheld or invalid; `callerProblem` then says which. */
   caller?: { hash: string; ciphertext: string; areaCode: string };
   callerProblem?: { code: "invalid_caller_number" | "anonymous_caller"; detail: string };
@@ -109,4 +111,6 @@ export interface ICallActor {
   offer(cmd: OfferCommand): Promise<Result<CallDecision>>;
   event(cmd: CallEventCommand): Promise<Result<CallState>>;
   get(): Promise<Result<CallState>>;
+  /** Data-subject erasure: the caller's keyed hash and ciphertext leave the document. */
+  forgetCaller(cmd: Record<string, never>): Promise<Result<{ forgotten: boolean }>>;
 }

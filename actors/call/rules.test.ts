@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { CallState, CallStatus } from "./call-api.ts";
-import { billingFor, nextStatus, shouldReroute, TERMINAL, TRANSITIONS } from "./rules.ts";
+import {
+  billingFor,
+  ERASED_CALLER,
+  nextStatus,
+  sameOffer,
+  shouldReroute,
+  TERMINAL,
+  TRANSITIONS,
+  withoutCaller,
+} from "./rules.ts";
 
 function call(status: CallStatus, appliedEvents: Record<string, CallStatus> = {}): CallState {
   return {
@@ -138,5 +147,31 @@ describe("revenue recovery (re-routing)", () => {
     expect(shouldReroute(routed("routed", 2), failed, undefined)).toBe(true);
     expect(shouldReroute(routed("routed", 3), failed, undefined)).toBe(false);
     expect(shouldReroute({ ...routed("routed"), reroute: undefined }, failed, undefined)).toBe(false);
+  });
+});
+
+describe("keyed request hashes and erasure", () => {
+  it("a repeated offer matches the keyed hash; a plain SHA-256 only on documents stored before keyed hashes", () => {
+    const cmd = { requestHash: "rh1_abc", legacyRequestHash: "0f0f" };
+    expect(sameOffer("rh1_abc", cmd)).toBe(true);
+    expect(sameOffer("0f0f", cmd)).toBe(true);
+    expect(sameOffer("rh1_other", cmd)).toBe(false);
+    expect(sameOffer("rh1_other", { requestHash: "rh1_x", legacyRequestHash: "rh1_other" })).toBe(false);
+    expect(sameOffer("0f0f", { requestHash: "rh1_abc" })).toBe(false);
+  });
+
+  it("forgetting the caller drops its keyed hash, ciphertext and a plain request hash; keeps the rest", () => {
+    const s = {
+      ...call("completed"),
+      requestHash: "deadbeef",
+      caller: { hash: "ph_1", ciphertext: "c", areaCode: "786", state: "FL" },
+    };
+    const forgotten = withoutCaller(s);
+    expect(forgotten?.caller).toEqual({ hash: ERASED_CALLER, areaCode: "786", state: "FL" });
+    expect(forgotten?.requestHash).toBe(ERASED_CALLER);
+    expect(forgotten?.status).toBe("completed");
+    expect(withoutCaller({ ...s, requestHash: "rh1_k" })?.requestHash).toBe("rh1_k");
+    expect(withoutCaller(forgotten as CallState)).toBeNull();
+    expect(withoutCaller({ ...call("rejected"), requestHash: "rh1_k" })).toBeNull();
   });
 });

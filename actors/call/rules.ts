@@ -91,3 +91,34 @@ export function shouldReroute(
   }
   return false;
 }
+
+/** What a call document keeps of its caller after a data-subject erasure, in place of the keyed hash. */
+export const ERASED_CALLER = "erased";
+/** Offer request hashes keyed with the PII hash key carry this prefix; older ones are plain SHA-256. */
+export const KEYED_REQUEST_HASH = "rh1_";
+
+/**
+ * Whether a repeated offer is the same request. Documents stored before request hashes were keyed hold
+ * a plain SHA-256, compared with the one the API sends alongside (it is never stored again).
+ */
+export function sameOffer(stored: string, cmd: { requestHash: string; legacyRequestHash?: string }): boolean {
+  if (stored === cmd.requestHash) return true;
+  return !stored.startsWith(KEYED_REQUEST_HASH) && stored === cmd.legacyRequestHash;
+}
+
+/**
+ * The call without its caller's keyed hash and ciphertext (area code, state and zip stay: they do not
+ * single a person out), or null when there is nothing left to forget. A plain-SHA-256 request hash of
+ * the body (which held the number) goes too; a keyed one stays, so replays still answer.
+ */
+export function withoutCaller(s: CallState): CallState | null {
+  const legacyHash = !s.requestHash.startsWith(KEYED_REQUEST_HASH) && s.requestHash !== ERASED_CALLER;
+  if ((s.caller.hash === undefined || s.caller.hash === ERASED_CALLER) && !s.caller.ciphertext && !legacyHash)
+    return null;
+  const { hash: _h, ciphertext: _c, ...kept } = s.caller;
+  return {
+    ...s,
+    requestHash: legacyHash ? ERASED_CALLER : s.requestHash,
+    caller: { ...kept, hash: ERASED_CALLER },
+  };
+}

@@ -1,4 +1,6 @@
 // Process configuration, parsed and validated once at start-up; every problem is reported by name.
+import { type PiiKeyring, parsePiiKeys } from "./pii-keys.ts";
+
 export interface Config {
   redisUrl: string;
   databaseUrl: string;
@@ -8,7 +10,8 @@ export interface Config {
   apiPort: number; // the public Hono port (API app only)
   apiHost: string; // the address Hono binds: loopback locally, 0.0.0.0 in a pod
   appId: string; // this process's Dapr app id (the prefix of its actors' state keys)
-  piiKey: Buffer; // 32 bytes: keyed hashes and encryption of caller numbers
+  /** Keys for personal data, derived per purpose from DCE_PII_KEY / DCE_PII_KEYS (see pii-keys.ts). */
+  pii: PiiKeyring;
   adminApiKey: string; // the first admin key, from configuration
   logLevel: string;
   pubsubName: string;
@@ -54,8 +57,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (!Number.isInteger(n) || n < 0) problems.push(`${name} must be a non-negative integer, got "${raw}"`);
     return n;
   };
-  const piiHex = env.DCE_PII_KEY ?? "";
-  if (!/^[0-9a-f]{64}$/i.test(piiHex)) problems.push("DCE_PII_KEY must be 64 hex characters (32 bytes)");
+  const pii = parsePiiKeys({ DCE_PII_KEY: env.DCE_PII_KEY, DCE_PII_KEYS: env.DCE_PII_KEYS });
+  problems.push(...pii.problems);
   const adminApiKey = env.DCE_ADMIN_API_KEY ?? "";
   if (adminApiKey.length < 24) problems.push("DCE_ADMIN_API_KEY must be set (at least 24 characters)");
   const config: Config = {
@@ -67,7 +70,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiPort: port("API_PORT", 8080),
     apiHost: env.API_HOST ?? "127.0.0.1",
     appId: env.APP_ID ?? "exchange-actors",
-    piiKey: Buffer.from(piiHex, "hex"),
+    pii: pii.keys as PiiKeyring, // null only with problems, which throw below
     adminApiKey,
     logLevel: env.LOG_LEVEL ?? "info",
     pubsubName: env.DCE_PUBSUB ?? "pubsub",

@@ -1,49 +1,52 @@
 // Caller numbers never rest in clear: a keyed hash (HMAC-SHA256) to look them up, and AES-256-GCM
-// ciphertext under a per-subject key kept in Redis. Erasing the subject deletes its key
-// (crypto-shredding), so every copy of the ciphertext, backups included, becomes unreadable.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+// ciphertext under a per-subject key kept in Redis, wrapped under the current PII encryption key.
+// Erasing the subject deletes its key (crypto-shredding), so every copy of the ciphertext, backups
+// included, becomes unreadable.
+import { randomBytes } from "node:crypto";
+import { open, type PiiKeyring, seal } from "./pii-keys.ts";
 import type { Redis } from "./redis.ts";
+
+export { open, seal } from "./pii-keys.ts";
 
 export interface ProtectedNumber {
   hash: string; // "ph_" + hex HMAC of the E.164 number
-  ciphertext: string; // base64url(iv | tag | ciphertext) under the subject key
+  ciphertext: string; // base64url(iv | tag | ciphertext) under the subject key, which the hash names
 }
 
-export function phoneHash(piiKey: Buffer, e164: string): string {
-  return `ph_${createHmac("sha256", piiKey).update(e164).digest("hex").slice(0, 40)}`;
+export function phoneHash(keys: PiiKeyring, e164: string): string {
+  return keys.mac("ph_", e164, 40);
 }
 
-const subjectKeyName = (hash: string) => `dce:subject-key:${hash}`;
-
-// The subject key is stored wrapped under the process PII key, so Redis alone cannot decrypt.
-function wrap(piiKey: Buffer, key: Buffer): string {
-  return seal(piiKey, key);
-}
+export const subjectKeyName = (hash: string) => `dce:subject-key:${hash}`;
 
 async function subjectKey(
   redis: Redis,
-  piiKey: Buffer,
+  keys: PiiKeyring,
   hash: string,
   create: boolean,
 ): Promise<Buffer | null> {
   const stored = await redis.get(subjectKeyName(hash));
-  if (stored) return open(piiKey, stored);
+  if (stored) return keys.open("subject-key", stored);
   if (!create) return null;
-  await redis.set(subjectKeyName(hash), wrap(piiKey, randomBytes(32)), "NX");
+  await redis.set(subjectKeyName(hash), keys.seal("subject-key", randomBytes(32)), "NX");
   const winner = await redis.get(subjectKeyName(hash));
-  return winner ? open(piiKey, winner) : null;
+  return winner ? keys.open("subject-key", winner) : null;
 }
 
-export async function protectNumber(redis: Redis, piiKey: Buffer, e164: string): Promise<ProtectedNumber> {
-  const hash = phoneHash(piiKey, e164);
-  const key = await subjectKey(redis, piiKey, hash, true);
+export async function protectNumber(redis: Redis, keys: PiiKeyring, e164: string): Promise<ProtectedNumber> {
+  const hash = phoneHash(keys, e164);
+  const key = await subjectKey(redis, keys, hash, true);
   if (!key) throw new Error("subject key could not be created");
   return { hash, ciphertext: seal(key, Buffer.from(e164, "utf8")) };
 }
 
 /** The number in clear, or null once the subject has been erased. */
-export async function revealNumber(redis: Redis, piiKey: Buffer, p: ProtectedNumber): Promise<string | null> {
-  const key = await subjectKey(redis, piiKey, p.hash, false);
+export async function revealNumber(
+  redis: Redis,
+  keys: PiiKeyring,
+  p: ProtectedNumber,
+): Promise<string | null> {
+  const key = await subjectKey(redis, keys, p.hash, false);
   return key ? open(key, p.ciphertext).toString("utf8") : null;
 }
 
@@ -51,17 +54,20 @@ export async function shredSubject(redis: Redis, hash: string): Promise<boolean>
   return (await redis.del(subjectKeyName(hash))) > 0;
 }
 
-/** AES-256-GCM with a fresh IV: `base64url(iv ‖ tag ‖ ciphertext)`. */
-export function seal(key: Buffer, plain: Buffer): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
-}
+// Replace the wrapped key only if it is still the one read: a shred in between is never undone.
+const REPLACE_IF_SAME = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') return 1 end return 0`;
 
-export function open(key: Buffer, sealed: string): Buffer {
-  const raw = Buffer.from(sealed, "base64url");
-  const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
+/** Re-wrap every subject key not under the current key id; returns how many were rewritten. */
+export async function rewrapSubjectKeys(redis: Redis, keys: PiiKeyring): Promise<number> {
+  let rewrapped = 0;
+  for await (const batch of redis.scanStream({ match: subjectKeyName("*"), count: 1000 })) {
+    for (const name of batch as string[]) {
+      const stored = await redis.get(name);
+      if (!stored || !keys.stale(stored)) continue;
+      const next = keys.seal("subject-key", keys.open("subject-key", stored));
+      rewrapped += Number(await redis.eval(REPLACE_IF_SAME, 1, name, stored, next));
+    }
+  }
+  return rewrapped;
 }

@@ -20,3 +20,12 @@ export async function markSeen(
 ) {
   await redis.set(key(buyerId, callerHash), String(atMs), "PX", Math.max(1, keepDays) * 86_400_000);
 }
+
+/** Data-subject erasure: every buyer's duplicate-window key for this caller goes. */
+export async function forgetCallerEverywhere(redis: Redis, callerHash: string): Promise<number> {
+  const found: string[] = [];
+  for await (const keys of redis.scanStream({ match: key("*", callerHash), count: 1000 })) {
+    found.push(...(keys as string[]));
+  }
+  return found.length > 0 ? await redis.del(...found) : 0;
+}

@@ -1,8 +1,8 @@
 // RTB's I/O half: POSTs one ping to a buyer's endpoint through the egress guard (no internal
 // destinations, no redirects) with a hard timeout, and reads at most a small answer.
-import { createHmac } from "node:crypto";
 import type { RtbExchange, RtbPing } from "../auction/rtb.ts";
 import { type EgressPolicy, egressSend, TimeoutError } from "./egress.ts";
+import type { PiiKeyring } from "./pii-keys.ts";
 
 /** Answers larger than this are not read further: a bid is a few hundred bytes. */
 export const MAX_ANSWER_BYTES = 16 * 1024;
@@ -44,6 +44,6 @@ export async function postPing(
 }
 
 /** A stable opaque publisher id for pings: buyers can tell sources apart without learning account ids. */
-export function publisherId(piiKey: Buffer, sellerId: string): string {
-  return `pub_${createHmac("sha256", piiKey).update(`publisher\u0000${sellerId}`).digest("hex").slice(0, 24)}`;
+export function publisherId(keys: PiiKeyring, sellerId: string): string {
+  return keys.mac("pub_", `publisher\u0000${sellerId}`, 24);
 }

@@ -1,12 +1,14 @@
 // Do-Not-Call lists: streaming import of national and state files into a fresh generation of sharded
 // Redis sets (bounded memory, pipelined writes, then one atomic switch), and internal suppression
 // entries (exchange-wide or per buyer). Only keyed hashes are stored; list metadata goes to Postgres.
+
 import type { Readable } from "node:stream";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { dncLineDigits, dncSlot, shardBitsFor, staleWarning } from "../../actors/compliance/dnc-slots.ts";
 import { newId } from "../../actors/kernel/ids.ts";
 import { DNC_ACTIVE, dncShardKey, suppressionKey } from "../../actors/runtime/compliance-store.ts";
 import { phoneHash } from "../../actors/runtime/pii.ts";
+import type { PiiKeyring } from "../../actors/runtime/pii-keys.ts";
 import type { Redis } from "../../actors/runtime/redis.ts";
 import type { Db } from "../db/client.ts";
 import { dncImports, dncLists, suppressions } from "../db/compliance-schema.ts";
@@ -51,11 +53,11 @@ async function* readLines(input: Readable): AsyncGenerator<string> {
 
 /** Imports a DNC file as a new generation of `listId`, switches lookups to it, then drops the old one. */
 export async function importDncFile(
-  deps: { redis: Redis; db: Db; piiKey: Buffer; now: () => number },
+  deps: { redis: Redis; db: Db; pii: PiiKeyring; now: () => number },
   input: Readable,
   meta: ImportMeta,
 ): Promise<ImportResult> {
-  const { redis, db, piiKey } = deps;
+  const { redis, db, pii } = deps;
   const started = deps.now();
   const lock = `dce:dnc:lock:${meta.listId}`;
   if ((await redis.set(lock, "1", "EX", 3600, "NX")) !== "OK") {
@@ -90,7 +92,7 @@ export async function importDncFile(
           if (line.trim() !== "") invalid++;
           continue;
         }
-        const { shard, member } = dncSlot(phoneHash(piiKey, `+1${digits}`), bits);
+        const { shard, member } = dncSlot(phoneHash(pii, `+1${digits}`), bits);
         const list = batch.get(shard);
         if (list) list.push(member);
         else batch.set(shard, [member]);

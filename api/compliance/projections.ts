@@ -4,7 +4,7 @@ import { and, desc, eq, gte, inArray, lt, ne, sql } from "drizzle-orm";
 import { postCallFlags } from "../../actors/compliance/post-call.ts";
 import type { DomainEvent } from "../../actors/kernel/events.ts";
 import type { ReasonCode } from "../../actors/kernel/reasons.ts";
-import { fraudDecisions } from "../db/compliance-schema.ts";
+import { callSubjects, fraudDecisions } from "../db/compliance-schema.ts";
 import { calls, domainEvents } from "../db/schema.ts";
 import type { Tx } from "../ledger/ledger.ts";
 
@@ -23,10 +23,15 @@ export async function projectCompliance(tx: Tx, e: DomainEvent): Promise<void> {
   if (e.aggregate.type !== "call") return;
   const d = e.data as Record<string, unknown>;
   const snapshot = d.snapshot as { sellerId?: string } | undefined;
-  if (e.type === "call.offered" && typeof d.callerHash === "string") {
+  if (e.type === "call.offered") {
+    // The API recorded the caller before the offer (call_subjects), so no event carries its keyed hash
+    // and a late event cannot bring one back after an erasure; events from before that still may.
+    const legacy = typeof d.callerHash === "string" ? d.callerHash : null;
     await tx
       .update(calls)
-      .set({ callerHash: d.callerHash })
+      .set({
+        callerHash: sql`coalesce((select ${callSubjects.callerHash} from ${callSubjects} where ${callSubjects.callId} = ${e.aggregate.id}), ${legacy})`,
+      })
       .where(and(eq(calls.callId, e.aggregate.id), sql`${calls.callerHash} is null`));
   }
   const reason = d.reason as { code?: string; detail?: string } | undefined;

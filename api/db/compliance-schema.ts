@@ -134,3 +134,18 @@ export const auditHeads = pgTable("audit_heads", {
 });
 
 export type AuditRow = typeof auditLog.$inferSelect;
+
+/**
+ * Which caller each offered call came from, written by the API before the offer reaches the call actor
+ * (so no event needs to carry the keyed hash); "erased" after the subject's erasure. The calls read
+ * model copies it when it records call.offered.
+ */
+export const callSubjects = pgTable(
+  "call_subjects",
+  {
+    callId: text("call_id").primaryKey(),
+    callerHash: text("caller_hash").notNull(),
+    recordedAt: stamp("recorded_at").notNull(),
+  },
+  (t) => [index("call_subjects_caller_hash_idx").on(t.callerHash)],
+);

@@ -19,6 +19,7 @@ export async function throwawayDatabase(label: string) {
   const handle = createDb(url, 6);
   return {
     ...handle,
+    url,
     async drop() {
       await handle.sql.end({ timeout: 2 });
       const a = postgres(BASE_URL, { max: 1, onnotice: () => undefined });

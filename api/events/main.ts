@@ -22,7 +22,7 @@ const { retryBaseMs, ...webhookOpts } = config.webhooks;
 const webhooks = webhookWorker(db, sql, logger, {
   ...webhookOpts,
   baseMs: retryBaseMs,
-  piiKey: config.piiKey,
+  pii: config.pii,
   allowLocal: config.egressAllowLocal,
   batch: 64,
   perEndpoint: 4,

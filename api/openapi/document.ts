@@ -136,6 +136,10 @@ function operation(route: RouteSpec): Json {
     responses,
   };
   if (route.access === "public") op.security = [];
+  if (route.deprecated) {
+    op.deprecated = true;
+    op.description = `Deprecated: ${route.deprecated}.`;
+  }
   if (route.body) {
     op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
   } else if (route.raw === "text/plain") {

@@ -15,6 +15,7 @@ import {
   AuditQuery,
   BlocklistEntries,
   CreateConsent,
+  DataSubject,
   DncImportQuery,
   FraudQuery,
   SuppressionEntries,
@@ -48,6 +49,8 @@ export interface RouteSpec {
   produces?: "text/html" | "text/plain";
   idempotencyKey?: "required" | "optional";
   errors: ProblemCode[];
+  /** Still served, but superseded: the text says by what. */
+  deprecated?: string;
 }
 
 const AUTH: ApiErrorCode[] = ["unauthorized", "forbidden"];
@@ -422,6 +425,24 @@ export const ROUTES: RouteSpec[] = [
     response: R.Loose,
     errors: AUTH,
   }),
+  op("POST", "/v1/compliance/subjects/export", {
+    tag: "compliance",
+    summary: "Export a data subject's records (number in the body)",
+    access: "admin",
+    body: DataSubject,
+    status: 200,
+    response: R.Loose,
+    errors: [...WRITE],
+  }),
+  op("POST", "/v1/compliance/subjects/erase", {
+    tag: "compliance",
+    summary: "Erase a data subject's personal data (number in the body)",
+    access: "admin",
+    body: DataSubject,
+    status: 200,
+    response: R.Loose,
+    errors: [...WRITE],
+  }),
   op("GET", "/v1/compliance/subjects/{phone}/export", {
     tag: "compliance",
     summary: "Export a data subject's records",
@@ -429,6 +450,7 @@ export const ROUTES: RouteSpec[] = [
     status: 200,
     response: R.Loose,
     errors: [...READ, "validation_failed"],
+    deprecated: "the number lands in access logs: use POST /v1/compliance/subjects/export",
   }),
   op("POST", "/v1/compliance/subjects/{phone}/erase", {
     tag: "compliance",
@@ -437,6 +459,7 @@ export const ROUTES: RouteSpec[] = [
     status: 200,
     response: R.Loose,
     errors: [...READ, "validation_failed"],
+    deprecated: "the number lands in access logs: use POST /v1/compliance/subjects/erase",
   }),
   op("GET", "/v1/audit/verify", {
     tag: "audit",

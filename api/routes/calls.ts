@@ -3,10 +3,10 @@ import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gte, lt, or } from "drizzle-orm";
 import { Hono } from "hono";
 import type { CallState, ICallActor, OfferCommand } from "../../actors/call/call-api.ts";
-import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
 import { checkNanpNumber } from "../../actors/kernel/phone.ts";
 import { actorProxy } from "../../actors/runtime/dapr-client.ts";
 import { phoneHash, protectNumber } from "../../actors/runtime/pii.ts";
+import { offerRequestHashes, recordCallSubject, settleOfferedCaller } from "../compliance/offer-subject.ts";
 import { screen } from "../compliance/screen.ts";
 import { calls } from "../db/schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
@@ -66,7 +66,7 @@ export function callRoutes(deps: ApiDeps) {
       callId,
       sellerId,
       sellerCampaignId: input.sellerCampaignId,
-      requestHash: sha256(canonicalJson(input)),
+      ...offerRequestHashes(deps.config.pii, input),
       callerState: input.callerState,
       callerZip: input.callerZip,
       vertical: input.vertical,
@@ -74,7 +74,9 @@ export function callRoutes(deps: ApiDeps) {
       attestation: input.attestation,
     };
     if (phone.ok) {
-      const p = await protectNumber(deps.redis, deps.config.piiKey, phone.e164);
+      // Recorded before anything else keeps the keyed hash, so an erasure running meanwhile finds it.
+      await recordCallSubject(deps.db, callId, phoneHash(deps.config.pii, phone.e164), deps.now());
+      const p = await protectNumber(deps.redis, deps.config.pii, phone.e164);
       cmd.caller = { hash: p.hash, ciphertext: p.ciphertext, areaCode: phone.areaCode };
       const ping = input.pingCallerNumber === undefined ? undefined : checkNanpNumber(input.pingCallerNumber);
       cmd.screening = await screen(
@@ -89,14 +91,16 @@ export function callRoutes(deps: ApiDeps) {
           vertical: input.vertical,
           attestation: input.attestation,
           consentCertificate: input.consentCertificate,
-          pingCallerHash: ping ? (ping.ok ? phoneHash(deps.config.piiKey, ping.e164) : "invalid") : undefined,
+          pingCallerHash: ping ? (ping.ok ? phoneHash(deps.config.pii, ping.e164) : "invalid") : undefined,
         },
         deps.now(),
       );
     } else {
       cmd.callerProblem = { code: phone.code, detail: phone.detail };
     }
-    const decision = await actorCall(call(callId).offer(cmd));
+    const decision = await actorCall(call(callId).offer(cmd)).finally(async () => {
+      if (cmd.caller) await settleOfferedCaller(deps, callId, cmd.caller.hash);
+    });
     auctionOutcomes.inc({ outcome: decision.status });
     return c.json(viewAs(principal, decision), 201);
   });

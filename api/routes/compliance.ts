@@ -27,6 +27,7 @@ import { ApiError } from "../problem.ts";
 import {
   BlocklistEntries,
   CreateConsent,
+  DataSubject,
   DncImportQuery,
   SuppressionEntries,
 } from "../schemas/compliance.ts";
@@ -39,13 +40,21 @@ function hashesOf(deps: ApiDeps, numbers: string[]): string[] {
   return numbers.map((raw, i) => {
     const p = checkNanpNumber(raw);
     if (!p.ok) throw new ApiError(400, "validation_failed", `numbers[${i}]: ${p.detail}`);
-    return phoneHash(deps.config.piiKey, p.e164);
+    return phoneHash(deps.config.pii, p.e164);
   });
 }
 
+function pathNumber(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ApiError(400, "validation_failed", "phone: not a percent-encoded number");
+  }
+}
+
 function subjectNumber(raw: string): string {
-  const p = checkNanpNumber(decodeURIComponent(raw));
-  if (!p.ok) throw new ApiError(400, "validation_failed", `phone: ${p.detail}`);
+  const p = checkNanpNumber(raw);
+  if (!p.ok) throw new ApiError(400, "validation_failed", `phoneNumber: ${p.detail}`);
   return p.e164;
 }
 
@@ -94,7 +103,7 @@ export function dncImportRoutes(deps: ApiDeps) {
       if (!stream) throw new ApiError(400, "validation_failed", "the body is empty");
       const bytes = Number(c.req.header("content-length") ?? 0);
       const result = await importDncFile(
-        { ...deps, piiKey: deps.config.piiKey },
+        { ...deps, pii: deps.config.pii },
         Readable.fromWeb(stream as never),
         {
           listId: q.listId,
@@ -179,7 +188,7 @@ export function complianceRoutes(deps: ApiDeps) {
       throw new ApiError(400, "validation_failed", "expiresAt: must be after obtainedAt");
     }
     // Creates the subject key too, so erasure of this number has something to shred.
-    const p = await protectNumber(deps.redis, deps.config.piiKey, phone.e164);
+    const p = await protectNumber(deps.redis, deps.config.pii, phone.e164);
     const row = {
       id: newId("cns"),
       certificateId: input.certificateId,
@@ -237,21 +246,32 @@ export function complianceRoutes(deps: ApiDeps) {
     c.json({ version: CALLING_HOURS_VERSION, rules: CALLING_HOURS_RULES }),
   );
 
-  app.get("/compliance/subjects/:phone/export", async (c) => {
-    assertAdmin(c.get("principal"));
-    const e164 = subjectNumber(c.req.param("phone"));
-    return c.json(await exportSubject({ ...deps, piiKey: deps.config.piiKey }, e164, deps.now()));
-  });
-
-  app.post("/compliance/subjects/:phone/erase", async (c) => {
-    assertAdmin(c.get("principal"));
-    const e164 = subjectNumber(c.req.param("phone"));
-    const report = await eraseSubject({ ...deps, piiKey: deps.config.piiKey }, e164, deps.now());
+  const exportOf = async (e164: string) => exportSubject({ ...deps, pii: deps.config.pii }, e164, deps.now());
+  const erase = async (e164: string) => {
+    const report = await eraseSubject({ ...deps, pii: deps.config.pii }, e164, deps.now());
     await recordApiEvent(
       deps.db,
       event("compliance.subject_erased", newId("sub"), deps.now(), { ...report }),
     );
-    return c.json(report);
+    return report;
+  };
+  // The number in the body: request paths end up in access logs and proxies' logs.
+  app.post("/compliance/subjects/export", async (c) => {
+    assertAdmin(c.get("principal"));
+    return c.json(await exportOf(subjectNumber((await body(c, DataSubject)).phoneNumber)));
+  });
+  app.post("/compliance/subjects/erase", async (c) => {
+    assertAdmin(c.get("principal"));
+    return c.json(await erase(subjectNumber((await body(c, DataSubject)).phoneNumber)));
+  });
+  // Deprecated: the number in the path (kept, the contract is additive).
+  app.get("/compliance/subjects/:phone/export", async (c) => {
+    assertAdmin(c.get("principal"));
+    return c.json(await exportOf(subjectNumber(pathNumber(c.req.param("phone")))));
+  });
+  app.post("/compliance/subjects/:phone/erase", async (c) => {
+    assertAdmin(c.get("principal"));
+    return c.json(await erase(subjectNumber(pathNumber(c.req.param("phone")))));
   });
 
   return app;

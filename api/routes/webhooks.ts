@@ -82,7 +82,7 @@ export function webhookRoutes(deps: ApiDeps) {
           url: input.url,
           eventTypes: input.eventTypes,
           description: input.description ?? "",
-          secretCiphertext: sealSecret(deps.config.piiKey, secret),
+          secretCiphertext: sealSecret(deps.config.pii, secret),
         })
         .returning();
       return inserted!;
@@ -140,7 +140,7 @@ export function webhookRoutes(deps: ApiDeps) {
     const [updated] = await deps.db
       .update(webhookEndpoints)
       .set({
-        secretCiphertext: sealSecret(deps.config.piiKey, secret),
+        secretCiphertext: sealSecret(deps.config.pii, secret),
         updatedAt: new Date(deps.now()).toISOString(),
       })
       .where(eq(webhookEndpoints.id, row.id))

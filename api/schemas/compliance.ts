@@ -31,6 +31,9 @@ export const DncImportQuery = v.object({
   ),
 });
 
+/** A data-subject request: the number travels in the body, never in a path that access logs keep. */
+export const DataSubject = v.object({ phoneNumber: Phone });
+
 export const CreateConsent = v.object({
   certificateId: v.pipe(v.string(), v.minLength(4), atMost("text.consentCertificate")),
   callerNumber: Phone,

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../actors/runtime/logger.ts";
+import { PiiKeyring } from "../../actors/runtime/pii-keys.ts";
 import type { Db } from "../db/client.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
@@ -17,7 +18,7 @@ import { sealSecret } from "./secrets.ts";
 import { claimDue, enqueue } from "./store.ts";
 import { webhookWorker } from "./worker.ts";
 
-const piiKey = randomBytes(32);
+const pii = new PiiKeyring(randomBytes(32), [{ id: "k1", secret: randomBytes(32) }]);
 const logger = createLogger("webhooks-test", "silent");
 const policy = {
   baseMs: 50,
@@ -80,7 +81,7 @@ async function endpoint(url: string, secret = "whsec_test") {
     accountId: "byr_00000000000000000000000000",
     url,
     eventTypes: ["call.billable"],
-    secretCiphertext: sealSecret(piiKey, secret),
+    secretCiphertext: sealSecret(pii, secret),
   });
   return id;
 }
@@ -114,7 +115,7 @@ const attemptsOf = (deliveryId: string) =>
 describe("webhook sender", () => {
   it("retries a failing receiver with growing delays until it answers 2xx; every attempt is signed and logged", async () => {
     const r = await receiver([500, 503, 200]);
-    const worker = webhookWorker(db, handle.sql, logger, { ...policy, piiKey, random: () => 1 });
+    const worker = webhookWorker(db, handle.sql, logger, { ...policy, pii, random: () => 1 });
     try {
       const ep = await endpoint(r.url, "whsec_retry");
       const p = payload(1);
@@ -156,7 +157,7 @@ describe("webhook sender", () => {
 
   it("gives up after the last attempt, with the reason of each failure in the log", async () => {
     const r = await receiver([500, "hang", 404, 410]);
-    const worker = webhookWorker(db, handle.sql, logger, { ...policy, timeoutMs: 300, piiKey });
+    const worker = webhookWorker(db, handle.sql, logger, { ...policy, timeoutMs: 300, pii });
     try {
       const ep = await endpoint(r.url);
       await enqueue(db, [{ endpointId: ep, payload: payload(2) }]);
@@ -180,7 +181,7 @@ describe("webhook sender", () => {
   it("records an unreachable endpoint as an error, not a crash, and keeps retrying it", async () => {
     const r = await receiver([200]);
     r.close(); // nobody listens on this port any more
-    const worker = webhookWorker(db, handle.sql, logger, { ...policy, piiKey });
+    const worker = webhookWorker(db, handle.sql, logger, { ...policy, pii });
     try {
       const ep = await endpoint(r.url);
       await enqueue(db, [{ endpointId: ep, payload: payload(3) }]);
@@ -206,7 +207,7 @@ describe("webhook sender", () => {
       ...policy,
       allowLocal: false,
       resolve: toLoopback,
-      piiKey,
+      pii,
     });
     try {
       const port = new URL(r.url).port;
@@ -244,7 +245,7 @@ describe("webhook sender", () => {
     });
     redirector.listen(0, "127.0.0.1");
     await once(redirector, "listening");
-    const worker = webhookWorker(db, handle.sql, logger, { ...policy, piiKey });
+    const worker = webhookWorker(db, handle.sql, logger, { ...policy, pii });
     try {
       const ep = await endpoint(`http://127.0.0.1:${(redirector.address() as AddressInfo).port}/hook`);
       await enqueue(db, [{ endpointId: ep, payload: payload(60) }]);
@@ -272,7 +273,7 @@ describe("webhook sender", () => {
       batch: 4,
       perEndpoint: 2,
       timeoutMs: 3_000,
-      piiKey,
+      pii,
     });
     try {
       const slow = await endpoint(hanging.url);
@@ -307,7 +308,7 @@ describe("webhook sender", () => {
 
   it("a delivery claimed by a worker that died is taken again after its lease", async () => {
     const r = await receiver([200]);
-    const worker = webhookWorker(db, handle.sql, logger, { ...policy, piiKey });
+    const worker = webhookWorker(db, handle.sql, logger, { ...policy, pii });
     try {
       const ep = await endpoint(r.url);
       await enqueue(db, [{ endpointId: ep, payload: payload(4) }]);
@@ -330,8 +331,8 @@ describe("webhook sender", () => {
 
   it("two workers on one queue deliver each of 60 deliveries exactly once", async () => {
     const r = await receiver([200]);
-    const a = webhookWorker(db, handle.sql, logger, { ...policy, piiKey, batch: 4 });
-    const b = webhookWorker(db, handle.sql, logger, { ...policy, piiKey, batch: 4 });
+    const a = webhookWorker(db, handle.sql, logger, { ...policy, pii, batch: 4 });
+    const b = webhookWorker(db, handle.sql, logger, { ...policy, pii, batch: 4 });
     try {
       const ep = await endpoint(r.url);
       await Promise.all([a.start(), b.start()]);

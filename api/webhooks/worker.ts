@@ -1,16 +1,18 @@
 // The webhook sender: claims due deliveries, POSTs each signed body to its endpoint, and records the
 // outcome. Woken by NOTIFY when deliveries are enqueued, and by a poll for retries falling due. Several
 // workers (one per events-app process) share the queue safely through SKIP LOCKED claims.
+
 import type { Sql } from "postgres";
 import { egressSend, type Resolve, TimeoutError } from "../../actors/runtime/egress.ts";
 import type { Logger } from "../../actors/runtime/logger.ts";
+import type { PiiKeyring } from "../../actors/runtime/pii-keys.ts";
 import type { Db } from "../db/client.ts";
 import { delivered, nextDelayMs, type RetryPolicy, signature } from "./rules.ts";
 import { openSecret } from "./secrets.ts";
 import { type AttemptResult, type Claimed, claimDue, finishAttempt, WAKE_CHANNEL } from "./store.ts";
 
 export interface WorkerOptions extends RetryPolicy {
-  piiKey: Buffer;
+  pii: PiiKeyring;
   timeoutMs: number;
   /** The local-stack switch: endpoints may be http and on loopback; never in production. */
   allowLocal: boolean;
@@ -40,7 +42,7 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
     const started = now();
     let result: AttemptResult;
     try {
-      const secret = openSecret(opts.piiKey, c.secretCiphertext);
+      const secret = openSecret(opts.pii, c.secretCiphertext);
       const res = await egressSend(
         c.url,
         {

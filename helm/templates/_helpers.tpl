@@ -113,6 +113,12 @@ dapr.io/app-health-check-path: {{ .healthPath | quote }}
     secretKeyRef:
       name: {{ $v.secrets.piiKey.name }}
       key: {{ $v.secrets.piiKey.key }}
+- name: DCE_PII_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secrets.piiKeys.name }}
+      key: {{ $v.secrets.piiKeys.key }}
+      optional: true
 - name: DCE_ADMIN_API_KEY
   valueFrom:
     secretKeyRef:

@@ -1,6 +1,7 @@
 // Local development secrets, generated once into the state directory; the environment wins.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { type PiiKeyring, parsePiiKeys } from "../../actors/runtime/pii-keys.ts";
 
 export interface LocalSecrets {
   DCE_PII_KEY: string;
@@ -29,4 +30,14 @@ export function loadOrCreateSecrets(file: string): LocalSecrets {
     writeFileSync(file, `# local development secrets (generated; never commit)\n${body}\n`, { mode: 0o600 });
   }
   return secrets;
+}
+
+/** The PII keyring scripts use: DCE_PII_KEY from the secrets, DCE_PII_KEYS (rotation) from the environment. */
+export function piiKeysOf(secrets: LocalSecrets, env = process.env): PiiKeyring {
+  const { keys, problems } = parsePiiKeys({
+    DCE_PII_KEY: secrets.DCE_PII_KEY,
+    DCE_PII_KEYS: env.DCE_PII_KEYS,
+  });
+  if (!keys) throw new Error(`invalid PII keys:\n  - ${problems.join("\n  - ")}`);
+  return keys;
 }

@@ -1,0 +1,23 @@
+// After an encryption-key rotation: re-wraps every per-subject key (Redis) and every webhook endpoint
+// secret (Postgres) still sealed under an older key id with the current one (the first of
+// DCE_PII_KEYS). Safe while the exchange runs (compare-and-set per item) and safe to run again. Usage:
+//   DCE_PII_KEYS=k2:<64 hex>,k1:<64 hex> npm run pii:rewrap
+import { join } from "node:path";
+import { rewrapSubjectKeys } from "../actors/runtime/pii.ts";
+import { createRedis } from "../actors/runtime/redis.ts";
+import { createDb } from "../api/db/client.ts";
+import { rewrapWebhookSecrets } from "../api/webhooks/secrets.ts";
+import { loadOrCreateSecrets, piiKeysOf } from "./stack/secrets.ts";
+
+const stateDir = process.env.DCE_STATE_DIR ?? join(import.meta.dirname, "..", ".data");
+const keys = piiKeysOf(loadOrCreateSecrets(join(stateDir, "secrets.env")));
+const redis = createRedis(process.env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380");
+const { db, sql } = createDb(process.env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce", 2);
+try {
+  const subjectKeys = await rewrapSubjectKeys(redis, keys);
+  const webhookSecrets = await rewrapWebhookSecrets(db, keys);
+  console.log(JSON.stringify({ current: keys.current, readable: keys.ids(), subjectKeys, webhookSecrets }));
+} finally {
+  redis.disconnect();
+  await sql.end({ timeout: 2 });
+}
