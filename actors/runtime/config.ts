@@ -10,6 +10,10 @@ export interface Config {
   appId: string; // this process's Dapr app id (the prefix of its actors' state keys)
   piiKey: Buffer; // 32 bytes: keyed hashes and encryption of caller numbers
   adminApiKey: string; // the first admin key, from configuration
+  /** Sent to this app's daprd in `dapr-api-token` on every request (daprd refuses requests without it). */
+  daprApiToken: string;
+  /** What daprd sends this app in `dapr-api-token` on every callback (the app refuses callbacks without it). */
+  appApiToken: string;
   logLevel: string;
   pubsubName: string;
   eventsTopic: string;
@@ -58,6 +62,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[0-9a-f]{64}$/i.test(piiHex)) problems.push("DCE_PII_KEY must be 64 hex characters (32 bytes)");
   const adminApiKey = env.DCE_ADMIN_API_KEY ?? "";
   if (adminApiKey.length < 24) problems.push("DCE_ADMIN_API_KEY must be set (at least 24 characters)");
+  const token = (name: string): string => {
+    const v = env[name] ?? "";
+    if (v.length < 32) problems.push(`${name} must be set (at least 32 characters)`);
+    return v;
+  };
   const config: Config = {
     redisUrl: env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380",
     databaseUrl: env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce",
@@ -69,6 +78,8 @@ export function loadConfig(env: Env = process.env): Config {
     appId: env.APP_ID ?? "exchange-actors",
     piiKey: Buffer.from(piiHex, "hex"),
     adminApiKey,
+    daprApiToken: token("DAPR_API_TOKEN"),
+    appApiToken: token("APP_API_TOKEN"),
     logLevel: env.LOG_LEVEL ?? "info",
     pubsubName: env.DCE_PUBSUB ?? "pubsub",
     eventsTopic: env.DCE_EVENTS_TOPIC ?? "domain-events",

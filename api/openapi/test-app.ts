@@ -16,7 +16,12 @@ export const unreachable = new Proxy(
 );
 
 export function offlineApp(overrides: Partial<ApiDeps> = {}) {
-  const config = loadConfig({ DCE_PII_KEY: "ab".repeat(32), DCE_ADMIN_API_KEY: TEST_ADMIN_KEY });
+  const config = loadConfig({
+    DCE_PII_KEY: "ab".repeat(32),
+    DCE_ADMIN_API_KEY: TEST_ADMIN_KEY,
+    DAPR_API_TOKEN: "dapr-token-".padEnd(32, "0"),
+    APP_API_TOKEN: "app-token-".padEnd(32, "0"),
+  });
   return createApp({
     config,
     dapr: unreachable as ApiDeps["dapr"],

@@ -87,8 +87,14 @@ export function readRunFile(path: string): RunApp[] {
   });
 }
 
+/** The tokens every daprd is started with (DAPR_API_TOKEN: required of callers; APP_API_TOKEN: sent to its app). */
+export interface SidecarTokens {
+  DAPR_API_TOKEN: string;
+  APP_API_TOKEN: string;
+}
+
 /** daprd for one app, with the same flags `dapr run` would give it. */
-export function sidecarSpec(app: RunApp, daprBin: string): ProcessSpec {
+export function sidecarSpec(app: RunApp, daprBin: string, tokens: SidecarTokens): ProcessSpec {
   const args = [
     "--mode",
     "standalone",
@@ -128,7 +134,7 @@ export function sidecarSpec(app: RunApp, daprBin: string): ProcessSpec {
     command: `${daprBin}/daprd`,
     args,
     cwd: app.appDirPath,
-    env: { DAPR_HOST_IP: "127.0.0.1" },
+    env: { DAPR_HOST_IP: "127.0.0.1", ...tokens },
   };
 }
 
