@@ -74,9 +74,9 @@ describe("sidecarSpec", () => {
 });
 
 describe("appSpec", () => {
-  it("runs the app's command with its sidecar's ports in the environment", () => {
+  it("runs the app's command, on the launcher's Node, with its sidecar's ports in the environment", () => {
     const spec = appSpec(apps[3]!, { EXTRA: "1" });
-    expect([spec.command, ...spec.args]).toEqual(["node", "--import", "tsx", "api/events/main.ts"]);
+    expect([spec.command, ...spec.args]).toEqual([process.execPath, "--import", "tsx", "api/events/main.ts"]);
     expect(spec.env).toMatchObject({
       EXTRA: "1",
       APP_ID: "exchange-events",

@@ -138,9 +138,14 @@ export function sidecarSpec(app: RunApp, daprBin: string, tokens: SidecarTokens)
   };
 }
 
+/**
+ * One app's process. A `node` command runs on the launcher's own Node.js (the project's Node 24 under
+ * npm start and npm test), whatever `node` the PATH would find.
+ */
 export function appSpec(app: RunApp, extraEnv: Record<string, string>): ProcessSpec {
-  const [command, ...args] = app.command;
-  if (!command) throw new Error(`${app.appID}: empty command`);
+  const [first, ...args] = app.command;
+  if (!first) throw new Error(`${app.appID}: empty command`);
+  const command = first === "node" ? process.execPath : first;
   const env: Record<string, string> = {
     ...extraEnv,
     ...app.env,
