@@ -84,7 +84,7 @@ export interface Sidecar {
 }
 
 /** The sidecar a DaprClient talks to (the SDK's actor host passes its own client to every actor). */
-export function sidecarOf(client: DaprClient): Sidecar {
+function sidecarOf(client: DaprClient): Sidecar {
   const { daprHost, daprPort, daprApiToken } = client.options;
   return { base: `http://${daprHost}:${daprPort}`, token: daprApiToken };
 }
