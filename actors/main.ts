@@ -1,10 +1,12 @@
 // Actor host: serves BuyerActor, SellerActor, CallActor and AuctionActor to its daprd sidecar.
 import { CommunicationProtocolEnum, DaprServer } from "@dapr/dapr";
+import express from "express";
 import { AuctionActor } from "./auction/auction-actor.ts";
 import { BenchActor } from "./bench/bench-actor.ts";
 import { BuyerActor } from "./buyer/buyer-actor.ts";
 import { CallActor } from "./call/call-actor.ts";
 import { setActorDeps } from "./runtime/actor-runtime.ts";
+import { expressAppTokenGuard } from "./runtime/app-token.ts";
 import { loadConfig } from "./runtime/config.ts";
 import { createLogger } from "./runtime/logger.ts";
 import { createRedis } from "./runtime/redis.ts";
@@ -19,13 +21,20 @@ setActorDeps({ config, redis, logger, now: () => Date.now() });
 // one failing actor must not take every other actor on this host down with an unhandled rejection.
 process.on("unhandledRejection", (err) => logger.error({ err }, "actors.unhandled_rejection"));
 
+// Every callback from daprd carries the app token; the check runs before the SDK's body parsers,
+// which it adds to this app after it (the SDK serves the actor routes on the app we hand it).
+const http = express();
+http.use(expressAppTokenGuard(config.appApiToken));
+
 const server = new DaprServer({
   serverHost: "127.0.0.1",
   serverPort: String(config.appPort),
+  serverHttp: http,
   communicationProtocol: CommunicationProtocolEnum.HTTP,
   clientOptions: {
     daprHost: config.daprHost,
     daprPort: config.daprHttpPort,
+    daprApiToken: config.daprApiToken,
     communicationProtocol: CommunicationProtocolEnum.HTTP,
     isKeepAlive: true,
     actor: {
@@ -51,7 +60,11 @@ await server.actor.registerActor(AuctionActor);
 await server.actor.registerActor(BenchActor); // benchmark baseline: an empty actor method
 await server.start();
 logger.info(
-  { appPort: config.appPort, actors: ["BuyerActor", "SellerActor", "CallActor", "AuctionActor"] },
+  {
+    appPort: config.appPort,
+    node: process.versions.node,
+    actors: ["BuyerActor", "SellerActor", "CallActor", "AuctionActor"],
+  },
   "actors.started",
 );
 

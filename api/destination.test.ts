@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../actors/runtime/config.ts";
 import type { Resolve } from "../actors/runtime/egress.ts";
-import { TEST_ADMIN_KEY as ADMIN, offlineApp } from "./openapi/test-app.ts";
+import { TEST_ADMIN_KEY as ADMIN, offlineApp, TEST_ENV } from "./openapi/test-app.ts";
 
 const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
 const campaign = (url: string) => ({
@@ -17,7 +17,7 @@ const campaign = (url: string) => ({
 const resolvesTo =
   (address: string): Resolve =>
   async () => [{ address, family: 4 }];
-const env = { DCE_PII_KEY: "ab".repeat(32), DCE_ADMIN_API_KEY: ADMIN };
+const env = TEST_ENV;
 
 async function post(app: ReturnType<typeof offlineApp>, path: string, body: unknown) {
   const res = await app.request(path, { method: "POST", headers, body: JSON.stringify(body) });

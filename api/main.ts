@@ -14,7 +14,7 @@ const config = loadConfig();
 const logger = createLogger("api", config.logLevel);
 const redis = createRedis(config.redisUrl);
 const { db, sql } = createDb(config.databaseUrl);
-const dapr = createDaprClient(config.daprHost, config.daprHttpPort);
+const dapr = createDaprClient(config.daprHost, config.daprHttpPort, config.daprApiToken);
 const sidecar = `http://${config.daprHost}:${config.daprHttpPort}`;
 const live = new LiveHub({ redis, logger, now: () => Date.now() });
 
@@ -36,7 +36,7 @@ const app = createApp({
 const websocket = { server: new LiveSocketServer({ protocols: [LIVE_PROTOCOL] }) };
 const server = serve(
   { fetch: app.fetch, port: config.apiPort, hostname: config.apiHost, websocket },
-  (info) => logger.info({ port: info.port }, "api.started"),
+  (info) => logger.info({ port: info.port, node: process.versions.node }, "api.started"),
 );
 
 const stop = (signal: string) => {

@@ -48,7 +48,7 @@ const configVars = [
   ...new Set(
     [
       ...readFileSync(join(ROOT, "actors/runtime/config.ts"), "utf8").matchAll(
-        /(?:env\.|env\["|port\("|count\(")([A-Z][A-Z0-9_]*)/g,
+        /(?:env\.|env\["|port\("|count\("|token\(")([A-Z][A-Z0-9_]*)/g,
       ),
     ].map((m) => m[1] as string),
   ),
@@ -58,7 +58,7 @@ const configVars = [
 const injected = ["DAPR_HTTP_PORT", "DAPR_HOST"];
 // Old names config.ts still reads when the new one is unset; the chart sets only the new name.
 const oldNames = ["DCE_WEBHOOK_ALLOW_PRIVATE"];
-const secretVars = ["DCE_PII_KEY", "DCE_ADMIN_API_KEY", "DATABASE_URL"];
+const secretVars = ["DCE_PII_KEY", "DCE_ADMIN_API_KEY", "DATABASE_URL", "DAPR_API_TOKEN", "APP_API_TOKEN"];
 
 // One Deployment per app id: further local replicas of an app id are a Deployment's replica count here.
 const runApps = readRunFile(join(ROOT, "dapr.yaml")).filter((a) => a.instance === a.appID);
@@ -192,8 +192,30 @@ describe.each([
     const actors = container(deployment("exchange-actors"));
     for (const p of [actors.startupProbe, actors.livenessProbe, actors.readinessProbe])
       expect(p.httpGet).toEqual({ path: "/healthz", port: "app" });
+    // kubelet sends no Dapr app token: the probes of the apps daprd calls back use the one open path.
     const events = container(deployment("exchange-events"));
-    expect(events.livenessProbe.httpGet.port).toBe("app");
+    for (const p of [events.startupProbe, events.livenessProbe, events.readinessProbe])
+      expect(p.httpGet).toEqual({ path: "/healthz", port: "app" });
+  });
+
+  it("gives every daprd and its app the Dapr API token and the app token from Secrets (key `token`)", () => {
+    for (const app of runApps) {
+      const d = deployment(app.appID);
+      const a = d.spec.template.metadata.annotations;
+      const env = envOf(d);
+      for (const [annotation, variable] of [
+        ["dapr.io/api-token-secret", "DAPR_API_TOKEN"],
+        ["dapr.io/app-token-secret", "APP_API_TOKEN"],
+      ] as const) {
+        expect(a[annotation], `${app.appID} ${annotation}`).toMatch(/^[a-z0-9-]+$/);
+        // Dapr's injector gives daprd key `token` of the annotated Secret; the app reads the same.
+        expect(env.get(variable)?.valueFrom?.secretKeyRef, `${app.appID} ${variable}`).toEqual({
+          name: a[annotation],
+          key: "token",
+        });
+      }
+      expect(a["dapr.io/api-token-secret"]).not.toBe(a["dapr.io/app-token-secret"]);
+    }
   });
 
   it("runs every pod as non-root with a read-only root filesystem", () => {

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchAuction } from "../actors/auction/bench.ts";
-import { API, adminKey, isReady, ROOT, startStack, stopStack } from "../api/e2e/stack.ts";
+import { API, adminKey, isReady, ROOT, sidecarHeaders, startStack, stopStack } from "../api/e2e/stack.ts";
 import { stackPids } from "./bench/cpu.ts";
 import { type LoadResult, runLoad } from "./bench/driver.ts";
 import { buildMarket } from "./bench/market.ts";
@@ -78,7 +78,11 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
     baseUrl: ACTOR_SIDECAR,
     concurrency: 16,
     durationMs: SECONDS * 1000,
-    next: (i) => ({ method: "POST", path: `/v1.0/actors/BenchActor/bench-${i % 1000}/method/ping` }),
+    next: (i) => ({
+      method: "POST",
+      path: `/v1.0/actors/BenchActor/bench-${i % 1000}/method/ping`,
+      headers: sidecarHeaders(),
+    }),
     ok: (s) => s === 200,
   });
   report.baselines = { hono, emptyActor };
@@ -168,6 +172,7 @@ async function hostMemory(): Promise<Record<string, HostMemory>> {
   for (let i = 0; Object.keys(out).length < HOSTS.length && i < 200; i++) {
     const res = await fetch(`${ACTOR_SIDECAR}/v1.0/actors/BenchActor/memprobe-${i}/method/memory`, {
       method: "POST",
+      headers: sidecarHeaders(),
     });
     const text = await res.text();
     if (!res.ok) {
@@ -222,7 +227,11 @@ async function measureMemory(): Promise<MemoryReport> {
       concurrency: 32,
       durationMs: 3_600_000,
       maxRequests: target - from,
-      next: (i) => ({ method: "POST", path: `/v1.0/actors/BenchActor/${run}-${from + i}/method/touch` }),
+      next: (i) => ({
+        method: "POST",
+        path: `/v1.0/actors/BenchActor/${run}-${from + i}/method/touch`,
+        headers: sidecarHeaders(),
+      }),
       ok: (st) => st === 200,
     });
     active = target;

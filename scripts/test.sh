@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Everything below (npx, vitest, tsx, the stack's apps) runs on the project's Node.js 24.
+PATH="$(bash scripts/node24.sh):$PATH"
+export PATH
+echo "== node $(node --version)"
 echo "== typecheck"; npx tsc --noEmit -p tsconfig.json
 echo "== lint"; npx biome check .
 mkdir -p .data

@@ -1,11 +1,12 @@
 // `npm start`: brings the whole exchange up locally — Redis, Postgres, Dapr placement and scheduler,
 // then every app in dapr.yaml with its daprd sidecar — waits until all are ready, and on Ctrl-C
 // stops everything it started.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { runMigrations } from "../api/db/migrate.ts";
 import { appSpec, readRunFile, sidecarSpec } from "./stack/plan.ts";
+import { privateDir } from "./stack/private-files.ts";
 import { loadOrCreateSecrets } from "./stack/secrets.ts";
 import {
   ensureDatabase,
@@ -40,7 +41,9 @@ function alreadyRunning(): number | undefined {
   }
 }
 
-mkdirSync(stateDir, { recursive: true });
+// Whatever the launcher and its processes create (data, logs, secrets) is theirs alone.
+process.umask(0o077);
+privateDir(stateDir);
 const other = alreadyRunning();
 if (other) {
   console.error(`The exchange is already running (launcher pid ${other}, API ${apiUrl}).`);
@@ -124,8 +127,9 @@ try {
   await waitUntil("scheduler", () => httpOk(`http://127.0.0.1:${PORTS.schedulerHealth}/healthz`));
   say(`placement :${PORTS.placement} and scheduler :${PORTS.scheduler} ready`);
 
+  const tokens = { DAPR_API_TOKEN: secrets.DAPR_API_TOKEN, APP_API_TOKEN: secrets.APP_API_TOKEN };
   for (const app of apps) {
-    supervisor.start(sidecarSpec(app, daprBin));
+    supervisor.start(sidecarSpec(app, daprBin, tokens));
     supervisor.start(appSpec(app, { ...secrets, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }));
   }
   for (const app of apps) {
@@ -143,6 +147,7 @@ try {
       ids.map((id) =>
         fetch(`http://127.0.0.1:${apiSidecar}/v1.0/actors/BenchActor/${id}/method/ping`, {
           method: "POST",
+          headers: { "dapr-api-token": secrets.DAPR_API_TOKEN },
           signal: AbortSignal.timeout(3_000),
         }).then((r) => r.ok),
       ),

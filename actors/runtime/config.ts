@@ -13,6 +13,10 @@ export interface Config {
   /** Keys for personal data, derived per purpose from DCE_PII_KEY / DCE_PII_KEYS (see pii-keys.ts). */
   pii: PiiKeyring;
   adminApiKey: string; // the first admin key, from configuration
+  /** Sent to this app's daprd in `dapr-api-token` on every request (daprd refuses requests without it). */
+  daprApiToken: string;
+  /** What daprd sends this app in `dapr-api-token` on every callback (the app refuses callbacks without it). */
+  appApiToken: string;
   logLevel: string;
   pubsubName: string;
   eventsTopic: string;
@@ -61,6 +65,11 @@ export function loadConfig(env: Env = process.env): Config {
   problems.push(...pii.problems);
   const adminApiKey = env.DCE_ADMIN_API_KEY ?? "";
   if (adminApiKey.length < 24) problems.push("DCE_ADMIN_API_KEY must be set (at least 24 characters)");
+  const token = (name: string): string => {
+    const v = env[name] ?? "";
+    if (v.length < 32) problems.push(`${name} must be set (at least 32 characters)`);
+    return v;
+  };
   const config: Config = {
     redisUrl: env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380",
     databaseUrl: env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce",
@@ -72,6 +81,8 @@ export function loadConfig(env: Env = process.env): Config {
     appId: env.APP_ID ?? "exchange-actors",
     pii: pii.keys as PiiKeyring, // null only with problems, which throw below
     adminApiKey,
+    daprApiToken: token("DAPR_API_TOKEN"),
+    appApiToken: token("APP_API_TOKEN"),
     logLevel: env.LOG_LEVEL ?? "info",
     pubsubName: env.DCE_PUBSUB ?? "pubsub",
     eventsTopic: env.DCE_EVENTS_TOPIC ?? "domain-events",

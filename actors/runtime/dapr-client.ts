@@ -3,10 +3,11 @@ import http from "node:http";
 import { CommunicationProtocolEnum, DaprClient } from "@dapr/dapr";
 import type { DomainEvent } from "../kernel/events.ts";
 
-export function createDaprClient(daprHost: string, daprPort: string): DaprClient {
+export function createDaprClient(daprHost: string, daprPort: string, daprApiToken: string): DaprClient {
   return new DaprClient({
     daprHost,
     daprPort,
+    daprApiToken,
     communicationProtocol: CommunicationProtocolEnum.HTTP,
     isKeepAlive: true,
   });
@@ -36,14 +37,22 @@ export interface SidecarAnswer {
  * socket is destroyed then, so daprd cancels what it was doing for us). Plain node:http: the SDK's
  * client goes through node-fetch, and Node's fetch (undici, web streams, an AbortSignal per request)
  * took about a quarter of each actor host's CPU in a profile of the offer path, which makes about
- * 20 sidecar requests per offer.
+ * 20 sidecar requests per offer. Every request carries the sidecar's API token (daprd refuses it
+ * otherwise).
  */
-export function sidecarRequest(url: string, method: string, body?: string): Promise<SidecarAnswer> {
+export function sidecarRequest(
+  target: Sidecar,
+  path: string,
+  method: string,
+  body?: string,
+): Promise<SidecarAnswer> {
+  const url = target.base + path;
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders =
       body === undefined
         ? {}
         : { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+    if (target.token) headers["dapr-api-token"] = target.token;
     const req = http.request(url, { method, agent: sidecarAgent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -55,7 +64,8 @@ export function sidecarRequest(url: string, method: string, body?: string): Prom
       res.on("error", fail);
     });
     const timer = setTimeout(
-      () => req.destroy(new Error(`sidecar gave no answer in ${ACTOR_CALL_TIMEOUT_MS} ms: ${method} ${url}`)),
+      () =>
+        req.destroy(new Error(`sidecar gave no answer in ${ACTOR_CALL_TIMEOUT_MS} ms: ${method} ${path}`)),
       ACTOR_CALL_TIMEOUT_MS,
     );
     function fail(err: Error) {
@@ -67,20 +77,33 @@ export function sidecarRequest(url: string, method: string, body?: string): Prom
   });
 }
 
-/** The local sidecar's address for an API path such as `/v1.0/publish/…`. */
-function sidecarUrl(client: DaprClient, path: string): string {
-  return `http://${client.options.daprHost}:${client.options.daprPort}${path}`;
+/** The local sidecar: its address and the API token it requires. */
+export interface Sidecar {
+  base: string;
+  token?: string;
+}
+
+/** The sidecar a DaprClient talks to (the SDK's actor host passes its own client to every actor). */
+function sidecarOf(client: DaprClient): Sidecar {
+  const { daprHost, daprPort, daprApiToken } = client.options;
+  return { base: `http://${daprHost}:${daprPort}`, token: daprApiToken };
 }
 
 export function actorProxy<T>(client: DaprClient, actorType: string, id: string): T {
-  const base = sidecarUrl(client, `/v1.0/actors/${actorType}/${encodeURIComponent(id)}/method/`);
+  const sidecar = sidecarOf(client);
+  const base = `/v1.0/actors/${actorType}/${encodeURIComponent(id)}/method/`;
   return new Proxy(
     {},
     {
       get(_target, method) {
         if (typeof method !== "string" || method === "then") return undefined; // not a thenable
         return async (...args: unknown[]) => {
-          const { ok, status, text } = await sidecarRequest(base + method, "POST", JSON.stringify(args));
+          const { ok, status, text } = await sidecarRequest(
+            sidecar,
+            base + method,
+            "POST",
+            JSON.stringify(args),
+          );
           if (!ok) throw new Error(`${actorType}.${method} failed: ${status} ${text.slice(0, 300)}`);
           return text === "" ? undefined : JSON.parse(text);
         };
@@ -102,16 +125,17 @@ export async function publishEvents(
   events: DomainEvent[],
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
+  const sidecar = sidecarOf(client);
   if (events.length === 1) {
-    const url = sidecarUrl(client, `/v1.0/publish/${pubsub}/${topic}`);
-    const res = await sidecarRequest(url, "POST", JSON.stringify(events[0]));
+    const path = `/v1.0/publish/${pubsub}/${topic}`;
+    const res = await sidecarRequest(sidecar, path, "POST", JSON.stringify(events[0]));
     return res.ok ? new Set() : new Set([events[0]!.id]);
   }
-  const url = sidecarUrl(client, `/v1.0-alpha1/publish/bulk/${pubsub}/${topic}`);
+  const path = `/v1.0-alpha1/publish/bulk/${pubsub}/${topic}`;
   const body = JSON.stringify(
     events.map((e) => ({ entryId: e.id, event: e, contentType: "application/json" })),
   );
-  const res = await sidecarRequest(url, "POST", body);
+  const res = await sidecarRequest(sidecar, path, "POST", body);
   if (res.ok) return new Set();
   let answer: { failedEntries?: { entryId: string }[] } = {};
   try {
@@ -124,10 +148,12 @@ export async function publishEvents(
 
 /** The sidecar's actor API for one actor instance: its state transaction and its reminders. */
 export class ActorSidecar {
+  private readonly sidecar: Sidecar;
   private readonly base: string;
 
   constructor(client: DaprClient, actorType: string, id: string) {
-    this.base = sidecarUrl(client, `/v1.0/actors/${actorType}/${encodeURIComponent(id)}`);
+    this.sidecar = sidecarOf(client);
+    this.base = `/v1.0/actors/${actorType}/${encodeURIComponent(id)}`;
   }
 
   /**
@@ -150,6 +176,7 @@ export class ActorSidecar {
 
   private async send(method: string, path: string, body?: unknown): Promise<void> {
     const res = await sidecarRequest(
+      this.sidecar,
       this.base + path,
       method,
       body === undefined ? undefined : JSON.stringify(body),

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { expect } from "vitest";
 import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
-import { STATE_DIR } from "./stack.ts";
+import { STATE_DIR, sidecarHeaders } from "./stack.ts";
 
 export const sql = postgres("postgres://dce:dce@127.0.0.1:5433/dce", { max: 2, onnotice: () => undefined });
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -120,6 +120,7 @@ export async function untilRecovered(timeoutMs = 90_000): Promise<void> {
     );
     const ping = await fetch(`http://127.0.0.1:3502/v1.0/actors/BenchActor/recovery-${streak}/method/ping`, {
       method: "POST",
+      headers: sidecarHeaders(),
       signal: AbortSignal.timeout(2_000),
     })
       .then((r) => r.ok)

@@ -3,6 +3,7 @@
 // loses no accepted call and charges each exactly once.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { assertChargedOnce, billableFlow, crash, market, sleep, sql, untilRecovered } from "./chaos.ts";
+import { sidecarHeaders } from "./stack.ts";
 
 afterEach(() => untilRecovered(), 100_000);
 afterAll(() => sql.end());
@@ -11,6 +12,7 @@ afterAll(() => sql.end());
 async function hostOf(id: string): Promise<string> {
   const res = await fetch(`http://127.0.0.1:3502/v1.0/actors/BenchActor/${id}/method/ping`, {
     method: "POST",
+    headers: sidecarHeaders(),
   });
   return ((await res.json()) as { host: string }).host;
 }

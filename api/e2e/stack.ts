@@ -39,9 +39,22 @@ export async function stopStack(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export function adminKey(): string {
-  if (process.env.DCE_ADMIN_API_KEY) return process.env.DCE_ADMIN_API_KEY;
-  const m = /^DCE_ADMIN_API_KEY=(.+)$/m.exec(readFileSync(join(STATE_DIR, "secrets.env"), "utf8"));
-  if (!m) throw new Error("no DCE_ADMIN_API_KEY in the state directory's secrets.env");
+/** A secret the stack runs with: the environment's value, else the one in the state directory's secrets.env. */
+export function stackSecret(name: string): string {
+  if (process.env[name]) return process.env[name];
+  const m = new RegExp(`^${name}=(.+)$`, "m").exec(readFileSync(join(STATE_DIR, "secrets.env"), "utf8"));
+  if (!m) throw new Error(`no ${name} in the state directory's secrets.env`);
   return m[1]!;
+}
+
+export function adminKey(): string {
+  return stackSecret("DCE_ADMIN_API_KEY");
+}
+
+let sidecarToken: string | undefined;
+
+/** The headers a direct request to any of the stack's sidecars needs (daprd refuses it otherwise). */
+export function sidecarHeaders(): Record<string, string> {
+  sidecarToken ??= stackSecret("DAPR_API_TOKEN");
+  return { "dapr-api-token": sidecarToken };
 }

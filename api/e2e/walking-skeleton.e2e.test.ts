@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+import { sidecarHeaders } from "./stack.ts";
 
 const redis = new Redis("redis://127.0.0.1:6380");
 const sql = postgres("postgres://dce:dce@127.0.0.1:5433/dce", { max: 2, onnotice: () => undefined });
@@ -117,7 +118,7 @@ describe("walking skeleton", () => {
     // The CallActor retrying its capture (after a crash) gets the first charge replayed, not a second one.
     const replay = await fetch(`http://127.0.0.1:3502/v1.0/actors/BuyerActor/${buyerId}/method/capture`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...sidecarHeaders() },
       body: JSON.stringify([{ callId }]),
     });
     expect(await replay.json()).toEqual({ ok: true, value: { callId, chargedMicros: 12_000_000 } });

@@ -16,6 +16,7 @@ const { db, sql } = createDb(config.databaseUrl);
 const app = eventsServer(
   { pubsubName: config.pubsubName, topic: config.eventsTopic, maxMessagesCount: 100, maxAwaitDurationMs: 20 },
   (payloads) => recordEvents(db, logger, payloads),
+  config.appApiToken,
 );
 const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: config.appPort });
 const { retryBaseMs, ...webhookOpts } = config.webhooks;
@@ -28,7 +29,7 @@ const webhooks = webhookWorker(db, sql, logger, {
   perEndpoint: 4,
 });
 await webhooks.start();
-logger.info({ topic: config.eventsTopic }, "events.started");
+logger.info({ topic: config.eventsTopic, node: process.versions.node }, "events.started");
 
 const stop = async (signal: string) => {
   logger.info({ signal }, "events.stopping");

@@ -3,17 +3,19 @@ import { describe, expect, it } from "vitest";
 import { eventsServer, payloadOf } from "./server.ts";
 
 const sub = { pubsubName: "pubsub", topic: "domain-events", maxMessagesCount: 100, maxAwaitDurationMs: 20 };
-const post = (app: ReturnType<typeof eventsServer>, body: unknown) =>
+const TOKEN = "app-token-for-the-events-server-tests";
+const auth = { "dapr-api-token": TOKEN };
+const post = (app: ReturnType<typeof eventsServer>, body: unknown, headers: Record<string, string> = auth) =>
   app.request("/events", {
     method: "POST",
     body: JSON.stringify(body),
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
   });
 
 describe("events server", () => {
   it("subscribes in bulk to the topic", async () => {
-    const app = eventsServer(sub, async () => []);
-    expect(await (await app.request("/dapr/subscribe")).json()).toEqual([
+    const app = eventsServer(sub, async () => [], TOKEN);
+    expect(await (await app.request("/dapr/subscribe", { headers: auth })).json()).toEqual([
       {
         pubsubname: "pubsub",
         topic: "domain-events",
@@ -25,10 +27,14 @@ describe("events server", () => {
 
   it("hands a batch to the writer in order and answers each entry's status by its id", async () => {
     const seen: unknown[][] = [];
-    const app = eventsServer(sub, async (payloads) => {
-      seen.push(payloads);
-      return [S.SUCCESS, S.RETRY, S.DROP];
-    });
+    const app = eventsServer(
+      sub,
+      async (payloads) => {
+        seen.push(payloads);
+        return [S.SUCCESS, S.RETRY, S.DROP];
+      },
+      TOKEN,
+    );
     const res = await post(app, {
       entries: [
         { entryId: "a", contentType: "application/cloudevents+json", event: { data: { id: "e1" } } },
@@ -51,9 +57,13 @@ describe("events server", () => {
   });
 
   it("answers RETRY for every entry when the writer fails, never an acknowledgement", async () => {
-    const app = eventsServer(sub, async () => {
-      throw new Error("postgres is away");
-    });
+    const app = eventsServer(
+      sub,
+      async () => {
+        throw new Error("postgres is away");
+      },
+      TOKEN,
+    );
     const res = await post(app, {
       entries: [
         { entryId: "a", event: {} },
@@ -69,13 +79,49 @@ describe("events server", () => {
   });
 
   it("takes a single CloudEvent too, and drops a body that is not JSON", async () => {
-    const app = eventsServer(sub, async (p) => (p[0] ? [S.SUCCESS] : [S.DROP]));
+    const app = eventsServer(sub, async (p) => (p[0] ? [S.SUCCESS] : [S.DROP]), TOKEN);
     expect(await (await post(app, { data: { id: "e1" } })).json()).toEqual({ status: S.SUCCESS });
-    const garbage = await app.request("/events", { method: "POST", body: "{nope" });
+    const garbage = await app.request("/events", { method: "POST", body: "{nope", headers: auth });
     expect(await garbage.json()).toEqual({ status: S.DROP });
   });
 
   it("reads an undecodable octet-stream entry as nothing (the writer drops it)", () => {
     expect(payloadOf({ contentType: "application/octet-stream", event: "!!!" })).toBeUndefined();
+  });
+
+  it("refuses every callback without the app token, and with a wrong one, before reading it", async () => {
+    let recorded = 0;
+    const app = eventsServer(
+      sub,
+      async (p) => {
+        recorded += p.length;
+        return p.map(() => S.SUCCESS);
+      },
+      TOKEN,
+    );
+    const entries = { entries: [{ entryId: "a", event: { id: "e1" } }] };
+    const refused: Record<string, string>[] = [
+      {},
+      { "dapr-api-token": "wrong" },
+      { "dapr-api-token": `${TOKEN}x` },
+    ];
+    for (const headers of refused) {
+      const res = await post(app, entries, headers);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(((await res.json()) as { code: string }).code).toBe("unauthorized");
+      for (const path of ["/dapr/subscribe", "/dapr/config"])
+        expect((await app.request(path, { headers })).status).toBe(401);
+    }
+    expect(recorded).toBe(0);
+    expect((await post(app, entries)).status).toBe(200);
+    expect(recorded).toBe(1);
+  });
+
+  it("answers daprd's health probe, which carries no token", async () => {
+    const app = eventsServer(sub, async () => [], TOKEN);
+    const res = await app.request("/healthz");
+    expect(res.status).toBe(200);
+    expect((await app.request("/healthz", { method: "POST" })).status).toBe(401);
   });
 });

@@ -1,8 +1,9 @@
 // The events app's HTTP face for its daprd: the subscription (bulk, so events arrive in batches and
 // are recorded in one transaction each) and the route daprd delivers to. Written without the SDK's
-// server, whose bulk handler calls back one event at a time.
+// server, whose bulk handler calls back one event at a time. Only daprd (holding the app token) gets in.
 import { DaprPubSubStatusEnum } from "@dapr/dapr";
 import { Hono } from "hono";
+import { APP_TOKEN_HEADER, appTokenRefusal, callbackAllowed } from "../../actors/runtime/app-token.ts";
 
 export interface Subscription {
   pubsubName: string;
@@ -34,8 +35,13 @@ export function payloadOf(entry: { event: unknown; contentType?: string }): unkn
   return event;
 }
 
-export function eventsServer(sub: Subscription, record: Record) {
+/** `appToken`: what daprd sends on every callback (APP_API_TOKEN); anything else but the health probe is refused. */
+export function eventsServer(sub: Subscription, record: Record, appToken: string) {
   const app = new Hono();
+  app.use(async (c, next) => {
+    if (callbackAllowed(c.req.method, c.req.path, c.req.header(APP_TOKEN_HEADER), appToken)) return next();
+    return c.body(appTokenRefusal(c.req.path), 401, { "content-type": "application/problem+json" });
+  });
   app.get("/healthz", (c) => c.text("ok"));
   app.get("/dapr/config", (c) => c.json({}));
   app.get("/dapr/subscribe", (c) =>

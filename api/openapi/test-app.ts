@@ -6,6 +6,14 @@ import type { ApiDeps } from "../deps.ts";
 
 export const TEST_ADMIN_KEY = "dce_admin_test_key_0123456789abcdef";
 
+/** The least environment loadConfig accepts: for unit tests that build a config of their own. */
+export const TEST_ENV = {
+  DCE_PII_KEY: "ab".repeat(32),
+  DCE_ADMIN_API_KEY: TEST_ADMIN_KEY,
+  DAPR_API_TOKEN: "dapr-token-".padEnd(32, "0"),
+  APP_API_TOKEN: "app-token-".padEnd(32, "0"),
+};
+
 export const unreachable = new Proxy(
   {},
   {
@@ -16,7 +24,7 @@ export const unreachable = new Proxy(
 );
 
 export function offlineApp(overrides: Partial<ApiDeps> = {}) {
-  const config = loadConfig({ DCE_PII_KEY: "ab".repeat(32), DCE_ADMIN_API_KEY: TEST_ADMIN_KEY });
+  const config = loadConfig(TEST_ENV);
   return createApp({
     config,
     dapr: unreachable as ApiDeps["dapr"],

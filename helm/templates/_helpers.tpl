@@ -82,6 +82,9 @@ dapr.io/app-id: {{ .appId | quote }}
 dapr.io/app-port: {{ .appPort | quote }}
 {{- end }}
 dapr.io/app-protocol: "http"
+{{- /* daprd requires DAPR_API_TOKEN of every caller and sends APP_API_TOKEN on every callback. */}}
+dapr.io/api-token-secret: {{ $root.Values.secrets.daprApiToken.name | quote }}
+dapr.io/app-token-secret: {{ $root.Values.secrets.appApiToken.name | quote }}
 dapr.io/config: {{ $root.Values.dapr.configurationName | quote }}
 dapr.io/log-level: {{ $sidecar.logLevel | quote }}
 dapr.io/log-as-json: {{ $sidecar.logAsJson | quote }}
@@ -129,6 +132,17 @@ dapr.io/app-health-check-path: {{ .healthPath | quote }}
     secretKeyRef:
       name: {{ $v.secrets.databaseUrl.name }}
       key: {{ $v.secrets.databaseUrl.key }}
+{{- /* The same Secrets as the sidecar's (key `token`, as Dapr's injector reads them). */}}
+- name: DAPR_API_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secrets.daprApiToken.name }}
+      key: token
+- name: APP_API_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secrets.appApiToken.name }}
+      key: token
 {{- $scheme := ternary "rediss" "redis" $v.redis.enableTLS }}
 {{- if $v.redis.password.enabled }}
 - name: DCE_REDIS_PASSWORD

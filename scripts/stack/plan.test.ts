@@ -4,6 +4,7 @@ import { appSpec, readRunFile, sidecarSpec } from "./plan.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const apps = readRunFile(join(root, "dapr.yaml"));
+const tokens = { DAPR_API_TOKEN: "d".repeat(64), APP_API_TOKEN: "a".repeat(64) };
 
 describe("dapr.yaml", () => {
   it("declares two actor host replicas, the API and the events app", () => {
@@ -44,12 +45,12 @@ describe("dapr.yaml", () => {
 
 describe("sidecarSpec", () => {
   it("names a replica's processes after its instance", () => {
-    expect(sidecarSpec(apps[1]!, "/opt/dapr").name).toBe("exchange-actors-2-daprd");
+    expect(sidecarSpec(apps[1]!, "/opt/dapr", tokens).name).toBe("exchange-actors-2-daprd");
     expect(appSpec(apps[1]!, {}).name).toBe("exchange-actors-2");
   });
 
   it("passes daprd the flags dapr run would, loopback only", () => {
-    const spec = sidecarSpec(apps[0]!, "/opt/dapr");
+    const spec = sidecarSpec(apps[0]!, "/opt/dapr", tokens);
     expect(spec.command).toBe("/opt/dapr/daprd");
     const flag = (name: string) => spec.args[spec.args.indexOf(name) + 1];
     expect(flag("--app-id")).toBe("exchange-actors");
@@ -63,15 +64,19 @@ describe("sidecarSpec", () => {
     expect(spec.env.DAPR_HOST_IP).toBe("127.0.0.1");
   });
 
+  it("starts every daprd with the API token it requires and the app token it sends its app", () => {
+    for (const app of apps) expect(sidecarSpec(app, "/opt/dapr", tokens).env).toMatchObject(tokens);
+  });
+
   it("leaves out --app-port for an app that takes no callbacks", () => {
-    expect(sidecarSpec(apps[2]!, "/opt/dapr").args).not.toContain("--app-port");
+    expect(sidecarSpec(apps[2]!, "/opt/dapr", tokens).args).not.toContain("--app-port");
   });
 });
 
 describe("appSpec", () => {
-  it("runs the app's command with its sidecar's ports in the environment", () => {
+  it("runs the app's command, on the launcher's Node, with its sidecar's ports in the environment", () => {
     const spec = appSpec(apps[3]!, { EXTRA: "1" });
-    expect([spec.command, ...spec.args]).toEqual(["node", "--import", "tsx", "api/events/main.ts"]);
+    expect([spec.command, ...spec.args]).toEqual([process.execPath, "--import", "tsx", "api/events/main.ts"]);
     expect(spec.env).toMatchObject({
       EXTRA: "1",
       APP_ID: "exchange-events",

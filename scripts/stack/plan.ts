@@ -87,8 +87,14 @@ export function readRunFile(path: string): RunApp[] {
   });
 }
 
+/** The tokens every daprd is started with (DAPR_API_TOKEN: required of callers; APP_API_TOKEN: sent to its app). */
+export interface SidecarTokens {
+  DAPR_API_TOKEN: string;
+  APP_API_TOKEN: string;
+}
+
 /** daprd for one app, with the same flags `dapr run` would give it. */
-export function sidecarSpec(app: RunApp, daprBin: string): ProcessSpec {
+export function sidecarSpec(app: RunApp, daprBin: string, tokens: SidecarTokens): ProcessSpec {
   const args = [
     "--mode",
     "standalone",
@@ -128,13 +134,18 @@ export function sidecarSpec(app: RunApp, daprBin: string): ProcessSpec {
     command: `${daprBin}/daprd`,
     args,
     cwd: app.appDirPath,
-    env: { DAPR_HOST_IP: "127.0.0.1" },
+    env: { DAPR_HOST_IP: "127.0.0.1", ...tokens },
   };
 }
 
+/**
+ * One app's process. A `node` command runs on the launcher's own Node.js (the project's Node 24 under
+ * npm start and npm test), whatever `node` the PATH would find.
+ */
 export function appSpec(app: RunApp, extraEnv: Record<string, string>): ProcessSpec {
-  const [command, ...args] = app.command;
-  if (!command) throw new Error(`${app.appID}: empty command`);
+  const [first, ...args] = app.command;
+  if (!first) throw new Error(`${app.appID}: empty command`);
+  const command = first === "node" ? process.execPath : first;
   const env: Record<string, string> = {
     ...extraEnv,
     ...app.env,

@@ -1,35 +1,54 @@
-// Local development secrets, generated once into the state directory; the environment wins.
+// Local development secrets, generated once into the state directory (mode 0600); the environment wins.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { type PiiKeyring, parsePiiKeys } from "../../actors/runtime/pii-keys.ts";
 
 export interface LocalSecrets {
   DCE_PII_KEY: string;
   DCE_ADMIN_API_KEY: string;
+  /** Every daprd requires it in `dapr-api-token`; every app sends it to its sidecar. */
+  DAPR_API_TOKEN: string;
+  /** Every daprd sends it to its app in `dapr-api-token`; the apps refuse callbacks without it. */
+  APP_API_TOKEN: string;
 }
 
-export function loadOrCreateSecrets(file: string): LocalSecrets {
+const GENERATE: Record<keyof LocalSecrets, () => string> = {
+  DCE_PII_KEY: () => randomBytes(32).toString("hex"),
+  DCE_ADMIN_API_KEY: () => `dce_admin_${randomBytes(24).toString("base64url")}`,
+  DAPR_API_TOKEN: () => randomBytes(32).toString("hex"),
+  APP_API_TOKEN: () => randomBytes(32).toString("hex"),
+};
+
+/**
+ * Reads the secrets file, adds a generated value for any secret it lacks (a file from an older
+ * version gains the new ones), and keeps it readable by its owner only. A value set in the
+ * environment is used instead of the stored one (and is not written to the file).
+ */
+export function loadOrCreateSecrets(file: string, env: NodeJS.ProcessEnv = process.env): LocalSecrets {
   const stored: Record<string, string> = {};
   if (existsSync(file)) {
+    chmodSync(file, 0o600); // a file from before this rule, or copied with wider permissions
     for (const line of readFileSync(file, "utf8").split("\n")) {
       const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
       if (m) stored[m[1]!] = m[2]!;
     }
   }
-  const secrets: LocalSecrets = {
-    DCE_PII_KEY: process.env.DCE_PII_KEY ?? stored.DCE_PII_KEY ?? randomBytes(32).toString("hex"),
-    DCE_ADMIN_API_KEY:
-      process.env.DCE_ADMIN_API_KEY ??
-      stored.DCE_ADMIN_API_KEY ??
-      `dce_admin_${randomBytes(24).toString("base64url")}`,
-  };
-  if (!existsSync(file)) {
-    const body = Object.entries(secrets)
+  const names = Object.keys(GENERATE) as (keyof LocalSecrets)[];
+  const missing = names.filter((name) => !stored[name]);
+  for (const name of missing) stored[name] = GENERATE[name]();
+  if (missing.length > 0) {
+    const body = Object.entries(stored)
       .map(([k, v]) => `${k}=${v}`)
       .join("\n");
     writeFileSync(file, `# local development secrets (generated; never commit)\n${body}\n`, { mode: 0o600 });
   }
-  return secrets;
+  const value = (name: keyof LocalSecrets) => env[name] || stored[name]!;
+  return {
+    DCE_PII_KEY: value("DCE_PII_KEY"),
+    DCE_ADMIN_API_KEY: value("DCE_ADMIN_API_KEY"),
+    DAPR_API_TOKEN: value("DAPR_API_TOKEN"),
+    APP_API_TOKEN: value("APP_API_TOKEN"),
+  };
 }
 
 /** The PII keyring scripts use: DCE_PII_KEY from the secrets, DCE_PII_KEYS (rotation) from the environment. */

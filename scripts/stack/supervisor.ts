@@ -1,9 +1,10 @@
-// Starts and stops the local cluster's processes: each gets its own log file, and every process
+// Starts and stops the local cluster's processes: each gets its own log file (0600), and every process
 // this supervisor started is stopped when it stops (SIGTERM, then SIGKILL after a grace period).
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import type { ProcessSpec } from "./plan.ts";
+import { privateDir, privateFile } from "./private-files.ts";
 
 export interface Running {
   spec: ProcessSpec;
@@ -25,11 +26,11 @@ export class Supervisor {
   onRestart: (r: Running, code: number | null) => void = () => undefined;
 
   constructor(private readonly logDir: string) {
-    mkdirSync(logDir, { recursive: true });
+    privateDir(logDir);
   }
 
   start(spec: ProcessSpec): Running {
-    const logFile = join(this.logDir, `${spec.name}.log`);
+    const logFile = privateFile(join(this.logDir, `${spec.name}.log`)); // logs may name accounts and ids
     const log = createWriteStream(logFile, { flags: "a" });
     log.write(`\n--- ${new Date().toISOString()} start ${spec.command} ${spec.args.join(" ")}\n`);
     const child = spawn(spec.command, spec.args, {
