@@ -4,6 +4,7 @@ import type { Config } from "../actors/runtime/config.ts";
 import type { Logger } from "../actors/runtime/logger.ts";
 import type { Redis } from "../actors/runtime/redis.ts";
 import type { Db } from "./db/client.ts";
+import type { KeyEvents } from "./key-events.ts";
 import type { LiveHub } from "./live/hub.ts";
 
 export interface ApiDeps {
@@ -17,12 +18,16 @@ export interface ApiDeps {
   probes: Record<string, () => Promise<boolean>>;
   /** Live bidders' hub (GET /v1/live); absent in tests and processes that serve no WebSockets. */
   live?: LiveHub;
+  /** Key revocations and changes from every API replica; without it resolved keys are not cached. */
+  keyEvents?: KeyEvents;
 }
 
 export interface Principal {
   keyId: string;
   role: "admin" | "buyer" | "seller";
   accountId: string | null;
+  /** When the key stops working (a rotated key's overlap end, or an expiry set at creation). */
+  expiresAtMs?: number;
 }
 
 declare module "hono" {
