@@ -182,6 +182,8 @@ describe("failed authentication", () => {
     expect(Number(limited.headers["retry-after"])).toBeGreaterThanOrEqual(1);
     // Even a valid key is not looked up from a locked-out address; another address is unaffected.
     expect((await getFrom(from, url, goodKey)).status).toBe(429);
+    // A forged X-Forwarded-For does not buy a fresh budget: no proxy is trusted by default.
+    expect((await getFrom(from, url, unknownKey, { "x-forwarded-for": other })).status).toBe(429);
     expect(replica.counter.queries).toBe(before);
     expect((await getFrom(other, url, unknownKey)).status).toBe(401);
   });

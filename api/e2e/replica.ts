@@ -70,11 +70,12 @@ export function getFrom(
   localAddress: string,
   url: string,
   key?: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Record<string, unknown>; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { localAddress, headers: key ? { authorization: `Bearer ${key}` } : {} },
+      { localAddress, headers: { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) } },
       (res) => {
         let text = "";
         res.on("data", (c: Buffer) => {

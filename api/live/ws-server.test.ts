@@ -2,11 +2,11 @@
 // after a bounded number of fragments while the process keeps answering; too-large messages, dead
 // peers and slow readers are dropped.
 import { once } from "node:events";
-import { connect, type Socket } from "node:net";
 import { serve, upgradeWebSocket } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, type WebSocketServer } from "ws";
+import { closeCode, frame, rawClient } from "./raw-client.ts";
 import { createLiveSocketServer, type LiveSocketOptions, sendBounded } from "./ws-server.ts";
 
 type Server = ReturnType<typeof serve>;
@@ -33,61 +33,10 @@ async function start(opts: LiveSocketOptions = {}, onOpen: (ws: WebSocket) => vo
   return (server.address() as { port: number }).port;
 }
 
-/** A client frame (masked with a zero mask, which is allowed) of up to 125 bytes. */
-const frame = (fin: boolean, opcode: number, payload = Buffer.alloc(0)) =>
-  Buffer.concat([Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
-
-/** A raw TCP client that completed the WebSocket handshake; `received` collects what came after. */
-async function rawClient(port: number) {
-  const socket: Socket = connect(port, "127.0.0.1");
-  await once(socket, "connect");
-  socket.write(
-    "GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
-      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-      "Sec-WebSocket-Protocol: dce.v1\r\n\r\n",
-  );
-  let buffered = Buffer.alloc(0);
-  const headersDone = new Promise<void>((resolve) => {
-    const onData = (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      expect(buffered.subarray(0, end).toString()).toMatch(/^HTTP\/1.1 101/);
-      buffered = buffered.subarray(end + 4);
-      resolve();
-    };
-    socket.on("data", onData);
-  });
-  await headersDone;
-  const ended = new Promise<void>((resolve) => socket.once("close", () => resolve()));
-  socket.on("data", (chunk: Buffer) => {
-    buffered = Buffer.concat([buffered, chunk]);
-  });
-  socket.on("error", () => undefined);
-  return { socket, ended, received: () => buffered };
-}
-
-/** The code of the first close frame (opcode 8) among unmasked server frames. */
-function closeCode(bytes: Buffer): number | undefined {
-  let at = 0;
-  while (at + 2 <= bytes.length) {
-    const opcode = bytes[at]! & 0x0f;
-    let len = bytes[at + 1]! & 0x7f;
-    let head = 2;
-    if (len === 126) {
-      len = bytes.readUInt16BE(at + 2);
-      head = 4;
-    }
-    if (opcode === 8) return bytes.readUInt16BE(at + head);
-    at += head + len;
-  }
-  return undefined;
-}
-
 describe("live WebSocket server", () => {
   it("closes a flood of 20k empty continuation frames with 1008 and keeps answering", async () => {
     const port = await start({ maxFragments: 64 });
-    const client = await rawClient(port);
+    const client = await rawClient(`http://127.0.0.1:${port}/live`);
     const flood = [frame(false, 0x1, Buffer.from("{"))];
     for (let i = 0; i < 20_000; i++) flood.push(frame(false, 0x0));
     const started = performance.now();
@@ -101,7 +50,7 @@ describe("live WebSocket server", () => {
 
   it("closes a message larger than maxPayload with 1009", async () => {
     const port = await start({ maxPayload: 64 });
-    const client = await rawClient(port);
+    const client = await rawClient(`http://127.0.0.1:${port}/live`);
     client.socket.write(frame(true, 0x1, Buffer.alloc(100, 0x61)));
     await client.ended;
     expect(closeCode(client.received())).toBe(1009);
@@ -111,7 +60,7 @@ describe("live WebSocket server", () => {
     const port = await start({ heartbeatMs: 50 });
     const healthy = new WebSocket(`ws://127.0.0.1:${port}/live`, ["dce.v1"]);
     await once(healthy, "open");
-    const dead = await rawClient(port); // reads but never answers a ping
+    const dead = await rawClient(`http://127.0.0.1:${port}/live`); // reads but never answers a ping
     await dead.ended;
     expect(healthy.readyState).toBe(WebSocket.OPEN);
     healthy.send("still here");
@@ -125,7 +74,7 @@ describe("live WebSocket server", () => {
     const port = await start({}, (ws) => {
       serverSide = ws;
     });
-    const slow = await rawClient(port);
+    const slow = await rawClient(`http://127.0.0.1:${port}/live`);
     slow.socket.pause();
     while (!serverSide) await new Promise((r) => setTimeout(r, 10));
     const chunk = "x".repeat(64 * 1024);
