@@ -1,12 +1,12 @@
 // The live feed's pure parts and its route's refusals, without a server: bidder messages, the
 // key carried in a subprotocol, and who may open a feed.
 import type { Hono } from "hono";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../actors/runtime/config.ts";
 import { createLogger } from "../../actors/runtime/logger.ts";
 import { createApp } from "../app.ts";
 import type { ApiDeps } from "../deps.ts";
-import { liveBuyerId, presentedKey } from "../routes/live.ts";
+import { liveBuyerId, presentedKey, watchKey } from "../routes/live.ts";
 import { noticeKey, parseBidderMessage } from "./messages.ts";
 
 describe("parseBidderMessage", () => {
@@ -69,5 +69,37 @@ describe("live route", () => {
     expect(res.status).toBe(401);
     const wrong = await app.request("/v1/live", { headers: { authorization: "Bearer nope" } });
     expect(wrong.status).toBe(401);
+  });
+});
+
+describe("a live session's key", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("ends the session when the key expires, also when that is months away", () => {
+    vi.useFakeTimers();
+    const day = 24 * 3600 * 1000;
+    const deps = { now: () => Date.now() } as unknown as ApiDeps;
+    const ended: string[] = [];
+    const principal = { keyId: "key_abc123", role: "buyer" as const, accountId: "byr_abc123" };
+    watchKey(deps, { ...principal, expiresAtMs: Date.now() + 90 * day }, "k", (r) => ended.push(r));
+    vi.advanceTimersByTime(30 * day); // past setTimeout's 24.8-day ceiling
+    expect(ended).toEqual([]);
+    vi.advanceTimersByTime(60 * day);
+    expect(ended).toEqual(["key expired"]);
+  });
+
+  it("stops watching when the session closes", () => {
+    vi.useFakeTimers();
+    const deps = { now: () => Date.now() } as unknown as ApiDeps;
+    const ended: string[] = [];
+    const principal = { keyId: "key_abc123", role: "buyer" as const, accountId: "byr_abc123" };
+    const unwatch = watchKey(deps, { ...principal, expiresAtMs: Date.now() + 1_000 }, "k", (r) =>
+      ended.push(r),
+    );
+    unwatch();
+    vi.advanceTimersByTime(2_000);
+    expect(ended).toEqual([]);
   });
 });

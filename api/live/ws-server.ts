@@ -16,7 +16,6 @@ export interface LiveSocketOptions {
 
 /** Close codes the feed uses besides the standard ones `ws` sends itself (1002, 1007, 1008, 1009). */
 export const CLOSE = {
-  normal: 1000,
   goingAway: 1001,
   policy: 1008,
   tryAgain: 1011,

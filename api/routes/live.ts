@@ -46,12 +46,23 @@ export function liveBuyerId(principal: Principal, queryBuyerId: string | undefin
   throw new ApiError(403, "forbidden", "only buyers bid live");
 }
 
-/** Closes `close` when the session's key ends; returns the function that stops watching. */
-function watchKey(deps: ApiDeps, principal: Principal, presented: string, close: (reason: string) => void) {
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `close` when the session's key ends; returns the function that stops watching. */
+export function watchKey(
+  deps: ApiDeps,
+  principal: Principal,
+  presented: string,
+  close: (reason: string) => void,
+) {
   let timer: NodeJS.Timeout | undefined;
   const expireAt = (ms: number | undefined) => {
     clearTimeout(timer);
-    if (ms !== undefined) timer = setTimeout(() => close("key expired"), Math.max(0, ms - deps.now()));
+    if (ms === undefined) return;
+    const left = ms - deps.now();
+    // setTimeout fires at once past 2^31-1 ms (about 24.8 days): wait in steps for a far expiry.
+    if (left > MAX_TIMER_MS) timer = setTimeout(() => expireAt(ms), MAX_TIMER_MS);
+    else timer = setTimeout(() => close("key expired"), Math.max(0, left));
   };
   expireAt(principal.expiresAtMs);
   const onEvent = (e: KeyEvent) => {
