@@ -23,8 +23,10 @@ export class KeyEvents {
   constructor(
     private readonly redis: Redis,
     private readonly logger: Logger,
+    /** The subscriber connection's name in Redis's CLIENT LIST. */
+    connectionName = "dce-key-events",
   ) {
-    this.sub = redis.duplicate();
+    this.sub = redis.duplicate({ connectionName });
     this.sub.on("error", () => undefined);
     this.sub.on("message", (channel: string, text: string) => {
       if (channel === KEY_EVENTS_CHANNEL) this.deliver(parse(text));

@@ -4,6 +4,7 @@
 // authentication is limited per address before any database query; /metrics wants an admin key.
 import { randomInt } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { revokeApiKey } from "../keys.ts";
 import { buyerKey, liveBidder, sleep } from "./bidders.ts";
 import { call, createBuyer } from "./client.ts";
 import { getFrom, startReplica } from "./replica.ts";
@@ -11,7 +12,7 @@ import { API, adminKey } from "./stack.ts";
 
 let replica: Awaited<ReturnType<typeof startReplica>>;
 beforeAll(async () => {
-  replica = await startReplica({ DCE_AUTH_FAILURES_MAX: "5", DCE_AUTH_FAILURES_WINDOW_SEC: "60" });
+  replica = await startReplica({ DCE_AUTH_FAILURES_MAX: "10000" }); // as loose as the local stack's
 });
 afterAll(async () => {
   await replica?.stop();
@@ -75,6 +76,34 @@ describe("key revocation", () => {
     // Revoking again keeps the first instant.
     const again = await call<{ revokedAt: string }>("POST", `/v1/api-keys/${keyId}/revoke`);
     expect(again.body.revokedAt).toBe(revoked.body.revokedAt);
+  });
+});
+
+describe("a missed revocation message", () => {
+  it("cannot leave a revoked key cached: a replica that lost its subscription forgets every key", async () => {
+    const buyerId = await createBuyer(0);
+    const key = await buyerKey(buyerId);
+    const keyId = await keyIdOf(buyerId, key);
+    expect((await at(replica.base, "GET", `/v1/buyers/${buyerId}`, key)).status).toBe(200); // cached
+    // The replica's subscriber connection drops; meanwhile the key is revoked and the message is lost
+    // (written straight to the database, published nowhere).
+    const reset = new Promise<void>((resolve) => {
+      const off = replica.keyEvents.on((e) => {
+        if (e.type !== "reset") return;
+        off();
+        resolve();
+      });
+    });
+    const clients = String(await replica.redis.client("LIST"));
+    const id = /id=(\d+) .*name=(\S+)/
+      .exec(clients.split("\n").find((l) => l.includes(`name=${replica.keyEventsName} `)) ?? "")
+      ?.at(1);
+    expect(id).toBeDefined();
+    await replica.redis.client("KILL", "ID", id!);
+    await reset;
+    await revokeApiKey(replica.db, keyId, Date.now());
+    expect((await at(replica.base, "GET", `/v1/buyers/${buyerId}`, key)).status).toBe(401);
+    await replica.keyEvents.ready();
   });
 });
 
@@ -164,30 +193,40 @@ describe("who manages which keys", () => {
 
 describe("failed authentication", () => {
   it("is limited per client address with 429 and Retry-After, before any database query", async () => {
-    const buyerId = await createBuyer(0);
-    const goodKey = await buyerKey(buyerId);
-    const from = `127.${randomInt(1, 250)}.${randomInt(1, 250)}.${randomInt(2, 250)}`;
-    const other = `127.${randomInt(1, 250)}.${randomInt(1, 250)}.${randomInt(2, 250)}`;
-    const url = `${replica.base}/v1/buyers/${buyerId}`;
-    const unknownKey = `dce_buyer_${"0".repeat(12)}_${"x".repeat(32)}`;
-    for (let i = 0; i < 5; i++) {
-      const before = replica.counter.queries;
-      expect((await getFrom(from, url, unknownKey)).status).toBe(401);
-      expect(replica.counter.queries).toBeGreaterThan(before); // an unknown key is looked up
+    const strict = await startReplica({ DCE_AUTH_FAILURES_MAX: "5", DCE_AUTH_FAILURES_WINDOW_SEC: "60" });
+    try {
+      await lockOut(strict);
+    } finally {
+      await strict.stop();
     }
-    const before = replica.counter.queries;
-    const limited = await getFrom(from, url, unknownKey);
-    expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ code: "auth_failures_limited" });
-    expect(Number(limited.headers["retry-after"])).toBeGreaterThanOrEqual(1);
-    // Even a valid key is not looked up from a locked-out address; another address is unaffected.
-    expect((await getFrom(from, url, goodKey)).status).toBe(429);
-    // A forged X-Forwarded-For does not buy a fresh budget: no proxy is trusted by default.
-    expect((await getFrom(from, url, unknownKey, { "x-forwarded-for": other })).status).toBe(429);
-    expect(replica.counter.queries).toBe(before);
-    expect((await getFrom(other, url, unknownKey)).status).toBe(401);
   });
 });
+
+/** Fails authentication from one address until `replica` locks it out, counting its queries. */
+async function lockOut(replica: Awaited<ReturnType<typeof startReplica>>) {
+  const buyerId = await createBuyer(0);
+  const goodKey = await buyerKey(buyerId);
+  const from = `127.${randomInt(1, 250)}.${randomInt(1, 250)}.${randomInt(2, 250)}`;
+  const other = `127.${randomInt(1, 250)}.${randomInt(1, 250)}.${randomInt(2, 250)}`;
+  const url = `${replica.base}/v1/buyers/${buyerId}`;
+  const unknownKey = `dce_buyer_${"0".repeat(12)}_${"x".repeat(32)}`;
+  for (let i = 0; i < 5; i++) {
+    const before = replica.counter.queries;
+    expect((await getFrom(from, url, unknownKey)).status).toBe(401);
+    expect(replica.counter.queries).toBeGreaterThan(before); // an unknown key is looked up
+  }
+  const before = replica.counter.queries;
+  const limited = await getFrom(from, url, unknownKey);
+  expect(limited.status).toBe(429);
+  expect(limited.body).toMatchObject({ code: "auth_failures_limited" });
+  expect(Number(limited.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+  // Even a valid key is not looked up from a locked-out address; another address is unaffected.
+  expect((await getFrom(from, url, goodKey)).status).toBe(429);
+  // A forged X-Forwarded-For does not buy a fresh budget: no proxy is trusted by default.
+  expect((await getFrom(from, url, unknownKey, { "x-forwarded-for": other })).status).toBe(429);
+  expect(replica.counter.queries).toBe(before);
+  expect((await getFrom(other, url, unknownKey)).status).toBe(401);
+}
 
 describe("GET /metrics", () => {
   it("answers 401 without a key, 403 to a partner, and Prometheus text to an admin", async () => {

@@ -1,6 +1,7 @@
 // A second API replica for e2e tests, in this process: the real app, key events, live hub and WebSocket
 // server against the stack's Redis, Postgres and API sidecar, on a random loopback port. It counts the
 // database statements it sends, so a test can prove a request never reached the database.
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
@@ -35,7 +36,8 @@ export async function startReplica(extraEnv: Record<string, string> = {}) {
   const counter = { queries: 0 };
   const { db, sql } = createDb(config.databaseUrl, 4, () => counter.queries++);
   const live = new LiveHub({ redis, logger, now: () => Date.now() });
-  const keyEvents = new KeyEvents(redis, logger);
+  const keyEventsName = `dce-key-events-${randomUUID().slice(0, 8)}`;
+  const keyEvents = new KeyEvents(redis, logger, keyEventsName);
   await keyEvents.ready();
   const app = createApp({
     config,
@@ -55,6 +57,10 @@ export async function startReplica(extraEnv: Record<string, string> = {}) {
   return {
     base,
     counter,
+    db,
+    redis,
+    keyEvents,
+    keyEventsName,
     async stop() {
       server.close();
       keyEvents.close();
