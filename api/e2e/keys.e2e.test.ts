@@ -177,6 +177,18 @@ describe("who manages which keys", () => {
       ["accountId", "createdAt", "expiresAt", "id", "lastUsedAt", "prefix", "revokedAt", "role"].sort(),
     );
     expect(JSON.stringify(own.body)).not.toContain(myKey.split("_")[3]!);
+    // lastUsedAt: written when a replica resolves the key afresh (the list request above did).
+    let used = own.body.items[0]!.lastUsedAt;
+    for (let i = 0; i < 20 && !used; i++) {
+      await sleep(100);
+      used = (await at<{ items: { lastUsedAt: string | null }[] }>(API, "GET", "/v1/api-keys", myKey)).body
+        .items[0]!.lastUsedAt;
+    }
+    expect(Date.parse(String(used))).toBeGreaterThan(Date.now() - 60_000);
+    // An admin's list without an account is the admin keys.
+    const admins = await call<{ items: { id: string; role: string }[] }>("GET", "/v1/api-keys");
+    expect(admins.body.items.map((k) => k.id)).toContain(admin.body.id);
+    expect(new Set(admins.body.items.map((k) => k.role))).toEqual(new Set(["admin"]));
 
     expect((await at(API, "GET", `/v1/api-keys?accountId=${theirs}`, myKey)).status).toBe(403);
     for (const action of ["revoke", "rotate"]) {
