@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { LIMITS, limitHit } from "../actors/kernel/limits.ts";
 import type { ApiDeps } from "./deps.ts";
 import { requestMetrics } from "./metrics.ts";
 import { apiKeyAuth, KeyResolver } from "./middleware/auth.ts";
@@ -24,7 +25,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_BODY_BYTES = LIMITS["body.bytes"];
 
 export function createApp(deps: ApiDeps) {
   const app = new Hono();
@@ -50,7 +51,9 @@ export function createApp(deps: ApiDeps) {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError(413, "payload_too_large", `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+        throw new ApiError(413, "payload_too_large", `bodies are limited to ${MAX_BODY_BYTES} bytes`, {
+          limit: limitHit("body.bytes"),
+        });
       },
     }),
   );

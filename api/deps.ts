@@ -1,6 +1,7 @@
 // What the API needs from the outside world, passed to createApp so tests can build the app directly.
 import type { DaprClient } from "@dapr/dapr";
 import type { Config } from "../actors/runtime/config.ts";
+import type { Resolve } from "../actors/runtime/egress.ts";
 import type { Logger } from "../actors/runtime/logger.ts";
 import type { Redis } from "../actors/runtime/redis.ts";
 import type { Db } from "./db/client.ts";
@@ -20,6 +21,8 @@ export interface ApiDeps {
   live?: LiveHub;
   /** Key revocations and changes from every API replica; without it resolved keys are not cached. */
   keyEvents?: KeyEvents;
+  /** Name resolution for save-time checks of outbound URLs; the system's when absent (tests inject). */
+  resolve?: Resolve;
 }
 
 export interface Principal {

@@ -2,6 +2,7 @@
 // actor refusal codes to HTTP statuses.
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { LimitHit } from "../actors/kernel/limits.ts";
 import { REASONS, type ReasonCode } from "../actors/kernel/reasons.ts";
 
 /** API-level error codes (request problems), beside the domain reason codes in REASONS. */
@@ -12,6 +13,7 @@ export const API_ERRORS = {
   route_not_found: "No such route.",
   method_not_allowed: "The route does not accept this method.",
   validation_failed: "The request body or parameters are invalid; see `errors`.",
+  destination_not_allowed: "An RTB or webhook URL is not https, has credentials or is internal; see below.",
   malformed_json: "The request body is not valid JSON.",
   payload_too_large: "The request body is larger than allowed.",
   idempotency_key_required: "This request needs an `Idempotency-Key` header.",
@@ -55,11 +57,13 @@ export const REFUSAL_STATUS: Partial<Record<ReasonCode, ContentfulStatusCode>> =
   idempotency_conflict: 409,
   already_reserved: 409,
   invalid_amount: 400,
+  limit_exceeded: 400,
 };
 
 /** The HTTP error for an actor's refusal. */
-export function refusalError(reason: { code: ReasonCode; detail: string }): ApiError {
-  return new ApiError(REFUSAL_STATUS[reason.code] ?? 422, reason.code, reason.detail);
+export function refusalError(reason: { code: ReasonCode; detail: string; limit?: LimitHit }): ApiError {
+  const extra = reason.limit ? { limit: reason.limit } : {};
+  return new ApiError(REFUSAL_STATUS[reason.code] ?? 422, reason.code, reason.detail, extra);
 }
 
 export function problem(c: Context, err: ApiError): Response {

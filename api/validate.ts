@@ -1,6 +1,7 @@
 // Reading and validating request input with valibot; every failure becomes a coded problem.
 import type { Context } from "hono";
 import * as v from "valibot";
+import { LIMITS, type LimitHit, limitHit, limitIn } from "../actors/kernel/limits.ts";
 import type { Result } from "../actors/kernel/result.ts";
 import { actorCallDuration } from "./metrics.ts";
 import { ApiError, refusalError } from "./problem.ts";
@@ -8,11 +9,46 @@ import { ApiError, refusalError } from "./problem.ts";
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") throw new ApiError(400, "malformed_json", "the request body is empty");
+  if (jsonDepth(text) > LIMITS["body.depth"])
+    throw limitError(limitHit("body.depth"), `JSON bodies nest at most ${LIMITS["body.depth"]} levels deep`);
   try {
     return JSON.parse(text);
   } catch (err) {
     throw new ApiError(400, "malformed_json", (err as Error).message);
   }
+}
+
+/**
+ * The deepest nesting of arrays and objects in a JSON text, read without parsing (one pass, no
+ * recursion), so a body of 60,000 `[` is refused before anything walks it. Brackets inside strings do
+ * not count; the text need not be valid JSON (the parse after it says why not).
+ */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+/** A 400 naming the limit the request went over: `limit: {name, max}` beside the usual `errors`. */
+export function limitError(
+  limit: LimitHit,
+  detail: string,
+  errors: { path: string; message: string }[] = [],
+): ApiError {
+  return new ApiError(400, "limit_exceeded", detail, { limit, ...(errors.length ? { errors } : {}) });
 }
 
 /**
@@ -44,6 +80,7 @@ export function check<S extends v.GenericSchema>(schema: S, input: unknown): v.I
   const parsed = v.safeParse(schema, input);
   if (parsed.success) return parsed.output;
   const errors = parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? "", message: i.message }));
+  throwIfOverLimit(errors);
   throw new ApiError(
     400,
     "validation_failed",
@@ -62,7 +99,17 @@ export async function body<S extends v.GenericSchema>(c: Context, schema: S): Pr
   return check(schema, input);
 }
 
+/** Any problem that names a limit makes the whole answer a `limit_exceeded` naming the first. */
+function throwIfOverLimit(errors: { path: string; message: string }[]): void {
+  for (const e of errors) {
+    const limit = limitIn(e.message);
+    if (limit)
+      throw limitError(limit, errors.map((x) => `${x.path || "body"}: ${x.message}`).join("; "), errors);
+  }
+}
+
 export function problemsError(problems: { field: string; message: string }[]): ApiError {
+  throwIfOverLimit(problems.map((p) => ({ path: p.field, message: p.message })));
   return new ApiError(400, "validation_failed", problems.map((p) => `${p.field}: ${p.message}`).join("; "), {
     errors: problems.map((p) => ({ path: p.field, message: p.message })),
   });

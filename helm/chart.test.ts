@@ -56,6 +56,8 @@ const configVars = [
 // Set in the pod by the Dapr injector (DAPR_HTTP_PORT) or right by default inside a pod (DAPR_HOST:
 // daprd shares the pod's loopback), so the chart must leave them out.
 const injected = ["DAPR_HTTP_PORT", "DAPR_HOST"];
+// Old names config.ts still reads when the new one is unset; the chart sets only the new name.
+const oldNames = ["DCE_WEBHOOK_ALLOW_PRIVATE"];
 const secretVars = ["DCE_PII_KEY", "DCE_ADMIN_API_KEY", "DATABASE_URL"];
 
 // One Deployment per app id: further local replicas of an app id are a Deployment's replica count here.
@@ -159,7 +161,9 @@ describe.each([
       const isApi = app.appPort === undefined;
       // APP_PORT is for apps daprd calls back; API_PORT/API_HOST only for the API.
       const notHere = isApi ? ["APP_PORT"] : ["API_PORT", "API_HOST"];
-      const wanted = configVars.filter((v) => !injected.includes(v) && !notHere.includes(v));
+      const wanted = configVars.filter(
+        (v) => !injected.includes(v) && !notHere.includes(v) && !oldNames.includes(v),
+      );
       for (const v of wanted) expect(env.has(v), `${app.appID} ${v}`).toBe(true);
       for (const v of injected) expect(env.has(v), `${app.appID} sets ${v}`).toBe(false);
       for (const v of [...secretVars, "DCE_REDIS_PASSWORD"]) {
@@ -174,6 +178,9 @@ describe.each([
         new RegExp(`^${expected.tls ? "rediss" : "redis"}://:\\$\\(DCE_REDIS_PASSWORD\\)@[^:/]+:\\d+$`),
       );
       expect(env.get("DCE_PUBSUB")?.value).toBe(local("pubsub.yaml").metadata.name);
+      // Outbound requests never reach loopback (the pod's own sidecar) or plain http in a cluster.
+      expect(env.get("DCE_EGRESS_ALLOW_LOCAL")?.value, app.appID).toBe("false");
+      for (const v of oldNames) expect(env.has(v), `${app.appID} ${v}`).toBe(false);
     }
   });
 

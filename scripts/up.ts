@@ -11,6 +11,7 @@ import {
   ensureDatabase,
   PORTS,
   placementSpec,
+  postgresAccepts,
   postgresSpec,
   redisSpec,
   schedulerSpec,
@@ -115,7 +116,7 @@ try {
   supervisor.start(placementSpec(daprBin, stateDir));
   supervisor.start(schedulerSpec(daprBin, stateDir));
   await waitUntil("redis", () => redisPong(PORTS.redis));
-  await waitUntil("postgres", () => tcpOpen(PORTS.postgres));
+  await waitUntil("postgres", () => postgresAccepts(pg.socketDir));
   await ensureDatabase(pg.socketDir, dbUrl);
   await runMigrations(dbUrl);
   say(`redis :${PORTS.redis} and postgres :${PORTS.postgres} ready, migrations applied`);

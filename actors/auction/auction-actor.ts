@@ -20,7 +20,8 @@ import type {
 } from "./auction-api.ts";
 import { collectBids, notifyLiveOutcome } from "./bid-sources.ts";
 import { prefilterRefusal } from "./candidates.ts";
-import { rankBids } from "./rules.ts";
+import { reserveInOrder } from "./reserve-order.ts";
+import { loserOf, rankBids } from "./rules.ts";
 
 const MAX_LOSERS_KEPT = 50;
 /**
@@ -39,40 +40,35 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
     routingTtlSec: number,
     skipBuyers: Set<string>,
     losers: Loser[],
-    fromIndex = 0,
   ): Promise<{ index: number; winner: AuctionWinner } | undefined> {
-    for (let i = fromIndex; i < ordered.length; i++) {
-      const { bid, priceMicros } = ordered[i]!;
-      if (skipBuyers.has(bid.buyerId)) continue;
-      if (bid.expiresAt !== undefined && bid.expiresAt <= systemCtx.now()) {
-        losers.push({ ...pick(bid), reason: "bid_expired" });
-        continue;
-      }
-      const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", bid.buyerId);
-      const reserved = await buyer.reserve({
-        callId: call.callId,
-        campaignId: bid.campaignId,
-        priceMicros,
-        call,
-        ttlMs: routingTtlSec * 1000 + 4 * 3600_000, // held through the call; swept if never settled
-      });
-      if (!reserved.ok) {
-        losers.push({ ...pick(bid), reason: reserved.reason.code });
-        continue;
-      }
-      const winner: AuctionWinner = {
-        bidId: bid.bidId,
-        buyerId: bid.buyerId,
-        campaignId: bid.campaignId,
-        priceMicros,
-        // An RTB or live bid may name its own destination; a standing bid uses the campaign's.
-        destination: bid.source === "standing" ? reserved.value.destination : bid.destination,
-        minDurationSec: reserved.value.minDurationSec,
-        expiresAt: systemCtx.now() + routingTtlSec * 1000,
-      };
-      return { index: i, winner };
-    }
-    return undefined;
+    const client = this.getDaprClient();
+    const taken = await reserveInOrder(
+      ordered,
+      { nowMs: systemCtx.now, skipBuyers },
+      (bid, priceMicros, offered) =>
+        actorProxy<IBuyerActor>(client, "BuyerActor", bid.buyerId).reserve({
+          callId: call.callId,
+          campaignId: bid.campaignId,
+          priceMicros,
+          bid: offered,
+          call,
+          ttlMs: routingTtlSec * 1000 + 4 * 3600_000, // held through the call; swept if never settled
+        }),
+      losers,
+    );
+    if (taken === undefined) return undefined;
+    const { bid, priceMicros, accepted } = taken;
+    const winner: AuctionWinner = {
+      bidId: bid.bidId,
+      buyerId: bid.buyerId,
+      campaignId: bid.campaignId,
+      priceMicros,
+      // An RTB bid may name its own destination; any other uses the campaign's, as the buyer holds it.
+      destination: bid.destination ?? accepted.destination,
+      minDurationSec: accepted.minDurationSec,
+      expiresAt: systemCtx.now() + routingTtlSec * 1000,
+    };
+    return { index: taken.index, winner };
   }
 
   async next(cmd: NextBidCommand): Promise<Result<{ winner: AuctionWinner | null }>> {
@@ -85,7 +81,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
     const suppressed = await suppressionsOf(actorDeps().redis, cmd.call.callerHash);
     for (const { bid } of state.ordered) {
       if (skip.has(bid.buyerId) || !(suppressed.exchange || suppressed.buyers.has(bid.buyerId))) continue;
-      losers.push({ ...pick(bid), reason: suppressed.exchange ? "dnc_suppressed" : "buyer_suppressed" });
+      losers.push(loserOf(bid, suppressed.exchange ? "dnc_suppressed" : "buyer_suppressed"));
       skip.add(bid.buyerId);
     }
     const taken = await this.reserveFirst(state.ordered, cmd.call, cmd.routingTtlSec, skip, losers);
@@ -151,8 +147,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
     const taken = await this.reserveFirst(ranking.ordered, cmd.call, cmd.routingTtlSec, new Set(), losers);
     let outcome: AuctionOutcome | undefined;
     if (taken) {
-      for (const rest of ranking.ordered.slice(taken.index + 1))
-        losers.push({ ...pick(rest.bid), reason: "outbid" });
+      for (const rest of ranking.ordered.slice(taken.index + 1)) losers.push(loserOf(rest.bid, "outbid"));
       outcome = {
         winner: taken.winner,
         summary: summary(campaigns.length, bids.length, terms, losers, started),
@@ -189,15 +184,6 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
 }
 
 type Ordered = AuctionState["ordered"];
-
-function pick(bid: { bidId: string; buyerId: string; campaignId: string; amountMicros: number }) {
-  return {
-    bidId: bid.bidId,
-    buyerId: bid.buyerId,
-    campaignId: bid.campaignId,
-    amountMicros: bid.amountMicros,
-  };
-}
 
 function summary(
   candidates: number,

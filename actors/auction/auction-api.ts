@@ -1,9 +1,9 @@
 // AuctionActor contract: bids, the seller's auction terms and the auction's outcome.
-import type { Destination } from "../buyer/buyer-api.ts";
+import type { BidSource, Destination } from "../buyer/buyer-api.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
 
-export type BidSource = "standing" | "rtb" | "live";
+export type { BidSource };
 
 export interface Bid {
   bidId: string;
@@ -14,8 +14,10 @@ export interface Bid {
   weight: number; // higher wins ties
   receivedAt: number; // epoch ms; earlier wins ties
   source: BidSource;
-  destination: Destination;
-  minDurationSec: number;
+  /** Only when the bid named its own (an RTB answer may); else the reservation gives the campaign's. */
+  destination?: Destination;
+  /** Not set by the auction any more (the reservation gives it); kept readable in stored auctions. */
+  minDurationSec?: number;
   expiresAt?: number; // epoch ms; a bid past its expiry when the auction closes is dropped
 }
 

@@ -63,7 +63,7 @@ describe("liveBid", () => {
   const c = campaign("bcp_1", "byr_1");
   const ctx = fixedCtx(T0);
 
-  it("prices the campaign at the live amount, on the campaign's terms, stamped with its arrival", () => {
+  it("prices the campaign at the live amount, with the campaign's tie-breaks (its destination comes with the reservation), stamped with its arrival", () => {
     expect(
       liveBid(c, { buyerId: "byr_1", campaignId: "bcp_1", bidMicros: 15_000_000, arrivedAt: T0 + 9 }, ctx),
     ).toEqual({
@@ -75,8 +75,6 @@ describe("liveBid", () => {
       weight: 3,
       receivedAt: T0 + 9,
       source: "live",
-      destination: { number: "+13055550100" },
-      minDurationSec: 60,
     });
   });
 

@@ -1,7 +1,8 @@
 // Collecting bids for one auction from its eligible campaigns, all sources in parallel within the
 // auction's deadline: standing campaign bids, RTB pings, and buyers connected live over a WebSocket.
 // With no RTB campaign and no live buyer among the eligible, nothing waits (one presence lookup only).
-import type { BuyerCampaign, CallFacts } from "../buyer/buyer-api.ts";
+import type { CallFacts } from "../buyer/buyer-api.ts";
+import type { TargetingEntry } from "../buyer/targeting.ts";
 import type { Ctx } from "../kernel/ctx.ts";
 import { type ActorDeps, actorDeps } from "../runtime/actor-runtime.ts";
 import {
@@ -46,7 +47,7 @@ export interface CollectedBids {
 }
 
 export async function collectBids(
-  eligible: BuyerCampaign[],
+  eligible: TargetingEntry[],
   req: BidRequest,
   ctx: Ctx,
 ): Promise<CollectedBids> {
@@ -69,7 +70,7 @@ export async function collectBids(
 }
 
 /** Pings every RTB campaign at once, each with min(its timeout, time left to the deadline). */
-async function rtbBids(eligible: BuyerCampaign[], req: BidRequest, ctx: Ctx, deps: ActorDeps) {
+async function rtbBids(eligible: TargetingEntry[], req: BidRequest, ctx: Ctx, deps: ActorDeps) {
   const campaigns = eligible.filter((c) => c.rtb);
   const bids: Bid[] = [];
   const losers: Loser[] = [];
@@ -79,6 +80,7 @@ async function rtbBids(eligible: BuyerCampaign[], req: BidRequest, ctx: Ctx, dep
     req.exposeCallerId && req.caller
       ? ((await revealNumber(redis, config.piiKey, req.caller).catch(() => null)) ?? undefined)
       : undefined;
+  const egress = { allowLocal: config.egressAllowLocal };
   const facts = {
     call: req.call,
     publisherId: publisherId(config.piiKey, req.sellerId),
@@ -89,7 +91,7 @@ async function rtbBids(eligible: BuyerCampaign[], req: BidRequest, ctx: Ctx, dep
   await Promise.all(
     campaigns.map(async (c) => {
       const timeoutMs = Math.min(c.rtb!.timeoutMs, req.deadlineMs - ctx.now());
-      const exchange = await postPing(c.rtb!.url, buildPing(c, facts, ctx), timeoutMs, ctx.now);
+      const exchange = await postPing(c.rtb!.url, buildPing(c, facts, ctx), timeoutMs, ctx.now, egress);
       const read = readAnswer(c, exchange, ctx);
       if (read.ok) bids.push(read.bid);
       else {
@@ -105,7 +107,7 @@ async function rtbBids(eligible: BuyerCampaign[], req: BidRequest, ctx: Ctx, dep
 }
 
 /** Offers the call to live buyers' eligible campaigns and reads their bids until the deadline. */
-async function liveBids(eligible: BuyerCampaign[], req: BidRequest, ctx: Ctx, deps: ActorDeps) {
+async function liveBids(eligible: TargetingEntry[], req: BidRequest, ctx: Ctx, deps: ActorDeps) {
   const buyers = [...new Set(eligible.map((c) => c.buyerId))];
   const present = await liveBuyers(deps.redis, buyers, ctx.now());
   if (present.size === 0) return { bids: [], live: [] };
@@ -161,7 +163,7 @@ export function oneBidPerCampaign(bids: readonly Bid[]): Bid[] {
 }
 
 /** The opportunity a live buyer receives for one eligible campaign: call facts, never the number. */
-export function opportunity(c: BuyerCampaign, req: BidRequest): LiveOpportunity {
+export function opportunity(c: TargetingEntry, req: BidRequest): LiveOpportunity {
   const { call } = req;
   return {
     type: "opportunity",
@@ -180,7 +182,7 @@ export function opportunity(c: BuyerCampaign, req: BidRequest): LiveOpportunity 
 
 /** A live answer as a bid on its campaign's terms; 0 (or less, or not an integer) is no bid. */
 export function liveBid(
-  c: BuyerCampaign,
+  c: TargetingEntry,
   e: LiveBidEntry & { arrivedAt: number },
   ctx: Ctx,
 ): Bid | undefined {
@@ -194,8 +196,6 @@ export function liveBid(
     weight: c.weight,
     receivedAt: e.arrivedAt,
     source: "live",
-    destination: c.destination,
-    minDurationSec: c.minDurationSec,
   };
 }
 

@@ -1,12 +1,12 @@
 // Pre-filter of candidate campaigns from the targeting index, before any actor call: the checks that
 // need no live counters (buyer suppression, status, targeting, hours). Caps, budget and duplicates are the buyer actor's.
-import type { BuyerCampaign, CallFacts } from "../buyer/buyer-api.ts";
+import type { CallFacts } from "../buyer/buyer-api.ts";
 import { isOpen } from "../buyer/schedule.ts";
-import { targetingRefusal } from "../buyer/targeting.ts";
+import { type TargetingEntry, targetingRefusal } from "../buyer/targeting.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
 
 export function prefilterRefusal(
-  campaign: BuyerCampaign,
+  campaign: TargetingEntry,
   call: CallFacts,
   nowMs: number,
   suppressedBy: ReadonlySet<string> = new Set(),

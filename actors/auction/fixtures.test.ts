@@ -52,6 +52,8 @@ interface Step {
   callId?: string;
   campaignId?: string;
   priceMicros?: number;
+  /** The bid being reserved; a standing bid ranked at the price when absent. */
+  bid?: { source: "standing" | "rtb" | "live"; amountMicros: number };
   ttlMs?: number;
   call?: Partial<CallFacts>;
 }
@@ -188,7 +190,12 @@ function apply(state: BuyerState, step: Step, now: number): { result: Result<Jso
       return { result: r.ok ? { ok: true, value: { eligible: true } } : r, state };
     }
     case "reserve": {
-      const r = reserve(state, { callId, campaignId, priceMicros, call, ttlMs: step.ttlMs ?? 60_000 }, ctx);
+      const bid = step.bid ?? { source: "standing", amountMicros: priceMicros };
+      const r = reserve(
+        state,
+        { callId, campaignId, priceMicros, bid, call, ttlMs: step.ttlMs ?? 60_000 },
+        ctx,
+      );
       return keep(r, ({ accepted: a }) => ({
         accepted: {
           callId: a.callId,

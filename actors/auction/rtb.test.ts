@@ -77,7 +77,7 @@ describe("buildPing", () => {
 });
 
 describe("readAnswer", () => {
-  it("turns a valid answer into an RTB bid on the campaign's terms, stamped with its arrival", () => {
+  it("turns a valid answer into an RTB bid with the campaign's tie-breaks (its destination comes with the reservation), stamped with its arrival", () => {
     const r = read(answer({ bidMicros: 31_000_000, bidId: "theirs-1" }));
     expect(r).toEqual({
       ok: true,
@@ -90,8 +90,6 @@ describe("readAnswer", () => {
         weight: 7,
         receivedAt: T0 + 40,
         source: "rtb",
-        destination: { number: "+13055550100" },
-        minDurationSec: 90,
       },
     });
   });

@@ -1,6 +1,7 @@
 // RTB's pure half: the ping body a buyer's endpoint receives and the reading of its answer into a Bid
 // or a Loser. No I/O here (actors/runtime/rtb-client.ts posts the ping), so every rule is unit-tested.
-import type { BuyerCampaign, CallFacts, Destination } from "../buyer/buyer-api.ts";
+import type { CallFacts, Destination } from "../buyer/buyer-api.ts";
+import type { TargetingEntry } from "../buyer/targeting.ts";
 import type { Ctx } from "../kernel/ctx.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
@@ -37,7 +38,7 @@ export interface PingFacts {
   callerNumber?: string; // passed only when the seller allows it
 }
 
-export function buildPing(campaign: BuyerCampaign, facts: PingFacts, ctx: Ctx): RtbPing {
+export function buildPing(campaign: TargetingEntry, facts: PingFacts, ctx: Ctx): RtbPing {
   const { call } = facts;
   const ping: RtbPing = {
     requestId: ctx.newId("rtb"),
@@ -73,7 +74,7 @@ const MAX_EXPIRES_SEC = 3600;
  * destination?: {number?, sip?}, bidId?}`; `{bidMicros: 0, reason?}` or HTTP 204 is a no-bid. Money must
  * be a non-negative safe integer of micro-units; anything unreadable is `rtb_malformed`.
  */
-export function readAnswer(campaign: BuyerCampaign, ex: RtbExchange, ctx: Ctx): RtbResult {
+export function readAnswer(campaign: TargetingEntry, ex: RtbExchange, ctx: Ctx): RtbResult {
   const drop = (reason: ReasonCode, detail: string, amountMicros = 0): RtbResult => ({
     ok: false,
     loser: { bidId: "", buyerId: campaign.buyerId, campaignId: campaign.id, amountMicros, reason },
@@ -119,9 +120,8 @@ export function readAnswer(campaign: BuyerCampaign, ex: RtbExchange, ctx: Ctx): 
     weight: campaign.weight,
     receivedAt: ex.receivedAt,
     source: "rtb",
-    destination: destination ?? campaign.destination,
-    minDurationSec: campaign.minDurationSec,
   };
+  if (destination) bid.destination = destination;
   if (expiresAt !== undefined) bid.expiresAt = expiresAt;
   return { ok: true, bid };
 }

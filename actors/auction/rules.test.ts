@@ -200,8 +200,6 @@ describe("standingBids", () => {
         weight: 3,
         receivedAt: NOW,
         source: "standing",
-        destination: { sip: "sip:sales@example.com" },
-        minDurationSec: 90,
       },
       expect.objectContaining({ bidId: "bid_000002", campaignId: "cmp_c8" }),
     ]);

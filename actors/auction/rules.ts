@@ -1,5 +1,5 @@
 // AuctionActor's pure rules: drop unusable bids, order the rest deterministically and price each in turn.
-import type { BuyerCampaign } from "../buyer/buyer-api.ts";
+import type { TargetingEntry } from "../buyer/targeting.ts";
 import type { Ctx } from "../kernel/ctx.ts";
 import { type Micros, ONE_CENT } from "../kernel/money.ts";
 import type { AuctionTerms, Bid, Loser, Ranking } from "./auction-api.ts";
@@ -20,7 +20,8 @@ export function compareBids(a: Bid, b: Bid): number {
   return 0;
 }
 
-function loser(bid: Bid, reason: Loser["reason"]): Loser {
+/** A bid as a loser with its reason (the fields a call's auction summary keeps). */
+export function loserOf(bid: Bid, reason: Loser["reason"]): Loser {
   const { bidId, buyerId, campaignId, amountMicros } = bid;
   return { bidId, buyerId, campaignId, amountMicros, reason };
 }
@@ -35,8 +36,8 @@ export function rankBids(bids: readonly Bid[], terms: AuctionTerms, nowMs: numbe
   const kept: Bid[] = [];
   const losers: Loser[] = [];
   for (const bid of bids) {
-    if (bid.expiresAt !== undefined && bid.expiresAt <= nowMs) losers.push(loser(bid, "bid_expired"));
-    else if (bid.amountMicros < terms.reserveMicros) losers.push(loser(bid, "below_reserve"));
+    if (bid.expiresAt !== undefined && bid.expiresAt <= nowMs) losers.push(loserOf(bid, "bid_expired"));
+    else if (bid.amountMicros < terms.reserveMicros) losers.push(loserOf(bid, "below_reserve"));
     else kept.push(bid);
   }
   kept.sort(compareBids);
@@ -61,7 +62,7 @@ function secondPrice(sorted: readonly Bid[], i: number, reserveMicros: Micros): 
 }
 
 /** One standing bid per campaign given, as received now; the caller passes only the candidates it found. */
-export function standingBids(campaigns: readonly BuyerCampaign[], nowMs: number, ctx: Ctx): Bid[] {
+export function standingBids(campaigns: readonly TargetingEntry[], nowMs: number, ctx: Ctx): Bid[] {
   return campaigns.map((c) => ({
     bidId: ctx.newId("bid"),
     buyerId: c.buyerId,
@@ -71,7 +72,5 @@ export function standingBids(campaigns: readonly BuyerCampaign[], nowMs: number,
     weight: c.weight,
     receivedAt: nowMs,
     source: "standing",
-    destination: c.destination,
-    minDurationSec: c.minDurationSec,
   }));
 }

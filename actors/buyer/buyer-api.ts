@@ -102,10 +102,21 @@ export interface CallFacts {
   consent?: boolean;
 }
 
+/** Where a bid came from: the campaign's standing bid, its RTB endpoint's answer, or a live bidder's answer. */
+export type BidSource = "standing" | "rtb" | "live";
+
+/** The bid the auction ranked, as the auction holds it (a standing bid: as the targeting index read it). */
+export interface OfferedBid {
+  source: BidSource;
+  amountMicros: Micros;
+}
+
 export interface ReserveCommand {
   callId: string;
   campaignId: string;
   priceMicros: Micros;
+  /** The bid being reserved; the buyer checks the price against it and against the campaign's bid now. */
+  bid: OfferedBid;
   call: CallFacts;
   ttlMs: number; // how long the reservation holds without a capture or release
 }

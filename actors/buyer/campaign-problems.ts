@@ -1,4 +1,5 @@
 // Every problem with a buyer campaign, each with its field path, so the API can answer one 400 listing them all.
+import { LIMITS, type LimitName, limitMessage as overLimit, RANGES } from "../kernel/limits.ts";
 import { isMicros } from "../kernel/money.ts";
 import type { BuyerCampaign, Caps, Schedule } from "./buyer-api.ts";
 import { isValidTimeZone, parseClock, WEEKDAYS } from "./schedule.ts";
@@ -18,6 +19,7 @@ const CAP_NAMES = ["concurrency", "hourly", "daily", "monthly", "lifetime", "dai
 const isNonNegativeInt = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
 const isPositiveInt = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) > 0;
 const isText = (v: unknown): boolean => typeof v === "string" && v.trim().length > 0;
+const tooLong = (v: unknown, name: LimitName): boolean => typeof v === "string" && v.length > LIMITS[name];
 
 /** The problems with a campaign; an empty list means it is valid. */
 export function campaignProblems(c: BuyerCampaign): CampaignProblem[] {
@@ -27,6 +29,7 @@ export function campaignProblems(c: BuyerCampaign): CampaignProblem[] {
   };
   if (!isText(c.id)) add("id", "must be a non-empty string");
   if (!isText(c.name)) add("name", "must be a non-empty string");
+  else if (tooLong(c.name, "text.name")) add("name", overLimit("text.name"));
   if (c.status !== "active" && c.status !== "paused") add("status", 'must be "active" or "paused"');
   if (!isText(c.vertical)) add("vertical", "must be a non-empty string");
   if (!isMicros(c.bidMicros) || c.bidMicros < 0)
@@ -34,18 +37,23 @@ export function campaignProblems(c: BuyerCampaign): CampaignProblem[] {
   if (!isNonNegativeInt(c.minDurationSec)) add("minDurationSec", "must be a non-negative integer");
   if (!isNonNegativeInt(c.priority)) add("priority", "must be a non-negative integer");
   if (!isNonNegativeInt(c.weight)) add("weight", "must be a non-negative integer");
-  if (!isNonNegativeInt(c.duplicateWindowDays)) add("duplicateWindowDays", "must be a non-negative integer");
+  if (!isNonNegativeInt(c.duplicateWindowDays) || c.duplicateWindowDays > RANGES.duplicateWindowDays.max)
+    add("duplicateWindowDays", `must be an integer from 0 to ${RANGES.duplicateWindowDays.max}`);
   listProblems(add, "states", c.states, STATE, "must be a two-letter upper-case state code", true);
   listProblems(add, "zips", c.zips, ZIP, "must be a 5-digit ZIP code", false);
   listProblems(add, "areaCodes", c.areaCodes, AREA_CODE, "must be a 3-digit area code", false);
   listProblems(add, "tags", c.tags, /\S/, "must be a non-empty string", false);
+  for (const t of c.tags ?? []) if (tooLong(t, "text.tag")) add("tags", overLimit("text.tag"));
   destinationProblems(add, c.destination);
   if (c.schedule !== undefined) scheduleProblems(add, c.schedule);
   capsProblems(add, c.caps);
   if (c.rtb !== undefined) {
     if (typeof c.rtb.url !== "string" || !/^https?:\/\/\S+$/.test(c.rtb.url))
       add("rtb.url", "must be an http(s) URL");
-    if (!isPositiveInt(c.rtb.timeoutMs)) add("rtb.timeoutMs", "must be a positive integer");
+    else if (tooLong(c.rtb.url, "text.url")) add("rtb.url", overLimit("text.url"));
+    const { min, max } = RANGES.rtbTimeoutMs;
+    if (!isPositiveInt(c.rtb.timeoutMs) || c.rtb.timeoutMs < min || c.rtb.timeoutMs > max)
+      add("rtb.timeoutMs", `must be an integer from ${min} to ${max}`);
   }
   return problems;
 }
@@ -65,6 +73,11 @@ function listProblems(
     add(field, "must be a list");
     return;
   }
+  const limit = `campaign.${field}` as LimitName;
+  if (list.length > LIMITS[limit]) {
+    add(field, overLimit(limit));
+    return;
+  }
   list.forEach((value, i) => {
     if (typeof value !== "string" || !item.test(value)) add(`${field}[${i}]`, message);
   });
@@ -81,7 +94,7 @@ function destinationProblems(add: Add, destination: BuyerCampaign["destination"]
   }
   if (sip !== undefined && (typeof sip !== "string" || !SIP_URI.test(sip))) {
     add("destination.sip", 'must be a SIP URI starting with "sip:"');
-  }
+  } else if (tooLong(sip, "text.sip")) add("destination.sip", overLimit("text.sip"));
 }
 
 function scheduleProblems(add: Add, schedule: Schedule): void {
@@ -92,10 +105,16 @@ function scheduleProblems(add: Add, schedule: Schedule): void {
     add("schedule.hours", "must be a list");
     return;
   }
+  if (schedule.hours.length > LIMITS["campaign.schedule.hours"]) {
+    add("schedule.hours", overLimit("campaign.schedule.hours"));
+    return;
+  }
   schedule.hours.forEach((interval, i) => {
     const at = `schedule.hours[${i}]`;
     if (!Array.isArray(interval.days) || interval.days.length === 0)
       add(`${at}.days`, "must list at least one day");
+    else if (interval.days.length > LIMITS["campaign.schedule.days"])
+      add(`${at}.days`, overLimit("campaign.schedule.days"));
     else if (!interval.days.every((d) => WEEKDAYS.includes(d))) add(`${at}.days`, "days are mon, tue, … sun");
     const open = parseClock(interval.open);
     const close = parseClock(interval.close);

@@ -1,5 +1,6 @@
 // A buyer's profile and campaigns: creating the state document and adding or replacing a campaign.
 import type { Ctx } from "../kernel/ctx.ts";
+import { slotRefusal } from "../kernel/limits.ts";
 import { assertMicros, type Micros } from "../kernel/money.ts";
 import { ok, type Result } from "../kernel/result.ts";
 import type { BuyerCampaign, BuyerState } from "./buyer-api.ts";
@@ -51,6 +52,8 @@ export function upsertCampaign(
   if (problems.length > 0) {
     throw new RangeError(`invalid campaign: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`);
   }
+  const full = slotRefusal(state.campaigns, campaign.id, "campaigns.perBuyer");
+  if (full) return full;
   const at = iso(ctx.now());
   const previous = state.campaigns[campaign.id];
   const stored: BuyerCampaign = {

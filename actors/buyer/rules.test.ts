@@ -81,6 +81,7 @@ const cmd = (over: Partial<ReserveCommand> = {}): ReserveCommand => ({
   callId: "call_1",
   campaignId: "cmp_a",
   priceMicros: 20 * USD,
+  bid: { source: "standing", amountMicros: over.priceMicros ?? 20 * USD },
   call: call(),
   ttlMs: 60_000,
   ...over,

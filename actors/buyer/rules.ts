@@ -2,7 +2,7 @@
 // Every rule returns a new state and never mutates its input, so the actor can compute first and write last.
 import type { Ctx } from "../kernel/ctx.ts";
 import { assertMicros, type Micros } from "../kernel/money.ts";
-import { ok, type Result, refuse } from "../kernel/result.ts";
+import { ok, type Refused, type Result, refuse } from "../kernel/result.ts";
 import type {
   BuyerBalance,
   BuyerCampaign,
@@ -15,6 +15,7 @@ import type {
   ReserveCommand,
 } from "./buyer-api.ts";
 import { capRefusal, countEnded, countReserved, currentCounters } from "./caps.ts";
+import { priceRefusal } from "./price.ts";
 import { isOpen, periodKeys } from "./schedule.ts";
 import { DAY_MS, isDuplicate, targetingRefusal } from "./targeting.ts";
 
@@ -41,6 +42,13 @@ export function balanceOf(state: BuyerState): BuyerBalance {
   };
 }
 
+/** The buyer and the campaign must both be active: the first checks, before price, targeting and caps. */
+function statusRefusal(state: BuyerState, campaign: BuyerCampaign): Refused | undefined {
+  if (state.status !== "active") return refuse("buyer_inactive", `buyer ${state.buyerId} is ${state.status}`);
+  if (campaign.status !== "active") return refuse("campaign_paused", `campaign ${campaign.id} is paused`);
+  return undefined;
+}
+
 /** Whether the campaign may take this call at this price now. Checks run in the contract's order; the first failure is returned. */
 export function eligibility(
   state: BuyerState,
@@ -50,8 +58,8 @@ export function eligibility(
   lastSeenMs: number | undefined,
   nowMs: number,
 ): Result<true> {
-  if (state.status !== "active") return refuse("buyer_inactive", `buyer ${state.buyerId} is ${state.status}`);
-  if (campaign.status !== "active") return refuse("campaign_paused", `campaign ${campaign.id} is paused`);
+  const status = statusRefusal(state, campaign);
+  if (status !== undefined) return status;
   const targeting = targetingRefusal(campaign, call);
   if (targeting !== undefined) return targeting;
   if (!isOpen(campaign.schedule, nowMs))
@@ -81,8 +89,10 @@ function accepted(r: Reservation, campaign: BuyerCampaign): ReserveAccepted {
   };
 }
 
-/** Holds a live slot, a count in every cap period, the day's spend and the price against the budget. Idempotent per call id. */
 /**
+ * Holds a live slot, a count in every cap period, the day's spend and the price against the budget.
+ * Idempotent per call id. The price must be within the bid as it stands now (`priceRefusal`, checked
+ * after the statuses and before targeting, caps and budget, so a changed bid is the reason reported).
  * `seen`, when given, is when this caller was last routed to the buyer as kept outside the state
  * document (null: never); the actor then persists the new sighting itself and the document's
  * recentCallers map is left alone, so the document does not grow with every caller.
@@ -102,6 +112,8 @@ export function reserve(
   if (campaign === undefined) return refuse("campaign_unknown", `campaign ${cmd.campaignId} does not exist`);
   if (held !== undefined) return ok({ state, accepted: accepted(held, campaign) });
 
+  const early = statusRefusal(state, campaign) ?? priceRefusal(campaign, cmd.bid, cmd.priceMicros);
+  if (early !== undefined) return early;
   const nowMs = ctx.now();
   const { callerHash } = cmd.call;
   const verdict = eligibility(

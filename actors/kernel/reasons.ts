@@ -43,6 +43,8 @@ export const REASONS = {
     "The buyer's balance plus credit limit, less open reservations, does not cover the price.",
   duplicate_caller: "The buyer received this caller within its duplicate window.",
   already_reserved: "This call already holds a reservation with the buyer.",
+  bid_changed:
+    "The campaign's bid was lowered after the auction read it: the clearing price is above the bid as it stands now.",
   // auction
   below_reserve: "The bid is below the seller campaign's reserve price.",
   outbid: "Another bid ranked higher.",
@@ -57,6 +59,9 @@ export const REASONS = {
   call_unknown: "The call does not exist.",
   illegal_transition: "The event is not allowed in the call's current state.",
   routing_expired: "The routed call did not connect before its routing instruction expired.",
+  // resource limits
+  limit_exceeded:
+    "The request goes over a resource limit; `limit` names it and its maximum (see the limits table).",
   // money
   invalid_amount: "The amount is not a positive integer of micro-units.",
   idempotency_conflict: "The idempotency key was used before with a different request.",

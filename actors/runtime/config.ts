@@ -27,9 +27,12 @@ export interface Config {
     maxAttempts: number;
     timeoutMs: number;
     pollMs: number;
-    /** Endpoints may be on loopback or private networks: a local stack only, never a shared deployment. */
-    allowPrivate: boolean;
   };
+  /**
+   * The local-stack switch for every outbound request (RTB, webhooks): http and loopback destinations
+   * allowed; private, CGNAT, link-local, metadata and multicast stay refused. Never on a shared deployment.
+   */
+  egressAllowLocal: boolean;
 }
 
 export interface RateLimit {
@@ -92,8 +95,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: count("DCE_WEBHOOK_MAX_ATTEMPTS", 12),
       timeoutMs: count("DCE_WEBHOOK_TIMEOUT_MS", 5_000),
       pollMs: count("DCE_WEBHOOK_POLL_MS", 1_000),
-      allowPrivate: /^(1|true|yes)$/i.test(env.DCE_WEBHOOK_ALLOW_PRIVATE ?? ""),
     },
+    // DCE_WEBHOOK_ALLOW_PRIVATE is the switch's old name, still read.
+    egressAllowLocal: /^(1|true|yes)$/i.test(
+      env.DCE_EGRESS_ALLOW_LOCAL ?? env.DCE_WEBHOOK_ALLOW_PRIVATE ?? "",
+    ),
   };
   if (config.webhooks.maxAttempts < 1) problems.push("DCE_WEBHOOK_MAX_ATTEMPTS must be at least 1");
   if (config.webhooks.timeoutMs < 100) problems.push("DCE_WEBHOOK_TIMEOUT_MS must be at least 100");

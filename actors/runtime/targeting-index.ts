@@ -1,36 +1,37 @@
 // Targeting index in Redis: finds candidate buyer campaigns for a call without one actor call per
-// buyer. Sets per (vertical, state) hold campaign ids ("*" = any state); a JSON copy of each
-// campaign sits beside them. Buyer actors keep it current on every campaign change.
+// buyer. Sets per (vertical, state) hold campaign ids ("*" = any state); each campaign's targeting
+// entry (targeting fields only) sits beside them. Buyer actors keep it current on every campaign change.
 import type { BuyerCampaign, CallFacts } from "../buyer/buyer-api.ts";
+import { type TargetingEntry, targetingEntry } from "../buyer/targeting.ts";
 import type { Redis } from "./redis.ts";
 
 const setKey = (vertical: string, state: string) => `dce:tix:${vertical.toLowerCase()}:${state}`;
-const docKey = (campaignId: string) => `dce:campaign:${campaignId}`;
+export const docKey = (campaignId: string) => `dce:campaign:${campaignId}`;
 
-function memberships(c: BuyerCampaign): string[] {
+function memberships(c: TargetingEntry): string[] {
   if (c.status !== "active") return [];
   return c.states.length === 0 ? [setKey(c.vertical, "*")] : c.states.map((s) => setKey(c.vertical, s));
 }
 
 export async function indexCampaign(redis: Redis, campaign: BuyerCampaign): Promise<void> {
   const priorRaw = await redis.get(docKey(campaign.id));
-  const prior = priorRaw ? (JSON.parse(priorRaw) as BuyerCampaign) : undefined;
+  const prior = priorRaw ? (JSON.parse(priorRaw) as TargetingEntry) : undefined;
   const next = new Set(memberships(campaign));
   const tx = redis.multi();
   for (const key of prior ? memberships(prior) : []) if (!next.has(key)) tx.srem(key, campaign.id);
   for (const key of next) tx.sadd(key, campaign.id);
-  tx.set(docKey(campaign.id), JSON.stringify(campaign));
+  tx.set(docKey(campaign.id), JSON.stringify(targetingEntry(campaign)));
   await tx.exec();
 }
 
 /** Active campaigns whose vertical and state sets contain the call. Finer checks are the caller's. */
-export async function candidateCampaigns(redis: Redis, call: CallFacts): Promise<BuyerCampaign[]> {
+export async function candidateCampaigns(redis: Redis, call: CallFacts): Promise<TargetingEntry[]> {
   const keys = [setKey(call.vertical, "*")];
   if (call.callerState) keys.push(setKey(call.vertical, call.callerState.toUpperCase()));
   const ids = await redis.sunion(...keys);
   if (ids.length === 0) return [];
   const docs = await redis.mget(...ids.map(docKey));
-  const out: BuyerCampaign[] = [];
-  for (const raw of docs) if (raw) out.push(JSON.parse(raw) as BuyerCampaign);
+  const out: TargetingEntry[] = [];
+  for (const raw of docs) if (raw) out.push(JSON.parse(raw) as TargetingEntry);
   return out;
 }

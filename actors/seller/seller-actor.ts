@@ -1,6 +1,7 @@
 // SellerActor: a thin shell over seller rules; one state document, written once per command.
 import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
+import { slotRefusal } from "../kernel/limits.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { admit, newSellerState, upsertCampaign } from "./rules.ts";
@@ -26,6 +27,8 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
   async upsertCampaign(cmd: { campaign: SellerCampaign }): Promise<Result<SellerCampaign>> {
     const state = await this.load();
     if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
+    const full = slotRefusal(state.campaigns, cmd.campaign.id, "campaigns.perSeller");
+    if (full) return full;
     const next = upsertCampaign(state, cmd.campaign, systemCtx);
     const campaign = next.campaigns[cmd.campaign.id]!;
     const agg = { type: "seller", id: state.sellerId } as const;

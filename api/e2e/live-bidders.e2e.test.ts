@@ -67,8 +67,9 @@ describe("live bidders", () => {
       callerState: "FL",
       callerZip: "33101",
       areaCode: "305",
-      reserveMicros: 5_000_000,
     });
+    // The seller's reserve is not the buyer's to see (api/views/policy.ts), not even as a floor.
+    expect(opportunity).not.toHaveProperty("reserveMicros");
     expect(Date.parse(opportunity.deadline as string)).toBeGreaterThan(Date.now() - 5_000);
     expect(await bidderA.next((m) => m.type === "won" && m.callId === routed.callId)).toEqual({
       type: "won",

@@ -134,4 +134,19 @@ describe("RTB bidders", () => {
       );
     },
   );
+
+  it("never follows a redirect: a 302 loses as rtb_error and the redirect's target gets no ping", async () => {
+    const target = await rtbEndpoint((_p, res) => json(res, { bidMicros: 90_000_000 }));
+    endpoints.push(target);
+    const m = await market((_p, res) => {
+      res.writeHead(302, { location: target.url }).end();
+    });
+    const offer = await m.offer();
+    expect(offer).toMatchObject({ status: "routed", buyerId: m.standingBuyer, priceMicros: 20_000_000 });
+    expect(await m.losers(offer.callId)).toContainEqual(
+      expect.objectContaining({ campaignId: m.rtb, reason: "rtb_error" }),
+    );
+    expect(m.endpoint.pings).toHaveLength(1);
+    expect(target.pings).toHaveLength(0);
+  });
 });

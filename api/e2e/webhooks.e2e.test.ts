@@ -6,6 +6,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { violations } from "../views/policy.ts";
 import { verifySignature } from "../webhooks/rules.ts";
 import { buyerKey } from "./bidders.ts";
 import {
@@ -138,7 +139,8 @@ describe("webhooks", () => {
       expect(d.body).not.toContain(caller.slice(2));
     }
 
-    // The seller's endpoint: its payout, not the buyer or the price, on the first try.
+    // The seller's endpoint, on the first try: its payout, and the buyer and price it routed to (as in
+    // its offer answer), never a field outside the per-party policy.
     await waitFor(
       async () => sellerRx.received.length,
       (n) => n >= 1,
@@ -151,8 +153,8 @@ describe("webhooks", () => {
       sellerId: seller.sellerId,
       payoutMicros: 12_000_000,
     });
-    for (const k of ["buyerId", "buyerCampaignId", "priceMicros", "chargedMicros"])
-      expect(sold.json.data).not.toHaveProperty(k);
+    expect(sold.json.data).toMatchObject({ buyerId, priceMicros: 30_000_000 });
+    expect(violations({ role: "seller", accountId: seller.sellerId }, sold.json.data)).toEqual([]);
     expect(
       verifySignature(sellerHook.secret, sold.body, sold.headers["x-dce-signature"] as string, nowSec()),
     ).toBe(true);

@@ -23,6 +23,7 @@ const webhooks = webhookWorker(db, sql, logger, {
   ...webhookOpts,
   baseMs: retryBaseMs,
   piiKey: config.piiKey,
+  allowLocal: config.egressAllowLocal,
   batch: 64,
   perEndpoint: 4,
 });

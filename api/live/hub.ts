@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { buyerChannel, markAbsent, markPresent, pushLiveBid } from "../../actors/runtime/live-bids.ts";
 import type { Logger } from "../../actors/runtime/logger.ts";
 import type { Redis } from "../../actors/runtime/redis.ts";
-import { type ErrorMessage, noticeKey, parseBidderMessage } from "./messages.ts";
+import { type ErrorMessage, liveView, noticeKey, parseBidderMessage } from "./messages.ts";
 
 /** Where the hub writes to one connection: the WebSocket, or a fake in tests. */
 export interface LiveSink {
@@ -145,14 +145,17 @@ export class LiveHub {
   /** A notice for one buyer: forwarded to its connections here; opportunities open for bids. */
   private dispatch(channel: string, text: string) {
     if (!channel.startsWith(CHANNEL_PREFIX)) return;
-    const conns = this.byBuyer.get(channel.slice(CHANNEL_PREFIX.length));
+    const buyerId = channel.slice(CHANNEL_PREFIX.length);
+    const conns = this.byBuyer.get(buyerId);
     const notice = noticeKey(text);
-    if (!conns || !notice) return;
+    // What reaches the bidder is its view of the notice (no reserve), not the actor's raw text.
+    const view = conns && notice ? liveView(buyerId, text) : undefined;
+    if (!conns || !notice || view === undefined) return;
     for (const conn of conns) {
       if (notice.type === "opportunity" && conn.open.size < this.maxOpen)
         conn.open.set(notice.key, notice.deadlineMs);
       else conn.open.delete(notice.key);
-      conn.sink.send(text);
+      conn.sink.send(view);
     }
   }
 

@@ -1,5 +1,6 @@
 // The live feed's messages from a bidder, parsed and checked (pure), and the hub's own replies.
 // Server → bidder: hello, opportunity, won, lost, error. Bidder → server: bid.
+import { viewAs } from "../views/policy.ts";
 
 /** `{"type":"bid", callId, campaignId, bidMicros}`; bidMicros 0 declines. */
 export interface BidMessage {
@@ -54,6 +55,21 @@ export function noticeKey(text: string): { type: string; key: string; deadlineMs
       return undefined;
     const deadlineMs = typeof n.deadline === "string" ? Date.parse(n.deadline) : Number.NaN;
     return { type: n.type, key: `${n.callId}|${n.campaignId}`, deadlineMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A notice as the buyer `buyerId` may see it under the one view policy (api/views/policy.ts): the
+ * opportunity loses the seller's reserve, an outcome keeps only the buyer's own facts. Text that is not
+ * a JSON object is dropped (undefined): nothing reaches a bidder unfiltered.
+ */
+export function liveView(buyerId: string, text: string): string | undefined {
+  try {
+    const notice: unknown = JSON.parse(text);
+    if (typeof notice !== "object" || notice === null || Array.isArray(notice)) return undefined;
+    return JSON.stringify(viewAs({ role: "buyer", accountId: buyerId }, notice));
   } catch {
     return undefined;
   }

@@ -18,6 +18,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   route_not_found: 404,
   method_not_allowed: 405,
   validation_failed: 400,
+  destination_not_allowed: 400,
   malformed_json: 400,
   payload_too_large: 413,
   idempotency_key_required: 400,
@@ -64,6 +65,8 @@ const problemRef = { $ref: "#/components/schemas/Problem" };
 
 function codesOf(route: RouteSpec): ProblemCode[] {
   const codes = new Set<ProblemCode>(route.errors);
+  // Whatever is validated may also go over a named limit (api/validate.ts).
+  if (codes.has("validation_failed")) codes.add("limit_exceeded");
   if (route.access !== "public")
     for (const c of ["unauthorized", "rate_limited", "auth_failures_limited"] as const) codes.add(c);
   if (route.access !== "public" && route.access !== "any") codes.add("forbidden");

@@ -195,7 +195,7 @@ export const ROUTES: RouteSpec[] = [
     body: CreateBuyerCampaign,
     status: 201,
     response: R.Campaign,
-    errors: [...WRITE, "buyer_unknown"],
+    errors: [...WRITE, "buyer_unknown", "destination_not_allowed"],
   }),
   op("GET", "/v1/buyers/{buyerId}/campaigns", {
     tag: "campaigns",
@@ -220,7 +220,7 @@ export const ROUTES: RouteSpec[] = [
     body: PatchBuyerCampaign,
     status: 200,
     response: R.Campaign,
-    errors: [...WRITE, "buyer_unknown", "campaign_unknown"],
+    errors: [...WRITE, "buyer_unknown", "campaign_unknown", "destination_not_allowed"],
   }),
   op("POST", "/v1/sellers/{sellerId}/campaigns", {
     tag: "campaigns",
@@ -516,7 +516,7 @@ export const ROUTES: RouteSpec[] = [
     body: CreateWebhook,
     status: 201,
     response: R.WebhookWithSecret,
-    errors: WRITE,
+    errors: [...WRITE, "destination_not_allowed"],
   }),
   op("GET", "/v1/webhooks", {
     tag: "webhooks",
@@ -542,7 +542,7 @@ export const ROUTES: RouteSpec[] = [
     body: PatchWebhook,
     status: 200,
     response: R.Webhook,
-    errors: [...WRITE, "webhook_unknown"],
+    errors: [...WRITE, "webhook_unknown", "destination_not_allowed"],
   }),
   op("DELETE", "/v1/webhooks/{webhookId}", {
     tag: "webhooks",

@@ -15,11 +15,12 @@ import { ApiError } from "../problem.ts";
 import { CallEvent, OfferCall } from "../schemas/calls.ts";
 import { decodeCursor, encodeCursor, ListCalls } from "../schemas/lists.ts";
 import { actorCall, body, check } from "../validate.ts";
+import { viewAs } from "../views/policy.ts";
 import { sellerCampaignOwnerKey } from "./campaigns.ts";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
-/** The call as partners see it: no caller number, hash or ciphertext. */
+/** The call without caller number, hash or ciphertext; each party then sees its view (api/views). */
 export function callView(s: CallState) {
   return {
     callId: s.callId,
@@ -97,7 +98,7 @@ export function callRoutes(deps: ApiDeps) {
     }
     const decision = await actorCall(call(callId).offer(cmd));
     auctionOutcomes.inc({ outcome: decision.status });
-    return c.json(decision, 201);
+    return c.json(viewAs(principal, decision), 201);
   });
 
   app.get("/calls", async (c) => {
@@ -130,17 +131,15 @@ export function callRoutes(deps: ApiDeps) {
     const nextCursor =
       rows.length > limit && last ? encodeCursor({ at: last.offeredAt, id: last.callId }) : null;
     // The caller hash is internal (data-subject lookups); partners never see it.
-    return c.json({ items: page.map(({ revision: _r, callerHash: _h, ...row }) => row), nextCursor });
+    const items = page.map(({ revision: _r, callerHash: _h, ...row }) => row);
+    return c.json(viewAs(principal, { items, nextCursor }));
   });
 
   app.get("/calls/:callId", async (c) => {
     const state = await actorCall(call(c.req.param("callId")).get());
     const principal = c.get("principal");
     if (!canSee(principal, state)) throw new ApiError(404, "call_unknown", "no such call");
-    const view = callView(state);
-    // A winning buyer must not learn the other buyers' ids, campaigns and bids.
-    if (principal.role === "buyer" && view.auction) view.auction = { ...view.auction, losers: [] };
-    return c.json(view);
+    return c.json(viewAs(principal, callView(state)));
   });
 
   app.post("/calls/:callId/events", async (c) => {
@@ -154,7 +153,7 @@ export function callRoutes(deps: ApiDeps) {
     const key = c.req.header("idempotency-key");
     const eventId = key ? `key_${sha256(key).slice(0, 24)}` : `evt_${randomUUID()}`;
     const state = await actorCall(actor.event({ eventId, ...input }));
-    return c.json(callView(state), 200);
+    return c.json(viewAs(principal, callView(state)), 200);
   });
 
   return app;

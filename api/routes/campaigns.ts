@@ -8,6 +8,7 @@ import { campaignProblems as sellerCampaignProblems } from "../../actors/seller/
 import type { ISellerActor, SellerCampaign } from "../../actors/seller/seller-api.ts";
 import { screenDoc, sellerCampaignScreenKey } from "../compliance/screen.ts";
 import type { ApiDeps } from "../deps.ts";
+import { assertDestination } from "../destination.ts";
 import { assertAccount } from "../middleware/auth.ts";
 import { ApiError } from "../problem.ts";
 import {
@@ -29,6 +30,7 @@ export function campaignRoutes(deps: ApiDeps) {
   async function saveBuyerCampaign(campaign: BuyerCampaign) {
     const problems = buyerCampaignProblems(campaign);
     if (problems.length > 0) throw problemsError(problems);
+    await assertDestination(deps, "rtb.url", campaign.rtb?.url);
     return actorCall(buyer(campaign.buyerId).upsertCampaign({ campaign }));
   }
 

@@ -11,6 +11,7 @@ import { assertAccount, assertAdmin } from "../middleware/auth.ts";
 import { ApiError } from "../problem.ts";
 import { Deposit } from "../schemas/accounts.ts";
 import { actorCall, body } from "../validate.ts";
+import { viewAs } from "../views/policy.ts";
 import { ledgerRoutes } from "./ledger.ts";
 
 export function fundsRoutes(deps: ApiDeps) {
@@ -44,13 +45,14 @@ export function fundsRoutes(deps: ApiDeps) {
       }
     }
     const balance = await actorCall(buyer(buyerId).deposit({ depositId, amountMicros: input.amountMicros }));
-    return c.json({ id: depositId, buyerId, amountMicros: input.amountMicros, balance }, 201);
+    const deposited = { id: depositId, buyerId, amountMicros: input.amountMicros, balance };
+    return c.json(viewAs(c.get("principal"), deposited), 201);
   });
 
   app.get("/buyers/:buyerId/balance", async (c) => {
     const buyerId = c.req.param("buyerId");
     assertAccount(c.get("principal"), buyerId, "buyer");
-    return c.json(await actorCall(buyer(buyerId).balance()));
+    return c.json(viewAs(c.get("principal"), await actorCall(buyer(buyerId).balance())));
   });
 
   app.route("/", ledgerRoutes(deps));

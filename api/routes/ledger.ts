@@ -23,6 +23,7 @@ import { assertAccount, assertAdmin } from "../middleware/auth.ts";
 import { ApiError } from "../problem.ts";
 import { Payout, PostingsQuery, ReconcileQuery, Refund, StatementQuery } from "../schemas/ledger.ts";
 import { actorCall, body, check } from "../validate.ts";
+import { viewAs } from "../views/policy.ts";
 
 const DAY_MS = 86_400_000;
 const sha = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 28);
@@ -49,12 +50,17 @@ export function ledgerRoutes(deps: ApiDeps) {
     const page = rows.slice(0, limit);
     const sign = account === CASH ? 1 : -1;
     const sums = await accountSums(deps.db, [account]);
-    return c.json({
-      accountId: q.accountId,
-      balanceMicros: sign * (sums.get(account) ?? 0),
-      items: page.map(({ entryId: _e, amountMicros, ...p }) => ({ ...p, amountMicros: sign * amountMicros })),
-      nextCursor: rows.length > limit ? String(page.at(-1)!.entryId) : null,
-    });
+    return c.json(
+      viewAs(c.get("principal"), {
+        accountId: q.accountId,
+        balanceMicros: sign * (sums.get(account) ?? 0),
+        items: page.map(({ entryId: _e, amountMicros, ...p }) => ({
+          ...p,
+          amountMicros: sign * amountMicros,
+        })),
+        nextCursor: rows.length > limit ? String(page.at(-1)!.entryId) : null,
+      }),
+    );
   });
 
   app.get("/sellers/:sellerId/balance", async (c) => {
@@ -74,13 +80,15 @@ export function ledgerRoutes(deps: ApiDeps) {
     const earned = -by("charge");
     const refunded = by("refund");
     const paidOut = by("payout");
-    return c.json({
-      sellerId,
-      payableMicros: earned - refunded - paidOut,
-      earnedMicros: earned,
-      refundedMicros: refunded,
-      paidOutMicros: paidOut,
-    });
+    return c.json(
+      viewAs(c.get("principal"), {
+        sellerId,
+        payableMicros: earned - refunded - paidOut,
+        earnedMicros: earned,
+        refundedMicros: refunded,
+        paidOutMicros: paidOut,
+      }),
+    );
   });
 
   app.post("/calls/:callId/refund", async (c) => {
@@ -183,7 +191,7 @@ export function ledgerRoutes(deps: ApiDeps) {
     const q = check(StatementQuery, c.req.query());
     const accountId = c.req.param("accountId");
     const account = ledgerAccountOf(c.get("principal"), accountId);
-    const s = await statement(deps.db, accountId, account, q.month);
+    const s = viewAs(c.get("principal"), await statement(deps.db, accountId, account, q.month));
     if (q.format === "csv") {
       return c.body(statementCsv(s), 200, {
         "content-type": "text/csv; charset=utf-8",

@@ -8,6 +8,7 @@ import { ApiError } from "../problem.ts";
 import { type ReportScope, report, toCsv } from "../reports/reports.ts";
 import { ReportKind, ReportQuery } from "../schemas/reports.ts";
 import { check } from "../validate.ts";
+import { access, viewAs } from "../views/policy.ts";
 
 export function reportRoutes(deps: ApiDeps) {
   const app = new Hono();
@@ -23,7 +24,10 @@ export function reportRoutes(deps: ApiDeps) {
       : accountId.startsWith("byr_")
         ? { buyerId: accountId }
         : { sellerId: accountId };
-    const result = await report(deps.db, kind, scope, q);
+    const full = await report(deps.db, kind, scope, q);
+    // Columns the viewer may not see (a buyer: payout and margin) leave the JSON and the CSV alike.
+    const columns = full.columns.filter((col) => access(principal.role, col) !== "no");
+    const result = viewAs(principal, { ...full, columns });
     if (q.format === "csv") {
       return c.body(toCsv(result.columns, result.items), 200, {
         "content-type": "text/csv; charset=utf-8",

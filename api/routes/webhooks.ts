@@ -1,16 +1,17 @@
 // Partner webhooks: endpoints per account and event type, their signing secrets, the delivery log,
 // test sends and redeliveries. A buyer or seller sees only its own endpoints; admins see all and may
 // register the exchange's own feed (every event, every field).
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { newId } from "../../actors/kernel/ids.ts";
+import { LIMITS, limitHit } from "../../actors/kernel/limits.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
+import { assertDestination } from "../destination.ts";
 import { ApiError } from "../problem.ts";
 import { CreateWebhook, ListDeliveries, ListWebhooks, PatchWebhook } from "../schemas/webhooks.ts";
-import { body, check, problemsError } from "../validate.ts";
+import { body, check, limitError } from "../validate.ts";
 import { newWebhookSecret, sealSecret } from "../webhooks/secrets.ts";
-import { namesInternalHost } from "../webhooks/send.ts";
 import { enqueue, wakeWorkers } from "../webhooks/store.ts";
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -41,15 +42,6 @@ const deliveryView = (d: DeliveryRow) => ({
 export function webhookRoutes(deps: ApiDeps) {
   const app = new Hono();
 
-  /** Internal destinations are refused at the door too (the sender checks resolved addresses again). */
-  const checkUrl = (url: string | undefined) => {
-    if (url !== undefined && !deps.config.webhooks.allowPrivate && namesInternalHost(url)) {
-      throw problemsError([
-        { field: "url", message: "must not be a loopback, private or link-local address" },
-      ]);
-    }
-  };
-
   /** The endpoint, if this principal may see it; another account's endpoint is simply not found. */
   async function owned(principal: Principal, id: string): Promise<EndpointRow> {
     const [row] = await deps.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
@@ -62,25 +54,40 @@ export function webhookRoutes(deps: ApiDeps) {
   app.post("/webhooks", async (c) => {
     const principal = c.get("principal");
     const input = await body(c, CreateWebhook);
-    checkUrl(input.url);
+    await assertDestination(deps, "url", input.url);
     let accountId: string | null;
     if (principal.role === "admin") accountId = input.accountId ?? null;
     else if (input.accountId === undefined || input.accountId === principal.accountId)
       accountId = principal.accountId;
     else throw new ApiError(403, "forbidden", `this key may not register webhooks for ${input.accountId}`);
     const secret = newWebhookSecret();
-    const [row] = await deps.db
-      .insert(webhookEndpoints)
-      .values({
-        id: newId("wh"),
-        accountId,
-        url: input.url,
-        eventTypes: input.eventTypes,
-        description: input.description ?? "",
-        secretCiphertext: sealSecret(deps.config.piiKey, secret),
-      })
-      .returning();
-    return c.json({ ...view(row!), secret }, 201);
+    const row = await deps.db.transaction(async (tx) => {
+      // One account's creates queue on its lock, so the count and the insert cannot interleave: two
+      // concurrent creates at the last slot make one endpoint, not two.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`webhooks:${accountId}`}, 0))`);
+      const [held] = await tx
+        .select({ n: count() })
+        .from(webhookEndpoints)
+        .where(
+          accountId === null ? isNull(webhookEndpoints.accountId) : eq(webhookEndpoints.accountId, accountId),
+        );
+      const max = LIMITS["webhooks.perAccount"];
+      if ((held?.n ?? 0) >= max)
+        throw limitError(limitHit("webhooks.perAccount"), `an account has at most ${max} webhook endpoints`);
+      const [inserted] = await tx
+        .insert(webhookEndpoints)
+        .values({
+          id: newId("wh"),
+          accountId,
+          url: input.url,
+          eventTypes: input.eventTypes,
+          description: input.description ?? "",
+          secretCiphertext: sealSecret(deps.config.piiKey, secret),
+        })
+        .returning();
+      return inserted!;
+    });
+    return c.json({ ...view(row), secret }, 201);
   });
 
   app.get("/webhooks", async (c) => {
@@ -105,7 +112,7 @@ export function webhookRoutes(deps: ApiDeps) {
   app.patch("/webhooks/:webhookId", async (c) => {
     const principal = c.get("principal");
     const input = await body(c, PatchWebhook);
-    checkUrl(input.url);
+    await assertDestination(deps, "url", input.url);
     const row = await owned(principal, c.req.param("webhookId"));
     const [updated] = await deps.db
       .update(webhookEndpoints)

@@ -1,6 +1,17 @@
 // Request bodies for buyer campaigns (targets) and seller campaigns (traffic sources).
 import * as v from "valibot";
-import { Micros, Name, NonNegativeInt, PositiveInt, StateCode, Tag, TimeZone, Vertical } from "./common.ts";
+import { RANGES } from "../../actors/kernel/limits.ts";
+import {
+  atMost,
+  Micros,
+  Name,
+  NonNegativeInt,
+  PositiveInt,
+  StateCode,
+  Tag,
+  TimeZone,
+  Vertical,
+} from "./common.ts";
 
 const HHMM = v.pipe(v.string(), v.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/, "must be HH:MM"));
 const Day = v.picklist(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
@@ -9,12 +20,20 @@ const BuyerCampaignFields = {
   name: Name,
   status: v.optional(v.picklist(["active", "paused"]), "active"),
   vertical: Vertical,
-  states: v.optional(v.array(StateCode), []),
-  zips: v.optional(v.array(v.pipe(v.string(), v.regex(/^[0-9]{5}$/, "must be a 5-digit ZIP")))),
-  areaCodes: v.optional(
-    v.array(v.pipe(v.string(), v.regex(/^[2-9][0-9]{2}$/, "must be a 3-digit area code"))),
+  states: v.optional(v.pipe(v.array(StateCode), atMost("campaign.states")), []),
+  zips: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.regex(/^[0-9]{5}$/, "must be a 5-digit ZIP"))),
+      atMost("campaign.zips"),
+    ),
   ),
-  tags: v.optional(v.array(Tag)),
+  areaCodes: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.regex(/^[2-9][0-9]{2}$/, "must be a 3-digit area code"))),
+      atMost("campaign.areaCodes"),
+    ),
+  ),
+  tags: v.optional(v.pipe(v.array(Tag), atMost("campaign.tags"))),
   bidMicros: Micros,
   minDurationSec: NonNegativeInt,
   priority: v.optional(NonNegativeInt, 1),
@@ -23,12 +42,23 @@ const BuyerCampaignFields = {
     number: v.optional(
       v.pipe(v.string(), v.regex(/^\+1[2-9][0-9]{2}[2-9][0-9]{6}$/, "must be an E.164 NANP number")),
     ),
-    sip: v.optional(v.pipe(v.string(), v.regex(/^sips?:[^\s@]+@[^\s]+$/, "must be a sip: URI"))),
+    sip: v.optional(
+      v.pipe(v.string(), atMost("text.sip"), v.regex(/^sips?:[^\s@]+@[^\s]+$/, "must be a sip: URI")),
+    ),
   }),
   schedule: v.optional(
     v.object({
       timezone: TimeZone,
-      hours: v.array(v.object({ days: v.pipe(v.array(Day), v.minLength(1)), open: HHMM, close: HHMM })),
+      hours: v.pipe(
+        v.array(
+          v.object({
+            days: v.pipe(v.array(Day), v.minLength(1), atMost("campaign.schedule.days")),
+            open: HHMM,
+            close: HHMM,
+          }),
+        ),
+        atMost("campaign.schedule.hours"),
+      ),
     }),
   ),
   caps: v.optional(
@@ -42,12 +72,16 @@ const BuyerCampaignFields = {
     }),
     {},
   ),
-  duplicateWindowDays: v.optional(v.pipe(NonNegativeInt, v.maxValue(365)), 0),
+  duplicateWindowDays: v.optional(v.pipe(NonNegativeInt, v.maxValue(RANGES.duplicateWindowDays.max)), 0),
   requireConsent: v.optional(v.boolean(), false),
   rtb: v.optional(
     v.object({
-      url: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, "must be http(s)")),
-      timeoutMs: v.pipe(NonNegativeInt, v.minValue(10), v.maxValue(2000)),
+      url: v.pipe(v.string(), atMost("text.url"), v.url(), v.regex(/^https?:\/\//, "must be http(s)")),
+      timeoutMs: v.pipe(
+        NonNegativeInt,
+        v.minValue(RANGES.rtbTimeoutMs.min),
+        v.maxValue(RANGES.rtbTimeoutMs.max),
+      ),
     }),
   ),
 };

@@ -1,12 +1,21 @@
 // Shared valibot building blocks for the partner API.
 import * as v from "valibot";
+import { LIMITS, type LimitName, limitMessage } from "../../actors/kernel/limits.ts";
+
+/**
+ * A named limit on a string's or an array's length (maxLength/maxItems in the OpenAPI document). `check`
+ * in api/validate.ts answers its issue with a 400 `limit_exceeded` naming the limit.
+ */
+export const atMost = <T extends string | unknown[]>(name: LimitName) =>
+  v.maxLength<T, number, string>(LIMITS[name], limitMessage(name));
 
 export const Micros = v.pipe(v.number(), v.safeInteger("must be an integer of micro-units"), v.minValue(0));
 export const PositiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 export const NonNegativeInt = v.pipe(v.number(), v.integer(), v.minValue(0));
-export const Name = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200));
+export const Name = v.pipe(v.string(), v.trim(), v.minLength(1), atMost("text.name"));
 export const TimeZone = v.pipe(
   v.string(),
+  atMost("text.timezone"),
   v.check((tz) => {
     try {
       new Intl.DateTimeFormat("en-US", { timeZone: tz });
@@ -27,7 +36,7 @@ export const Vertical = v.pipe(
   v.toLowerCase(),
   v.regex(/^[a-z0-9_-]{1,64}$/, "must be a short slug"),
 );
-export const Tag = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64));
+export const Tag = v.pipe(v.string(), v.trim(), v.minLength(1), atMost("text.tag"));
 export const AccountId = v.pipe(
   v.string(),
   v.regex(/^(byr|sel)_[0-9a-f]{28}$/, "must be a buyer or seller id"),

@@ -1,12 +1,18 @@
 // Request bodies and queries for ledger operations.
 import * as v from "valibot";
-import { IsoTime } from "./common.ts";
+import { atMost, IsoTime } from "./common.ts";
 
-export const Refund = v.object({ reason: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)) });
+export const Refund = v.object({
+  reason: v.pipe(v.string(), v.trim(), v.minLength(1), atMost("text.reason")),
+});
 
 export const Payout = v.object({
   sellerIds: v.optional(
-    v.pipe(v.array(v.pipe(v.string(), v.regex(/^sel_[0-9a-f]{28}$/))), v.minLength(1), v.maxLength(1000)),
+    v.pipe(
+      v.array(v.pipe(v.string(), v.regex(/^sel_[0-9a-f]{28}$/))),
+      v.minLength(1),
+      atMost("payout.sellerIds"),
+    ),
   ),
 });
 

@@ -1,6 +1,6 @@
 // Query parameters for list endpoints: filters and keyset pagination with an opaque cursor.
 import * as v from "valibot";
-import { IsoTime } from "./common.ts";
+import { atMost, IsoTime } from "./common.ts";
 
 export const ListCalls = v.object({
   status: v.optional(
@@ -14,7 +14,7 @@ export const ListCalls = v.object({
     v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(200)),
     "50",
   ),
-  cursor: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  cursor: v.optional(v.pipe(v.string(), atMost("text.cursor"))),
 });
 
 export interface Cursor {

@@ -16,6 +16,8 @@ export const Problem = v.looseObject({
   code: v.string(),
   instance: v.string(),
   errors: v.optional(v.array(v.looseObject({ path: v.string(), message: v.string() }))),
+  /** With `limit_exceeded` and `payload_too_large`: the resource limit gone over and its maximum. */
+  limit: v.optional(v.object({ name: v.string(), max: Int })),
 });
 
 export const Health = v.looseObject({ status: v.string() });
@@ -98,7 +100,13 @@ export const OfferResult = v.looseObject({
   callId: Id,
   status: v.picklist(["routed", "rejected", "no_bid"]),
 });
-export const Call = v.looseObject({ callId: Id, status: v.string(), sellerId: Id, sellerCampaignId: Id });
+/** The call as the caller's role sees it (docs/api.md, per-party views): buyers get no seller ids. */
+export const Call = v.looseObject({
+  callId: Id,
+  status: v.string(),
+  sellerId: v.optional(Id),
+  sellerCampaignId: v.optional(Id),
+});
 export const CallPage = Page;
 
 export const Loose = v.looseObject({});

@@ -1,10 +1,11 @@
 // Request bodies and queries for webhook endpoints and their delivery log.
 import * as v from "valibot";
 import { WEBHOOK_EVENT_TYPES } from "../webhooks/rules.ts";
+import { atMost } from "./common.ts";
 
 const Url = v.pipe(
   v.string(),
-  v.maxLength(2000),
+  atMost("text.url"),
   v.url("must be an absolute URL"),
   v.regex(/^https?:\/\//, "must be http(s)"),
 );
@@ -14,7 +15,7 @@ const EventTypes = v.pipe(
   v.maxLength(WEBHOOK_EVENT_TYPES.length),
   v.check((a) => new Set(a).size === a.length, "must not repeat an event type"),
 );
-const Description = v.pipe(v.string(), v.maxLength(500));
+const Description = v.pipe(v.string(), atMost("text.description"));
 
 export const CreateWebhook = v.object({
   url: Url,

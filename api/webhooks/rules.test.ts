@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CallSnapshot } from "../../actors/call/snapshot.ts";
 import { domainEvent } from "../../actors/kernel/events.ts";
+import { violations } from "../views/policy.ts";
 import {
   audiences,
   nextDelayMs,
@@ -78,18 +79,20 @@ describe("what each party sees", () => {
     expect(data).not.toHaveProperty("payoutMicros");
     expect(data).not.toHaveProperty("sellerId");
     expect(JSON.stringify(data)).not.toContain("10000000");
+    expect(violations({ role: "buyer", accountId: "byr_1" }, data)).toEqual([]);
   });
 
-  it("the seller sees its payout, not the buyer, its campaign or its price", () => {
+  it("the seller sees its payout and the routed buyer and price (as in its offer answer)", () => {
     const { data } = payloadFor(e, "sel_1");
     expect(data).toMatchObject({
       sellerId: "sel_1",
       sellerCampaignId: "scp_1",
       payoutMicros: 30_000_000,
       durationSec: 95,
+      buyerId: "byr_1",
+      priceMicros: 40_000_000,
     });
-    for (const k of ["buyerId", "buyerCampaignId", "priceMicros", "chargedMicros"])
-      expect(data).not.toHaveProperty(k);
+    expect(violations({ role: "seller", accountId: "sel_1" }, data)).toEqual([]);
   });
 
   it("the exchange feed sees both sides; nobody receives the caller's hash", () => {

@@ -3,6 +3,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { CallSnapshot } from "../../actors/call/snapshot.ts";
 import type { DomainEvent } from "../../actors/kernel/events.ts";
+import { type Viewer, viewAs } from "../views/policy.ts";
 
 /** The event types partners may subscribe to, with what each means (documented in the OpenAPI). */
 export const WEBHOOK_EVENTS = {
@@ -50,20 +51,28 @@ export function audiences(e: DomainEvent): Audience[] {
   return out;
 }
 
+/** Who `audience` is for the one view policy (api/views/policy.ts): the exchange, the seller or a buyer. */
+function viewerOf(e: DomainEvent, audience: Audience): Viewer {
+  if (audience === null) return { role: "admin" };
+  const seller = !e.type.startsWith("buyer.") && snapshotOf(e)?.sellerId === audience;
+  return { role: seller ? "seller" : "buyer", accountId: audience };
+}
+
 /**
- * What `audience` sees of `e`. A buyer never learns the seller's payout or the exchange's margin; a
- * seller never learns the buyer, its campaign or its price; nobody receives a caller number or its
- * keyed hash.
+ * What `audience` sees of `e`: the whole event's data through the one view policy, so a buyer never
+ * learns the seller's payout or the exchange's margin and a seller never learns losing buyers. Nobody
+ * receives a caller number or its keyed hash (they are never put in the data).
  */
 export function payloadFor(e: DomainEvent, audience: Audience): WebhookPayload {
   const type = e.type as WebhookEventType;
-  const base = { id: e.id, type, occurredAt: e.occurredAt };
-  if (type.startsWith("buyer.")) {
+  return { id: e.id, type, occurredAt: e.occurredAt, data: viewAs(viewerOf(e, audience), eventData(e)) };
+}
+
+/** Everything a webhook may carry of `e`, before the audience's view is applied. */
+function eventData(e: DomainEvent): Record<string, unknown> {
+  if (e.type.startsWith("buyer.")) {
     const d = e.data as Record<string, unknown>;
-    return {
-      ...base,
-      data: { buyerId: e.aggregate.id, ...pick(d, ["depositId", "refundId", "callId", "amountMicros"]) },
-    };
+    return { buyerId: e.aggregate.id, ...pick(d, ["depositId", "refundId", "callId", "amountMicros"]) };
   }
   const snap = snapshotOf(e);
   const d = e.data as Record<string, unknown>;
@@ -77,23 +86,18 @@ export function payloadFor(e: DomainEvent, audience: Audience): WebhookPayload {
     offeredAt: snap?.offeredAt ?? null,
     endedAt: snap?.endedAt ?? null,
   };
-  if (!snap) return { ...base, data: common };
-  const buyerSide = {
+  if (!snap) return common;
+  return {
+    ...common,
+    sellerId: snap.sellerId,
+    sellerCampaignId: snap.sellerCampaignId,
     buyerId: snap.buyerId,
     buyerCampaignId: snap.buyerCampaignId,
     priceMicros: snap.priceMicros,
     billable: snap.billable,
     chargedMicros: snap.chargedMicros,
-  };
-  const sellerSide = {
-    sellerId: snap.sellerId,
-    sellerCampaignId: snap.sellerCampaignId,
-    billable: snap.billable,
     payoutMicros: snap.payoutMicros,
   };
-  if (audience === null) return { ...base, data: { ...common, ...sellerSide, ...buyerSide } };
-  if (audience === snap.sellerId) return { ...base, data: { ...common, ...sellerSide } };
-  return { ...base, data: { ...common, ...buyerSide } };
 }
 
 function snapshotOf(e: DomainEvent): CallSnapshot | undefined {

@@ -27,7 +27,7 @@ const policy = {
   pollMs: 25,
   batch: 8,
   perEndpoint: 8,
-  allowPrivate: true,
+  allowLocal: true,
 };
 
 let handle: Awaited<ReturnType<typeof throwawayDatabase>>;
@@ -196,18 +196,28 @@ describe("webhook sender", () => {
     }
   });
 
-  it("refuses internal destinations unless they are allowed (a loopback IP, localhost); a name that does not resolve is an error", async () => {
+  it("refuses internal destinations unless they are allowed (a loopback IP, localhost, a name resolving to 127.0.0.1); a name that does not resolve is an error", async () => {
     const r = await receiver([200]);
-    const worker = webhookWorker(db, handle.sql, logger, { ...policy, allowPrivate: false, piiKey });
+    const toLoopback = async (host: string) => {
+      if (host !== "hooks.buyer.test") throw Object.assign(new Error(host), { code: "ENOTFOUND" });
+      return [{ address: "127.0.0.1", family: 4 }];
+    };
+    const worker = webhookWorker(db, handle.sql, logger, {
+      ...policy,
+      allowLocal: false,
+      resolve: toLoopback,
+      piiKey,
+    });
     try {
       const port = new URL(r.url).port;
       const byIp = await endpoint(r.url);
-      const byName = await endpoint(`http://localhost:${port}/hook`);
-      const byMappedName = await endpoint(`http://no-such-host.invalid:${port}/hook`);
-      for (const [i, ep] of [byIp, byName, byMappedName].entries())
+      const byName = await endpoint(`https://localhost:${port}/hook`);
+      const byResolvedName = await endpoint(`https://hooks.buyer.test:${port}/hook`);
+      const byUnknownName = await endpoint(`https://no-such-host.invalid:${port}/hook`);
+      for (const [i, ep] of [byIp, byName, byResolvedName, byUnknownName].entries())
         await enqueue(db, [{ endpointId: ep, payload: payload(50 + i) }]);
       await worker.start();
-      for (const ep of [byIp, byName]) {
+      for (const ep of [byIp, byName, byResolvedName]) {
         const d = await until("a refused attempt", async () => {
           const row = await deliveryOf(ep);
           return row.attempts >= 1 && row.lastError ? row : undefined;
@@ -215,7 +225,7 @@ describe("webhook sender", () => {
         expect(d.lastError).toBe("destination_not_allowed");
       }
       const unresolvable = await until("a failed lookup", async () => {
-        const row = await deliveryOf(byMappedName);
+        const row = await deliveryOf(byUnknownName);
         return row.attempts >= 1 && row.lastError ? row : undefined;
       });
       expect(unresolvable.lastError).toBe("ENOTFOUND");
@@ -223,6 +233,34 @@ describe("webhook sender", () => {
     } finally {
       await worker.stop();
       r.close();
+    }
+  });
+
+  it("never follows a redirect: a 302 is a failed attempt and the redirect's target receives nothing", async () => {
+    const target = await receiver([200]);
+    const redirector = createServer((req, res) => {
+      req.resume();
+      res.writeHead(302, { location: target.url }).end();
+    });
+    redirector.listen(0, "127.0.0.1");
+    await once(redirector, "listening");
+    const worker = webhookWorker(db, handle.sql, logger, { ...policy, piiKey });
+    try {
+      const ep = await endpoint(`http://127.0.0.1:${(redirector.address() as AddressInfo).port}/hook`);
+      await enqueue(db, [{ endpointId: ep, payload: payload(60) }]);
+      await worker.start();
+      const d = await until("a redirected attempt", async () => {
+        const row = await deliveryOf(ep);
+        return row.attempts >= 1 && row.lastStatusCode ? row : undefined;
+      });
+      expect(d.lastStatusCode).toBe(302);
+      expect(d.status).not.toBe("delivered");
+      expect(target.received).toHaveLength(0);
+    } finally {
+      await worker.stop();
+      redirector.closeAllConnections();
+      redirector.close();
+      target.close();
     }
   });
 

@@ -2,18 +2,20 @@
 // outcome. Woken by NOTIFY when deliveries are enqueued, and by a poll for retries falling due. Several
 // workers (one per events-app process) share the queue safely through SKIP LOCKED claims.
 import type { Sql } from "postgres";
+import { egressSend, type Resolve, TimeoutError } from "../../actors/runtime/egress.ts";
 import type { Logger } from "../../actors/runtime/logger.ts";
 import type { Db } from "../db/client.ts";
 import { delivered, nextDelayMs, type RetryPolicy, signature } from "./rules.ts";
 import { openSecret } from "./secrets.ts";
-import { postWebhook, TimeoutError } from "./send.ts";
 import { type AttemptResult, type Claimed, claimDue, finishAttempt, WAKE_CHANNEL } from "./store.ts";
 
 export interface WorkerOptions extends RetryPolicy {
   piiKey: Buffer;
   timeoutMs: number;
-  /** Whether endpoints may be on loopback or private networks (a local stack); never in production. */
-  allowPrivate: boolean;
+  /** The local-stack switch: endpoints may be http and on loopback; never in production. */
+  allowLocal: boolean;
+  /** Name resolution for the egress guard (tests map names to loopback); the system's by default. */
+  resolve?: Resolve;
   /** How often due retries are looked for when nothing wakes the worker. */
   pollMs: number;
   /** Attempts in flight at once, and at most this many of them to any one endpoint. */
@@ -39,18 +41,23 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
     let result: AttemptResult;
     try {
       const secret = openSecret(opts.piiKey, c.secretCiphertext);
-      const res = await postWebhook(
+      const res = await egressSend(
         c.url,
         {
-          "content-type": "application/json",
-          "user-agent": "dependable-call-exchange-webhooks/1",
-          "x-dce-event": c.eventType,
-          "x-dce-delivery": c.id,
-          "x-dce-attempt": String(c.attempt),
-          "x-dce-signature": signature(secret, c.body, Math.floor(now() / 1000)),
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "user-agent": "dependable-call-exchange-webhooks/1",
+            "x-dce-event": c.eventType,
+            "x-dce-delivery": c.id,
+            "x-dce-attempt": String(c.attempt),
+            "x-dce-signature": signature(secret, c.body, Math.floor(now() / 1000)),
+          },
+          body: c.body,
+          timeoutMs: opts.timeoutMs,
+          maxBytes: 512, // the excerpt kept in the attempt log
         },
-        c.body,
-        { timeoutMs: opts.timeoutMs, allowPrivate: opts.allowPrivate },
+        { allowLocal: opts.allowLocal, resolve: opts.resolve },
       );
       result = {
         statusCode: res.status,

@@ -166,8 +166,9 @@ dapr.io/app-health-check-path: {{ .healthPath | quote }}
   value: {{ $v.exchange.webhooks.timeoutMs | quote }}
 - name: DCE_WEBHOOK_POLL_MS
   value: {{ $v.exchange.webhooks.pollMs | quote }}
-- name: DCE_WEBHOOK_ALLOW_PRIVATE
-  value: {{ $v.exchange.webhooks.allowPrivate | quote }}
+{{- /* The egress guard's local-stack switch is never on in a cluster: in a pod, loopback is the Dapr sidecar. */}}
+- name: DCE_EGRESS_ALLOW_LOCAL
+  value: "false"
 {{- end -}}
 
 {{/* Pod-level settings shared by the three apps: (dict "root" $ "app" .Values.actors "component" "actors") */}}

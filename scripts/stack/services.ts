@@ -102,6 +102,24 @@ export function postgresSpec(stateDir: string): { spec: ProcessSpec; socketDir: 
 }
 
 /** Creates the application role and database if missing (as the superuser, over the Unix socket). */
+/** Postgres answers a query on its socket: an open port is not enough, since a new or recovering
+ * cluster refuses sessions with "the database system is starting up" for a while after it listens. */
+export async function postgresAccepts(socketDir: string): Promise<boolean> {
+  const sql = postgres({
+    host: socketDir,
+    port: PORTS.postgres,
+    user: "postgres",
+    database: "postgres",
+    max: 1,
+  });
+  try {
+    await sql`select 1`;
+    return true;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
 export async function ensureDatabase(socketDir: string, appUrl: string): Promise<void> {
   const url = new URL(appUrl);
   const role = decodeURIComponent(url.username);

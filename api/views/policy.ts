@@ -1,0 +1,180 @@
+// Per-party views: the one table saying which response field each role sees, and the one function that
+// applies it to every body carrying call, auction, ledger, report, webhook or live-feed data.
+//
+// Fields are named as they appear in JSON, at any depth: a name means the same thing wherever it
+// appears (`payoutMicros` is the seller's payout in a call, a report row and a webhook alike), so one
+// row covers it everywhere. A name missing from the table is hidden from buyers and sellers until
+// someone decides who may see it; admins see every field. `docs/api.md` carries the same table (a
+// test compares them).
+
+export type ViewRole = "admin" | "buyer" | "seller";
+/** `own`: an array whose items are kept only when they belong to the viewer (`buyerId`/`sellerId`). */
+export type Access = "yes" | "no" | "own";
+export interface Viewer {
+  role: ViewRole;
+  accountId?: string | null;
+}
+
+type Row = readonly [buyer: Access, seller: Access, why: string];
+const ALL = (why: string): Row => ["yes", "yes", why];
+const SELLER = (why: string): Row => ["no", "yes", why];
+
+/** Field × role. Admins see everything, so only the buyer and seller columns are spelled out. */
+export const FIELD_POLICY: Readonly<Record<string, Row>> = {
+  // Call identity and the facts a buyer bids on.
+  callId: ALL("the call"),
+  auctionId: ALL("the call's auction (live feed)"),
+  status: ALL("the call's lifecycle state"),
+  sellerId: SELLER("who sold the call: buyers get an opaque publisher id in RTB pings instead"),
+  sellerCampaignId: SELLER("the seller's own campaign structure"),
+  vertical: ALL("call fact"),
+  callerState: ALL("call fact"),
+  callerZip: ALL("call fact"),
+  areaCode: ALL("call fact (live opportunity)"),
+  tags: ALL("call fact"),
+  timeline: ALL("when the call was offered, rang, connected, ended"),
+  offeredAt: ALL("time"),
+  ringingAt: ALL("time"),
+  connectedAt: ALL("time"),
+  endedAt: ALL("time"),
+  durationSec: ALL("call length"),
+  // The routing decision: the winner's id, campaign, destination and price route and bill the call.
+  decision: ALL("the routing instruction"),
+  buyerId: ALL("the routed buyer (the winner): the seller routes and bills with it"),
+  buyerCampaignId: ALL("the routed buyer's campaign"),
+  bidId: ALL("the winning bid's id"),
+  destination: ALL("where the seller sends the call"),
+  number: ALL("destination phone number"),
+  sip: ALL("destination SIP URI"),
+  priceMicros: ALL("the price the routed buyer pays"),
+  minDurationSec: ALL("billable after this many seconds"),
+  expiresAt: ALL("the routing instruction's expiry"),
+  recordingDisclosure: ALL("the call must announce recording"),
+  reason: ALL("why: the call's refusal, a billing reason, or the viewer's own losing bid"),
+  reasonCode: ALL("why the call was refused or failed"),
+  code: ALL("a reason or error code"),
+  detail: ALL("a reason or error text"),
+  // The auction: counts and terms are the seller's, losing bids are their bidders' own.
+  auction: ALL("the auction summary (its fields below)"),
+  candidates: SELLER("how many campaigns were eligible (a count)"),
+  bids: SELLER("how many bids arrived (a count)"),
+  attempts: SELLER("how many buyers the call was routed to"),
+  winnerBidId: ALL("the winning bid's id"),
+  clearingPriceMicros: ALL("the price the winner pays"),
+  auctionType: SELLER("first or second price: the seller's term"),
+  reserveMicros: SELLER("the seller's reserve"),
+  durationMs: SELLER("how long the auction ran"),
+  losers: ["own", "no", "losing bids: a buyer sees its own only; a seller none (identities, bids, reasons)"],
+  amountMicros: ALL("an amount: the viewer's own bid, posting or deposit"),
+  // Billing outcome.
+  billing: ALL("the billing outcome (its fields below)"),
+  billable: ALL("the call qualified"),
+  chargedMicros: ALL("what the buyer was charged"),
+  payoutMicros: SELLER("what the seller earns"),
+  marginMicros: SELLER("the exchange's margin: the seller's charge less its payout, both of which it sees"),
+  // Ledger (an account sees only its own entries and balances).
+  accountId: ALL("the viewer's own account"),
+  balanceMicros: ALL("own balance"),
+  creditLimitMicros: ALL("own credit limit"),
+  reservedMicros: ALL("own reserved funds"),
+  availableMicros: ALL("own available funds"),
+  payableMicros: ALL("own payable"),
+  earnedMicros: ALL("own earnings"),
+  refundedMicros: ALL("own refunds"),
+  paidOutMicros: ALL("own payouts"),
+  postingId: ALL("a posting of the viewer's own account"),
+  kind: ALL("posting kind"),
+  reference: ALL("what the posting is for"),
+  memo: ALL("posting memo"),
+  occurredAt: ALL("time"),
+  month: ALL("statement month"),
+  from: ALL("statement start"),
+  to: ALL("statement end"),
+  openingBalanceMicros: ALL("own balance"),
+  closingBalanceMicros: ALL("own balance"),
+  lines: ALL("own statement lines"),
+  depositId: ALL("own deposit"),
+  balance: ALL("own balance after a deposit"),
+  refundId: ALL("own refund"),
+  // Reports (rows aggregate the viewer's own calls).
+  report: ALL("report kind"),
+  groupBy: ALL("report grouping"),
+  columns: ALL("report columns (only the visible ones)"),
+  campaignId: ALL("the viewer's own campaign (reports, live feed, own losing bid)"),
+  hour: ALL("report hour"),
+  offered: ALL("count"),
+  routed: ALL("count"),
+  completed: ALL("count"),
+  noBid: ALL("count"),
+  rejected: ALL("count"),
+  avgDurationSec: ALL("average call length"),
+  winRate: ALL("share of offered calls routed"),
+  // Lists, webhooks and the live feed.
+  items: ALL("list items (each filtered by this table)"),
+  nextCursor: ALL("paging"),
+  id: ALL("event id"),
+  type: ALL("event or message type"),
+  data: ALL("the event's data (filtered by this table)"),
+  webhookId: ALL("own webhook endpoint"),
+  protocol: ALL("live protocol version"),
+  deadline: ALL("when live bids close"),
+};
+
+/** What `role` may do with field `name` (unknown names: admins yes, others no). */
+export function access(role: ViewRole, name: string): Access {
+  if (role === "admin") return "yes";
+  const row = FIELD_POLICY[name];
+  if (!row) return "no";
+  return role === "buyer" ? row[0] : row[1];
+}
+
+const owns = (viewer: Viewer, item: unknown) =>
+  typeof item === "object" &&
+  item !== null &&
+  viewer.accountId != null &&
+  ((item as Record<string, unknown>).buyerId === viewer.accountId ||
+    (item as Record<string, unknown>).sellerId === viewer.accountId);
+
+/** `value` as `viewer` may see it: fields outside the policy dropped at every depth. */
+export function viewAs<T>(viewer: Viewer, value: T): T {
+  if (viewer.role === "admin") return value;
+  return strip(viewer, value) as T;
+}
+
+function strip(viewer: Viewer, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => strip(viewer, v));
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(value)) {
+    const a = access(viewer.role, name);
+    if (a === "no") continue;
+    if (a === "own") {
+      out[name] = Array.isArray(v)
+        ? v.filter((i) => owns(viewer, i)).map((i) => strip(viewer, i))
+        : undefined;
+      if (out[name] === undefined) delete out[name];
+      continue;
+    }
+    out[name] = strip(viewer, v);
+  }
+  return out;
+}
+
+/**
+ * Field paths in `value` that `viewer` may not see (`auction.losers[0].buyerId`): empty when the body
+ * keeps to the policy. The view-matrix tests run it over every response; `viewAs` never produces one.
+ */
+export function violations(viewer: Viewer, value: unknown, path = ""): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => violations(viewer, v, `${path}[${i}]`));
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([name, v]) => {
+    const at = path ? `${path}.${name}` : name;
+    const a = viewer.role === "admin" ? (FIELD_POLICY[name] ? "yes" : "no") : access(viewer.role, name);
+    if (a === "no") return [at];
+    if (a === "own" && Array.isArray(v)) {
+      const foreign = v.flatMap((item, i) => (owns(viewer, item) ? [] : [`${at}[${i}]`]));
+      return [...foreign, ...violations(viewer, v, at)];
+    }
+    return violations(viewer, v, at);
+  });
+}
