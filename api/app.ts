@@ -5,12 +5,13 @@ import { bodyLimit } from "hono/body-limit";
 import { LIMITS, limitHit } from "../actors/kernel/limits.ts";
 import type { ApiDeps } from "./deps.ts";
 import { requestMetrics } from "./metrics.ts";
-import { apiKeyAuth } from "./middleware/auth.ts";
+import { apiKeyAuth, KeyResolver } from "./middleware/auth.ts";
 import { idParams } from "./middleware/id-params.ts";
 import { allowedMethods } from "./middleware/method-not-allowed.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { ApiError, problem } from "./problem.ts";
 import { accountRoutes } from "./routes/accounts.ts";
+import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { callRoutes } from "./routes/calls.ts";
 import { campaignRoutes } from "./routes/campaigns.ts";
@@ -28,6 +29,7 @@ export const MAX_BODY_BYTES = LIMITS["body.bytes"];
 
 export function createApp(deps: ApiDeps) {
   const app = new Hono();
+  const keys = new KeyResolver(deps);
 
   app.use(async function requestContext(c, next) {
     const requestId = c.req.header("x-request-id")?.slice(0, 64) || randomUUID();
@@ -40,9 +42,9 @@ export function createApp(deps: ApiDeps) {
 
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes());
-  app.route("/", metricsRoutes());
-  app.route("/v1", liveRoutes(deps)); // before v1: a WebSocket may authenticate by subprotocol
-  app.route("/v1", dncImportRoutes(deps)); // before v1: streams DNC files past the 64 KB body limit
+  app.route("/", metricsRoutes(keys));
+  app.route("/v1", liveRoutes(deps, keys)); // before v1: a WebSocket may authenticate by subprotocol
+  app.route("/v1", dncImportRoutes(deps, keys)); // before v1: streams DNC files past the 64 KB body limit
 
   const v1 = new Hono();
   v1.use(
@@ -55,10 +57,11 @@ export function createApp(deps: ApiDeps) {
       },
     }),
   );
-  v1.use(apiKeyAuth(deps));
+  v1.use(apiKeyAuth(keys));
   v1.use(rateLimit(deps));
   v1.use(idParams());
   v1.route("/", accountRoutes(deps));
+  v1.route("/", apiKeyRoutes(deps));
   v1.route("/", campaignRoutes(deps));
   v1.route("/", fundsRoutes(deps));
   v1.route("/", callRoutes(deps));

@@ -5,6 +5,7 @@ import type { Resolve } from "../actors/runtime/egress.ts";
 import type { Logger } from "../actors/runtime/logger.ts";
 import type { Redis } from "../actors/runtime/redis.ts";
 import type { Db } from "./db/client.ts";
+import type { KeyEvents } from "./key-events.ts";
 import type { LiveHub } from "./live/hub.ts";
 
 export interface ApiDeps {
@@ -18,6 +19,8 @@ export interface ApiDeps {
   probes: Record<string, () => Promise<boolean>>;
   /** Live bidders' hub (GET /v1/live); absent in tests and processes that serve no WebSockets. */
   live?: LiveHub;
+  /** Key revocations and changes from every API replica; without it resolved keys are not cached. */
+  keyEvents?: KeyEvents;
   /** Name resolution for save-time checks of outbound URLs; the system's when absent (tests inject). */
   resolve?: Resolve;
 }
@@ -26,6 +29,8 @@ export interface Principal {
   keyId: string;
   role: "admin" | "buyer" | "seller";
   accountId: string | null;
+  /** When the key stops working (a rotated key's overlap end, or an expiry set at creation). */
+  expiresAtMs?: number;
 }
 
 declare module "hono" {

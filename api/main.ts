@@ -6,8 +6,9 @@ import { createLogger } from "../actors/runtime/logger.ts";
 import { createRedis } from "../actors/runtime/redis.ts";
 import { createApp } from "./app.ts";
 import { createDb } from "./db/client.ts";
+import { KeyEvents } from "./key-events.ts";
 import { LiveHub } from "./live/hub.ts";
-import { LiveSocketServer } from "./live/ws-server.ts";
+import { createLiveSocketServer } from "./live/ws-server.ts";
 import { LIVE_PROTOCOL } from "./routes/live.ts";
 
 const config = loadConfig();
@@ -17,6 +18,7 @@ const { db, sql } = createDb(config.databaseUrl);
 const dapr = createDaprClient(config.daprHost, config.daprHttpPort, config.daprApiToken);
 const sidecar = `http://${config.daprHost}:${config.daprHttpPort}`;
 const live = new LiveHub({ redis, logger, now: () => Date.now() });
+const keyEvents = new KeyEvents(redis, logger);
 
 const app = createApp({
   config,
@@ -26,6 +28,7 @@ const app = createApp({
   logger,
   now: () => Date.now(),
   live,
+  keyEvents,
   probes: {
     sidecar: async () => (await fetch(`${sidecar}/v1.0/healthz`, { signal: AbortSignal.timeout(1_000) })).ok,
     redis: async () => (await redis.ping()) === "PONG",
@@ -33,7 +36,7 @@ const app = createApp({
   },
 });
 
-const websocket = { server: new LiveSocketServer({ protocols: [LIVE_PROTOCOL] }) };
+const websocket = { server: createLiveSocketServer({ protocols: [LIVE_PROTOCOL] }) };
 const server = serve(
   { fetch: app.fetch, port: config.apiPort, hostname: config.apiHost, websocket },
   (info) => logger.info({ port: info.port, node: process.versions.node }, "api.started"),
@@ -43,6 +46,7 @@ const stop = (signal: string) => {
   logger.info({ signal }, "api.stopping");
   server.close();
   void live.close();
+  keyEvents.close();
   void sql.end({ timeout: 2 });
   redis.disconnect();
   setTimeout(() => process.exit(0), 200).unref();

@@ -1,17 +1,24 @@
-// /metrics: Prometheus text with request latency by route template, auction outcomes and actor latency.
+// /metrics: Prometheus text with request latency by route template, auction outcomes and actor latency,
+// for admin keys only.
 import { describe, expect, it } from "vitest";
 import { auctionOutcomes } from "./metrics.ts";
-import { offlineApp } from "./openapi/test-app.ts";
+import { offlineApp, TEST_ADMIN_KEY } from "./openapi/test-app.ts";
 import { actorCall } from "./validate.ts";
 
 describe("GET /metrics", () => {
-  it("is public and exposes request, auction and actor metrics", async () => {
+  it("answers 401 without a key", async () => {
+    const res = await offlineApp().request("/metrics");
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: "unauthorized" });
+  });
+
+  it("exposes request, auction and actor metrics to an admin key", async () => {
     const app = offlineApp();
     await app.request("/health");
     await app.request("/v2/nothing");
     auctionOutcomes.inc({ outcome: "routed" });
     await actorCall(Promise.resolve({ ok: true as const, value: 1 }));
-    const res = await app.request("/metrics");
+    const res = await app.request("/metrics", { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
     const text = await res.text();

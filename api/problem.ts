@@ -22,6 +22,9 @@ export const API_ERRORS = {
   webhook_unknown: "No such webhook endpoint (or it belongs to another account).",
   delivery_unknown: "No such delivery of this webhook endpoint.",
   rate_limited: "Too many requests for this API key; retry after `Retry-After` seconds.",
+  auth_failures_limited:
+    "Too many failed authentications from this client address; retry after `Retry-After` seconds.",
+  key_inactive: "The API key is revoked or expired; it cannot be rotated.",
   upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
   internal_error: "An unexpected error; it has been logged.",
 } as const;

@@ -23,6 +23,10 @@ export interface Config {
   disputeWindowDays: number; // how long after a charge a buyer may be refunded
   /** Per-API-key request rates (requests a second, burst); `offers` is POST /v1/calls. 0 turns one off. */
   rateLimits: { default: RateLimit; offers: RateLimit };
+  /** Failed authentications allowed per client address in a window; past it, 429 before any lookup. */
+  authFailures: { max: number; windowSec: number };
+  /** Proxies in front of the API that append to X-Forwarded-For (0: use the socket's peer address). */
+  trustedProxyHops: number;
   /** Webhook deliveries: exponential backoff from `retryBaseMs`, capped, up to `maxAttempts` tries. */
   webhooks: {
     retryBaseMs: number;
@@ -94,6 +98,11 @@ export function loadConfig(env: Env = process.env): Config {
         burst: count("DCE_RATE_LIMIT_OFFERS_BURST", 5000),
       },
     },
+    authFailures: {
+      max: count("DCE_AUTH_FAILURES_MAX", 20),
+      windowSec: count("DCE_AUTH_FAILURES_WINDOW_SEC", 60),
+    },
+    trustedProxyHops: count("DCE_TRUSTED_PROXY_HOPS", 0),
     webhooks: {
       retryBaseMs: count("DCE_WEBHOOK_RETRY_BASE_MS", 10_000),
       maxDelayMs: count("DCE_WEBHOOK_MAX_DELAY_MS", 3_600_000),

@@ -8,8 +8,14 @@ import * as webhookSchema from "./webhook-schema.ts";
 
 const schema = { ...mainSchema, ...ledgerSchema, ...complianceSchema, ...webhookSchema };
 
-export function createDb(url: string, max = 10) {
-  const sql = postgres(url, { max, idle_timeout: 30, onnotice: () => undefined });
+/** `onQuery` sees every statement sent (tests count them). */
+export function createDb(url: string, max = 10, onQuery?: (query: string) => void) {
+  const sql = postgres(url, {
+    max,
+    idle_timeout: 30,
+    onnotice: () => undefined,
+    ...(onQuery ? { debug: (_conn: number, query: string) => onQuery(query) } : {}),
+  });
   return { db: drizzle(sql, { schema }), sql };
 }
 

@@ -47,6 +47,10 @@ export const apiKeys = pgTable(
     role: text("role", { enum: ["admin", "buyer", "seller"] }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "string" }),
+    /** After this instant the key no longer authenticates (set by rotation, or at creation). */
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "string" }),
+    /** Refreshed when an API process resolves the key afresh (not on every request). */
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "string" }),
   },
   (t) => [uniqueIndex("api_keys_prefix_uq").on(t.prefix), index("api_keys_account_idx").on(t.accountId)],
 );

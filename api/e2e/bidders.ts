@@ -1,10 +1,9 @@
 // Test bidders for e2e: a local RTB endpoint (a real HTTP server on 127.0.0.1, random port) and a live
-// WebSocket bidder (Node 20 has no WebSocket client without a flag; the feed's own framing is reused).
+// WebSocket bidder (the `ws` client: Node 20 has no WebSocket client without a flag).
 import { once } from "node:events";
-import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
-import { closePayload, encodeFrame, FrameReader, OP } from "../live/frames.ts";
+import { WebSocket } from "ws";
 import { call } from "./client.ts";
 import { API } from "./stack.ts";
 
@@ -43,53 +42,48 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export type LiveMessage = Record<string, unknown> & { type: string };
 
 /**
- * A live bidder connected to GET /v1/live; resolves once the feed said hello. `bid` answers each
- * opportunity as it arrives with an amount in micros, or stays silent when it returns undefined.
+ * A live bidder connected to GET /v1/live (through `base`, the stack's API by default); resolves once the
+ * feed said hello. `bid` answers each opportunity as it arrives with an amount in micros, or stays
+ * silent when it returns undefined. `closed` resolves with the close code and reason the server sent.
  */
 export async function liveBidder(opts: {
   key: string;
   buyerId?: string;
   viaSubprotocol?: boolean;
   bid?: (opportunity: LiveMessage) => number | undefined;
+  base?: string;
 }) {
-  const url = new URL(`${API}/v1/live${opts.buyerId ? `?buyerId=${opts.buyerId}` : ""}`);
-  const headers: Record<string, string> = {
-    connection: "Upgrade",
-    upgrade: "websocket",
-    "sec-websocket-version": "13",
-    "sec-websocket-key": Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64"),
-    "sec-websocket-protocol": opts.viaSubprotocol ? `dce.v1, dce.key.${opts.key}` : "dce.v1",
-  };
-  if (!opts.viaSubprotocol) headers.authorization = `Bearer ${opts.key}`;
-  const req = request(url, { headers });
-  req.end();
-  const [socket, head] = await new Promise<[Duplex, Buffer]>((resolve, reject) => {
-    req.once("upgrade", (_res, s: Duplex, h: Buffer) => resolve([s, h])); // h: frames read with the 101
-    req.once("response", (res) => reject(new Error(`no upgrade: HTTP ${res.statusCode}`)));
-    req.once("error", reject);
-  });
+  const url = `${(opts.base ?? API).replace(/^http/, "ws")}/v1/live${opts.buyerId ? `?buyerId=${opts.buyerId}` : ""}`;
+  const protocols = opts.viaSubprotocol ? ["dce.v1", `dce.key.${opts.key}`] : ["dce.v1"];
+  const headers: Record<string, string> = opts.viaSubprotocol ? {} : { authorization: `Bearer ${opts.key}` };
+  const ws = new WebSocket(url, protocols, { headers });
   const messages: LiveMessage[] = [];
   const waiters: (() => void)[] = [];
-  const reader = new FrameReader({ maxPayload: 1 << 20, expectMasked: false });
-  const send = (message: unknown) =>
-    socket.write(encodeFrame(OP.text, Buffer.from(JSON.stringify(message)), true));
-  const onData = (chunk: Buffer) => {
-    for (const f of reader.push(chunk)) {
-      if (f.opcode === OP.ping) socket.write(encodeFrame(OP.pong, f.payload, true));
-      if (f.opcode !== OP.text) continue;
-      const m = JSON.parse(f.payload.toString("utf8")) as LiveMessage;
-      messages.push(m);
-      const amount = m.type === "opportunity" ? opts.bid?.(m) : undefined;
-      if (amount !== undefined)
-        send({ type: "bid", callId: m.callId, campaignId: m.campaignId, bidMicros: amount });
+  const send = (message: unknown) => ws.send(JSON.stringify(message));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once("close", (code, reason) => {
+      resolve({ code, reason: reason.toString() });
       for (const w of waiters.splice(0)) w();
-    }
-  };
-  socket.on("data", onData);
-  if (head.length > 0) onData(head);
-  socket.on("error", () => undefined);
+    }),
+  );
+  ws.on("message", (data, isBinary) => {
+    if (isBinary) return;
+    const m = JSON.parse(String(data)) as LiveMessage;
+    messages.push(m);
+    const amount = m.type === "opportunity" ? opts.bid?.(m) : undefined;
+    if (amount !== undefined)
+      send({ type: "bid", callId: m.callId, campaignId: m.campaignId, bidMicros: amount });
+    for (const w of waiters.splice(0)) w();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`no upgrade: HTTP ${res.statusCode}`)));
+    ws.once("error", reject);
+  });
+  ws.on("error", () => undefined);
   const bidder = {
     messages,
+    closed,
     /** The first message (in arrival order) matching `match`, waiting up to `timeoutMs` for it. */
     async next(match: (m: LiveMessage) => boolean, timeoutMs = 5_000): Promise<LiveMessage> {
       const until = Date.now() + timeoutMs;
@@ -106,8 +100,7 @@ export async function liveBidder(opts: {
     },
     send,
     close() {
-      socket.write(encodeFrame(OP.close, closePayload(1000), true));
-      socket.end();
+      ws.close(1000);
     },
   };
   await bidder.next((m) => m.type === "hello");

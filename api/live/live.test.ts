@@ -1,11 +1,12 @@
-// The live feed's pure parts and its route's refusals, without a server: bidder messages, frames, the
+// The live feed's pure parts and its route's refusals, without a server: bidder messages, the
 // key carried in a subprotocol, and who may open a feed.
 import type { Hono } from "hono";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { loadConfig } from "../../actors/runtime/config.ts";
+import { createLogger } from "../../actors/runtime/logger.ts";
 import { createApp } from "../app.ts";
 import type { ApiDeps } from "../deps.ts";
-import { liveBuyerId, presentedKey } from "../routes/live.ts";
-import { encodeFrame, FrameError, FrameReader, OP } from "./frames.ts";
+import { liveBuyerId, presentedKey, watchKey } from "../routes/live.ts";
 import { noticeKey, parseBidderMessage } from "./messages.ts";
 
 describe("parseBidderMessage", () => {
@@ -39,28 +40,6 @@ describe("parseBidderMessage", () => {
   });
 });
 
-describe("frames", () => {
-  const server = () => new FrameReader({ maxPayload: 1024, expectMasked: true });
-
-  it("round-trips masked frames split across chunks, short and 16-bit lengths", () => {
-    const a = encodeFrame(OP.text, Buffer.from("hello"), true);
-    const b = encodeFrame(OP.text, Buffer.alloc(300, 0x61), true);
-    const bytes = Buffer.concat([a, b]);
-    const reader = server();
-    const frames = [
-      ...reader.push(bytes.subarray(0, 3)),
-      ...reader.push(bytes.subarray(3, 200)),
-      ...reader.push(bytes.subarray(200)),
-    ];
-    expect(frames.map((f) => f.payload.toString())).toEqual(["hello", "a".repeat(300)]);
-  });
-
-  it("refuses unmasked client frames and oversized ones", () => {
-    expect(() => server().push(encodeFrame(OP.text, Buffer.from("x")))).toThrow(FrameError);
-    expect(() => server().push(encodeFrame(OP.text, Buffer.alloc(2000), true))).toThrow(/too large/);
-  });
-});
-
 describe("live route", () => {
   it("finds the key in the Authorization header or a dce.key.<key> subprotocol, not elsewhere", () => {
     expect(presentedKey("Bearer k1", "dce.v1, dce.key.k2")).toBe("k1");
@@ -80,8 +59,9 @@ describe("live route", () => {
   });
 
   it("answers 401 without a valid key, before any upgrade", async () => {
-    const deps = { config: { adminApiKey: "a".repeat(32) }, live: {} } as unknown as ApiDeps;
-    deps.logger = { child: () => deps.logger, error: () => undefined } as unknown as ApiDeps["logger"];
+    const config = loadConfig({ DCE_PII_KEY: "ab".repeat(32), DCE_ADMIN_API_KEY: "a".repeat(32) });
+    const logger = createLogger("test", "silent");
+    const deps = { config, logger, live: {}, now: () => Date.now() } as unknown as ApiDeps;
     const app: Hono = createApp(deps);
     const res = await app.request("/v1/live", {
       headers: { upgrade: "websocket", "sec-websocket-protocol": "dce.v1" },
@@ -89,5 +69,37 @@ describe("live route", () => {
     expect(res.status).toBe(401);
     const wrong = await app.request("/v1/live", { headers: { authorization: "Bearer nope" } });
     expect(wrong.status).toBe(401);
+  });
+});
+
+describe("a live session's key", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("ends the session when the key expires, also when that is months away", () => {
+    vi.useFakeTimers();
+    const day = 24 * 3600 * 1000;
+    const deps = { now: () => Date.now() } as unknown as ApiDeps;
+    const ended: string[] = [];
+    const principal = { keyId: "key_abc123", role: "buyer" as const, accountId: "byr_abc123" };
+    watchKey(deps, { ...principal, expiresAtMs: Date.now() + 90 * day }, "k", (r) => ended.push(r));
+    vi.advanceTimersByTime(30 * day); // past setTimeout's 24.8-day ceiling
+    expect(ended).toEqual([]);
+    vi.advanceTimersByTime(60 * day);
+    expect(ended).toEqual(["key expired"]);
+  });
+
+  it("stops watching when the session closes", () => {
+    vi.useFakeTimers();
+    const deps = { now: () => Date.now() } as unknown as ApiDeps;
+    const ended: string[] = [];
+    const principal = { keyId: "key_abc123", role: "buyer" as const, accountId: "byr_abc123" };
+    const unwatch = watchKey(deps, { ...principal, expiresAtMs: Date.now() + 1_000 }, "k", (r) =>
+      ended.push(r),
+    );
+    unwatch();
+    vi.advanceTimersByTime(2_000);
+    expect(ended).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ const RULES: { at: RegExp; ok: (id: string) => boolean; code: ProblemCode }[] = 
     code: "delivery_unknown",
   },
   { at: /^\/v1\/webhooks\/([^/]+)/, ok: (id) => isId(id, "wh"), code: "webhook_unknown" },
+  { at: /^\/v1\/api-keys\/([^/]+)/, ok: (id) => isId(id, "key"), code: "not_found" },
   { at: /^\/v1\/calls\/([^/]+)/, ok: (id) => isId(id, "call"), code: "call_unknown" },
   {
     at: /^\/v1\/statements\/([^/]+)/,

@@ -27,6 +27,8 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   webhook_unknown: 404,
   delivery_unknown: 404,
   rate_limited: 429,
+  auth_failures_limited: 429,
+  key_inactive: 409,
   upstream_unavailable: 503,
   internal_error: 500,
 };
@@ -65,7 +67,8 @@ function codesOf(route: RouteSpec): ProblemCode[] {
   const codes = new Set<ProblemCode>(route.errors);
   // Whatever is validated may also go over a named limit (api/validate.ts).
   if (codes.has("validation_failed")) codes.add("limit_exceeded");
-  if (route.access !== "public") for (const c of ["unauthorized", "rate_limited"] as const) codes.add(c);
+  if (route.access !== "public")
+    for (const c of ["unauthorized", "rate_limited", "auth_failures_limited"] as const) codes.add(c);
   if (route.access !== "public" && route.access !== "any") codes.add("forbidden");
   codes.add("internal_error");
   return [...codes];

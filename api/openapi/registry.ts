@@ -3,7 +3,14 @@
 // inventory test holds it equal to the routes Hono actually registers.
 import type * as v from "valibot";
 import type { ApiErrorCode, ProblemCode } from "../problem.ts";
-import { CreateApiKey, CreateBuyer, CreateSeller, Deposit } from "../schemas/accounts.ts";
+import {
+  CreateApiKey,
+  CreateBuyer,
+  CreateSeller,
+  Deposit,
+  ListApiKeys,
+  RotateApiKey,
+} from "../schemas/accounts.ts";
 import { CallEvent, OfferCall } from "../schemas/calls.ts";
 import {
   CreateBuyerCampaign,
@@ -106,8 +113,8 @@ export const ROUTES: RouteSpec[] = [
   }),
   op("GET", "/metrics", {
     tag: "operations",
-    summary: "Prometheus metrics (public, for scrapers)",
-    access: "public",
+    summary: "Prometheus metrics (an admin key: `Authorization: Bearer <admin key>`)",
+    access: "admin",
     status: 200,
     response: null,
     produces: "text/plain",
@@ -156,6 +163,32 @@ export const ROUTES: RouteSpec[] = [
     status: 201,
     response: R.CreatedApiKey,
     errors: [...WRITE, "not_found"],
+  }),
+  op("GET", "/v1/api-keys", {
+    tag: "accounts",
+    summary: "List an account's API keys, never their secrets (partners: their own; admins: any)",
+    access: "any",
+    query: ListApiKeys,
+    status: 200,
+    response: R.ApiKeys,
+    errors: [...READ, "validation_failed"],
+  }),
+  op("POST", "/v1/api-keys/{keyId}/revoke", {
+    tag: "accounts",
+    summary: "Revoke an API key at once, on every API replica; its live sessions are closed",
+    access: "any",
+    status: 200,
+    response: R.ApiKey,
+    errors: READ,
+  }),
+  op("POST", "/v1/api-keys/{keyId}/rotate", {
+    tag: "accounts",
+    summary: "Rotate an API key: a new key (shown once); the old one expires after overlapSec",
+    access: "any",
+    body: RotateApiKey,
+    status: 201,
+    response: R.RotatedApiKey,
+    errors: [...WRITE, "not_found", "key_inactive"],
   }),
   // campaigns
   op("POST", "/v1/buyers/{buyerId}/campaigns", {

@@ -5,7 +5,7 @@ import type { LiveHub } from "../live/hub.ts";
 import { honoPath, ROUTES } from "./registry.ts";
 import { offlineApp, TEST_ADMIN_KEY } from "./test-app.ts";
 
-const PUBLIC = new Set(["GET /health", "GET /ready", "GET /docs", "GET /openapi.json", "GET /metrics"]);
+const PUBLIC = new Set(["GET /health", "GET /ready", "GET /docs", "GET /openapi.json"]);
 const app = offlineApp({ live: {} as LiveHub });
 const registered = [
   ...new Set(
@@ -19,7 +19,7 @@ describe("route inventory", () => {
     expect(registered).toEqual(documented);
   });
 
-  it("marks exactly health, readiness, docs, the document and metrics as public", () => {
+  it("marks exactly health, readiness, docs and the document as public (not metrics)", () => {
     const publicRoutes = ROUTES.filter((r) => r.access === "public").map((r) => `${r.method} ${r.path}`);
     expect(new Set(publicRoutes)).toEqual(new Set([...PUBLIC].filter((p) => registered.includes(p))));
   });

@@ -1,4 +1,4 @@
-// Accounts (buyers, sellers) and API keys.
+// Accounts (buyers and sellers); their API keys are in api-keys.ts.
 import { Hono } from "hono";
 import type { BuyerState, IBuyerActor } from "../../actors/buyer/buyer-api.ts";
 import { newId } from "../../actors/kernel/ids.ts";
@@ -6,10 +6,8 @@ import { actorProxy } from "../../actors/runtime/dapr-client.ts";
 import type { ISellerActor, SellerState } from "../../actors/seller/seller-api.ts";
 import { accounts } from "../db/schema.ts";
 import type { ApiDeps } from "../deps.ts";
-import { createApiKey } from "../keys.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
-import { ApiError } from "../problem.ts";
-import { CreateApiKey, CreateBuyer, CreateSeller } from "../schemas/accounts.ts";
+import { CreateBuyer, CreateSeller } from "../schemas/accounts.ts";
 import { actorCall, body } from "../validate.ts";
 
 export function buyerView(s: BuyerState) {
@@ -68,31 +66,6 @@ export function accountRoutes(deps: ApiDeps) {
     const id = c.req.param("sellerId");
     assertAccount(c.get("principal"), id, "seller");
     return c.json(sellerView(await actorCall(seller(id).get())));
-  });
-
-  app.post("/api-keys", async (c) => {
-    assertAdmin(c.get("principal"));
-    const input = await body(c, CreateApiKey);
-    const accountId = input.accountId ?? null;
-    if (input.role !== "admin") {
-      const expected = input.role === "buyer" ? "byr_" : "sel_";
-      if (!accountId?.startsWith(expected)) {
-        throw new ApiError(
-          400,
-          "validation_failed",
-          `a ${input.role} key needs the accountId of a ${input.role}`,
-        );
-      }
-      const found = await deps.db.query.accounts.findFirst({ where: (a, { eq }) => eq(a.id, accountId) });
-      if (!found) throw new ApiError(404, "not_found", `no account ${accountId}`);
-    } else if (accountId) {
-      throw new ApiError(400, "validation_failed", "an admin key belongs to no account");
-    }
-    const created = await createApiKey(deps.db, input.role, accountId);
-    return c.json(
-      { id: created.id, key: created.key, prefix: created.prefix, role: input.role, accountId },
-      201,
-    );
   });
 
   return app;

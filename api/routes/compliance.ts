@@ -22,7 +22,7 @@ import {
 import { eraseSubject, exportSubject } from "../compliance/subjects.ts";
 import { consents } from "../db/compliance-schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
-import { apiKeyAuth, assertAccount, assertAdmin } from "../middleware/auth.ts";
+import { apiKeyAuth, assertAccount, assertAdmin, type KeyResolver } from "../middleware/auth.ts";
 import { ApiError } from "../problem.ts";
 import {
   BlocklistEntries,
@@ -73,9 +73,9 @@ function scopeFor(principal: Principal, scope: string | undefined): string {
 }
 
 /** The bulk import, mounted before /v1's 64 KB body limit with its own auth and a streaming limit. */
-export function dncImportRoutes(deps: ApiDeps) {
+export function dncImportRoutes(deps: ApiDeps, keys: KeyResolver) {
   const app = new Hono();
-  app.use("/compliance/dnc/imports", apiKeyAuth(deps));
+  app.use("/compliance/dnc/imports", apiKeyAuth(keys));
   app.post(
     "/compliance/dnc/imports",
     bodyLimit({

@@ -5,12 +5,20 @@
 // cannot set headers on a WebSocket, the subprotocol list `Sec-WebSocket-Protocol: dce.v1, dce.key.<key>`.
 // The server selects only `dce.v1` and never echoes the key. Keys in the query string are refused: URLs
 // end up in access logs and proxies' histories.
+//
+// A session lives only as long as its key: it is closed (1008 "key revoked") when the key is revoked on
+// any replica, when a rotated key's overlap ends, and when the replica cannot confirm it after missing
+// key events.
 import { upgradeWebSocket } from "@hono/node-server";
 import { Hono } from "hono";
+import type { WebSocket } from "ws";
 import { isId } from "../../actors/kernel/ids.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
+import type { KeyEvent } from "../key-events.ts";
 import { authenticate } from "../keys.ts";
 import type { LiveConnection } from "../live/hub.ts";
+import { CLOSE, sendBounded } from "../live/ws-server.ts";
+import type { KeyResolver } from "../middleware/auth.ts";
 import { ApiError } from "../problem.ts";
 
 export const LIVE_PROTOCOL = "dce.v1";
@@ -38,7 +46,44 @@ export function liveBuyerId(principal: Principal, queryBuyerId: string | undefin
   throw new ApiError(403, "forbidden", "only buyers bid live");
 }
 
-export function liveRoutes(deps: ApiDeps) {
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `close` when the session's key ends; returns the function that stops watching. */
+export function watchKey(
+  deps: ApiDeps,
+  principal: Principal,
+  presented: string,
+  close: (reason: string) => void,
+) {
+  let timer: NodeJS.Timeout | undefined;
+  const expireAt = (ms: number | undefined) => {
+    clearTimeout(timer);
+    if (ms === undefined) return;
+    const left = ms - deps.now();
+    // setTimeout fires at once past 2^31-1 ms (about 24.8 days): wait in steps for a far expiry.
+    if (left > MAX_TIMER_MS) timer = setTimeout(() => expireAt(ms), MAX_TIMER_MS);
+    else timer = setTimeout(() => close("key expired"), Math.max(0, left));
+  };
+  expireAt(principal.expiresAtMs);
+  const onEvent = (e: KeyEvent) => {
+    if (e.type === "revoked" && e.keyId === principal.keyId) close("key revoked");
+    else if (e.type === "expires" && e.keyId === principal.keyId) expireAt(e.expiresAtMs);
+    else if (e.type === "reset")
+      authenticate(deps.db, deps.config.adminApiKey, presented, deps.now())
+        .then((p) => {
+          if (!p) close("key revoked");
+          else expireAt(p.expiresAtMs);
+        })
+        .catch(() => close("key unconfirmed"));
+  };
+  const off = deps.keyEvents?.on(onEvent);
+  return () => {
+    clearTimeout(timer);
+    off?.();
+  };
+}
+
+export function liveRoutes(deps: ApiDeps, keys: KeyResolver) {
   const app = new Hono();
   app.get(
     "/live",
@@ -46,8 +91,7 @@ export function liveRoutes(deps: ApiDeps) {
       if (!deps.live)
         throw new ApiError(503, "upstream_unavailable", "live bidding is off on this API process");
       const key = presentedKey(c.req.header("authorization"), c.req.header("sec-websocket-protocol"));
-      const principal = key ? await authenticate(deps.db, deps.config.adminApiKey, key) : undefined;
-      if (!principal) throw new ApiError(401, "unauthorized", "the API key is missing, unknown or revoked");
+      const principal = await keys.resolve(c, key);
       liveBuyerId(principal, c.req.query("buyerId"));
       c.set("principal", principal);
       await next();
@@ -56,12 +100,20 @@ export function liveRoutes(deps: ApiDeps) {
       const hub = deps.live!;
       const buyerId = liveBuyerId(c.get("principal"), c.req.query("buyerId"));
       const logger = c.get("logger");
+      const principal = c.get("principal");
+      const key = presentedKey(c.req.header("authorization"), c.req.header("sec-websocket-protocol"))!;
       let conn: LiveConnection | undefined;
       let closed = false;
+      let unwatch: (() => void) | undefined;
       return {
         onOpen(_event, ws) {
+          const raw = ws.raw as WebSocket;
+          unwatch = watchKey(deps, principal, key, (reason) => {
+            logger.info({ buyerId, keyId: principal.keyId, reason }, "live.session_ended");
+            ws.close(CLOSE.policy, reason);
+          });
           hub
-            .attach(buyerId, { send: (text) => ws.readyState === 1 && ws.send(text) })
+            .attach(buyerId, { send: (text) => void sendBounded(raw, text) })
             .then((attached) => {
               conn = attached;
               if (closed) return attached.detach();
@@ -69,7 +121,7 @@ export function liveRoutes(deps: ApiDeps) {
             })
             .catch((err: unknown) => {
               logger.error({ err, buyerId }, "live.attach_failed");
-              ws.close(1011, "try again");
+              ws.close(CLOSE.tryAgain, "try again");
             });
         },
         onMessage(event, ws) {
@@ -85,6 +137,7 @@ export function liveRoutes(deps: ApiDeps) {
         },
         onClose() {
           closed = true;
+          unwatch?.();
           void conn?.detach();
         },
       };

@@ -1,11 +1,14 @@
-// GET /metrics: Prometheus text format, public like /health (scrapers carry no API key); on the API port.
+// GET /metrics: Prometheus text format, for an admin key only (request rates, auction outcomes and
+// latencies tell a competitor how the exchange is doing); scrapers send `Authorization: Bearer <admin>`.
 import { Hono } from "hono";
 import { registry } from "../metrics.ts";
+import { assertAdmin, bearer, type KeyResolver } from "../middleware/auth.ts";
 
-export function metricsRoutes() {
+export function metricsRoutes(keys: KeyResolver) {
   const app = new Hono();
-  app.get("/metrics", async (c) =>
-    c.body(await registry.metrics(), 200, { "content-type": registry.contentType }),
-  );
+  app.get("/metrics", async (c) => {
+    assertAdmin(await keys.resolve(c, bearer(c.req.header("authorization"))));
+    return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
+  });
   return app;
 }

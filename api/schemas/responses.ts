@@ -41,6 +41,25 @@ export const CreatedApiKey = v.looseObject({
   role: v.picklist(["admin", "buyer", "seller"]),
   accountId: v.nullable(v.string()),
 });
+export const ApiKey = v.looseObject({
+  id: Id,
+  prefix: v.string(),
+  role: v.picklist(["admin", "buyer", "seller"]),
+  accountId: v.nullable(v.string()),
+  createdAt: Time,
+  lastUsedAt: v.nullable(Time),
+  expiresAt: v.nullable(Time),
+  revokedAt: v.nullable(Time),
+});
+export const ApiKeys = v.looseObject({ items: v.array(ApiKey) });
+export const RotatedApiKey = v.looseObject({
+  id: Id,
+  key: v.string(),
+  prefix: v.string(),
+  role: v.picklist(["admin", "buyer", "seller"]),
+  accountId: v.nullable(v.string()),
+  replaces: v.looseObject({ id: Id, expiresAt: Time }),
+});
 export const Campaign = v.looseObject({ id: Id, name: v.string(), vertical: v.string(), version: Int });
 export const CampaignList = Items;
 

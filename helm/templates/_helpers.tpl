@@ -170,6 +170,12 @@ dapr.io/app-health-check-path: {{ .healthPath | quote }}
   value: {{ $v.exchange.rateLimits.offersPerSec | quote }}
 - name: DCE_RATE_LIMIT_OFFERS_BURST
   value: {{ $v.exchange.rateLimits.offersBurst | quote }}
+- name: DCE_AUTH_FAILURES_MAX
+  value: {{ $v.exchange.authFailures.max | quote }}
+- name: DCE_AUTH_FAILURES_WINDOW_SEC
+  value: {{ $v.exchange.authFailures.windowSec | quote }}
+- name: DCE_TRUSTED_PROXY_HOPS
+  value: {{ $v.exchange.trustedProxyHops | quote }}
 - name: DCE_WEBHOOK_RETRY_BASE_MS
   value: {{ $v.exchange.webhooks.retryBaseMs | quote }}
 - name: DCE_WEBHOOK_MAX_DELAY_MS
