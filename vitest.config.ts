@@ -1,5 +1,6 @@
-// Test tiers run by one runner: unit (pure rules and in-process checks), e2e (the real stack: Hono →
-// daprd → actors → Redis/Postgres), chaos (crash proofs that kill stack processes; scripts/test.sh runs
+// Test tiers run by one runner: unit (pure rules and in-process checks, no service), integration
+// (`*.int.test.ts`: real Redis and Postgres, no Dapr; its global setup starts just those two), e2e
+// (`*.e2e.test.ts`, the real stack: Hono → daprd → actors → Redis/Postgres), chaos (crash proofs that kill stack processes; scripts/test.sh runs
 // them on their own, after the rest, so no other test meets a stack that is still recovering) and
 // failover under load.
 import { defineConfig } from "vitest/config";
@@ -28,7 +29,17 @@ export default defineConfig({
             "helm/**/*.test.ts",
             "loadtest/**/*.test.ts",
           ],
-          exclude: ["**/*.e2e.test.ts", "node_modules/**"],
+          exclude: ["**/*.e2e.test.ts", "**/*.int.test.ts", "node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["**/*.int.test.ts"],
+          exclude: ["node_modules/**"],
+          globalSetup: ["./scripts/stack/integration-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -1,6 +1,8 @@
-// `npm run reconcile [-- --since <iso time>]`: asks the running exchange to compare every buyer actor's
-// balance with the ledger, prints the report, and exits 1 on any drift or an unbalanced ledger.
-import { readFileSync } from "node:fs";
+// `npm run reconcile [-- --since <iso time>] [--wait <seconds>] [--out <file>]`: asks the running
+// exchange to reconcile call by call (every billable call charged once at its price, no other call
+// charged) and buyer by buyer (actor balance = ledger balance), and the trial balance; prints every
+// problem by buyer and call, writes the report to --out, and exits 1 unless all is clean.
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
@@ -11,17 +13,19 @@ function adminKey(): string | undefined {
   const file = join(process.env.DCE_STATE_DIR ?? join(root, ".data"), "secrets.env");
   return /^DCE_ADMIN_API_KEY=(.+)$/m.exec(readFileSync(file, "utf8"))?.[1];
 }
-const sinceAt = process.argv.indexOf("--since");
-const query = sinceAt > 0 ? `?since=${encodeURIComponent(process.argv[sinceAt + 1] ?? "")}` : "";
 
 export interface ReconReport {
   checkedBuyers: number;
-  drift: { buyerId: string; driftMicros: number | null }[];
+  drift: { buyerId: string; driftMicros: number | null; ledgerBalanceMicros?: number }[];
+  calls: {
+    checkedCalls: number;
+    mismatches: { callId: string; buyerId: string | null; problem: string; detail: string }[];
+  };
   trialBalance: { totalMicros: number; unbalancedPostings: number };
 }
 
 export async function fetchReconciliation(since?: string): Promise<ReconReport> {
-  const q = since ? `?since=${encodeURIComponent(since)}` : query;
+  const q = since ? `?since=${encodeURIComponent(since)}` : "";
   const res = await fetch(`${api}/v1/admin/reconciliation${q}`, {
     headers: { authorization: `Bearer ${adminKey()}` },
   });
@@ -30,12 +34,49 @@ export async function fetchReconciliation(since?: string): Promise<ReconReport> 
 }
 
 export function isClean(r: ReconReport): boolean {
-  return r.drift.length === 0 && r.trialBalance.totalMicros === 0 && r.trialBalance.unbalancedPostings === 0;
+  return (
+    r.drift.length === 0 &&
+    r.calls.mismatches.length === 0 &&
+    r.trialBalance.totalMicros === 0 &&
+    r.trialBalance.unbalancedPostings === 0
+  );
+}
+
+/** Reconciles, retrying for up to `waitSec` while charges may still be in flight through pub/sub. */
+export async function reconcileUntilClean(since: string | undefined, waitSec: number): Promise<ReconReport> {
+  const deadline = Date.now() + waitSec * 1_000;
+  let report = await fetchReconciliation(since);
+  while (!isClean(report) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    report = await fetchReconciliation(since);
+  }
+  return report;
+}
+
+/** The report as lines a reader can act on: one per drifting buyer and per call in question. */
+export function describeReport(r: ReconReport, label = "reconciliation"): string[] {
+  const tb = r.trialBalance;
+  const lines = [
+    `${label}: ${r.checkedBuyers} buyers, ${r.calls.checkedCalls} calls; ${r.drift.length} buyers drifting, ` +
+      `${r.calls.mismatches.length} calls in question; trial balance ${tb.totalMicros} ` +
+      `(${tb.unbalancedPostings} unbalanced postings): ${isClean(r) ? "CLEAN" : "DRIFT"}`,
+  ];
+  for (const d of r.drift)
+    lines.push(`  buyer ${d.buyerId}: actor − ledger = ${d.driftMicros ?? "actor unreadable"} micros`);
+  for (const m of r.calls.mismatches)
+    lines.push(`  call ${m.callId} (buyer ${m.buyerId ?? "?"}): ${m.problem}: ${m.detail}`);
+  return lines;
+}
+
+function arg(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const report = await fetchReconciliation();
-  console.log(JSON.stringify(report, null, 2));
-  console.log(isClean(report) ? "reconciliation: no drift, books balance" : "reconciliation: DRIFT");
+  const report = await reconcileUntilClean(arg("--since"), Number(arg("--wait") ?? 0));
+  const out = arg("--out");
+  if (out) writeFileSync(out, JSON.stringify(report, null, 2));
+  console.log(describeReport(report).join("\n"));
   process.exit(isClean(report) ? 0 : 1);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, checks types and lint, then runs every test tier with vitest:
-# unit (pure rules), integration (real Redis/Postgres) and end-to-end (the real Dapr stack, started
-# here if none is running and stopped again afterwards).
+# unit (no service), integration (real Redis/Postgres, no Dapr), end-to-end, chaos and failover (the
+# real Dapr stack, started if none is running and stopped again afterwards), each stack tier gated by
+# a reconciliation of the money it moved.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,26 +15,26 @@ echo "== lint"; npx biome check .
 mkdir -p .data
 echo "== tests"
 status=0
-rm -f .data/test-results-*.json
+rm -f .data/test-results-*.json .data/reconcile-*.json
 report() { echo "--reporter=default --reporter=json --outputFile.json=.data/test-results-$1.json"; }
-# Unit and e2e first; then the tiers that kill stack processes, each in a run of its own so nothing
-# else meets a recovering stack: chaos (crashes mid-call), then failover under load (a replica killed,
-# Redis restarted).
-# shellcheck disable=SC2046
-npx vitest run --project unit --project e2e $(report main) "$@" || status=$?
-# shellcheck disable=SC2046
-npx vitest run --project chaos $(report chaos) "$@" || status=$?
-# shellcheck disable=SC2046
-npx vitest run --project failover $(report failover) "$@" || status=$?
-node -e '
-  const fs = require("fs");
-  let passed = 0, failed = 0, skipped = 0;
-  for (const name of ["main", "chaos", "failover"]) {
-    const file = `.data/test-results-${name}.json`;
-    if (!fs.existsSync(file)) { failed++; continue; }
-    const r = JSON.parse(fs.readFileSync(file, "utf8"));
-    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
-  }
-  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-' || true
+# One vitest run per tier, in this order: unit (no service), integration (Redis and Postgres only,
+# started for it), e2e (the whole stack), then the tiers that kill stack processes, each in a run of
+# its own so nothing else meets a recovering stack: chaos (crashes mid-call), then failover under load
+# (a replica killed, Redis restarted). Each stack tier's global teardown reconciles the buyers and calls
+# created since the tier started and writes .data/reconcile-<tier>.json; the summary fails the run when
+# a report is missing, a tier failed or a reconciliation found drift.
+tier() {
+  local name=$1 project=$2
+  shift 2
+  echo "== tier $name"
+  # shellcheck disable=SC2046
+  DCE_RECONCILE_REPORT=".data/reconcile-$name.json" npx vitest run --project "$project" $(report "$name") "$@" || status=$?
+}
+tier unit unit "$@"
+tier integration integration "$@"
+tier e2e e2e "$@"
+tier chaos chaos "$@"
+tier failover failover "$@"
+echo "== summary"
+node --import tsx scripts/test-summary.ts unit integration e2e+ chaos+ failover+ || status=1
 exit $status

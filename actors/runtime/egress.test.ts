@@ -1,5 +1,5 @@
 // The egress guard against real loopback HTTP servers: connect-time refusal of names resolving to
-// loopback, https required, no redirects followed (RTB path here; webhooks in worker.e2e.test.ts).
+// loopback, https required, no redirects followed (RTB path here; webhooks in worker.int.test.ts).
 // Only loopback is ever connected to; other addresses appear as resolver answers that must be refused.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";

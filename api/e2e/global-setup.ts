@@ -1,6 +1,9 @@
-// vitest global setup for the e2e tier: make sure the real stack is up for the whole run.
+// vitest global setup for the stack tiers: make sure the real stack is up for the whole run, and
+// reconcile what the run created before stopping it. The report goes to DCE_RECONCILE_REPORT, which
+// scripts/test.sh requires to exist and be clean: an error thrown here is only logged by vitest.
 import type { ChildProcess } from "node:child_process";
-import { fetchReconciliation, isClean } from "../../scripts/reconcile.ts";
+import { writeFileSync } from "node:fs";
+import { describeReport, isClean, reconcileUntilClean } from "../../scripts/reconcile.ts";
 import { isReady, startStack, stopStack } from "./stack.ts";
 
 let started: ChildProcess | undefined;
@@ -12,18 +15,14 @@ export async function setup(): Promise<void> {
   started = await startStack();
 }
 
-/** After every e2e test: the buyers this run created must reconcile with the ledger (zero drift). */
+/** After the tier's tests: its buyers and calls must reconcile with the ledger (zero drift). */
 async function reconcileRun(): Promise<void> {
-  let report = await fetchReconciliation(runStartedAt);
-  for (let i = 0; i < 60 && !isClean(report); i++) {
-    await new Promise((r) => setTimeout(r, 500)); // charges still in flight through pub/sub
-    report = await fetchReconciliation(runStartedAt);
-  }
-  console.log(
-    `reconciliation: ${report.checkedBuyers} buyers, ${report.drift.length} drifting, trial balance ${report.trialBalance.totalMicros}`,
-  );
-  if (!isClean(report))
-    throw new Error(`ledger drift after the e2e run: ${JSON.stringify(report.drift.slice(0, 5))}`);
+  const report = await reconcileUntilClean(runStartedAt, 30); // charges may be in flight through pub/sub
+  const out = process.env.DCE_RECONCILE_REPORT;
+  if (out)
+    writeFileSync(out, JSON.stringify({ since: runStartedAt, clean: isClean(report), ...report }, null, 2));
+  console.log(describeReport(report, `reconciliation since ${runStartedAt}`).join("\n"));
+  if (!isClean(report)) throw new Error("ledger drift after the run (see the reconciliation lines above)");
 }
 
 export async function teardown(): Promise<void> {

@@ -18,6 +18,7 @@ import {
   sellerAccount,
 } from "../ledger/postings.ts";
 import { reconcile } from "../ledger/reconcile.ts";
+import { reconcileCalls } from "../ledger/reconcile-calls.ts";
 import { statement, statementCsv } from "../ledger/statement.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
 import { ApiError } from "../problem.ts";
@@ -205,7 +206,8 @@ export function ledgerRoutes(deps: ApiDeps) {
     assertAdmin(c.get("principal"));
     const since = check(ReconcileQuery, c.req.query()).since;
     const report = await reconcile(deps.db, (id) => buyer(id).balance(), { since });
-    return c.json({ ...report, trialBalance: await trialBalance(deps.db) });
+    const calls = await reconcileCalls(deps.db, since);
+    return c.json({ ...report, calls, trialBalance: await trialBalance(deps.db) });
   });
 
   return app;
