@@ -37,8 +37,14 @@ async function offer(seller: { key: string; sellerCampaignId: string }, caller =
   return res.body;
 }
 
+type Loser = { buyerId: string; campaignId: string; amountMicros: number; reason: string };
 const auctionOf = async (callId: string) =>
-  (await call<{ auction: { durationMs: number } }>("GET", `/v1/calls/${callId}`)).body.auction;
+  (
+    await call<{ auction: { durationMs: number; bids: number; losers: Loser[] } }>(
+      "GET",
+      `/v1/calls/${callId}`,
+    )
+  ).body.auction;
 
 const about = (callId: string) => (m: LiveMessage) => m.callId === callId;
 
@@ -48,7 +54,7 @@ describe("live bidders", () => {
     const [a, b, standing] = await Promise.all([createBuyer(), createBuyer(), createBuyer()]);
     const campaignA = await createBuyerCampaign(a, { vertical, bidMicros: 10_000_000 });
     const campaignB = await createBuyerCampaign(b, { vertical, bidMicros: 10_000_000 });
-    await createBuyerCampaign(standing, { vertical, bidMicros: 20_000_000 });
+    const campaignStanding = await createBuyerCampaign(standing, { vertical, bidMicros: 20_000_000 });
     const seller = await createSeller({ vertical, reserveMicros: 5_000_000, maxAuctionMs: 2_000 });
     const bidderA = await connect({ key: await buyerKey(a), bid: () => 40_000_000 });
     const bidderB = await connect({ key: await buyerKey(b), viaSubprotocol: true, bid: () => 30_000_000 });
@@ -56,8 +62,15 @@ describe("live bidders", () => {
 
     const routed = await offer(seller, caller);
     expect(routed).toMatchObject({ status: "routed", buyerId: a, priceMicros: 40_000_000 });
-    // Both live buyers answered, so the auction closed without sitting out its 2 s deadline.
-    expect((await auctionOf(routed.callId)).durationMs).toBeLessThan(2_000);
+    // Both live bids and the standing bid were ranked: the losers are the other two, outbid.
+    const auction = await auctionOf(routed.callId);
+    expect(auction.bids).toBe(3);
+    expect(auction.losers.map((l) => [l.buyerId, l.campaignId, l.amountMicros, l.reason]).sort()).toEqual(
+      [
+        [b, campaignB, 30_000_000, "outbid"],
+        [standing, campaignStanding, 20_000_000, "outbid"],
+      ].sort(),
+    );
 
     const opportunity = await bidderA.next((m) => m.type === "opportunity" && m.callId === routed.callId);
     expect(opportunity).toMatchObject({

@@ -53,9 +53,14 @@ describe("reports", () => {
       },
     ]);
     const revenue = await call<Report>("GET", "/v1/reports/revenue", { key: seller.key });
-    const row = revenue.body.items[0]!;
-    expect(row.chargedMicros).toBeGreaterThan(0);
-    expect(row.marginMicros).toBe(Number(row.chargedMicros) - Number(row.payoutMicros));
+    // One billable call at the buyer's $20 bid (first price), 60 % of it paid out to the seller.
+    expect(revenue.body.items).toEqual([
+      expect.objectContaining({
+        chargedMicros: 20_000_000,
+        payoutMicros: 12_000_000,
+        marginMicros: 8_000_000,
+      }),
+    ]);
     const win = await call<Report>("GET", "/v1/reports/win-rates?groupBy=hour", { key: seller.key });
     expect(win.body.items[0]).toMatchObject({ offered: 2, routed: 2, winRate: 1 });
     expect(String(win.body.items[0]!.hour)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00Z$/);

@@ -59,7 +59,12 @@ describe("live route", () => {
   });
 
   it("answers 401 without a valid key, before any upgrade", async () => {
-    const config = loadConfig({ DCE_PII_KEY: "ab".repeat(32), DCE_ADMIN_API_KEY: "a".repeat(32) });
+    const config = loadConfig({
+      DCE_PII_KEY: "ab".repeat(32),
+      DCE_ADMIN_API_KEY: "a".repeat(32),
+      DAPR_API_TOKEN: "d".repeat(32),
+      APP_API_TOKEN: "p".repeat(32),
+    });
     const logger = createLogger("test", "silent");
     const deps = { config, logger, live: {}, now: () => Date.now() } as unknown as ApiDeps;
     const app: Hono = createApp(deps);
