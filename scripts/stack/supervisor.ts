@@ -32,6 +32,8 @@ export class Supervisor {
   start(spec: ProcessSpec): Running {
     const logFile = privateFile(join(this.logDir, `${spec.name}.log`)); // logs may name accounts and ids
     const log = createWriteStream(logFile, { flags: "a" });
+    // A log write must never take the launcher down (and with it every process it would stop).
+    log.on("error", () => undefined);
     log.write(`\n--- ${new Date().toISOString()} start ${spec.command} ${spec.args.join(" ")}\n`);
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
@@ -44,9 +46,14 @@ export class Supervisor {
     });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
+    // The log ends when the child's output does ("close"), not at "exit": output still in the pipes,
+    // or written by a process the child left behind, arrives after "exit" and would be written to an
+    // ended stream (the launcher crashed that way when a restarted app was stopped, leaving Redis,
+    // Postgres, placement and scheduler running with nobody to stop them).
+    child.once("close", () => log.end());
     const exited = new Promise<number | null>((res) => {
       child.once("exit", (code, signal) => {
-        log.end(`--- exit code=${code} signal=${signal}\n`);
+        log.write(`--- exit code=${code} signal=${signal}\n`);
         res(code);
       });
       child.once("error", (err) => {
