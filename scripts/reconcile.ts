@@ -1,7 +1,8 @@
 // `npm run reconcile [-- --since <iso time>] [--wait <seconds>] [--out <file>]`: asks the running
 // exchange to reconcile call by call (every billable call charged once at its price, no other call
-// charged) and buyer by buyer (actor balance = ledger balance), and the trial balance; prints every
-// problem by buyer and call, writes the report to --out, and exits 1 unless all is clean.
+// charged) and buyer by buyer (actor balance = ledger balance; actor reservations = prices of the
+// buyer's open calls), and the trial balance; prints every problem by buyer and call, writes the
+// report to --out, and exits 1 unless all is clean.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -16,7 +17,12 @@ function adminKey(): string | undefined {
 
 export interface ReconReport {
   checkedBuyers: number;
-  drift: { buyerId: string; driftMicros: number | null; ledgerBalanceMicros?: number }[];
+  drift: {
+    buyerId: string;
+    driftMicros: number | null;
+    reservedMicros?: number | null;
+    openCallsMicros?: number;
+  }[];
   calls: {
     checkedCalls: number;
     mismatches: { callId: string; buyerId: string | null; problem: string; detail: string }[];
@@ -61,8 +67,13 @@ export function describeReport(r: ReconReport, label = "reconciliation"): string
       `${r.calls.mismatches.length} calls in question; trial balance ${tb.totalMicros} ` +
       `(${tb.unbalancedPostings} unbalanced postings): ${isClean(r) ? "CLEAN" : "DRIFT"}`,
   ];
-  for (const d of r.drift)
-    lines.push(`  buyer ${d.buyerId}: actor − ledger = ${d.driftMicros ?? "actor unreadable"} micros`);
+  for (const d of r.drift) {
+    const held =
+      d.reservedMicros !== undefined && d.reservedMicros !== null && d.reservedMicros !== d.openCallsMicros
+        ? `; actor holds ${d.reservedMicros} micros for open calls priced ${d.openCallsMicros}`
+        : "";
+    lines.push(`  buyer ${d.buyerId}: actor − ledger = ${d.driftMicros ?? "actor unreadable"} micros${held}`);
+  }
   for (const m of r.calls.mismatches)
     lines.push(`  call ${m.callId} (buyer ${m.buyerId ?? "?"}): ${m.problem}: ${m.detail}`);
   return lines;

@@ -1,6 +1,7 @@
 // The reconciliation gate can fail: `scripts/reconcile.ts`, the check every stack tier's teardown runs
-// and `npm test` requires clean, exits 1 and names the buyer when a ledger is altered behind its actor,
-// and names the call when a billable call's charge no longer matches its price. Each injected drift is
+// and `npm test` requires clean, exits 1 and names the buyer when a ledger is altered behind its actor
+// or its reservations differ from its open calls, and names the call when a billable call's charge no
+// longer matches its price. Each injected drift is
 // repaired before the test ends, so the tier's own gate (which also sees this file's buyer and call)
 // stays clean.
 import { spawnSync } from "node:child_process";
@@ -86,6 +87,21 @@ describe("the reconciliation gate", () => {
       expect(code).toBe(1);
     } finally {
       await postDirect("refund", reference, 7);
+    }
+    expect(gate(0).code).toBe(0);
+  });
+
+  it("exits 1 naming the buyer whose reservations differ from its open calls, and passes once repaired", async () => {
+    // The read model now shows the call still open: its price should be held, and the actor holds nothing.
+    await sql`update calls set status = 'routed' where call_id = ${callId}`;
+    try {
+      const { code, out } = gate(0);
+      expect(out).toContain(
+        `buyer ${buyer}: actor − ledger = 0 micros; actor holds 0 micros for open calls priced 20000000`,
+      );
+      expect(code).toBe(1);
+    } finally {
+      await sql`update calls set status = 'completed' where call_id = ${callId}`;
     }
     expect(gate(0).code).toBe(0);
   });
