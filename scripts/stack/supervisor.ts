@@ -44,13 +44,13 @@ export class Supervisor {
     });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
+    // "exit" can come before the child's last output has been read: the log ends on "close" (its
+    // stdout and stderr are done), so no late chunk is written after the end and kills the launcher.
+    child.once("close", (code, signal) => log.end(`--- exit code=${code} signal=${signal}\n`));
     const exited = new Promise<number | null>((res) => {
-      child.once("exit", (code, signal) => {
-        log.end(`--- exit code=${code} signal=${signal}\n`);
-        res(code);
-      });
+      child.once("exit", (code) => res(code));
       child.once("error", (err) => {
-        log.end(`--- failed to start: ${err.message}\n`);
+        log.write(`--- failed to start: ${err.message}\n`);
         res(-1);
       });
     });
