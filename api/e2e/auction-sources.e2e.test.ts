@@ -2,7 +2,15 @@
 // live bid (a buyer on the /v1/live WebSocket) and a standing campaign bid compete in one auction; the
 // highest wins at the price DESIGN §3 gives it, the others lose as outbid, in rank order.
 import { afterEach, describe, expect, it } from "vitest";
-import { adminView, buyersInIdOrder, isolatedVertical, lost, offer, sellerView } from "./auction-market.ts";
+import {
+  adminView,
+  balance,
+  buyersInIdOrder,
+  isolatedVertical,
+  lost,
+  offer,
+  sellerView,
+} from "./auction-market.ts";
 import { buyerKey, json, liveBidder, rtbEndpoint } from "./bidders.ts";
 import { createBuyerCampaign, createSeller } from "./client.ts";
 
@@ -12,20 +20,39 @@ afterEach(() => {
   for (const close of closers.splice(0)) close();
 });
 
-/** A standing bid at $20, an RTB endpoint answering `rtbMicros` and a live buyer bidding `liveMicros`. */
-async function threeSources(auction: "first" | "second", rtbMicros: number, liveMicros: number) {
+interface Market {
+  auction: "first" | "second";
+  rtbMicros: number;
+  liveMicros: number;
+  standingMicros?: number;
+  /** Campaign fields (priority, weight) of the RTB and the live campaign. */
+  rtbTerms?: Record<string, unknown>;
+  liveTerms?: Record<string, unknown>;
+}
+
+/**
+ * A standing bid ($20 unless told), an RTB endpoint answering `rtbMicros` and a live buyer bidding
+ * `liveMicros`. The standing buyer has the lowest id and bids first: it wins every tie that the
+ * campaigns' priority and weight do not decide.
+ */
+async function threeSources(o: Market) {
+  const { auction, rtbMicros, liveMicros } = o;
   const vertical = isolatedVertical();
   const [standingBuyer, rtbBuyer, liveBuyer] = await buyersInIdOrder(3);
   const endpoint = await rtbEndpoint((_ping, res) => json(res, { bidMicros: rtbMicros }));
   closers.push(endpoint.close);
-  const standing = await createBuyerCampaign(standingBuyer!, { vertical, bidMicros: 20 * USD });
+  const standing = await createBuyerCampaign(standingBuyer!, {
+    vertical,
+    bidMicros: o.standingMicros ?? 20 * USD,
+  });
   const rtb = await createBuyerCampaign(rtbBuyer!, {
     vertical,
     bidMicros: 1 * USD,
     rtb: { url: endpoint.url, timeoutMs: 1_000 },
+    ...o.rtbTerms,
   });
   // Its standing bid is $10: the live bid replaces it only because it is higher.
-  const live = await createBuyerCampaign(liveBuyer!, { vertical, bidMicros: 10 * USD });
+  const live = await createBuyerCampaign(liveBuyer!, { vertical, bidMicros: 10 * USD, ...o.liveTerms });
   const bidder = await liveBidder({ key: await buyerKey(liveBuyer!), bid: () => liveMicros });
   closers.push(() => bidder.close());
   const seller = await createSeller({ vertical, auction, reserveMicros: 5 * USD, maxAuctionMs: 2_000 });
@@ -34,7 +61,7 @@ async function threeSources(auction: "first" | "second", rtbMicros: number, live
 
 describe("RTB, live and standing bids in one auction (invariant 5)", () => {
   it("first price: the live 33 beats the RTB 27 and the standing 20, and pays its own bid", async () => {
-    const m = await threeSources("first", 27 * USD, 33 * USD);
+    const m = await threeSources({ auction: "first", rtbMicros: 27 * USD, liveMicros: 33 * USD });
     const routed = await offer(m.seller);
     expect(routed).toMatchObject({
       status: "routed",
@@ -69,10 +96,13 @@ describe("RTB, live and standing bids in one auction (invariant 5)", () => {
     expect(
       await m.bidder.next((x) => x.callId === routed.callId && (x.type === "won" || x.type === "lost")),
     ).toEqual({ type: "won", callId: routed.callId, campaignId: m.live, priceMicros: 33 * USD });
+    expect(await balance(m.liveBuyer!)).toMatchObject({ reservedMicros: 33 * USD });
+    for (const loser of [m.rtbBuyer!, m.standingBuyer!])
+      expect(await balance(loser)).toMatchObject({ reservedMicros: 0 });
   });
 
   it("second price: the RTB 33 wins at the live 27 plus one cent; the live buyer hears lost/outbid", async () => {
-    const m = await threeSources("second", 33 * USD, 27 * USD);
+    const m = await threeSources({ auction: "second", rtbMicros: 33 * USD, liveMicros: 27 * USD });
     const routed = await offer(m.seller);
     expect(routed).toMatchObject({
       status: "routed",
@@ -105,5 +135,40 @@ describe("RTB, live and standing bids in one auction (invariant 5)", () => {
     expect(
       await m.bidder.next((x) => x.callId === routed.callId && (x.type === "won" || x.type === "lost")),
     ).toEqual({ type: "lost", callId: routed.callId, campaignId: m.live, reason: "outbid" });
+    expect(await balance(m.rtbBuyer!)).toMatchObject({ reservedMicros: 27_010_000 });
+    for (const loser of [m.liveBuyer!, m.standingBuyer!])
+      expect(await balance(loser)).toMatchObject({ reservedMicros: 0 });
+  });
+
+  it("a three-way tie at 25: the live bid's priority 0 wins, the RTB bid's weight 5 beats the earlier standing bid", async () => {
+    // Equal amounts: the live campaign's lower tier ranks it first, the RTB campaign's weight ranks it
+    // before the standing bid (which arrived first and has the lowest buyer id). So these campaigns'
+    // priority and weight must reach the bids built from live and RTB answers.
+    const m = await threeSources({
+      auction: "second",
+      rtbMicros: 25 * USD,
+      liveMicros: 25 * USD,
+      standingMicros: 25 * USD,
+      rtbTerms: { priority: 1, weight: 5 },
+      liveTerms: { priority: 0, weight: 1 },
+    });
+    const routed = await offer(m.seller);
+    // Second price: the best bid below it (25.00) plus a cent, capped at its own 25.00.
+    expect(routed).toMatchObject({
+      status: "routed",
+      buyerId: m.liveBuyer,
+      buyerCampaignId: m.live,
+      priceMicros: 25 * USD,
+    });
+    const seen = await adminView(routed.callId);
+    expect(seen.auction).toMatchObject({
+      bids: 3,
+      clearingPriceMicros: 25 * USD,
+      losers: [
+        lost(m.rtbBuyer!, m.rtb, 25 * USD, "outbid"),
+        lost(m.standingBuyer!, m.standing, 25 * USD, "outbid"),
+      ],
+    });
+    expect(await balance(m.liveBuyer!)).toMatchObject({ reservedMicros: 25 * USD });
   });
 });
