@@ -113,6 +113,28 @@ describe("second price with a priority tie (invariant 5)", () => {
     expect(await charges(top!, 1)).toEqual([{ reference: first.callId, amountMicros: -25_010_000 }]);
     expect(await charges(low!, 0)).toEqual([]);
   });
+
+  it("30 / 25 / 20: the fallback 25 pays 20.01, set only by the bid below it, not the 30 above it", async () => {
+    // In the 30/25/25 market the fallback's price is capped at its own bid whichever bids set it; here
+    // a price from the bids above it (or first price on re-route) would be 25.00.
+    const vertical = isolatedVertical();
+    const [a, b, c] = await buyersInIdOrder(3);
+    await createBuyerCampaign(a!, { vertical, bidMicros: 30 * USD });
+    const fallback = await createBuyerCampaign(b!, { vertical, bidMicros: 25 * USD });
+    await createBuyerCampaign(c!, { vertical, bidMicros: 20 * USD });
+    const seller = await createSeller({ vertical, auction: "second", reserveMicros: 1 * USD });
+    const routed = await offer(seller);
+    expect(routed).toMatchObject({ status: "routed", buyerId: a, priceMicros: 25_010_000 });
+    const rerouted = await event(seller, routed.callId, { type: "failed", reason: "no_answer" });
+    expect(rerouted.decision).toMatchObject({
+      status: "routed",
+      buyerId: b,
+      buyerCampaignId: fallback,
+      priceMicros: 20_010_000,
+    });
+    expect(await balance(b!)).toMatchObject({ reservedMicros: 20_010_000 });
+    expect(await balance(a!)).toMatchObject({ reservedMicros: 0 });
+  });
 });
 
 describe("weight tie (invariant 5)", () => {
