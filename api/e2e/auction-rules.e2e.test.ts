@@ -154,10 +154,15 @@ describe("weight tie (invariant 5)", () => {
         priceMicros: 20 * USD,
       });
       const seen = await adminView(routed.callId);
-      expect(seen.auction).toMatchObject({
+      expect(seen.auction).toEqual({
+        candidates: 2,
+        bids: 2,
         auctionType: "first",
+        reserveMicros: 1 * USD,
+        winnerBidId: routed.bidId,
         clearingPriceMicros: 20 * USD,
         losers: [lost(light!, lightCampaign, 20 * USD, "outbid")],
+        durationMs: expect.any(Number),
       });
       await sellerView(seller, routed.callId, [light!, lightCampaign, seen.auction.losers![0]!.bidId]);
     }

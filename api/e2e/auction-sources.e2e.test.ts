@@ -161,9 +161,14 @@ describe("RTB, live and standing bids in one auction (invariant 5)", () => {
       priceMicros: 25 * USD,
     });
     const seen = await adminView(routed.callId);
-    expect(seen.auction).toMatchObject({
+    expect(seen.auction).toEqual({
+      candidates: 3,
       bids: 3,
+      auctionType: "second",
+      reserveMicros: 5 * USD,
+      winnerBidId: routed.bidId,
       clearingPriceMicros: 25 * USD,
+      durationMs: expect.any(Number),
       losers: [
         lost(m.rtbBuyer!, m.rtb, 25 * USD, "outbid"),
         lost(m.standingBuyer!, m.standing, 25 * USD, "outbid"),
