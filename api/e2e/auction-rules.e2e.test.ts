@@ -3,10 +3,12 @@
 // weight travel through the API, the actors and the bid sources. Each market has a vertical of its own,
 // and buyers are handed their roles in id order, so that only the rule under test can pick the winner.
 import { describe, expect, it } from "vitest";
+import { violations } from "../views/policy.ts";
 import {
   adminView,
   balance,
   buyersInIdOrder,
+  type CallView,
   charges,
   event,
   isolatedVertical,
@@ -14,7 +16,8 @@ import {
   offer,
   sellerView,
 } from "./auction-market.ts";
-import { createBuyerCampaign, createSeller } from "./client.ts";
+import { buyerKey } from "./bidders.ts";
+import { call, createBuyerCampaign, createSeller } from "./client.ts";
 
 const USD = 1_000_000;
 
@@ -99,6 +102,13 @@ describe("second price with a priority tie (invariant 5)", () => {
       lost(high!, tier1, 25 * USD, "outbid"),
       lost(low!, tier2, 25 * USD, "outbid"),
     ]);
+    // The re-routed buyer reads the call with only its own (earlier losing) bid among the losers.
+    const asHigh = await call<CallView>("GET", `/v1/calls/${second.callId}`, { key: await buyerKey(high!) });
+    expect(asHigh.status).toBe(200);
+    expect(violations({ role: "buyer", accountId: high! }, asHigh.body)).toEqual([]);
+    expect(asHigh.body.auction.losers).toEqual([lost(high!, tier1, 25 * USD, "outbid")]);
+    expect(JSON.stringify(asHigh.body)).not.toContain(low!);
+    expect(JSON.stringify(asHigh.body)).not.toContain(tier2);
     expect(await balance(top!)).toMatchObject({ balanceMicros: 74_990_000, reservedMicros: 0 });
     expect(await balance(high!)).toMatchObject({ balanceMicros: 100 * USD, reservedMicros: 25 * USD });
     expect(await balance(low!)).toMatchObject({ balanceMicros: 100 * USD, reservedMicros: 0 });
