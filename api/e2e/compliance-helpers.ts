@@ -1,7 +1,38 @@
-// Shared helpers for the compliance e2e tests: offers, buyer keys, direct Redis and Postgres handles.
+// Shared helpers for the compliance e2e tests: the test clock and the API replica that runs on it,
+// offers, buyer keys, direct Redis and Postgres handles.
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { call, uniq } from "./client.ts";
+import { startReplica } from "./replica.ts";
+
+/**
+ * The instant the compliance tests run at: fixed, never the wall clock. DCE_TEST_CLOCK_AT (ISO 8601)
+ * moves it, to show the tests pass at any hour. 2026-07-15 16:00 UTC is a Wednesday noon in New York.
+ */
+export function baseInstant(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.DCE_TEST_CLOCK_AT ?? "2026-07-15T16:00:00Z";
+  const at = Date.parse(raw);
+  if (!/^\d{4}-\d\d-\d\dT/.test(raw) || Number.isNaN(at))
+    throw new Error(`DCE_TEST_CLOCK_AT: not an instant: ${raw}`);
+  return at;
+}
+
+/** The API's clock in these tests: it stands still until a test sets or advances it. */
+export class TestClock {
+  at = baseInstant();
+  readonly now = () => this.at;
+  set(iso: string) {
+    this.at = Date.parse(iso);
+  }
+  advance(ms: number) {
+    this.at += ms;
+  }
+}
+
+/** An in-process API replica (the real app on the stack's Redis, Postgres and sidecar) on `clock`. */
+export async function clockedApi(clock: TestClock) {
+  return startReplica({}, clock.now);
+}
 
 export type Decision = {
   callId: string;
@@ -23,6 +54,31 @@ export function offer(
     idempotencyKey: uniq(),
     body: { sellerCampaignId: seller.sellerCampaignId, callerNumber, callerState: "FL", ...extra },
   });
+}
+
+/** Offers a call through the API at `base` (the clocked replica); `idempotencyKey` repeats an offer. */
+export async function offerAt(
+  base: string,
+  seller: { key: string; sellerCampaignId: string },
+  callerNumber: string,
+  extra: Record<string, unknown> = {},
+  idempotencyKey: string = uniq(),
+): Promise<{ status: number; body: Decision }> {
+  const res = await fetch(`${base}/v1/calls`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${seller.key}`,
+      "idempotency-key": idempotencyKey,
+    },
+    body: JSON.stringify({
+      sellerCampaignId: seller.sellerCampaignId,
+      callerNumber,
+      callerState: "FL",
+      ...extra,
+    }),
+  });
+  return { status: res.status, body: (await res.json()) as Decision };
 }
 
 export async function buyerKey(buyerId: string): Promise<string> {
