@@ -4,30 +4,9 @@ import { Redis } from "ioredis";
 import postgres from "postgres";
 import { call, uniq } from "./client.ts";
 import { startReplica } from "./replica.ts";
+import type { TestClock } from "./test-clock.ts";
 
-/**
- * The instant the compliance tests run at: fixed, never the wall clock. DCE_TEST_CLOCK_AT (ISO 8601)
- * moves it, to show the tests pass at any hour. 2026-07-15 16:00 UTC is a Wednesday noon in New York.
- */
-export function baseInstant(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.DCE_TEST_CLOCK_AT ?? "2026-07-15T16:00:00Z";
-  const at = Date.parse(raw);
-  if (!/^\d{4}-\d\d-\d\dT/.test(raw) || Number.isNaN(at))
-    throw new Error(`DCE_TEST_CLOCK_AT: not an instant: ${raw}`);
-  return at;
-}
-
-/** The API's clock in these tests: it stands still until a test sets or advances it. */
-export class TestClock {
-  at = baseInstant();
-  readonly now = () => this.at;
-  set(iso: string) {
-    this.at = Date.parse(iso);
-  }
-  advance(ms: number) {
-    this.at += ms;
-  }
-}
+export { baseInstant, TestClock } from "./test-clock.ts";
 
 /** An in-process API replica (the real app on the stack's Redis, Postgres and sidecar) on `clock`. */
 export async function clockedApi(clock: TestClock) {
