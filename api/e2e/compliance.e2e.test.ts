@@ -140,6 +140,7 @@ describe("invariant 4: suppressed numbers are never routed where suppression app
     const listId = `e2e-${uniq().slice(0, 8)}`;
     lists.push(listId);
     const res = await fetch(
+      // Published today by the stack's API clock (the wall clock there), so the list is not stale.
       `${process.env.DCE_API_URL ?? "http://127.0.0.1:8080"}/v1/compliance/dnc/imports?listId=${listId}&source=state&state=FL&publishedAt=${new Date().toISOString().slice(0, 10)}`,
       {
         method: "POST",
