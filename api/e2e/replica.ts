@@ -29,7 +29,8 @@ function stackEnv(): Record<string, string> {
   return env;
 }
 
-export async function startReplica(extraEnv: Record<string, string> = {}) {
+/** `now` is the app's clock (the test clock of the compliance tests); the wall clock unless given. */
+export async function startReplica(extraEnv: Record<string, string> = {}, now: () => number = Date.now) {
   const config = loadConfig({ ...stackEnv(), ...extraEnv });
   const logger = createLogger("api-replica", "silent");
   const redis = createRedis(config.redisUrl);
@@ -45,7 +46,7 @@ export async function startReplica(extraEnv: Record<string, string> = {}) {
     redis,
     db,
     logger,
-    now: () => Date.now(),
+    now,
     live,
     keyEvents,
     probes: {},
