@@ -55,6 +55,7 @@ export interface ChainBreak {
     | "seq_gap"
     | "head_mismatch"
     | "head_missing"
+    | "head_behind"
     | "event_unaudited"
     | "posting_unaudited"
     | "event_missing";

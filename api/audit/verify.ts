@@ -1,10 +1,10 @@
 // Audit verification: walks every hash chain from genesis to its head, then checks that the chains
 // still cover what was recorded beside them (domain events, ledger charges), so a deleted tail under
 // a head rolled back to match is still seen.
-import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lte, max, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { auditHeads, auditLog } from "../db/compliance-schema.ts";
-import { AUDIT_CHAINS, type ChainBreak, chainOf, GENESIS, verifyRun } from "./chain.ts";
+import { type ChainBreak, chainOf, GENESIS, verifyRun } from "./chain.ts";
 
 export interface VerifyReport {
   ok: boolean;
@@ -16,25 +16,18 @@ export interface VerifyReport {
 const PAGE = 5_000;
 
 /**
- * Every chain that has a head, plus the usual chains 0..AUDIT_CHAINS-1 (a chain whose rows lost their
- * head is a break). Each is walked to the head read first (rows and head are written in one
+ * Walks every chain that has a head to the head read first (rows and head are written in one
  * transaction, so rows appended meanwhile are simply beyond this pass); stops at the first break.
- * Then the cross-checks, each one statement (one snapshot): events and audit rows are written in one
- * transaction by `recordAudited`, a charge in the same transaction as its `call.billable` event.
+ * Then checks that no chain has rows beyond a head read after them (a head rolled back) or rows and no
+ * head, and the cross-checks, each one statement (one snapshot): events and audit rows are written in
+ * one transaction by `recordAudited`, a charge in the same transaction as its `call.billable` event.
  */
 export async function verifyAudit(db: Db): Promise<VerifyReport> {
   const heads = await db.select().from(auditHeads).orderBy(asc(auditHeads.chain));
-  const byChain = new Map(heads.map((h) => [h.chain, h]));
-  const chains = [...new Set([...Array.from({ length: AUDIT_CHAINS }, (_, i) => i), ...byChain.keys()])];
   let rows = 0;
-  for (const [i, chain] of chains.entries()) {
-    const head = byChain.get(chain);
+  for (const [i, head] of heads.entries()) {
+    const chain = head.chain;
     const broken = (b: ChainBreak): VerifyReport => ({ ok: false, rows, chains: i + 1, brokenAt: b });
-    if (!head) {
-      const [orphan] = await db.select().from(auditLog).where(eq(auditLog.chain, chain)).limit(1);
-      if (orphan) return broken({ chain, seq: orphan.seq, eventId: orphan.eventId, problem: "head_missing" });
-      continue;
-    }
     let last = { seq: 0, hash: GENESIS };
     while (last.seq < head.seq) {
       const page = await db
@@ -52,9 +45,25 @@ export async function verifyAudit(db: Db): Promise<VerifyReport> {
     if (head.seq !== last.seq || head.hash !== last.hash)
       return broken({ chain, seq: head.seq, eventId: "", problem: "head_mismatch" });
   }
-  const uncovered = await firstUncovered(db);
-  if (uncovered) return { ok: false, rows, chains: chains.length, brokenAt: uncovered };
-  return { ok: true, rows, chains: chains.length };
+  const done = (brokenAt?: ChainBreak): VerifyReport =>
+    brokenAt ? { ok: false, rows, chains: heads.length, brokenAt } : { ok: true, rows, chains: heads.length };
+  return done((await firstHeadBehind(db)) ?? (await firstUncovered(db)));
+}
+
+/** A chain whose last row lies beyond its head (read after the rows), or that has rows and no head. */
+async function firstHeadBehind(db: Db): Promise<ChainBreak | undefined> {
+  const tops = await db
+    .select({ chain: auditLog.chain, seq: max(auditLog.seq) })
+    .from(auditLog)
+    .groupBy(auditLog.chain);
+  const heads = new Map((await db.select().from(auditHeads)).map((h) => [h.chain, h.seq]));
+  for (const top of tops) {
+    const head = heads.get(top.chain);
+    const seq = Number(top.seq);
+    if (head === undefined) return { chain: top.chain, seq, eventId: "", problem: "head_missing" };
+    if (head < seq) return { chain: top.chain, seq, eventId: "", problem: "head_behind" };
+  }
+  return undefined;
 }
 
 /**

@@ -104,6 +104,21 @@ describe("invariant 8: the audit chain verifies and tampering is detected", () =
           ${first.occurredAt}, ${sql.json({ seq: 1 })})`;
       expect(await verify()).toMatchObject({ ok: true });
 
+      // An insider rolls the head back, leaving the rows: they lie beyond it. (Moving it forward
+      // again onto its own row is an ordinary append's move, so the guard allows it.)
+      await asInsider(
+        sql,
+        (tx) => tx`update audit_heads set seq = 3, hash = ${third!.hash} where chain = ${planted.chain}`,
+      );
+      expect((await verify()).brokenAt).toEqual({
+        chain: planted.chain,
+        seq: 5,
+        eventId: "",
+        problem: "head_behind",
+      });
+      await sql`update audit_heads set seq = 5, hash = ${fifth!.hash} where chain = ${planted.chain}`;
+      expect(await verify()).toMatchObject({ ok: true });
+
       // An insider deletes the last two rows: the head still names row 5.
       await asInsider(sql, (tx) => tx`delete from audit_log where chain = ${planted.chain} and seq > 3`);
       expect((await verify()).brokenAt).toEqual({
