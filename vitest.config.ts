@@ -1,8 +1,8 @@
 // Test tiers run by one runner: unit (pure rules and in-process checks, no service), integration
 // (`*.int.test.ts`: real Redis and Postgres, no Dapr; its global setup starts just those two), e2e
-// (`*.e2e.test.ts`, the real stack: Hono → daprd → actors → Redis/Postgres), chaos (crash proofs that kill stack processes; scripts/test.sh runs
-// them on their own, after the rest, so no other test meets a stack that is still recovering) and
-// failover under load.
+// (`*.e2e.test.ts`, the real stack: Hono → daprd → actors → Redis/Postgres), chaos (crash proofs
+// that kill stack processes; scripts/test.sh runs them on their own, after the rest, so no other test
+// meets a stack that is still recovering) and failover under load.
 import { defineConfig } from "vitest/config";
 
 const CHAOS = ["api/e2e/crash.e2e.test.ts"];

@@ -1,7 +1,7 @@
 // `npm start`: brings the whole exchange up locally — Redis, Postgres, Dapr placement and scheduler,
 // then every app in dapr.yaml with its daprd sidecar — waits until all are ready, and on Ctrl-C
 // stops everything it started.
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { runMigrations } from "../api/db/migrate.ts";
@@ -72,7 +72,14 @@ if (busy.length > 0) {
   process.exit(1);
 }
 const startedAt = new Date().toISOString();
-writeFileSync(lockFile, JSON.stringify({ pid: process.pid, startedAt, apiUrl, ready: false }));
+/** stack.json is read while processes restart (tests poll it for new pids): replace it whole, never
+ * truncate it in place, so a reader sees the old list or the new one and never a torn file. */
+function writeStackFile(content: object): void {
+  const tmp = `${lockFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(content, null, 2));
+  renameSync(tmp, lockFile);
+}
+writeStackFile({ pid: process.pid, startedAt, apiUrl, ready: false });
 
 const supervisor = new Supervisor(join(stateDir, "logs"));
 let shuttingDown = false;
@@ -87,10 +94,7 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 const writeLock = (ready: boolean) =>
-  writeFileSync(
-    lockFile,
-    JSON.stringify({ pid: process.pid, startedAt, apiUrl, ready, processes: supervisor.pids() }, null, 2),
-  );
+  writeStackFile({ pid: process.pid, startedAt, apiUrl, ready, processes: supervisor.pids() });
 supervisor.onRestart = (r: Running, code) => {
   console.error(
     `${r.spec.name} exited (code ${code}) and was restarted (pid ${r.child.pid}); log: ${r.logFile}`,

@@ -5,6 +5,7 @@ import { domainEvent } from "../kernel/events.ts";
 import type { Micros } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { actorDeps } from "../runtime/actor-runtime.ts";
+import { crashPoint } from "../runtime/crash-points.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { lastSeen, markSeen } from "../runtime/recent-callers.ts";
 import { recordSettlement, settlementOf } from "../runtime/settlements.ts";
@@ -136,15 +137,16 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
       // A capture repeated after a crash or a redelivery replays the first charge and changes nothing.
       const prior =
         decision.reason.code === "call_unknown" ? await settlementOf(redis, buyerId, cmd.callId) : null;
-      return prior?.outcome === "captured"
-        ? ok({ callId: cmd.callId, chargedMicros: prior.amountMicros })
-        : decision;
+      if (prior?.outcome !== "captured") return decision;
+      actorDeps().logger.info({ buyerId, callId: cmd.callId }, "buyer.capture_replayed");
+      return ok({ callId: cmd.callId, chargedMicros: prior.amountMicros });
     }
     // Recorded before the state write: a retry after a failed write finds the hold and captures again.
     await recordSettlement(redis, buyerId, cmd.callId, {
       outcome: "captured",
       amountMicros: decision.value.chargedMicros,
     });
+    crashPoint("buyer.after_settlement_before_write", () => [cmd.callId]);
     const event = domainEvent("buyer.captured", this.agg(), cmd.callId, systemCtx.now(), {
       callId: cmd.callId,
       chargedMicros: decision.value.chargedMicros,

@@ -7,6 +7,7 @@ import { type DomainEvent, domainEvent } from "../kernel/events.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
 import { recordingDisclosureRequired } from "../kernel/recording.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
+import { crashPoint } from "../runtime/crash-points.ts";
 import { actorProxy } from "../runtime/dapr-client.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { payoutFor } from "../seller/rules.ts";
@@ -279,6 +280,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       const captured = await buyer.capture({ callId: state.callId });
       if (!captured.ok)
         throw new Error(`capture of ${state.callId} refused: ${captured.reason.code} (${cmd.eventId})`);
+      crashPoint("call.after_capture_before_save", () => [state.callId]);
     } else {
       await buyer.release({ callId: state.callId, outcome: "not_billable" satisfies ReleaseOutcome });
     }

@@ -4,6 +4,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { AbstractActor, type ActorId, type DaprClient } from "@dapr/dapr";
 import { type DomainEvent, uniqueById } from "../kernel/events.ts";
 import { actorDeps } from "./actor-runtime.ts";
+import { crashPoint } from "./crash-points.ts";
 import { ActorSidecar, publishEvents } from "./dapr-client.ts";
 
 const DOC_KEY = "doc";
@@ -146,6 +147,9 @@ export abstract class DocumentActor<S> extends AbstractActor {
   /** Writes the new document and its events in one state write, then publishes the events. */
   protected async commit(state: S, events: DomainEvent[]): Promise<void> {
     await this.watched("commit", () => this.writeDocument(state, events));
+    crashPoint("actor.after_write_before_publish", () => [
+      `${this.getActorType()}:${this.getActorId().getId()}`,
+    ]);
     await this.flushOutbox(true);
   }
 

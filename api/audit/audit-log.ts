@@ -1,20 +1,12 @@
 // Audit log I/O: appends domain events to their hash chains inside the caller's transaction (the chain
-// head rows are locked FOR UPDATE, so appends to one chain are serial), walks the chains to verify them.
-import { and, asc, eq, gt, inArray, lte, sql } from "drizzle-orm";
+// head rows are locked FOR UPDATE, so appends to one chain are serial) and queries them.
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { DomainEvent } from "../../actors/kernel/events.ts";
 import type { Db } from "../db/client.ts";
 import { auditHeads, auditLog } from "../db/compliance-schema.ts";
 import { domainEvents } from "../db/schema.ts";
 import type { Tx } from "../ledger/ledger.ts";
-import {
-  AUDIT_CHAINS,
-  type ChainBreak,
-  chainOf,
-  GENESIS,
-  payloadDigest,
-  rowHash,
-  verifyRun,
-} from "./chain.ts";
+import { chainOf, GENESIS, payloadDigest, rowHash } from "./chain.ts";
 
 /**
  * Appends events to their hash chains in the order given. Each chain's head row is locked once for
@@ -98,50 +90,6 @@ export async function recordAudited(tx: Tx, events: DomainEvent[]): Promise<Doma
 /** Records an event raised by the API itself (compliance changes): domain event and audit row, once. */
 export async function recordApiEvent(db: Db, event: DomainEvent): Promise<void> {
   await db.transaction((tx) => recordAudited(tx, [event]));
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  rows: number;
-  chains: number;
-  brokenAt?: ChainBreak;
-}
-
-const PAGE = 5_000;
-
-/**
- * Walks every chain from its genesis to the head read first (rows and head are written in one
- * transaction, so rows appended meanwhile are simply beyond this pass); stops at the first break.
- */
-export async function verifyAudit(db: Db): Promise<VerifyReport> {
-  let rows = 0;
-  for (let chain = 0; chain < AUDIT_CHAINS; chain++) {
-    const [head] = await db.select().from(auditHeads).where(eq(auditHeads.chain, chain));
-    const end = head?.seq ?? 0;
-    let last = { seq: 0, hash: GENESIS };
-    while (last.seq < end) {
-      const page = await db
-        .select()
-        .from(auditLog)
-        .where(and(eq(auditLog.chain, chain), gt(auditLog.seq, last.seq), lte(auditLog.seq, end)))
-        .orderBy(asc(auditLog.seq))
-        .limit(PAGE);
-      if (page.length === 0) break;
-      const run = verifyRun(page, last);
-      if (!run.ok) return { ok: false, rows, chains: chain + 1, brokenAt: run.broken };
-      rows += page.length;
-      last = run.last;
-    }
-    if (head && (head.seq !== last.seq || head.hash !== last.hash)) {
-      return {
-        ok: false,
-        rows,
-        chains: chain + 1,
-        brokenAt: { chain, seq: head.seq, eventId: "", problem: "head_mismatch" },
-      };
-    }
-  }
-  return { ok: true, rows, chains: AUDIT_CHAINS };
 }
 
 export async function auditQuery(db: Db, q: { aggregateId?: string; eventId?: string; limit: number }) {

@@ -49,7 +49,16 @@ export interface ChainBreak {
   chain: number;
   seq: number;
   eventId: string;
-  problem: "hash_mismatch" | "prev_hash_mismatch" | "seq_gap" | "head_mismatch";
+  problem:
+    | "hash_mismatch"
+    | "prev_hash_mismatch"
+    | "seq_gap"
+    | "head_mismatch"
+    | "head_missing"
+    | "head_behind"
+    | "event_unaudited"
+    | "posting_unaudited"
+    | "event_missing";
 }
 
 /** Checks rows of one chain in seq order, continuing from `prev` (the last good hash and seq). */

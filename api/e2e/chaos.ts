@@ -1,20 +1,33 @@
-// Chaos helpers for e2e tests: find and kill stack processes, retry through outages with the same
-// idempotency keys, run billable call flows and check that every call was charged exactly once.
+// Chaos helpers for e2e tests: find and kill stack processes, arm the test-only crash points and see
+// them fire, retry through outages with the same idempotency keys, run billable call flows and check
+// that every call was charged exactly once.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
 import { expect } from "vitest";
+import {
+  armCrash,
+  type CrashPoint,
+  type CrashRecord,
+  firedCrash,
+} from "../../actors/runtime/crash-points.ts";
 import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
-import { STATE_DIR, sidecarHeaders } from "./stack.ts";
+import { CRASH_DIR, STATE_DIR, sidecarHeaders } from "./stack.ts";
 
 export const sql = postgres("postgres://dce:dce@127.0.0.1:5433/dce", { max: 2, onnotice: () => undefined });
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function pidOf(name: string): number {
+/** The stack's processes (name -> pid) as the launcher last wrote them. */
+export function stackPids(): Record<string, number> {
   const stack = JSON.parse(readFileSync(join(STATE_DIR, "stack.json"), "utf8")) as {
     processes?: Record<string, number>;
   };
-  const pid = stack.processes?.[name];
+  return stack.processes ?? {};
+}
+
+export function pidOf(name: string): number {
+  const pid = stackPids()[name];
   if (!pid) throw new Error(`no pid for ${name} in stack.json`);
   return pid;
 }
@@ -36,8 +49,14 @@ export async function retried<T>(fn: () => Promise<{ status: number; body: T }>,
   }
 }
 
-export async function billableFlow(seller: { key: string; sellerCampaignId: string }): Promise<string> {
-  const idem = uniq();
+/** The call id the API gives an offer (api/routes/calls.ts), known before the offer is made. */
+export const callIdOf = (sellerId: string, idempotencyKey: string) =>
+  `call_${createHash("sha256").update(`${sellerId}\u0000${idempotencyKey}`).digest("hex").slice(0, 28)}`;
+
+type Seller = { key: string; sellerId: string; sellerCampaignId: string };
+
+/** Offers a call (retried through outages with the same key) and expects it routed. */
+export async function offerRouted(seller: Seller, idem: string): Promise<string> {
   const body = { sellerCampaignId: seller.sellerCampaignId, callerNumber: randomCaller(), callerState: "FL" };
   const offer = await retried(
     () =>
@@ -49,16 +68,102 @@ export async function billableFlow(seller: { key: string; sellerCampaignId: stri
     (s) => s === 201,
   );
   expect(offer.body.status).toBe("routed");
-  const events = `/v1/calls/${offer.body.callId}/events`;
-  for (const ev of [{ type: "connected" }, { type: "completed", durationSec: 95 }]) {
-    const key = `${idem}-${ev.type}`;
-    const r = await retried(
-      () => call("POST", events, { key: seller.key, idempotencyKey: key, body: ev }),
-      (s) => s === 200,
-    );
-    expect(r.status).toBe(200);
-  }
+  expect(offer.body.callId).toBe(callIdOf(seller.sellerId, idem));
   return offer.body.callId;
+}
+
+/** Sends one call event (retried through outages with the same key) and expects it applied. */
+export async function callEvent(seller: Seller, callId: string, idem: string, ev: Record<string, unknown>) {
+  const r = await retried(
+    () =>
+      call("POST", `/v1/calls/${callId}/events`, {
+        key: seller.key,
+        idempotencyKey: `${idem}-${ev.type}`,
+        body: ev,
+      }),
+    (s) => s === 200,
+  );
+  expect(r.status).toBe(200);
+}
+
+export const CONNECTED = { type: "connected" };
+export const COMPLETED = { type: "completed", durationSec: 95 };
+
+export async function billableFlow(seller: Seller): Promise<string> {
+  const idem = uniq();
+  const callId = await offerRouted(seller, idem);
+  for (const ev of [CONNECTED, COMPLETED]) await callEvent(seller, callId, idem, ev);
+  return callId;
+}
+
+/** Arms a crash point for one subject; answers the stack's pids at that moment. */
+export function arm(point: CrashPoint, match: string): Record<string, number> {
+  const pids = stackPids();
+  // The apps must run with crash points on (a stack the tests started): else nothing could fire.
+  for (const name of ["exchange-actors", "exchange-actors-2", "exchange-events"]) {
+    const environ = readFileSync(`/proc/${pids[name]}/environ`, "utf8").split("\0");
+    expect(environ, `${name} runs with crash points on`).toContain(`DCE_CRASH_POINTS_DIR=${CRASH_DIR}`);
+  }
+  armCrash(CRASH_DIR, point, match);
+  return pids;
+}
+
+/**
+ * The armed point fired: a process among `before` recorded it and died there (its pid is gone), and
+ * the launcher started it again. Answers the record and the name of the process that died.
+ */
+export async function firedAndRestarted(point: CrashPoint, before: Record<string, number>) {
+  let record: CrashRecord | null = null;
+  for (let i = 0; i < 240 && !record; i++) {
+    record = firedCrash(CRASH_DIR, point);
+    if (!record) await sleep(250);
+  }
+  expect(record, `${point} fired`).not.toBeNull();
+  const name = Object.entries(before).find(([, pid]) => pid === record!.pid)?.[0];
+  expect(name, `the process that fired ${point} is one of the stack's`).toBeDefined();
+  for (let i = 0; i < 120 && stackPids()[name!] === record!.pid; i++) await sleep(250);
+  expect(stackPids()[name!], `${name} restarted`).not.toBe(record!.pid);
+  expect(() => process.kill(record!.pid, 0), `pid ${record!.pid} is gone`).toThrow();
+  return { record: record!, name: name! };
+}
+
+/** The JSON log lines with message `msg` in a stack process's log (every run of it so far). */
+export function logLines(name: string, msg: string): Record<string, unknown>[] {
+  return readFileSync(join(STATE_DIR, "logs", `${name}.log`), "utf8")
+    .split("\n")
+    .filter((l) => l.includes(`"msg":"${msg}"`))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+export interface EventRow {
+  eventId: string;
+  type: string;
+  occurredAt: Date;
+  recordedAt: Date;
+}
+
+/** The domain events recorded about a call: its own and the buyer's holds on it. */
+export function eventsOfCall(callId: string): Promise<EventRow[]> {
+  return sql<EventRow[]>`
+    select event_id as "eventId", type, occurred_at as "occurredAt", recorded_at as "recordedAt"
+    from domain_events where aggregate_id = ${callId} or data->>'callId' = ${callId} order by seq`;
+}
+
+/** The one recorded event of a type (exactly one, waited for while pub/sub delivers it). */
+export async function oneEvent(callId: string, type: string): Promise<EventRow> {
+  let rows: EventRow[] = [];
+  for (let i = 0; i < 120 && rows.length === 0; i++) {
+    rows = (await eventsOfCall(callId)).filter((r) => r.type === type);
+    if (rows.length === 0) await sleep(250);
+  }
+  expect(rows.map((r) => r.type)).toEqual([type]);
+  return rows[0]!;
+}
+
+export async function assertAuditVerifies() {
+  const r = await call<{ ok: boolean }>("GET", "/v1/audit/verify");
+  expect(r.status).toBe(200);
+  expect(r.body.ok).toBe(true);
 }
 
 export async function assertChargedOnce(buyerId: string, callIds: string[], price: number) {

@@ -82,6 +82,23 @@ export async function createSeller(campaign: Record<string, unknown> = {}) {
   return { sellerId: seller.body.id, sellerCampaignId: sc.body.id, key: key.body.key };
 }
 
+/** Offers a call from a seller's campaign: a random caller in Florida unless `body` says otherwise. */
+export function offerCall<T = Record<string, unknown>>(
+  seller: { key: string; sellerCampaignId: string },
+  body: Record<string, unknown> = {},
+) {
+  return call<T>("POST", "/v1/calls", {
+    key: seller.key,
+    idempotencyKey: uniq(),
+    body: {
+      sellerCampaignId: seller.sellerCampaignId,
+      callerNumber: randomCaller(),
+      callerState: "FL",
+      ...body,
+    },
+  });
+}
+
 /** A random valid NANP number (exchange and line avoid the fictional 555-01XX block). */
 export function randomCaller(areaCode = "305"): string {
   const n = () => Math.floor(Math.random() * 10);

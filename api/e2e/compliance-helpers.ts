@@ -1,7 +1,17 @@
-// Shared helpers for the compliance e2e tests: offers, buyer keys, direct Redis and Postgres handles.
+// Shared helpers for the compliance e2e tests: the test clock and the API replica that runs on it,
+// offers, buyer keys, direct Redis and Postgres handles.
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { call, uniq } from "./client.ts";
+import { startReplica } from "./replica.ts";
+import type { TestClock } from "./test-clock.ts";
+
+export { baseInstant, TestClock } from "./test-clock.ts";
+
+/** An in-process API replica (the real app on the stack's Redis, Postgres and sidecar) on `clock`. */
+export async function clockedApi(clock: TestClock) {
+  return startReplica({}, clock.now);
+}
 
 export type Decision = {
   callId: string;
@@ -23,6 +33,31 @@ export function offer(
     idempotencyKey: uniq(),
     body: { sellerCampaignId: seller.sellerCampaignId, callerNumber, callerState: "FL", ...extra },
   });
+}
+
+/** Offers a call through the API at `base` (the clocked replica); `idempotencyKey` repeats an offer. */
+export async function offerAt(
+  base: string,
+  seller: { key: string; sellerCampaignId: string },
+  callerNumber: string,
+  extra: Record<string, unknown> = {},
+  idempotencyKey: string = uniq(),
+): Promise<{ status: number; body: Decision }> {
+  const res = await fetch(`${base}/v1/calls`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${seller.key}`,
+      "idempotency-key": idempotencyKey,
+    },
+    body: JSON.stringify({
+      sellerCampaignId: seller.sellerCampaignId,
+      callerNumber,
+      callerState: "FL",
+      ...extra,
+    }),
+  });
+  return { status: res.status, body: (await res.json()) as Decision };
 }
 
 export async function buyerKey(buyerId: string): Promise<string> {

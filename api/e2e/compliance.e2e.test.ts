@@ -1,18 +1,31 @@
 // Invariant 4 through the real stack: a suppressed number is never routed where suppression applies
-// (exchange-wide entries, imported DNC files, a buyer's own list), plus consent, calling hours and
-// the fraud screen, each refusal with its stable reason code.
-
-import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
-import { calledParty } from "../../actors/compliance/called-party.ts";
-import { callingHoursVerdict } from "../../actors/compliance/calling-hours.ts";
-import { takeFrequencySlot } from "../compliance/screen.ts";
+// (exchange-wide entries, imported DNC files, a buyer's own list, also while offers race the change),
+// plus consent and the fraud screen, each refusal with its stable reason code. Offers go through an
+// API replica on the test clock (a fixed instant; DCE_TEST_CLOCK_AT moves it), never the wall clock;
+// calling hours and the frequency limit are in compliance-clock.e2e.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
-import { buyerKey, type Decision, eventually, offer, vertical } from "./compliance-helpers.ts";
+import {
+  buyerKey,
+  clockedApi,
+  type Decision,
+  eventually,
+  offerAt,
+  TestClock,
+  vertical,
+} from "./compliance-helpers.ts";
 
+const clock = new TestClock();
+let api: Awaited<ReturnType<typeof clockedApi>>;
+const offer = (...args: Parameters<typeof offerAt> extends [string, ...infer R] ? R : never) =>
+  offerAt(api.base, ...args);
 const lists: string[] = [];
+beforeAll(async () => {
+  api = await clockedApi(clock);
+});
 afterAll(async () => {
   for (const id of lists) await call("DELETE", `/v1/compliance/dnc/lists/${id}`);
+  await api.stop();
 });
 
 async function market(sellerCampaign: Record<string, unknown> = {}) {
@@ -71,6 +84,53 @@ describe("invariant 4: suppressed numbers are never routed where suppression app
     expect((await offer(seller, number)).body.status).toBe("routed");
   });
 
+  it("routes no offer that starts after an exchange-wide suppression is visible, while offers race it", async () => {
+    const { seller } = await market();
+    const number = randomCaller();
+    type Sent = { startedAt: number; decision: Decision };
+    const sent: Sent[] = [];
+    let visibleAt = Number.POSITIVE_INFINITY;
+    let firstRouted: () => void = () => {};
+    const routedOnce = new Promise<void>((resolve) => {
+      firstRouted = resolve;
+    });
+    // Four callers offer the number back to back until each has sent 3 offers after the change.
+    const worker = async () => {
+      let afterChange = 0;
+      while (afterChange < 3) {
+        const startedAt = performance.now();
+        const decision = (await offer(seller, number)).body;
+        sent.push({ startedAt, decision });
+        if (decision.status === "routed") firstRouted();
+        if (startedAt > visibleAt) afterChange++;
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    await routedOnce;
+    const added = await call("POST", "/v1/compliance/dnc", {
+      body: { numbers: [number], scope: "exchange" },
+    });
+    expect(added.status).toBe(201);
+    visibleAt = performance.now();
+    await Promise.all(workers);
+    try {
+      const before = sent.filter((s) => s.startedAt < visibleAt);
+      const after = sent.filter((s) => s.startedAt > visibleAt);
+      const routed = before.filter((s) => s.decision.status === "routed").length;
+      console.log(
+        `suppression race: ${before.length} offers before the change (${routed} routed), ${after.length} after`,
+      );
+      expect(routed).toBeGreaterThan(0);
+      expect(after).toHaveLength(12);
+      for (const s of after)
+        expect(s.decision).toMatchObject({ status: "rejected", reason: { code: "dnc_suppressed" } });
+    } finally {
+      await call("POST", "/v1/compliance/dnc", {
+        body: { numbers: [number], scope: "exchange", action: "remove" },
+      });
+    }
+  });
+
   it("imports a 100,000-number DNC file through the streaming route and suppresses its numbers", async () => {
     const { seller } = await market();
     const listed = randomCaller("786");
@@ -80,6 +140,7 @@ describe("invariant 4: suppressed numbers are never routed where suppression app
     const listId = `e2e-${uniq().slice(0, 8)}`;
     lists.push(listId);
     const res = await fetch(
+      // Published today by the stack's API clock (the wall clock there), so the list is not stale.
       `${process.env.DCE_API_URL ?? "http://127.0.0.1:8080"}/v1/compliance/dnc/imports?listId=${listId}&source=state&state=FL&publishedAt=${new Date().toISOString().slice(0, 10)}`,
       {
         method: "POST",
@@ -110,7 +171,7 @@ describe("consent, calling hours and the fraud screen", () => {
     const { seller } = await market({ requireConsent: true });
     const number = randomCaller();
     expect((await offer(seller, number)).body.reason?.code).toBe("consent_missing");
-    const now = Date.now();
+    const now = clock.at;
     const cert = (id: string, expiresAt: number) =>
       call("POST", "/v1/compliance/consents", {
         key: seller.key,
@@ -132,43 +193,6 @@ describe("consent, calling hours and the fraud screen", () => {
       "consent_missing",
     );
     expect((await offer(seller, number, { consentCertificate: valid })).body.status).toBe("routed");
-  });
-
-  it("applies calling hours to outbound traffic at the called party's local time, never to inbound", async () => {
-    const { seller } = await market({ trafficType: "outbound" });
-    const inbound = await market();
-    // NANP zones span UTC-11 to UTC+10: most of the day at least one is closed and one is open.
-    const codes = ["684", "808", "907", "213", "303", "312", "212", "787", "709", "671"];
-    const now = Date.now();
-    const verdict = (npa: string) => callingHoursVerdict(calledParty({ areaCode: npa }), now).ok;
-    const closed = codes.find((npa) => !verdict(npa));
-    const open = codes.find((npa) => verdict(npa));
-    if (closed) {
-      const shut = await offer(seller, randomCaller(closed), { callerState: undefined });
-      expect(shut.body.reason?.code).toBe("outside_calling_hours");
-      expect(
-        (await offer(inbound.seller, randomCaller(closed), { callerState: undefined })).body.status,
-      ).toBe("routed");
-    }
-    if (open)
-      expect((await offer(seller, randomCaller(open), { callerState: undefined })).body.status).toBe(
-        "routed",
-      );
-    expect(closed ?? open).toBeDefined();
-    expect((await offer(inbound.seller, randomCaller(closed), { callerState: undefined })).body.status).toBe(
-      "routed",
-    );
-  });
-
-  it("caps Florida outbound calls at 3 per 24 h on one subject", async ({ skip }) => {
-    // Outside Florida's calling hours every outbound offer is refused earlier: skipped, not passed.
-    if (!callingHoursVerdict(calledParty({ areaCode: "305", state: "FL" }), Date.now()).ok) skip();
-    const { seller } = await market({ trafficType: "callback" });
-    const number = randomCaller("305");
-    const r: Decision[] = [];
-    for (let i = 0; i < 4; i++) r.push((await offer(seller, number)).body);
-    expect(r.slice(0, 3).map((d) => d.status)).toEqual(["routed", "routed", "routed"]);
-    expect(r[3]!.reason?.code).toBe("calling_frequency_limit");
   });
 
   it("rejects blocked, mismatched, low-attestation and high-velocity callers and records the decisions", async () => {
@@ -200,26 +224,5 @@ describe("consent, calling hours and the fraud screen", () => {
       key: seller.key,
     });
     expect(own.body.items.map((d) => d.callId)).toContain(b.body.callId);
-  });
-});
-
-describe("the 3-per-24 h limit under concurrency", () => {
-  it("lets exactly the limit through when offers for one caller race, and counts a retried call once", async () => {
-    const redis = new Redis("redis://127.0.0.1:6380");
-    try {
-      const key = `dce:test:freq:${uniq()}`;
-      const now = Date.now();
-      const taken = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => takeFrequencySlot(redis, key, `call_${i}`, now + i, 3)),
-      );
-      expect(taken.filter(Boolean)).toHaveLength(3);
-      const first = taken.indexOf(true);
-      expect(await takeFrequencySlot(redis, key, `call_${first}`, now + 50, 3)).toBe(true);
-      expect(await takeFrequencySlot(redis, key, "call_late", now + 60, 3)).toBe(false);
-      // A day later the window has room again.
-      expect(await takeFrequencySlot(redis, key, "call_tomorrow", now + 86_400_001 + 20, 3)).toBe(true);
-    } finally {
-      redis.disconnect();
-    }
   });
 });

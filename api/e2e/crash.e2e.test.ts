@@ -1,29 +1,141 @@
-// Crash proofs through the real stack: kill the ledger subscriber (the events app) and, separately,
-// the actor host's daprd in the middle of a stream of billable calls. Every billable call must be
-// charged exactly once, no posting may be missing, the books must balance and the buyer actor must
-// agree with the ledger.
-import { afterAll, afterEach, describe, it } from "vitest";
-import { assertChargedOnce, billableFlow, crash, market, sleep, sql, untilRecovered } from "./chaos.ts";
+// Crash proofs through the real stack. Each named crash point (actors/runtime/crash-points.ts) is armed
+// for one call, the call is driven through it, and the test sees the process die there (its record,
+// its pid gone, the launcher's restart), then sees the work completed by a retry or a redelivery:
+// every billable call charged exactly once, the books balanced, the buyer actor agreeing with the
+// ledger, the audit chain intact. A last test kills the actor host's sidecar mid-stream.
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import {
+  arm,
+  assertAuditVerifies,
+  assertChargedOnce,
+  billableFlow,
+  COMPLETED,
+  CONNECTED,
+  callEvent,
+  callIdOf,
+  crash,
+  firedAndRestarted,
+  logLines,
+  market,
+  offerRouted,
+  oneEvent,
+  sleep,
+  sql,
+  untilRecovered,
+} from "./chaos.ts";
+import { uniq } from "./client.ts";
 
 afterEach(() => untilRecovered(), 100_000);
 afterAll(() => sql.end());
 
-describe("crash proofs", () => {
-  it("the ledger subscriber killed mid-stream: every billable call is charged exactly once", async () => {
-    const { buyer, seller } = await market();
-    const flows = Array.from({ length: 24 }, (_, i) => sleep(i * 60).then(() => billableFlow(seller)));
-    await sleep(400);
-    await crash("exchange-events");
-    const callIds = await Promise.all(flows);
-    await assertChargedOnce(buyer, callIds, 15_000_000);
-  }, 150_000);
+const PRICE = 15_000_000;
+const ACTOR_HOSTS = ["exchange-actors", "exchange-actors-2"];
+const ms = (d: Date) => d.getTime();
 
+/** Waits until a process's log has a line with `msg` that `pick` accepts. */
+async function untilLogged(names: string[], msg: string, pick: (l: Record<string, unknown>) => boolean) {
+  let found: Record<string, unknown> | undefined;
+  for (let i = 0; i < 240 && !found; i++) {
+    found = names.flatMap((n) => logLines(n, msg)).find(pick);
+    if (!found) await sleep(250);
+  }
+  expect(found, `${names.join("/")} logged ${msg}`).toBeDefined();
+  return found!;
+}
+
+/** An offered, routed and connected call, ready to be completed. */
+async function connectedCall() {
+  const { buyer, seller } = await market();
+  const idem = uniq();
+  const callId = await offerRouted(seller, idem);
+  await callEvent(seller, callId, idem, CONNECTED);
+  return { buyer, seller, idem, callId };
+}
+
+describe("crash points: each crash hits work in progress, and a retry or redelivery completes it once", () => {
+  it("the events app dies after committing a charge, before the ack: redelivered and recorded once", async () => {
+    const { buyer, seller, idem, callId } = await connectedCall();
+    const before = arm("events.after_commit_before_ack", `call.billable:${callId}`);
+    // Other calls stream through the events app before, during and after the crash.
+    const others = Array.from({ length: 6 }, (_, i) => sleep(i * 150).then(() => billableFlow(seller)));
+    await callEvent(seller, callId, idem, COMPLETED);
+    const { record, name } = await firedAndRestarted("events.after_commit_before_ack", before);
+    expect(name).toBe("exchange-events");
+    const billable = await oneEvent(callId, "call.billable");
+    // It died in the middle of the work: the charge was committed, but never acknowledged.
+    expect(record.subjects).toContain(billable.eventId);
+    expect(ms(billable.recordedAt)).toBeLessThanOrEqual(Date.parse(record.at));
+    // daprd delivered it again, to the restarted process, which recognised it as recorded.
+    await untilLogged(
+      [name],
+      "events.redelivered",
+      (l) => l.pid !== record.pid && (l.eventIds as string[]).includes(billable.eventId),
+    );
+    await assertChargedOnce(buyer, [callId, ...(await Promise.all(others))], PRICE);
+    await assertAuditVerifies();
+  }, 180_000);
+
+  it("an actor host dies after the buyer's capture, before the call's save: the retry replays the capture", async () => {
+    const { buyer, seller, idem, callId } = await connectedCall();
+    const before = arm("call.after_capture_before_save", callId);
+    await callEvent(seller, callId, idem, COMPLETED);
+    const { record, name } = await firedAndRestarted("call.after_capture_before_save", before);
+    expect(ACTOR_HOSTS).toContain(name);
+    // The buyer's capture happened (once) before the crash; the call's completion only after it.
+    const captured = await oneEvent(callId, "buyer.captured");
+    expect(ms(captured.occurredAt)).toBeLessThanOrEqual(Date.parse(record.at));
+    const completed = await oneEvent(callId, "call.completed");
+    expect(ms(completed.occurredAt)).toBeGreaterThan(Date.parse(record.at));
+    await oneEvent(callId, "call.billable");
+    // The retried completion captured again, and the buyer replayed the first charge.
+    await untilLogged(ACTOR_HOSTS, "buyer.capture_replayed", (l) => l.callId === callId);
+    await assertChargedOnce(buyer, [callId], PRICE);
+    await assertAuditVerifies();
+  }, 180_000);
+
+  it("an actor host dies after the buyer records a settlement, before its write: the hold is captured on retry", async () => {
+    const { buyer, seller, idem, callId } = await connectedCall();
+    const before = arm("buyer.after_settlement_before_write", callId);
+    await callEvent(seller, callId, idem, COMPLETED);
+    const { record, name } = await firedAndRestarted("buyer.after_settlement_before_write", before);
+    expect(ACTOR_HOSTS).toContain(name);
+    // The capture that counts was written after the crash, from the hold the crash left in place.
+    const captured = await oneEvent(callId, "buyer.captured");
+    expect(ms(captured.occurredAt)).toBeGreaterThan(Date.parse(record.at));
+    expect(ms((await oneEvent(callId, "call.completed")).occurredAt)).toBeGreaterThan(Date.parse(record.at));
+    await oneEvent(callId, "call.billable");
+    await assertChargedOnce(buyer, [callId], PRICE);
+    await assertAuditVerifies();
+  }, 180_000);
+
+  it("an actor host dies after a call's write, before its publish: the outbox publishes after the restart", async () => {
+    const { buyer, seller } = await market();
+    const idem = uniq();
+    const callId = callIdOf(seller.sellerId, idem);
+    const before = arm("actor.after_write_before_publish", `CallActor:${callId}`);
+    expect(await offerRouted(seller, idem)).toBe(callId);
+    const { record, name } = await firedAndRestarted("actor.after_write_before_publish", before);
+    expect(ACTOR_HOSTS).toContain(name);
+    // The offer's events were saved before the crash and published only after it (by the retried
+    // offer loading the document and flushing its outbox), each recorded once.
+    for (const type of ["call.offered", "call.routed"]) {
+      const ev = await oneEvent(callId, type);
+      expect(ms(ev.occurredAt)).toBeLessThanOrEqual(Date.parse(record.at));
+      expect(ms(ev.recordedAt)).toBeGreaterThan(Date.parse(record.at));
+    }
+    for (const ev of [CONNECTED, COMPLETED]) await callEvent(seller, callId, idem, ev);
+    await assertChargedOnce(buyer, [callId], PRICE);
+    await assertAuditVerifies();
+  }, 180_000);
+});
+
+describe("crash proofs", () => {
   it("the actor host's sidecar killed mid-stream: calls retry through, each charged exactly once", async () => {
     const { buyer, seller } = await market();
     const flows = Array.from({ length: 16 }, (_, i) => sleep(i * 80).then(() => billableFlow(seller)));
     await sleep(500);
     await crash("exchange-actors-daprd");
     const callIds = await Promise.all(flows);
-    await assertChargedOnce(buyer, callIds, 15_000_000);
+    await assertChargedOnce(buyer, callIds, PRICE);
   }, 150_000);
 });

@@ -1,7 +1,15 @@
 // Exchange-core rules proven through the real stack: caps under concurrent offers, re-routing,
 // routing expiry through the Dapr scheduler, seller caps and anonymous callers.
 import { describe, expect, it } from "vitest";
-import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+import {
+  call,
+  createBuyer,
+  createBuyerCampaign,
+  createSeller,
+  offerCall,
+  randomCaller,
+  uniq,
+} from "./client.ts";
 
 type Decision = {
   callId: string;
@@ -13,16 +21,7 @@ type Decision = {
 const vertical = () => `v_${uniq().slice(0, 8)}`;
 
 function offer(seller: { key: string; sellerCampaignId: string }, extra: Record<string, unknown> = {}) {
-  return call<Decision>("POST", "/v1/calls", {
-    key: seller.key,
-    idempotencyKey: uniq(),
-    body: {
-      sellerCampaignId: seller.sellerCampaignId,
-      callerNumber: randomCaller(),
-      callerState: "FL",
-      ...extra,
-    },
-  });
+  return offerCall<Decision>(seller, extra);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,7 +4,15 @@
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { LIMITS, type LimitName } from "../../actors/kernel/limits.ts";
-import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+import {
+  call,
+  createBuyer,
+  createBuyerCampaign,
+  createSeller,
+  offerCall,
+  randomCaller,
+  uniq,
+} from "./client.ts";
 
 const redis = new Redis(process.env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380");
 afterAll(() => redis.quit());
@@ -213,16 +221,7 @@ describe("targeting index", () => {
       ].sort(),
     );
     const seller = await createSeller({ vertical });
-    const offer = await call("POST", "/v1/calls", {
-      key: seller.key,
-      idempotencyKey: uniq(),
-      body: {
-        sellerCampaignId: seller.sellerCampaignId,
-        callerNumber: randomCaller(),
-        callerState: "FL",
-        tags: ["spanish"],
-      },
-    });
+    const offer = await offerCall(seller, { tags: ["spanish"] });
     expect(offer.status).toBe(201);
     expect(offer.body).toMatchObject({
       status: "routed",

@@ -2,11 +2,11 @@
 // (routed, completed, rejected), gets a consent record and a suppression entry; then no copy of the
 // number in clear exists in Redis (every key and value, streams included), in any text or JSON
 // column of any Postgres table, or in the logs. Export returns what is held; erasure shreds it.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
-import { complete, eventually, offer, redisClient, vertical } from "./compliance-helpers.ts";
+import { complete, eventually, offer, redisClient, sqlClient, vertical } from "./compliance-helpers.ts";
 import { postgresHits, redisHits } from "./scan.ts";
 import { STATE_DIR } from "./stack.ts";
 
@@ -21,6 +21,41 @@ function logHits(needles: string[]): string[] {
     const text = readFileSync(join(dir, f), "utf8");
     return needles.some((n) => text.includes(n));
   });
+}
+
+/**
+ * Plants the number (10-digit form, inside JSON) in a throwaway table, shows the Postgres scan finds
+ * exactly that column, drops the table, and answers the real scan.
+ */
+async function plantedInPostgres(needles: string[]): Promise<string[]> {
+  const sql = sqlClient();
+  const table = `e2e_pii_plant_${uniq().slice(0, 8)}`;
+  try {
+    await sql`create table ${sql(table)} (note text, detail jsonb)`;
+    await sql`insert into ${sql(table)} values ('nothing here', ${sql.json({ caller: needles[2]! })})`;
+    expect(await postgresHits(needles)).toEqual([`"public"."${table}".detail`]);
+  } finally {
+    await sql`drop table if exists ${sql(table)}`;
+    await sql.end();
+  }
+  return postgresHits(needles);
+}
+
+/**
+ * Shows the log scan reads the stack's live logs (the API's start line is found in its log) and would
+ * see the number (a planted log file is found), removes the plant, and answers the real scan.
+ */
+function plantedInLogs(needles: string[]): string[] {
+  expect(logHits(['"msg":"api.started"'])).toContain("exchange-api.log");
+  const planted = `e2e-pii-plant-${uniq().slice(0, 8)}.log`;
+  const path = join(STATE_DIR, "logs", planted);
+  writeFileSync(path, `{"msg":"offer","caller":"${needles[0]}"}\n`);
+  try {
+    expect(logHits(needles)).toEqual([planted]);
+  } finally {
+    rmSync(path, { force: true });
+  }
+  return logHits(needles);
 }
 
 describe("invariant 7 and data-subject rights", () => {
@@ -72,15 +107,15 @@ describe("invariant 7 and data-subject rights", () => {
     });
     expect(exported.calls.map((c) => c.callId).sort()).toEqual([...callIds].sort());
 
-    // The scan can see a planted copy (so an empty result means something), then finds none of ours.
+    // Each scan can see a planted copy (so an empty result means something), then finds none of ours.
     const plant = redisClient();
     await plant.set(`dce:e2e-plant:${uniq()}`, `caller ${needles[2]}`, "EX", 60);
     expect((await redisHits(needles)).length).toBe(1);
     await plant.del(...(await plant.keys("dce:e2e-plant:*")));
     plant.disconnect();
     expect(await redisHits(needles)).toEqual([]);
-    expect(await postgresHits(needles)).toEqual([]);
-    expect(logHits(needles)).toEqual([]);
+    expect(await plantedInPostgres(needles)).toEqual([]);
+    expect(plantedInLogs(needles)).toEqual([]);
 
     const erased = await call<Record<string, unknown>>(
       "POST",

@@ -12,16 +12,21 @@ import { loadConfig } from "../../actors/runtime/config.ts";
 import { createDaprClient } from "../../actors/runtime/dapr-client.ts";
 import { createLogger } from "../../actors/runtime/logger.ts";
 import { createRedis } from "../../actors/runtime/redis.ts";
+import { readRunFile } from "../../scripts/stack/plan.ts";
 import { createApp } from "../app.ts";
 import { createDb } from "../db/client.ts";
 import { KeyEvents } from "../key-events.ts";
 import { LiveHub } from "../live/hub.ts";
 import { createLiveSocketServer } from "../live/ws-server.ts";
 import { LIVE_PROTOCOL } from "../routes/live.ts";
-import { STATE_DIR } from "./stack.ts";
+import { ROOT, STATE_DIR } from "./stack.ts";
 
+/** The stack's API configuration: its app's env in dapr.yaml (so the replica has the same local-stack
+ * settings, e.g. the failed-auth limit every e2e test shares on 127.0.0.1) and the local secrets. */
 function stackEnv(): Record<string, string> {
-  const env: Record<string, string> = { DAPR_HTTP_PORT: "3502" };
+  const api = readRunFile(join(ROOT, "dapr.yaml")).find((app) => app.appID === "exchange-api");
+  if (!api) throw new Error("dapr.yaml has no exchange-api app");
+  const env: Record<string, string> = { ...api.env, DAPR_HTTP_PORT: String(api.daprHTTPPort) };
   for (const line of readFileSync(join(STATE_DIR, "secrets.env"), "utf8").split("\n")) {
     const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
     if (m) env[m[1]!] = m[2]!;
@@ -29,7 +34,8 @@ function stackEnv(): Record<string, string> {
   return env;
 }
 
-export async function startReplica(extraEnv: Record<string, string> = {}) {
+/** `now` is the app's clock (the test clock of the compliance tests); the wall clock unless given. */
+export async function startReplica(extraEnv: Record<string, string> = {}, now: () => number = Date.now) {
   const config = loadConfig({ ...stackEnv(), ...extraEnv });
   const logger = createLogger("api-replica", "silent");
   const redis = createRedis(config.redisUrl);
@@ -45,7 +51,7 @@ export async function startReplica(extraEnv: Record<string, string> = {}) {
     redis,
     db,
     logger,
-    now: () => Date.now(),
+    now,
     live,
     keyEvents,
     probes: {},

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readRunFile } from "../../scripts/stack/plan.ts";
-import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+import { call, createBuyer, createBuyerCampaign, createSeller, offerCall, uniq } from "./client.ts";
 import { ROOT, STATE_DIR, sidecarHeaders, stackSecret } from "./stack.ts";
 
 const apps = readRunFile(join(ROOT, "dapr.yaml"));
@@ -113,20 +113,9 @@ describe("the issue's attack: an RTB URL at a sidecar's shutdown endpoint", () =
     const honestCampaign = await createBuyerCampaign(honest, { vertical, bidMicros: 20_000_000 });
     const seller = await createSeller({ vertical, reserveMicros: 5_000_000, maxAuctionMs: 500 });
 
-    const offer = await call<{ callId: string; status: string; buyerCampaignId?: string }>(
-      "POST",
-      "/v1/calls",
-      {
-        key: seller.key,
-        idempotencyKey: uniq(),
-        body: {
-          sellerCampaignId: seller.sellerCampaignId,
-          callerNumber: randomCaller(),
-          callerState: "FL",
-          callerZip: "33101",
-        },
-      },
-    );
+    const offer = await offerCall<{ callId: string; status: string; buyerCampaignId?: string }>(seller, {
+      callerZip: "33101",
+    });
     expect(offer.status).toBe(201);
     expect(offer.body).toMatchObject({ status: "routed", buyerCampaignId: honestCampaign });
 

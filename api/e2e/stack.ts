@@ -6,6 +6,8 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const STATE_DIR = resolve(process.env.DCE_STATE_DIR ?? join(ROOT, ".data"));
+/** Where the chaos tier arms crash points and finds their records (actors/runtime/crash-points.ts). */
+export const CRASH_DIR = join(STATE_DIR, "crash-points");
 export const API = process.env.DCE_API_URL ?? "http://127.0.0.1:8080";
 
 export async function isReady(): Promise<boolean> {
@@ -20,6 +22,8 @@ export async function isReady(): Promise<boolean> {
 export async function startStack(timeoutMs = 240_000): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/up.ts", "--quiet"], {
     cwd: ROOT,
+    // A stack the tests start has the test-only crash points on (the chaos tier arms them).
+    env: { ...process.env, DCE_CRASH_POINTS_DIR: CRASH_DIR },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const deadline = Date.now() + timeoutMs;

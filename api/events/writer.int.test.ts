@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callSnapshot } from "../../actors/call/snapshot.ts";
 import { domainEvent } from "../../actors/kernel/events.ts";
 import { createLogger } from "../../actors/runtime/logger.ts";
-import { verifyAudit } from "../audit/audit-log.ts";
+import { verifyAudit } from "../audit/verify.ts";
 import { auditLog } from "../db/compliance-schema.ts";
 import { ledgerPostings } from "../db/ledger-schema.ts";
 import { calls, domainEvents } from "../db/schema.ts";

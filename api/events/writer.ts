@@ -3,6 +3,7 @@ import { DaprPubSubStatusEnum } from "@dapr/dapr";
 import { sql } from "drizzle-orm";
 import type { CallSnapshot } from "../../actors/call/snapshot.ts";
 import { type DomainEvent, uniqueById } from "../../actors/kernel/events.ts";
+import { crashPoint } from "../../actors/runtime/crash-points.ts";
 import type { Logger } from "../../actors/runtime/logger.ts";
 import { recordAudited } from "../audit/audit-log.ts";
 import { projectCompliance } from "../compliance/projections.ts";
@@ -57,7 +58,8 @@ export async function recordEvents(
   if (good.length === 0) return statuses;
   if (good.length > 1) {
     try {
-      await db.transaction((tx) => writeEvents(tx, good));
+      const seen = await db.transaction((tx) => writeEvents(tx, good));
+      recorded(logger, good, seen);
       return statuses;
     } catch (err) {
       logger.warn({ err, events: good.length }, "events.batch_failed_one_by_one");
@@ -69,15 +71,17 @@ export async function recordEvents(
 
 async function recordOne(db: Db, logger: Logger, payload: DomainEvent): Promise<DaprPubSubStatusEnum> {
   try {
+    let seen: string[];
     try {
-      await db.transaction((tx) => writeEvents(tx, [payload]));
+      seen = await db.transaction((tx) => writeEvents(tx, [payload]));
     } catch (err) {
       if (!unstorableText(err)) throw err;
       // Text Postgres cannot hold (a NUL, a lone surrogate, from before the API refused them): record
       // the event with those characters replaced rather than block the stream or lose the event.
       logger.warn({ eventId: payload.id, type: payload.type }, "events.unstorable_text_replaced");
-      await db.transaction((tx) => writeEvents(tx, [storable(payload)]));
+      seen = await db.transaction((tx) => writeEvents(tx, [storable(payload)]));
     }
+    recorded(logger, [payload], seen);
     return DaprPubSubStatusEnum.SUCCESS;
   } catch (err) {
     if (err instanceof RangeError) {
@@ -88,6 +92,21 @@ async function recordOne(db: Db, logger: Logger, payload: DomainEvent): Promise<
     logger.warn({ err, eventId: payload.id }, "events.write_failed_retry");
     return DaprPubSubStatusEnum.RETRY;
   }
+}
+
+/**
+ * After a commit, before the acknowledgement: events delivered again (recorded by an earlier delivery
+ * the broker never saw acknowledged) are logged by id, and the test-only crash point sits here.
+ */
+function recorded(logger: Logger, events: DomainEvent[], seen: string[]): void {
+  if (seen.length > 0) logger.info({ eventIds: seen }, "events.redelivered");
+  // Subjects: each event's id, and `<type>:<callId>` for events about a call (`call.billable:call_…`).
+  crashPoint("events.after_commit_before_ack", () =>
+    events.flatMap((e) => [
+      e.id,
+      ...(typeof e.data.callId === "string" ? [`${e.type}:${e.data.callId}`] : []),
+    ]),
+  );
 }
 
 /** Postgres refused a string: `unsupported Unicode escape sequence` (22P05) or a bad encoding (22021). */
@@ -117,15 +136,19 @@ export function storable<T>(value: T): T {
  * Events, each exactly once per id: recorded, audited and sent to webhooks (only the first time an id
  * is seen), projected into the calls read model and compliance, and posted to the ledger. The steps
  * that are the same for every event run once for the batch; the rest run event by event, in order.
+ * Answers the ids that were already recorded (a redelivery).
  */
-async function writeEvents(tx: Tx, batch: DomainEvent[]): Promise<void> {
+async function writeEvents(tx: Tx, batch: DomainEvent[]): Promise<string[]> {
   const events = uniqueById(batch);
-  await enqueueDeliveries(tx, await recordAudited(tx, events));
+  const created = await recordAudited(tx, events);
+  await enqueueDeliveries(tx, created);
   await projectCalls(tx, events);
   for (const e of events) {
     await projectCompliance(tx, e);
     if (e.type === "call.billable") await postOnce(tx, chargePosting(billableOf(e), e.occurredAt, e.id));
   }
+  const fresh = new Set(created.map((e) => e.id));
+  return events.filter((e) => !fresh.has(e.id)).map((e) => e.id);
 }
 
 /** The charge a call.billable event asks for; throws RangeError when the event cannot be a charge. */

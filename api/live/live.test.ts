@@ -6,6 +6,7 @@ import { loadConfig } from "../../actors/runtime/config.ts";
 import { createLogger } from "../../actors/runtime/logger.ts";
 import { createApp } from "../app.ts";
 import type { ApiDeps } from "../deps.ts";
+import { TEST_ENV } from "../openapi/test-app.ts";
 import { liveBuyerId, presentedKey, watchKey } from "../routes/live.ts";
 import { noticeKey, parseBidderMessage } from "./messages.ts";
 
@@ -59,12 +60,7 @@ describe("live route", () => {
   });
 
   it("answers 401 without a valid key, before any upgrade", async () => {
-    const config = loadConfig({
-      DCE_PII_KEY: "ab".repeat(32),
-      DCE_ADMIN_API_KEY: "a".repeat(32),
-      DAPR_API_TOKEN: "d".repeat(32),
-      APP_API_TOKEN: "p".repeat(32),
-    });
+    const config = loadConfig(TEST_ENV);
     const logger = createLogger("test", "silent");
     const deps = { config, logger, live: {}, now: () => Date.now() } as unknown as ApiDeps;
     const app: Hono = createApp(deps);

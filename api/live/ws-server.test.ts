@@ -56,8 +56,10 @@ describe("live WebSocket server", () => {
     expect(closeCode(client.received())).toBe(1009);
   });
 
-  it("drops a peer that does not answer pings, keeps one that does", async () => {
-    const port = await start({ heartbeatMs: 50 });
+  // The healthy peer must answer each ping within one heartbeat: 1 s leaves room on a loaded machine
+  // (at 50 ms a busy CI machine dropped the healthy peer too).
+  it("drops a peer that does not answer pings, keeps one that does", { timeout: 20_000 }, async () => {
+    const port = await start({ heartbeatMs: 1_000 });
     const healthy = new WebSocket(`ws://127.0.0.1:${port}/live`, ["dce.v1"]);
     await once(healthy, "open");
     const dead = await rawClient(`http://127.0.0.1:${port}/live`); // reads but never answers a ping

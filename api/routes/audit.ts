@@ -1,6 +1,7 @@
 // Audit: query the hash-chained log and verify that every chain is intact (admin only).
 import { Hono } from "hono";
-import { auditQuery, verifyAudit } from "../audit/audit-log.ts";
+import { auditQuery } from "../audit/audit-log.ts";
+import { verifyAudit } from "../audit/verify.ts";
 import type { ApiDeps } from "../deps.ts";
 import { assertAdmin } from "../middleware/auth.ts";
 import { AuditQuery } from "../schemas/compliance.ts";

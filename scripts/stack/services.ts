@@ -101,17 +101,16 @@ export function postgresSpec(stateDir: string): { spec: ProcessSpec; socketDir: 
   return { spec, socketDir: layout.socketDir };
 }
 
-/** Creates the application role and database if missing (as the superuser, over the Unix socket). */
+/** A one-connection session as the cluster's superuser, over the Unix socket. */
+function superuser(socketDir: string) {
+  const options = { host: socketDir, port: PORTS.postgres, user: "postgres", database: "postgres", max: 1 };
+  return postgres({ ...options, onnotice: () => undefined });
+}
+
 /** Postgres answers a query on its socket: an open port is not enough, since a new or recovering
  * cluster refuses sessions with "the database system is starting up" for a while after it listens. */
 export async function postgresAccepts(socketDir: string): Promise<boolean> {
-  const sql = postgres({
-    host: socketDir,
-    port: PORTS.postgres,
-    user: "postgres",
-    database: "postgres",
-    max: 1,
-  });
+  const sql = superuser(socketDir);
   try {
     await sql`select 1`;
     return true;
@@ -120,19 +119,13 @@ export async function postgresAccepts(socketDir: string): Promise<boolean> {
   }
 }
 
+/** Creates the application role and database if missing (as the superuser, over the Unix socket). */
 export async function ensureDatabase(socketDir: string, appUrl: string): Promise<void> {
   const url = new URL(appUrl);
   const role = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   const database = url.pathname.slice(1);
-  const sql = postgres({
-    host: socketDir,
-    port: PORTS.postgres,
-    user: "postgres",
-    database: "postgres",
-    max: 1,
-    onnotice: () => undefined,
-  });
+  const sql = superuser(socketDir);
   try {
     const [r] = await sql`select 1 as found from pg_roles where rolname = ${role}`;
     if (!r) await sql.unsafe(`create role "${role}" login password '${password.replaceAll("'", "''")}'`);

@@ -22,8 +22,8 @@ describe("Supervisor logs", () => {
     expect(await r.exited).toBe(0);
     await supervisor.stopAll(); // no restart
     const log = () => readFileSync(join(dir, "late.log"), "utf8");
-    for (let i = 0; i < 40 && !log().includes("late-line"); i++)
+    for (let i = 0; i < 40 && !log().includes("--- exit"); i++)
       await new Promise((ok) => setTimeout(ok, 100));
-    expect(log()).toMatch(/early-line\n--- exit code=0 signal=null\nlate-line\n$/);
+    expect(log()).toMatch(/early-line\nlate-line\n--- exit code=0 signal=null\n$/);
   });
 });

@@ -32,8 +32,6 @@ export class Supervisor {
   start(spec: ProcessSpec): Running {
     const logFile = privateFile(join(this.logDir, `${spec.name}.log`)); // logs may name accounts and ids
     const log = createWriteStream(logFile, { flags: "a" });
-    // A log write must never take the launcher down (and with it every process it would stop).
-    log.on("error", () => undefined);
     log.write(`\n--- ${new Date().toISOString()} start ${spec.command} ${spec.args.join(" ")}\n`);
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
@@ -46,18 +44,13 @@ export class Supervisor {
     });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
-    // The log ends when the child's output does ("close"), not at "exit": output still in the pipes,
-    // or written by a process the child left behind, arrives after "exit" and would be written to an
-    // ended stream (the launcher crashed that way when a restarted app was stopped, leaving Redis,
-    // Postgres, placement and scheduler running with nobody to stop them).
-    child.once("close", () => log.end());
+    // "exit" can come before the child's last output has been read: the log ends on "close" (its
+    // stdout and stderr are done), so no late chunk is written after the end and kills the launcher.
+    child.once("close", (code, signal) => log.end(`--- exit code=${code} signal=${signal}\n`));
     const exited = new Promise<number | null>((res) => {
-      child.once("exit", (code, signal) => {
-        log.write(`--- exit code=${code} signal=${signal}\n`);
-        res(code);
-      });
+      child.once("exit", (code) => res(code));
       child.once("error", (err) => {
-        log.end(`--- failed to start: ${err.message}\n`);
+        log.write(`--- failed to start: ${err.message}\n`);
         res(-1);
       });
     });
