@@ -2,7 +2,7 @@
 // not mean to exercise would pick the wrong bid), offers, lifecycle events and the views they are read by.
 import { expect } from "vitest";
 import { violations } from "../views/policy.ts";
-import { call, createBuyer, randomCaller, uniq, waitFor } from "./client.ts";
+import { call, createBuyer, offerCall, uniq, waitFor } from "./client.ts";
 
 export interface Loser {
   bidId: string;
@@ -52,16 +52,7 @@ export async function buyersInIdOrder(n: number): Promise<string[]> {
 }
 
 export async function offer(seller: Seller): Promise<Decision> {
-  const res = await call<Decision>("POST", "/v1/calls", {
-    key: seller.key,
-    idempotencyKey: uniq(),
-    body: {
-      sellerCampaignId: seller.sellerCampaignId,
-      callerNumber: randomCaller(),
-      callerState: "FL",
-      callerZip: "33101",
-    },
-  });
+  const res = await offerCall<Decision>(seller, { callerZip: "33101" });
   expect(res.status).toBe(201);
   return res.body;
 }
