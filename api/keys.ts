@@ -123,8 +123,8 @@ export async function revokeApiKey(db: Db, id: string, now: number): Promise<Api
 }
 
 /**
- * A new key with the same role and account; the old one expires `overlapSec` from now (or earlier, if
- * it already expired sooner). One transaction, so a failed rotation leaves both keys as they were.
+ * A new key with the same role, account and expiry; the old one expires `overlapSec` from now (or
+ * earlier, if it already expired sooner). One transaction, so a failed rotation leaves both keys as they were.
  */
 export async function rotateApiKey(db: Db, old: ApiKeyRow, overlapSec: number, now: number) {
   const until = now + overlapSec * 1000;
@@ -133,7 +133,9 @@ export async function rotateApiKey(db: Db, old: ApiKeyRow, overlapSec: number, n
   ).toISOString();
   return db.transaction(async (tx) => {
     await tx.update(apiKeys).set({ expiresAt }).where(eq(apiKeys.id, old.id));
-    const created = await createApiKey(tx as unknown as Db, old.role, old.accountId);
+    // The new key ends when the old one would have: rotation renews the secret, never the key's term.
+    const term = old.expiresAt === null ? null : new Date(Date.parse(old.expiresAt)).toISOString();
+    const created = await createApiKey(tx as unknown as Db, old.role, old.accountId, term);
     return { created, oldExpiresAt: expiresAt };
   });
 }

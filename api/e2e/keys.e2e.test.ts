@@ -160,6 +160,29 @@ describe("key rotation and expiry", () => {
     expect(past.status).toBe(400);
     expect(past.body).toMatchObject({ code: "validation_failed" });
   });
+
+  it("a rotated key keeps the expiry of the key it replaces: rotation renews the secret, not the term", async () => {
+    const buyerId = await createBuyer(0);
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await call<{ id: string; key: string }>("POST", "/v1/api-keys", {
+      body: { accountId: buyerId, role: "buyer", expiresAt },
+    });
+    expect(created.status).toBe(201);
+    const rotated = await at<{ id: string; expiresAt: string | null }>(
+      API,
+      "POST",
+      `/v1/api-keys/${created.body.id}/rotate`,
+      created.body.key,
+      { overlapSec: 60 },
+    );
+    expect(rotated.status).toBe(201);
+    expect(rotated.body.expiresAt).toBe(expiresAt);
+    const listed = await call<{ items: { id: string; expiresAt: string | null }[] }>(
+      "GET",
+      `/v1/api-keys?accountId=${buyerId}`,
+    );
+    expect(listed.body.items.find((k) => k.id === rotated.body.id)?.expiresAt).toBe(expiresAt);
+  });
 });
 
 describe("who manages which keys", () => {

@@ -90,7 +90,7 @@ export function apiKeyRoutes(deps: ApiDeps) {
         prefix: created.prefix,
         role: row.role,
         accountId: row.accountId,
-        expiresAt: null,
+        expiresAt: created.expiresAt,
         replaces: { id: row.id, expiresAt: oldExpiresAt },
       },
       201,
