@@ -31,7 +31,10 @@ export class KeyEvents {
     this.sub.on("message", (channel: string, text: string) => {
       if (channel === KEY_EVENTS_CHANNEL) this.deliver(parse(text));
     });
-    this.sub.on("ready", () => void this.subscribe());
+    // Redis may drop again right after "ready": a failed subscribe is retried on the next "ready".
+    this.sub.on("ready", () =>
+      this.subscribe().catch((err: unknown) => this.logger.warn({ err }, "api.key_events_subscribe_failed")),
+    );
     for (const gone of ["close", "reconnecting", "end"])
       this.sub.on(gone, () => {
         if (!this.subscribed) return;

@@ -110,6 +110,10 @@ export function liveRoutes(deps: ApiDeps, keys: KeyResolver) {
           const raw = ws.raw as WebSocket;
           unwatch = watchKey(deps, principal, key, (reason) => {
             logger.info({ buyerId, keyId: principal.keyId, reason }, "live.session_ended");
+            // A peer that never answers the close frame stays "closing" for up to 30 s, and `ws` still
+            // delivers its messages meanwhile: the session stops taking bids now, not when it closes.
+            closed = true;
+            void conn?.detach();
             ws.close(CLOSE.policy, reason);
           });
           hub
@@ -125,6 +129,7 @@ export function liveRoutes(deps: ApiDeps, keys: KeyResolver) {
             });
         },
         onMessage(event, ws) {
+          if (closed) return;
           if (!conn) {
             ws.send(
               JSON.stringify({ type: "error", code: "not_ready", detail: 'wait for {"type":"hello"}' }),
