@@ -158,6 +158,8 @@ describe("keyed request hashes and erasure", () => {
     expect(sameOffer("rh1_other", cmd)).toBe(false);
     expect(sameOffer("rh1_other", { requestHash: "rh1_x", legacyRequestHash: "rh1_other" })).toBe(false);
     expect(sameOffer("0f0f", { requestHash: "rh1_abc" })).toBe(false);
+    // After erasure nothing is left to compare: the seller's own key answers the stored decision.
+    expect(sameOffer(ERASED_CALLER, cmd)).toBe(true);
   });
 
   it("forgetting the caller drops its keyed hash, ciphertext and a plain request hash; keeps the rest", () => {
@@ -170,8 +172,10 @@ describe("keyed request hashes and erasure", () => {
     expect(forgotten?.caller).toEqual({ hash: ERASED_CALLER, areaCode: "786", state: "FL" });
     expect(forgotten?.requestHash).toBe(ERASED_CALLER);
     expect(forgotten?.status).toBe("completed");
-    expect(withoutCaller({ ...s, requestHash: "rh1_k" })?.requestHash).toBe("rh1_k");
+    // A keyed request hash goes too: it was computed over the body that held the number.
+    expect(withoutCaller({ ...s, requestHash: "rh1_k" })?.requestHash).toBe(ERASED_CALLER);
     expect(withoutCaller(forgotten as CallState)).toBeNull();
-    expect(withoutCaller({ ...call("rejected"), requestHash: "rh1_k" })).toBeNull();
+    expect(withoutCaller({ ...call("rejected"), requestHash: "rh1_k" })?.requestHash).toBe(ERASED_CALLER);
+    expect(withoutCaller({ ...call("rejected"), requestHash: ERASED_CALLER })).toBeNull();
   });
 });

@@ -99,26 +99,25 @@ export const KEYED_REQUEST_HASH = "rh1_";
 
 /**
  * Whether a repeated offer is the same request. Documents stored before request hashes were keyed hold
- * a plain SHA-256, compared with the one the API sends alongside (it is never stored again).
+ * a plain SHA-256, compared with the one the API sends alongside (it is never stored again). Once the
+ * caller is erased the hash is gone (it was computed over a body holding the number), so a replay under
+ * the seller's own Idempotency-Key answers the stored decision, which holds no personal data.
  */
 export function sameOffer(stored: string, cmd: { requestHash: string; legacyRequestHash?: string }): boolean {
-  if (stored === cmd.requestHash) return true;
+  if (stored === cmd.requestHash || stored === ERASED_CALLER) return true;
   return !stored.startsWith(KEYED_REQUEST_HASH) && stored === cmd.legacyRequestHash;
 }
 
 /**
  * The call without its caller's keyed hash and ciphertext (area code, state and zip stay: they do not
- * single a person out), or null when there is nothing left to forget. A plain-SHA-256 request hash of
- * the body (which held the number) goes too; a keyed one stays, so replays still answer.
+ * single a person out), or null when there is nothing left to forget. The request hash goes too, keyed
+ * or not: it was computed over a body holding the number, so whoever holds the hashing key could find
+ * the number from it as from the phone hash (replays still answer: see sameOffer).
  */
 export function withoutCaller(s: CallState): CallState | null {
-  const legacyHash = !s.requestHash.startsWith(KEYED_REQUEST_HASH) && s.requestHash !== ERASED_CALLER;
-  if ((s.caller.hash === undefined || s.caller.hash === ERASED_CALLER) && !s.caller.ciphertext && !legacyHash)
+  const hashed = s.requestHash !== ERASED_CALLER;
+  if ((s.caller.hash === undefined || s.caller.hash === ERASED_CALLER) && !s.caller.ciphertext && !hashed)
     return null;
   const { hash: _h, ciphertext: _c, ...kept } = s.caller;
-  return {
-    ...s,
-    requestHash: legacyHash ? ERASED_CALLER : s.requestHash,
-    caller: { ...kept, hash: ERASED_CALLER },
-  };
+  return { ...s, requestHash: ERASED_CALLER, caller: { ...kept, hash: ERASED_CALLER } };
 }

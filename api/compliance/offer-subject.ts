@@ -24,16 +24,33 @@ export function offerRequestHashes(keys: PiiKeyring, input: unknown) {
   };
 }
 
-/** Before the offer: which subject this call belongs to (a replay keeps the first row, erased or not). */
-export async function recordCallSubject(db: Db, callId: string, callerHash: string, nowMs: number) {
-  await db
+/**
+ * Before the offer: which subject this call belongs to. `recorded` when this request wrote the row (the
+ * call's first offer), `replayed` when a row was there, `erased` when that row is an erasure's tombstone
+ * (a replay keeps the first row, erased or not).
+ */
+export async function recordCallSubject(
+  db: Db,
+  callId: string,
+  callerHash: string,
+  nowMs: number,
+): Promise<"recorded" | "replayed" | "erased"> {
+  const written = await db
     .insert(callSubjects)
     .values({ callId, callerHash, recordedAt: new Date(nowMs).toISOString() })
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning({ callId: callSubjects.callId });
+  if (written.length > 0) return "recorded";
+  const [row] = await db
+    .select({ hash: callSubjects.callerHash })
+    .from(callSubjects)
+    .where(eq(callSubjects.callId, callId));
+  return row?.hash === ERASED_CALLER ? "erased" : "replayed";
 }
 
 /**
- * After the offer: if an erasure tombstoned this call's subject row while the offer ran, the keyed
+ * After a call's first offer (never a replay: a replay of a call erased long ago must not wipe what the
+ * same number has done since): if an erasure tombstoned this call's subject row while the offer ran, the keyed
  * hash the offer wrote since (call document, counters, duplicate-caller keys, a new subject key) goes.
  * An erasure either sees the row (and clears the document itself) or ran before it was written.
  */

@@ -150,6 +150,40 @@ describe("data-subject erasure by body", () => {
     expect((await call("GET", `/v1/calls/${first.body.callId}`)).status).toBe(200);
   }, 240_000);
 
+  it("a replay of an erased call wipes nothing the number did after the erasure", async () => {
+    const seller = await market();
+    const number = randomCaller("786");
+    const body = { sellerCampaignId: seller.sellerCampaignId, callerNumber: number, callerState: "FL" };
+    const oldKey = uniq();
+    const old = await call<Decision>("POST", "/v1/calls", { key: seller.key, idempotencyKey: oldKey, body });
+    expect(old.body.status).toBe("routed");
+    const erased = await call("POST", "/v1/compliance/subjects/erase", { body: { phoneNumber: number } });
+    expect(erased.status).toBe(200);
+
+    // The same person calls again after the erasure: a new subject key holds that call's number.
+    const fresh = await call<Decision>("POST", "/v1/calls", {
+      key: seller.key,
+      idempotencyKey: uniq(),
+      body,
+    });
+    expect(fresh.body.status).toBe("routed");
+    const held = () =>
+      call<{ subject: { encryptionKeyHeld: boolean } }>("POST", "/v1/compliance/subjects/export", {
+        body: { phoneNumber: number },
+      });
+    expect((await held()).body.subject.encryptionKeyHeld).toBe(true);
+
+    // The seller replays the erased call: the stored decision, and the new call's key is still there.
+    const replay = await call<Decision>("POST", "/v1/calls", {
+      key: seller.key,
+      idempotencyKey: oldKey,
+      body,
+    });
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(old.body);
+    expect((await held()).body.subject.encryptionKeyHeld).toBe(true);
+  }, 120_000);
+
   it("refuses a body without a valid number", async () => {
     const r = await call<{ code: string }>("POST", "/v1/compliance/subjects/erase", {
       body: { phoneNumber: "not a number" },

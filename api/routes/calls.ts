@@ -73,9 +73,15 @@ export function callRoutes(deps: ApiDeps) {
       tags: input.tags,
       attestation: input.attestation,
     };
-    if (phone.ok) {
-      // Recorded before anything else keeps the keyed hash, so an erasure running meanwhile finds it.
-      await recordCallSubject(deps.db, callId, phoneHash(deps.config.pii, phone.e164), deps.now());
+    // Recorded before anything else keeps the keyed hash, so an erasure running meanwhile finds it.
+    const subject = phone.ok
+      ? await recordCallSubject(deps.db, callId, phoneHash(deps.config.pii, phone.e164), deps.now())
+      : undefined;
+    if (subject === "erased") {
+      // A replay of a call whose caller was erased since: the call answers its stored decision, and
+      // nothing here writes the number's traces (subject key, counters) back.
+      cmd.callerProblem = { code: "invalid_caller_number", detail: "the caller's personal data was erased" };
+    } else if (phone.ok) {
       const p = await protectNumber(deps.redis, deps.config.pii, phone.e164);
       cmd.caller = { hash: p.hash, ciphertext: p.ciphertext, areaCode: phone.areaCode };
       const ping = input.pingCallerNumber === undefined ? undefined : checkNanpNumber(input.pingCallerNumber);
@@ -99,7 +105,8 @@ export function callRoutes(deps: ApiDeps) {
       cmd.callerProblem = { code: phone.code, detail: phone.detail };
     }
     const decision = await actorCall(call(callId).offer(cmd)).finally(async () => {
-      if (cmd.caller) await settleOfferedCaller(deps, callId, cmd.caller.hash);
+      // Only the call's first offer: a replay must not wipe what the number has done since an erasure.
+      if (cmd.caller && subject === "recorded") await settleOfferedCaller(deps, callId, cmd.caller.hash);
     });
     auctionOutcomes.inc({ outcome: decision.status });
     return c.json(viewAs(principal, decision), 201);
