@@ -11,6 +11,7 @@ import { createRedis } from "../actors/runtime/redis.ts";
 import { recordApiEvent } from "../api/audit/audit-log.ts";
 import { type ImportMeta, type ImportResult, importDncFile } from "../api/compliance/dnc.ts";
 import { createDb } from "../api/db/client.ts";
+import { isMain } from "./is-main.ts";
 import { loadOrCreateSecrets, piiKeysOf } from "./stack/secrets.ts";
 
 export async function importFile(file: string, meta: Omit<ImportMeta, "expected">): Promise<ImportResult> {
@@ -45,7 +46,7 @@ export async function importFile(file: string, meta: Omit<ImportMeta, "expected"
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

@@ -5,6 +5,7 @@
 // report to --out, and exits 1 unless all is clean.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { isMain } from "./is-main.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const api = process.env.DCE_API_URL ?? "http://127.0.0.1:8080";
@@ -84,7 +85,7 @@ function arg(name: string): string | undefined {
   return at > 0 ? process.argv[at + 1] : undefined;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   const report = await reconcileUntilClean(arg("--since"), Number(arg("--wait") ?? 0));
   const out = arg("--out");
   if (out) writeFileSync(out, JSON.stringify(report, null, 2));

@@ -3,6 +3,7 @@
 // when a report is missing, a tier failed, or a stack tier's reconciliation found drift.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isMain } from "./is-main.ts";
 import { describeReport, isClean, type ReconReport } from "./reconcile.ts";
 
 export interface Tier {
@@ -56,7 +57,7 @@ function readJson<T>(file: string): T | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as T) : undefined;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   // Arguments: the tiers in order, a stack tier marked with a trailing `+` (e.g. `unit main+`).
   const dir = process.env.DCE_REPORT_DIR ?? ".data";
   const tiers = process.argv.slice(2).map((arg): Tier => {
