@@ -29,7 +29,8 @@ if [ ! -x "$dir/bin/node" ]; then
   tmp="$(mktemp -d "$dir.partial.XXXXXX")"
   (cd "$tmp" && npm pack "node-linux-$arch@$NODE_VERSION" --silent >/dev/null)
   tgz="$tmp/node-linux-$arch-$NODE_VERSION.tgz"
-  got="sha512-$(openssl dgst -sha512 -binary "$tgz" | openssl base64 -A)"
+  # Hashed with the machine's own Node (npm needs it anyway): a minimal Debian may have no openssl.
+  got="sha512-$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$tgz")"
   if [ "$got" != "$integrity" ]; then
     echo "node24: node-linux-$arch@$NODE_VERSION does not match its pinned integrity; not installed" >&2
     rm -rf "$tmp"
