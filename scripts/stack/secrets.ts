@@ -52,7 +52,7 @@ export function loadOrCreateSecrets(file: string, env: NodeJS.ProcessEnv = proce
 }
 
 /** The PII keyring scripts use: DCE_PII_KEY from the secrets, DCE_PII_KEYS (rotation) from the environment. */
-export function piiKeysOf(secrets: LocalSecrets, env = process.env): PiiKeyring {
+export function piiKeysOf(secrets: Pick<LocalSecrets, "DCE_PII_KEY">, env = process.env): PiiKeyring {
   const { keys, problems } = parsePiiKeys({
     DCE_PII_KEY: secrets.DCE_PII_KEY,
     DCE_PII_KEYS: env.DCE_PII_KEYS,
