@@ -3,6 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { newId } from "../actors/kernel/ids.ts";
+import { tokenMatches } from "../actors/runtime/app-token.ts";
 import type { Db } from "./db/client.ts";
 import { type ApiKeyRow, apiKeys } from "./db/schema.ts";
 import type { Principal } from "./deps.ts";
@@ -25,15 +26,9 @@ export async function createApiKey(
   return { id, key, prefix, expiresAt };
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(sha256(a), "hex");
-  const y = Buffer.from(sha256(b), "hex");
-  return timingSafeEqual(x, y);
-}
-
 const KEY_PATTERN = /^dce_(admin|buyer|seller)_([0-9a-f]{12})_[A-Za-z0-9_-]{20,}$/;
 
-export const isConfigAdmin = (adminKey: string, presented: string) => sameSecret(presented, adminKey);
+export const isConfigAdmin = (adminKey: string, presented: string) => tokenMatches(adminKey, presented);
 
 /** Whether `presented` has the shape of an issued key (only those are looked up in the database). */
 export const looksLikeKey = (presented: string) => KEY_PATTERN.test(presented);

@@ -18,7 +18,7 @@ import type { KeyEvent } from "../key-events.ts";
 import { authenticate } from "../keys.ts";
 import type { LiveConnection } from "../live/hub.ts";
 import { CLOSE, sendBounded } from "../live/ws-server.ts";
-import type { KeyResolver } from "../middleware/auth.ts";
+import { bearer, type KeyResolver } from "../middleware/auth.ts";
 import { ApiError } from "../problem.ts";
 
 export const LIVE_PROTOCOL = "dce.v1";
@@ -29,8 +29,8 @@ export function presentedKey(
   authorization: string | undefined,
   protocols: string | undefined,
 ): string | undefined {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
-  if (bearer) return bearer;
+  const key = bearer(authorization);
+  if (key) return key;
   const offered = (protocols ?? "").split(",").map((p) => p.trim());
   return offered.find((p) => p.startsWith(KEY_PROTOCOL))?.slice(KEY_PROTOCOL.length) || undefined;
 }
