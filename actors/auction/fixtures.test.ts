@@ -1,8 +1,5 @@
 // Runs every JSON acceptance case in fixtures/exemplary and fixtures/supplemental against the pure rules.
 // Fixture shapes are declared here on purpose, not borrowed from production types.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { BuyerCampaign, BuyerState, CallFacts, CampaignCounters } from "../buyer/buyer-api.ts";
 import { campaignProblems } from "../buyer/campaign-problems.ts";
@@ -12,6 +9,7 @@ import { periodKeys } from "../buyer/schedule.ts";
 import { fixedCtx } from "../kernel/ctx.ts";
 import type { Result } from "../kernel/result.ts";
 import type { Bid } from "./auction-api.ts";
+import { loadFixtures } from "./fixture-files.ts";
 import { rankBids } from "./rules.ts";
 
 type Json = Record<string, unknown>;
@@ -283,13 +281,8 @@ function runRank(f: Fixture): void {
   expect(view([...bids].reverse()).ordered).toEqual(then.ordered); // input order never matters
 }
 
-function load(folder: "exemplary" | "supplemental"): [string, Fixture][] {
-  const dir = fileURLToPath(new URL(`./fixtures/${folder}`, import.meta.url));
-  return readdirSync(dir)
-    .filter((name) => name.endsWith(".json"))
-    .sort()
-    .map((name) => [name, JSON.parse(readFileSync(join(dir, name), "utf8")) as Fixture]);
-}
+const load = (folder: "exemplary" | "supplemental") =>
+  loadFixtures<Fixture>(new URL(`./fixtures/${folder}`, import.meta.url));
 
 const exemplary = load("exemplary");
 const supplemental = load("supplemental");

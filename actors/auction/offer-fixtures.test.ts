@@ -1,9 +1,6 @@
 // Offer-level acceptance cases (fixtures/offers): bids as the auction read them, buyers as their actors
 // hold them at reservation time; the ranking, the reservation loop and the buyer's rule decide the winner.
 // Fixture shapes are declared here on purpose, not borrowed from production types.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { BuyerCampaign, BuyerState, CallFacts } from "../buyer/buyer-api.ts";
 import { campaignProblems } from "../buyer/campaign-problems.ts";
@@ -11,6 +8,7 @@ import { balanceOf, reserve } from "../buyer/rules.ts";
 import { fixedCtx } from "../kernel/ctx.ts";
 import { ok } from "../kernel/result.ts";
 import type { Bid, Loser } from "./auction-api.ts";
+import { loadFixtures } from "./fixture-files.ts";
 import { reserveInOrder } from "./reserve-order.ts";
 import { rankBids } from "./rules.ts";
 
@@ -125,13 +123,8 @@ async function runOffer(f: Fixture) {
   };
 }
 
-function load(folder: "exemplary" | "supplemental"): [string, Fixture][] {
-  const dir = fileURLToPath(new URL(`./fixtures/offers/${folder}`, import.meta.url));
-  return readdirSync(dir)
-    .filter((name) => name.endsWith(".json"))
-    .sort()
-    .map((name) => [name, JSON.parse(readFileSync(join(dir, name), "utf8")) as Fixture]);
-}
+const load = (folder: "exemplary" | "supplemental") =>
+  loadFixtures<Fixture>(new URL(`./fixtures/offers/${folder}`, import.meta.url));
 
 const exemplary = load("exemplary");
 const supplemental = load("supplemental");
