@@ -5,11 +5,11 @@ import { AuctionActor } from "./auction/auction-actor.ts";
 import { BenchActor } from "./bench/bench-actor.ts";
 import { BuyerActor } from "./buyer/buyer-actor.ts";
 import { CallActor } from "./call/call-actor.ts";
+import { expressAppTokenGuard } from "./platform/app-token.ts";
+import { loadConfig } from "./platform/config.ts";
+import { createLogger } from "./platform/logger.ts";
+import { createRedis } from "./platform/redis.ts";
 import { setActorDeps } from "./runtime/actor-runtime.ts";
-import { expressAppTokenGuard } from "./runtime/app-token.ts";
-import { loadConfig } from "./runtime/config.ts";
-import { createLogger } from "./runtime/logger.ts";
-import { createRedis } from "./runtime/redis.ts";
 import { SellerActor } from "./seller/seller-actor.ts";
 
 const config = loadConfig();

@@ -1,9 +1,9 @@
 // What the API needs from the outside world, passed to createApp so tests can build the app directly.
 import type { DaprClient } from "@dapr/dapr";
-import type { Config } from "../actors/runtime/config.ts";
-import type { Resolve } from "../actors/runtime/egress.ts";
-import type { Logger } from "../actors/runtime/logger.ts";
-import type { Redis } from "../actors/runtime/redis.ts";
+import type { Config } from "../actors/platform/config.ts";
+import type { Resolve } from "../actors/platform/egress.ts";
+import type { Logger } from "../actors/platform/logger.ts";
+import type { Redis } from "../actors/platform/redis.ts";
 import type { Db } from "./db/client.ts";
 import type { KeyEvents } from "./key-events.ts";
 import type { LiveHub } from "./live/hub.ts";

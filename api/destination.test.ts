@@ -1,8 +1,8 @@
 // Save-time egress checks in-process (no backing service is reached: a refusal comes first): https is
 // required with the local-stack switch off, and a name resolving to an internal address is refused.
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../actors/runtime/config.ts";
-import type { Resolve } from "../actors/runtime/egress.ts";
+import { loadConfig } from "../actors/platform/config.ts";
+import type { Resolve } from "../actors/platform/egress.ts";
 import { TEST_ADMIN_KEY as ADMIN, offlineApp, TEST_ENV } from "./openapi/test-app.ts";
 
 const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };

@@ -1,6 +1,6 @@
 // Save-time check of an outbound URL (a campaign's rtb.url, a webhook's url) through the egress guard:
 // an internal or non-https destination is refused with 400 destination_not_allowed naming the field.
-import { destinationRefusal } from "../actors/runtime/egress.ts";
+import { destinationRefusal } from "../actors/platform/egress.ts";
 import type { ApiDeps } from "./deps.ts";
 import { ApiError } from "./problem.ts";
 

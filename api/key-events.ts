@@ -3,8 +3,8 @@
 // cache only while its subscription is up: when the connection drops, listeners hear `reset` (drop
 // everything) and keep hearing nothing until it is subscribed again, so a missed message cannot leave a
 // revoked key cached.
-import type { Logger } from "../actors/runtime/logger.ts";
-import type { Redis } from "../actors/runtime/redis.ts";
+import type { Logger } from "../actors/platform/logger.ts";
+import type { Redis } from "../actors/platform/redis.ts";
 
 export const KEY_EVENTS_CHANNEL = "dce:keys:events";
 

@@ -3,7 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { newId } from "../actors/kernel/ids.ts";
-import { tokenMatches } from "../actors/runtime/app-token.ts";
+import { tokenMatches } from "../actors/platform/app-token.ts";
 import type { Db } from "./db/client.ts";
 import { type ApiKeyRow, apiKeys } from "./db/schema.ts";
 import type { Principal } from "./deps.ts";

@@ -1,9 +1,9 @@
 // The API process: Hono on the public port, talking to actors and pub/sub through its daprd.
 import { serve } from "@hono/node-server";
-import { loadConfig } from "../actors/runtime/config.ts";
-import { createDaprClient } from "../actors/runtime/dapr-client.ts";
-import { createLogger } from "../actors/runtime/logger.ts";
-import { createRedis } from "../actors/runtime/redis.ts";
+import { loadConfig } from "../actors/platform/config.ts";
+import { createDaprClient } from "../actors/platform/dapr-client.ts";
+import { createLogger } from "../actors/platform/logger.ts";
+import { createRedis } from "../actors/platform/redis.ts";
 import { createApp } from "./app.ts";
 import { createDb } from "./db/client.ts";
 import { KeyEvents } from "./key-events.ts";

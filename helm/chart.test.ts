@@ -1,6 +1,6 @@
 // The Helm chart, rendered by the real helm binary (scripts/helm-build.sh builds it once) and checked
 // against the local stack's own definitions: dapr.yaml, sidecar-components/*.yaml and the environment
-// actors/runtime/config.ts reads.
+// actors/platform/config.ts reads.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -43,11 +43,11 @@ const local = (file: string): K8s => parse(readFileSync(join(ROOT, "sidecar-comp
 const metadataMap = (items: { name: string; value?: string }[]) =>
   Object.fromEntries(items.map((m) => [m.name, m.value]));
 
-// Every environment variable actors/runtime/config.ts reads.
+// Every environment variable actors/platform/config.ts reads.
 const configVars = [
   ...new Set(
     [
-      ...readFileSync(join(ROOT, "actors/runtime/config.ts"), "utf8").matchAll(
+      ...readFileSync(join(ROOT, "actors/platform/config.ts"), "utf8").matchAll(
         /(?:env\.|env\["|port\("|count\("|token\(")([A-Z][A-Z0-9_]*)/g,
       ),
     ].map((m) => m[1] as string),

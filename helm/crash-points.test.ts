@@ -1,4 +1,4 @@
-// The test-only crash points (actors/runtime/crash-points.ts) cannot be switched on by the chart: it
+// The test-only crash points (actors/platform/crash-points.ts) cannot be switched on by the chart: it
 // never sets their variable, no value lets one add it, and the image runs with NODE_ENV=production,
 // which turns them off even if the variable were set.
 import { spawnSync } from "node:child_process";

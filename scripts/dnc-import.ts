@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { domainEvent } from "../actors/kernel/events.ts";
 import { newId } from "../actors/kernel/ids.ts";
-import { createRedis } from "../actors/runtime/redis.ts";
+import { createRedis } from "../actors/platform/redis.ts";
 import { recordApiEvent } from "../api/audit/audit-log.ts";
 import { type ImportMeta, type ImportResult, importDncFile } from "../api/compliance/dnc.ts";
 import { createDb } from "../api/db/client.ts";

@@ -4,8 +4,8 @@
 //   DCE_PII_KEYS=k2:<64 hex>,k1:<64 hex> npm run pii:rewrap
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { rewrapSubjectKeys } from "../actors/runtime/pii.ts";
-import { createRedis } from "../actors/runtime/redis.ts";
+import { rewrapSubjectKeys } from "../actors/platform/pii.ts";
+import { createRedis } from "../actors/platform/redis.ts";
 import { createDb } from "../api/db/client.ts";
 import { rewrapWebhookSecrets } from "../api/webhooks/secrets.ts";
 import { loadOrCreateSecrets, piiKeysOf } from "./stack/secrets.ts";

@@ -4,9 +4,9 @@ import type { IBuyerActor } from "../buyer/buyer-api.ts";
 import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
+import { buyersSuppressing, suppressionsOf } from "../platform/compliance-store.ts";
+import { actorProxy } from "../platform/dapr-client.ts";
 import { actorDeps } from "../runtime/actor-runtime.ts";
-import { buyersSuppressing, suppressionsOf } from "../runtime/compliance-store.ts";
-import { actorProxy } from "../runtime/dapr-client.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { candidateCampaigns } from "../runtime/targeting-index.ts";
 import type {

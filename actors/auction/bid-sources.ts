@@ -4,7 +4,6 @@
 import type { CallFacts } from "../buyer/buyer-api.ts";
 import type { TargetingEntry } from "../buyer/targeting.ts";
 import type { Ctx } from "../kernel/ctx.ts";
-import { type ActorDeps, actorDeps } from "../runtime/actor-runtime.ts";
 import {
   type LiveBidEntry,
   type LiveNotice,
@@ -12,8 +11,9 @@ import {
   liveBuyers,
   publishNotices,
   readLiveBids,
-} from "../runtime/live-bids.ts";
-import { revealNumber } from "../runtime/pii.ts";
+} from "../platform/live-bids.ts";
+import { revealNumber } from "../platform/pii.ts";
+import { type ActorDeps, actorDeps } from "../runtime/actor-runtime.ts";
 import { postPing, publisherId } from "../runtime/rtb-client.ts";
 import type { AuctionOutcome, Bid, Loser } from "./auction-api.ts";
 import { buildPing, readAnswer } from "./rtb.ts";

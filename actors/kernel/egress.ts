@@ -1,7 +1,7 @@
 // Where the exchange may send a request (RTB pings, webhooks, later pixels and postbacks): the pure
 // classifier of hosts and addresses, and the URL rules applied when a URL is saved and again before
 // connecting. Internal destinations (loopback, private, link-local, metadata...) are refused; the
-// local-stack switch lets http and loopback through, nothing else. actors/runtime/egress.ts does the I/O.
+// local-stack switch lets http and loopback through, nothing else. actors/platform/egress.ts does the I/O.
 
 export type AddressClass =
   | "public"

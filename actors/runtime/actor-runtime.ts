@@ -1,8 +1,8 @@
 // Process-wide dependencies for actors. The SDK constructs actors itself (daprClient, id) with no
 // injection, so the actor host sets these once at start-up, before registering actor types.
-import type { Config } from "./config.ts";
-import type { Logger } from "./logger.ts";
-import type { Redis } from "./redis.ts";
+import type { Config } from "../platform/config.ts";
+import type { Logger } from "../platform/logger.ts";
+import type { Redis } from "../platform/redis.ts";
 
 export interface ActorDeps {
   config: Config;

@@ -3,9 +3,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AbstractActor, type ActorId, type DaprClient } from "@dapr/dapr";
 import { type DomainEvent, uniqueById } from "../kernel/events.ts";
+import { crashPoint } from "../platform/crash-points.ts";
+import { ActorSidecar, publishEvents } from "../platform/dapr-client.ts";
 import { actorDeps } from "./actor-runtime.ts";
-import { crashPoint } from "./crash-points.ts";
-import { ActorSidecar, publishEvents } from "./dapr-client.ts";
 
 const DOC_KEY = "doc";
 /** The actor instance whose turn the current async call chain is running in. */

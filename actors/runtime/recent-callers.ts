@@ -2,7 +2,7 @@
 // longest window) instead of the buyer's state document, which would otherwise grow with every
 // caller. Only the buyer's actor reads and writes its keys, inside its turn, so check-then-mark is
 // atomic per buyer.
-import type { Redis } from "./redis.ts";
+import type { Redis } from "../platform/redis.ts";
 
 const key = (buyerId: string, callerHash: string) => `dce:seen:${buyerId}:${callerHash}`;
 

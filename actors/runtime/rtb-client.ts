@@ -1,8 +1,8 @@
 // RTB's I/O half: POSTs one ping to a buyer's endpoint through the egress guard (no internal
 // destinations, no redirects) with a hard timeout, and reads at most a small answer.
 import type { RtbExchange, RtbPing } from "../auction/rtb.ts";
-import { type EgressPolicy, egressSend, TimeoutError } from "./egress.ts";
-import type { PiiKeyring } from "./pii-keys.ts";
+import { type EgressPolicy, egressSend, TimeoutError } from "../platform/egress.ts";
+import type { PiiKeyring } from "../platform/pii-keys.ts";
 
 /** Answers larger than this are not read further: a bid is a few hundred bytes. */
 export const MAX_ANSWER_BYTES = 16 * 1024;

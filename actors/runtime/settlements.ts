@@ -1,6 +1,6 @@
 // How a buyer's holds ended, kept an hour in Redis (not in the buyer's state document, which would
 // grow with every call): a capture repeated after a crash or a redelivery replays the first charge.
-import type { Redis } from "./redis.ts";
+import type { Redis } from "../platform/redis.ts";
 
 export interface Settlement {
   outcome: "captured" | "released";

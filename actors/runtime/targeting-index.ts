@@ -3,7 +3,7 @@
 // entry (targeting fields only) sits beside them. Buyer actors keep it current on every campaign change.
 import type { BuyerCampaign, CallFacts } from "../buyer/buyer-api.ts";
 import { type TargetingEntry, targetingEntry } from "../buyer/targeting.ts";
-import type { Redis } from "./redis.ts";
+import type { Redis } from "../platform/redis.ts";
 
 const setKey = (vertical: string, state: string) => `dce:tix:${vertical.toLowerCase()}:${state}`;
 export const docKey = (campaignId: string) => `dce:campaign:${campaignId}`;

@@ -6,10 +6,10 @@ import type { Readable } from "node:stream";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { dncLineDigits, dncSlot, shardBitsFor, staleWarning } from "../../actors/compliance/dnc-slots.ts";
 import { newId } from "../../actors/kernel/ids.ts";
-import { DNC_ACTIVE, dncShardKey, suppressionKey } from "../../actors/runtime/compliance-store.ts";
-import { phoneHash } from "../../actors/runtime/pii.ts";
-import type { PiiKeyring } from "../../actors/runtime/pii-keys.ts";
-import type { Redis } from "../../actors/runtime/redis.ts";
+import { DNC_ACTIVE, dncShardKey, suppressionKey } from "../../actors/platform/compliance-store.ts";
+import { phoneHash } from "../../actors/platform/pii.ts";
+import type { PiiKeyring } from "../../actors/platform/pii-keys.ts";
+import type { Redis } from "../../actors/platform/redis.ts";
 import type { Db } from "../db/client.ts";
 import { dncImports, dncLists, suppressions } from "../db/compliance-schema.ts";
 

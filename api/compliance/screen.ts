@@ -12,8 +12,8 @@ import {
   type ScreenSettings,
   screenOffer,
 } from "../../actors/compliance/screen-rules.ts";
-import { frequencyKey, lookupCaller, velocityKey } from "../../actors/runtime/compliance-store.ts";
-import type { Redis } from "../../actors/runtime/redis.ts";
+import { frequencyKey, lookupCaller, velocityKey } from "../../actors/platform/compliance-store.ts";
+import type { Redis } from "../../actors/platform/redis.ts";
 import type { SellerCampaign } from "../../actors/seller/seller-api.ts";
 import type { Db } from "../db/client.ts";
 import { consents } from "../db/compliance-schema.ts";

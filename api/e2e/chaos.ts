@@ -11,7 +11,7 @@ import {
   type CrashPoint,
   type CrashRecord,
   firedCrash,
-} from "../../actors/runtime/crash-points.ts";
+} from "../../actors/platform/crash-points.ts";
 import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
 import { CRASH_DIR, STATE_DIR, sidecarHeaders } from "./stack.ts";
 

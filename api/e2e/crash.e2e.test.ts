@@ -1,4 +1,4 @@
-// Crash proofs through the real stack. Each named crash point (actors/runtime/crash-points.ts) is armed
+// Crash proofs through the real stack. Each named crash point (actors/platform/crash-points.ts) is armed
 // for one call, the call is driven through it, and the test sees the process die there (its record,
 // its pid gone, the launcher's restart), then sees the work completed by a retry or a redelivery:
 // every billable call charged exactly once, the books balanced, the buyer actor agreeing with the

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
-import { phoneHash } from "../../actors/runtime/pii.ts";
+import { phoneHash } from "../../actors/platform/pii.ts";
 import { loadOrCreateSecrets, piiKeysOf } from "../../scripts/stack/secrets.ts";
 import { OfferCall } from "../schemas/calls.ts";
 import { pidOf } from "./chaos.ts";

@@ -15,7 +15,7 @@ describe("rate limits", () => {
     const b = await createSeller();
     const first = await get(a.key);
     expect(first.status).toBe(200);
-    // The stack's default budget (actors/runtime/config.ts: DCE_RATE_LIMIT_BURST, unset in dapr.yaml).
+    // The stack's default budget (actors/platform/config.ts: DCE_RATE_LIMIT_BURST, unset in dapr.yaml).
     expect(first.headers.get("ratelimit-limit")).toBe("1000");
     expect(first.headers.get("ratelimit-remaining")).toBe("999");
     let refused: Awaited<ReturnType<typeof get>> | undefined;

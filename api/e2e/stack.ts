@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const STATE_DIR = resolve(process.env.DCE_STATE_DIR ?? join(ROOT, ".data"));
-/** Where the chaos tier arms crash points and finds their records (actors/runtime/crash-points.ts). */
+/** Where the chaos tier arms crash points and finds their records (actors/platform/crash-points.ts). */
 export const CRASH_DIR = join(STATE_DIR, "crash-points");
 export const API = process.env.DCE_API_URL ?? "http://127.0.0.1:8080";
 

@@ -1,8 +1,8 @@
 // The events app: subscribes to domain events through its daprd and records them in Postgres, and
 // sends the partner webhooks those events enqueue.
 import { serve } from "@hono/node-server";
-import { loadConfig } from "../../actors/runtime/config.ts";
-import { createLogger } from "../../actors/runtime/logger.ts";
+import { loadConfig } from "../../actors/platform/config.ts";
+import { createLogger } from "../../actors/platform/logger.ts";
 import { createDb } from "../db/client.ts";
 import { webhookWorker } from "../webhooks/worker.ts";
 import { eventsServer } from "./server.ts";

@@ -3,7 +3,7 @@
 // server, whose bulk handler calls back one event at a time. Only daprd (holding the app token) gets in.
 import { DaprPubSubStatusEnum } from "@dapr/dapr";
 import { Hono } from "hono";
-import { APP_TOKEN_HEADER, appTokenRefusal, callbackAllowed } from "../../actors/runtime/app-token.ts";
+import { APP_TOKEN_HEADER, appTokenRefusal, callbackAllowed } from "../../actors/platform/app-token.ts";
 
 export interface Subscription {
   pubsubName: string;

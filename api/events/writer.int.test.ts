@@ -7,7 +7,7 @@ import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callSnapshot } from "../../actors/call/snapshot.ts";
 import { domainEvent } from "../../actors/kernel/events.ts";
-import { createLogger } from "../../actors/runtime/logger.ts";
+import { createLogger } from "../../actors/platform/logger.ts";
 import { verifyAudit } from "../audit/verify.ts";
 import { auditLog } from "../db/compliance-schema.ts";
 import { ledgerPostings } from "../db/ledger-schema.ts";

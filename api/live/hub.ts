@@ -1,9 +1,9 @@
 // The API process's side of live bidding: keeps each connected buyer present in Redis, forwards the
 // buyer's opportunities and outcomes from its Redis channel, and pushes its bids back to the auction.
 import { randomUUID } from "node:crypto";
-import { buyerChannel, markAbsent, markPresent, pushLiveBid } from "../../actors/runtime/live-bids.ts";
-import type { Logger } from "../../actors/runtime/logger.ts";
-import type { Redis } from "../../actors/runtime/redis.ts";
+import { buyerChannel, markAbsent, markPresent, pushLiveBid } from "../../actors/platform/live-bids.ts";
+import type { Logger } from "../../actors/platform/logger.ts";
+import type { Redis } from "../../actors/platform/redis.ts";
 import { type ErrorMessage, liveView, noticeKey, parseBidderMessage } from "./messages.ts";
 
 /** Where the hub writes to one connection: the WebSocket, or a fake in tests. */

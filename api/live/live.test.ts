@@ -2,8 +2,8 @@
 // key carried in a subprotocol, and who may open a feed.
 import type { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { loadConfig } from "../../actors/runtime/config.ts";
-import { createLogger } from "../../actors/runtime/logger.ts";
+import { loadConfig } from "../../actors/platform/config.ts";
+import { createLogger } from "../../actors/platform/logger.ts";
 import { createApp } from "../app.ts";
 import type { ApiDeps } from "../deps.ts";
 import { TEST_ENV } from "../openapi/test-app.ts";

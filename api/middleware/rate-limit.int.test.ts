@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../actors/runtime/logger.ts";
+import { createLogger } from "../../actors/platform/logger.ts";
 import type { ApiDeps } from "../deps.ts";
 import { type ApiError, problem } from "../problem.ts";
 import { rateLimit } from "./rate-limit.ts";

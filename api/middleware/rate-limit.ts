@@ -2,7 +2,7 @@
 // shares one budget per key. 429 problems carry Retry-After; every answer carries RateLimit-* headers.
 // If Redis does not answer, requests pass (the limiter must not take the API down) and it is logged.
 import type { MiddlewareHandler } from "hono";
-import type { RateLimit } from "../../actors/runtime/config.ts";
+import type { RateLimit } from "../../actors/platform/config.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError } from "../problem.ts";
 

@@ -1,6 +1,6 @@
 // The API with no backing service, for unit tests: deps that would reach Dapr, Redis or Postgres throw.
-import { loadConfig } from "../../actors/runtime/config.ts";
-import { createLogger } from "../../actors/runtime/logger.ts";
+import { loadConfig } from "../../actors/platform/config.ts";
+import { createLogger } from "../../actors/platform/logger.ts";
 import { createApp } from "../app.ts";
 import type { ApiDeps } from "../deps.ts";
 

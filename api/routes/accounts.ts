@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { BuyerState, IBuyerActor } from "../../actors/buyer/buyer-api.ts";
 import { newId } from "../../actors/kernel/ids.ts";
-import { actorProxy } from "../../actors/runtime/dapr-client.ts";
+import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import type { ISellerActor, SellerState } from "../../actors/seller/seller-api.ts";
 import { accounts } from "../db/schema.ts";
 import type { ApiDeps } from "../deps.ts";

@@ -9,8 +9,8 @@ import { CALLING_HOURS_RULES, CALLING_HOURS_VERSION } from "../../actors/complia
 import { domainEvent } from "../../actors/kernel/events.ts";
 import { newId } from "../../actors/kernel/ids.ts";
 import { checkNanpNumber } from "../../actors/kernel/phone.ts";
-import { BLOCKLIST } from "../../actors/runtime/compliance-store.ts";
-import { phoneHash, protectNumber } from "../../actors/runtime/pii.ts";
+import { BLOCKLIST } from "../../actors/platform/compliance-store.ts";
+import { phoneHash, protectNumber } from "../../actors/platform/pii.ts";
 import { recordApiEvent } from "../audit/audit-log.ts";
 import {
   addSuppressions,

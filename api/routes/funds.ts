@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { Hono } from "hono";
 import type { IBuyerActor } from "../../actors/buyer/buyer-api.ts";
-import { actorProxy } from "../../actors/runtime/dapr-client.ts";
+import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import type { ApiDeps } from "../deps.ts";
 import { postingEntries, postOnce } from "../ledger/ledger.ts";
 import { depositPosting } from "../ledger/postings.ts";

@@ -5,7 +5,7 @@ import { and, eq, like, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { IBuyerActor } from "../../actors/buyer/buyer-api.ts";
 import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
-import { actorProxy } from "../../actors/runtime/dapr-client.ts";
+import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import { ledgerAccounts, ledgerEntries, ledgerPostings } from "../db/ledger-schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
 import { accountHistory, accountSums, postingEntries, postOnce, trialBalance } from "../ledger/ledger.ts";

@@ -2,7 +2,7 @@
 // encrypted at rest under the PII keyring's webhook-secret key (its own HKDF label), with a key id.
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import type { PiiKeyring } from "../../actors/runtime/pii-keys.ts";
+import type { PiiKeyring } from "../../actors/platform/pii-keys.ts";
 import type { Db } from "../db/client.ts";
 import { webhookEndpoints } from "../db/webhook-schema.ts";
 

@@ -8,8 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../actors/runtime/logger.ts";
-import { PiiKeyring } from "../../actors/runtime/pii-keys.ts";
+import { createLogger } from "../../actors/platform/logger.ts";
+import { PiiKeyring } from "../../actors/platform/pii-keys.ts";
 import type { Db } from "../db/client.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";

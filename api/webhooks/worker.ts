@@ -3,9 +3,9 @@
 // workers (one per events-app process) share the queue safely through SKIP LOCKED claims.
 
 import type { Sql } from "postgres";
-import { egressSend, type Resolve, TimeoutError } from "../../actors/runtime/egress.ts";
-import type { Logger } from "../../actors/runtime/logger.ts";
-import type { PiiKeyring } from "../../actors/runtime/pii-keys.ts";
+import { egressSend, type Resolve, TimeoutError } from "../../actors/platform/egress.ts";
+import type { Logger } from "../../actors/platform/logger.ts";
+import type { PiiKeyring } from "../../actors/platform/pii-keys.ts";
 import type { Db } from "../db/client.ts";
 import { delivered, nextDelayMs, type RetryPolicy, signature } from "./rules.ts";
 import { openSecret } from "./secrets.ts";

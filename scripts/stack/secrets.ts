@@ -1,7 +1,7 @@
 // Local development secrets, generated once into the state directory (mode 0600); the environment wins.
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { type PiiKeyring, parsePiiKeys } from "../../actors/runtime/pii-keys.ts";
+import { type PiiKeyring, parsePiiKeys } from "../../actors/platform/pii-keys.ts";
 
 export interface LocalSecrets {
   DCE_PII_KEY: string;

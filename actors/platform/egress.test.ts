@@ -5,8 +5,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RtbPing } from "../auction/rtb.ts";
+import { postPing } from "../runtime/rtb-client.ts";
 import { DestinationRefused, destinationRefusal, egressSend, guardedLookup, type Resolve } from "./egress.ts";
-import { postPing } from "./rtb-client.ts";
 
 interface Loopback {
   url: string;
