@@ -6,9 +6,9 @@ import type { BuyerCampaign, BuyerState, CallFacts } from "../buyer/buyer-api.ts
 import { campaignProblems } from "../buyer/campaign-problems.ts";
 import { balanceOf, reserve } from "../buyer/rules.ts";
 import { fixedCtx } from "../kernel/ctx.ts";
+import { loadFixtures } from "../kernel/fixture-files.ts";
 import { ok } from "../kernel/result.ts";
 import type { Bid, Loser } from "./auction-api.ts";
-import { loadFixtures } from "./fixture-files.ts";
 import { reserveInOrder } from "./reserve-order.ts";
 import { rankBids } from "./rules.ts";
 
