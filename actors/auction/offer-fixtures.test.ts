@@ -79,7 +79,6 @@ function toState(buyerId: string, b: FixtureBuyer): BuyerState {
     campaigns: Object.fromEntries(campaigns.map((c) => [c.id, c])),
     counters: {},
     reservations: {},
-    recentCallers: {},
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",
   };
@@ -109,7 +108,7 @@ async function runOffer(f: Fixture) {
       const state = states.get(bid.buyerId);
       if (state === undefined) throw new Error(`fixture names unknown buyer ${bid.buyerId}`);
       const cmd = { callId: CALL.callId, campaignId: bid.campaignId, priceMicros, bid: offered, call: CALL };
-      const r = reserve(state, { ...cmd, ttlMs: 60_000 }, fixedCtx(NOW));
+      const r = reserve(state, { ...cmd, ttlMs: 60_000 }, fixedCtx(NOW), { lastSeenMs: null });
       if (!r.ok) return r;
       states.set(bid.buyerId, r.value.state);
       return ok(r.value.accepted);

@@ -29,7 +29,8 @@ interface Given {
     reservedAt?: string;
     expiresAt?: string;
   }[];
-  recentCallers?: Record<string, string>;
+  /** The duplicate window as the actor keeps it in Redis: caller hash → when last routed here. */
+  lastSeen?: Record<string, string>;
 }
 interface Step {
   do: "eligibility" | "reserve" | "release" | "capture" | "sweep";
@@ -59,7 +60,8 @@ interface Expect {
     availableMicros: number;
   };
   reservations?: string[];
-  recentCallers?: Record<string, string>;
+  /** The duplicate window afterwards. */
+  lastSeen?: Record<string, string>;
 }
 interface Fixture {
   description: string;
@@ -118,14 +120,25 @@ function toState(g: Given, now: number): BuyerState {
         { callId, campaignId, priceMicros, reservedAt: now, expiresAt: now + 60_000 },
       ]),
     ),
-    recentCallers: Object.fromEntries(Object.entries(g.recentCallers ?? {}).map(([h, t]) => [h, ms(t)])),
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",
   };
 }
 
-/** Applies one step; returns the rule's result with the fields a fixture may assert, and the next state. */
-function apply(state: BuyerState, step: Step, now: number): { result: Result<Json>; state: BuyerState } {
+/** Caller hash → epoch ms: the buyer's duplicate window, kept in Redis by the actor (recent-callers.ts). */
+type SeenWindow = Map<string, number>;
+
+/**
+ * Applies one step; returns the rule's result with the fields a fixture may assert, and the next state.
+ * A reservation reads the caller's sighting from `seen` and, when it holds the call anew, marks it
+ * there, as BuyerActor.reserve does with lastSeen/markSeen.
+ */
+function apply(
+  state: BuyerState,
+  seen: SeenWindow,
+  step: Step,
+  now: number,
+): { result: Result<Json>; state: BuyerState } {
   const ctx = fixedCtx(now);
   const callId = step.callId ?? "call_1";
   const call: CallFacts = {
@@ -148,7 +161,7 @@ function apply(state: BuyerState, step: Step, now: number): { result: Result<Jso
     case "eligibility": {
       const campaign = state.campaigns[campaignId];
       if (campaign === undefined) throw new Error(`fixture names unknown campaign ${campaignId}`);
-      const r = eligibility(state, campaign, call, priceMicros, state.recentCallers[call.callerHash], now);
+      const r = eligibility(state, campaign, call, priceMicros, seen.get(call.callerHash), now);
       return { result: r.ok ? { ok: true, value: { eligible: true } } : r, state };
     }
     case "reserve": {
@@ -157,7 +170,9 @@ function apply(state: BuyerState, step: Step, now: number): { result: Result<Jso
         state,
         { callId, campaignId, priceMicros, bid, call, ttlMs: step.ttlMs ?? 60_000 },
         ctx,
+        { lastSeenMs: seen.get(call.callerHash) ?? null },
       );
+      if (r.ok && r.value.state !== state) seen.set(call.callerHash, now);
       return keep(r, ({ accepted: a }) => ({
         accepted: {
           callId: a.callId,
@@ -192,6 +207,7 @@ function check(
   before: BuyerState,
   result: Result<Json>,
   after: BuyerState,
+  seen: SeenWindow,
 ): void {
   if (expected.refused !== undefined) {
     expect(result.ok ? "accepted" : result.reason.code).toBe(expected.refused);
@@ -207,15 +223,14 @@ function check(
   if (expected.balance !== undefined) expect(balanceOf(after)).toEqual(expected.balance);
   if (expected.reservations !== undefined)
     expect(Object.keys(after.reservations).sort()).toEqual(expected.reservations);
-  if (expected.recentCallers !== undefined) {
-    const seen = Object.fromEntries(Object.entries(after.recentCallers).map(([h, t]) => [h, iso(t)]));
-    expect(seen).toEqual(expected.recentCallers);
-  }
+  if (expected.lastSeen !== undefined)
+    expect(Object.fromEntries([...seen].map(([h, t]) => [h, iso(t)]))).toEqual(expected.lastSeen);
 }
 
 function runBuyer(f: Fixture): void {
   const now = ms(f.given.now ?? DEFAULT_NOW);
   let state = toState(f.given, now);
+  const seen: SeenWindow = new Map(Object.entries(f.given.lastSeen ?? {}).map(([h, t]) => [h, ms(t)]));
   for (const c of Object.values(state.campaigns))
     expect(campaignProblems(c), `campaign ${c.id} is invalid`).toEqual([]);
   const { kind, ...rest } = f.when;
@@ -223,8 +238,8 @@ function runBuyer(f: Fixture): void {
   const expects = kind === "sequence" ? (f.then.steps as Expect[]) : [f.then as Expect];
   expect(expects).toHaveLength(steps.length);
   steps.forEach((step, i) => {
-    const applied = apply(state, step, step.at === undefined ? now : ms(step.at));
-    check(step, expects[i]!, state, applied.result, applied.state);
+    const applied = apply(state, seen, step, step.at === undefined ? now : ms(step.at));
+    check(step, expects[i]!, state, applied.result, applied.state, seen);
     state = applied.state;
   });
 }
