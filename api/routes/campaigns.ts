@@ -10,6 +10,7 @@ import { screenDoc, sellerCampaignScreenKey } from "../compliance/screen.ts";
 import type { ApiDeps } from "../deps.ts";
 import { assertDestination } from "../destination.ts";
 import { assertAccount } from "../middleware/auth.ts";
+import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import {
   CreateBuyerCampaign,
@@ -17,12 +18,14 @@ import {
   PatchBuyerCampaign,
   PatchSellerCampaign,
 } from "../schemas/campaigns.ts";
+import * as R from "../schemas/responses.ts";
 import { actorCall, body, problemsError } from "../validate.ts";
 
 export const sellerCampaignOwnerKey = (campaignId: string) => `dce:seller-campaign-owner:${campaignId}`;
 
 export function campaignRoutes(deps: ApiDeps) {
   const app = new Hono();
+  const doc = tagged("campaigns");
   const buyer = (id: string) => actorProxy<IBuyerActor>(deps.dapr, "BuyerActor", id);
   const seller = (id: string) => actorProxy<ISellerActor>(deps.dapr, "SellerActor", id);
   const stamp = () => new Date(deps.now()).toISOString();
@@ -34,7 +37,15 @@ export function campaignRoutes(deps: ApiDeps) {
     return actorCall(buyer(campaign.buyerId).upsertCampaign({ campaign }));
   }
 
-  app.post("/buyers/:buyerId/campaigns", async (c) => {
+  const createBuyerCampaignDoc = doc({
+    summary: "Create a buyer campaign",
+    access: "buyer",
+    body: CreateBuyerCampaign,
+    status: 201,
+    response: R.Campaign,
+    errors: [...WRITE, "buyer_unknown", "destination_not_allowed"],
+  });
+  app.post("/buyers/:buyerId/campaigns", createBuyerCampaignDoc, async (c) => {
     const buyerId = c.req.param("buyerId");
     assertAccount(c.get("principal"), buyerId, "buyer");
     const input = await body(c, CreateBuyerCampaign);
@@ -50,14 +61,28 @@ export function campaignRoutes(deps: ApiDeps) {
     return c.json(await saveBuyerCampaign(campaign), 201);
   });
 
-  app.get("/buyers/:buyerId/campaigns", async (c) => {
+  const listBuyerCampaignsDoc = doc({
+    summary: "List a buyer's campaigns",
+    access: "buyer",
+    status: 200,
+    response: R.CampaignList,
+    errors: [...READ, "buyer_unknown"],
+  });
+  app.get("/buyers/:buyerId/campaigns", listBuyerCampaignsDoc, async (c) => {
     const buyerId = c.req.param("buyerId");
     assertAccount(c.get("principal"), buyerId, "buyer");
     const state = await actorCall(buyer(buyerId).get());
     return c.json({ items: Object.values(state.campaigns) });
   });
 
-  app.get("/buyers/:buyerId/campaigns/:campaignId", async (c) => {
+  const getBuyerCampaignDoc = doc({
+    summary: "Get a buyer campaign",
+    access: "buyer",
+    status: 200,
+    response: R.Campaign,
+    errors: [...READ, "buyer_unknown", "campaign_unknown"],
+  });
+  app.get("/buyers/:buyerId/campaigns/:campaignId", getBuyerCampaignDoc, async (c) => {
     const { buyerId, campaignId } = c.req.param();
     assertAccount(c.get("principal"), buyerId, "buyer");
     const state = await actorCall(buyer(buyerId).get());
@@ -67,7 +92,15 @@ export function campaignRoutes(deps: ApiDeps) {
     return c.json(campaign);
   });
 
-  app.patch("/buyers/:buyerId/campaigns/:campaignId", async (c) => {
+  const patchBuyerCampaignDoc = doc({
+    summary: "Change a buyer campaign",
+    access: "buyer",
+    body: PatchBuyerCampaign,
+    status: 200,
+    response: R.Campaign,
+    errors: [...WRITE, "buyer_unknown", "campaign_unknown", "destination_not_allowed"],
+  });
+  app.patch("/buyers/:buyerId/campaigns/:campaignId", patchBuyerCampaignDoc, async (c) => {
     const { buyerId, campaignId } = c.req.param();
     assertAccount(c.get("principal"), buyerId, "buyer");
     const patch = await body(c, PatchBuyerCampaign);
@@ -89,7 +122,15 @@ export function campaignRoutes(deps: ApiDeps) {
     return saved;
   }
 
-  app.post("/sellers/:sellerId/campaigns", async (c) => {
+  const createSellerCampaignDoc = doc({
+    summary: "Create a seller campaign",
+    access: "seller",
+    body: CreateSellerCampaign,
+    status: 201,
+    response: R.Campaign,
+    errors: [...WRITE, "seller_unknown"],
+  });
+  app.post("/sellers/:sellerId/campaigns", createSellerCampaignDoc, async (c) => {
     const sellerId = c.req.param("sellerId");
     assertAccount(c.get("principal"), sellerId, "seller");
     const input = await body(c, CreateSellerCampaign);
@@ -105,14 +146,28 @@ export function campaignRoutes(deps: ApiDeps) {
     return c.json(await saveSellerCampaign(campaign), 201);
   });
 
-  app.get("/sellers/:sellerId/campaigns", async (c) => {
+  const listSellerCampaignsDoc = doc({
+    summary: "List a seller's campaigns",
+    access: "seller",
+    status: 200,
+    response: R.CampaignList,
+    errors: [...READ, "seller_unknown"],
+  });
+  app.get("/sellers/:sellerId/campaigns", listSellerCampaignsDoc, async (c) => {
     const sellerId = c.req.param("sellerId");
     assertAccount(c.get("principal"), sellerId, "seller");
     const state = await actorCall(seller(sellerId).get());
     return c.json({ items: Object.values(state.campaigns) });
   });
 
-  app.get("/sellers/:sellerId/campaigns/:campaignId", async (c) => {
+  const getSellerCampaignDoc = doc({
+    summary: "Get a seller campaign",
+    access: "seller",
+    status: 200,
+    response: R.Campaign,
+    errors: [...READ, "seller_unknown", "seller_campaign_unknown"],
+  });
+  app.get("/sellers/:sellerId/campaigns/:campaignId", getSellerCampaignDoc, async (c) => {
     const { sellerId, campaignId } = c.req.param();
     assertAccount(c.get("principal"), sellerId, "seller");
     const state = await actorCall(seller(sellerId).get());
@@ -122,7 +177,15 @@ export function campaignRoutes(deps: ApiDeps) {
     return c.json(campaign);
   });
 
-  app.patch("/sellers/:sellerId/campaigns/:campaignId", async (c) => {
+  const patchSellerCampaignDoc = doc({
+    summary: "Change a seller campaign",
+    access: "seller",
+    body: PatchSellerCampaign,
+    status: 200,
+    response: R.Campaign,
+    errors: [...WRITE, "seller_unknown", "seller_campaign_unknown"],
+  });
+  app.patch("/sellers/:sellerId/campaigns/:campaignId", patchSellerCampaignDoc, async (c) => {
     const { sellerId, campaignId } = c.req.param();
     assertAccount(c.get("principal"), sellerId, "seller");
     const patch = await body(c, PatchSellerCampaign);
