@@ -50,7 +50,10 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
     return patched.ok ? this.saveCampaign(state, patched.value) : patched;
   }
 
-  /** Saves the campaign, then writes its index entry: the offer path reads the seller's facts there. */
+  /**
+   * Saves the campaign, then writes the index entries of all the seller's campaigns (the offer path reads
+   * the seller's facts there): an entry an earlier save failed to write after its commit is healed too.
+   */
   private async saveCampaign(state: SellerState, input: SellerCampaign): Promise<Result<SellerCampaign>> {
     const full = slotRefusal(state.campaigns, input.id, "campaigns.perSeller");
     if (full) return full;
@@ -61,7 +64,7 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
     await this.commit(next, [
       domainEvent("seller.campaign_upserted", agg, cause, systemCtx.now(), { campaign }),
     ]);
-    await indexSellerCampaigns(actorDeps().redis, next, [campaign.id]);
+    await indexSellerCampaigns(actorDeps().redis, next);
     return ok(campaign);
   }
 

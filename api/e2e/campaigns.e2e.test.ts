@@ -30,6 +30,14 @@ describe("seller campaign index", () => {
     );
     expect(patched.status).toBe(200);
     expect(await entry(seller.sellerCampaignId)).toMatchObject({ status: "paused", version: 2 });
+    // An entry a save failed to write after its commit is written again by the seller's next save.
+    await redis.del(indexKey(seller.sellerCampaignId));
+    const second = await call<{ id: string }>("POST", `/v1/sellers/${seller.sellerId}/campaigns`, {
+      body: { name: "second", vertical: "auto", payout: { type: "fixed", amountMicros: 1 } },
+    });
+    expect(second.status).toBe(201);
+    expect(await entry(second.body.id)).toMatchObject({ sellerId: seller.sellerId, version: 1 });
+    expect(await entry(seller.sellerCampaignId)).toMatchObject({ status: "paused", version: 2 });
     // The API writes no seller keys of its own any more.
     expect(await redis.exists(`dce:seller-campaign-owner:${seller.sellerCampaignId}`)).toBe(0);
     expect(await redis.exists(`dce:seller-campaign-screen:${seller.sellerCampaignId}`)).toBe(0);
