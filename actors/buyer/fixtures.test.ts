@@ -1,7 +1,9 @@
 // Runs every JSON acceptance case of the buyer's rules (fixtures/exemplary and fixtures/supplemental):
 // eligibility, reserve, release, capture and sweep on an in-memory buyer state. Fixture shapes are
 // declared here on purpose, not borrowed from production types.
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { CreateBuyerCampaign } from "../../api/schemas/campaigns.ts";
 import { fixedCtx } from "../kernel/ctx.ts";
 import { loadFixtures } from "../kernel/fixture-files.ts";
 import type { Result } from "../kernel/result.ts";
@@ -231,8 +233,11 @@ function runBuyer(f: Fixture): void {
   const now = ms(f.given.now ?? DEFAULT_NOW);
   let state = toState(f.given, now);
   const seen: SeenWindow = new Map(Object.entries(f.given.lastSeen ?? {}).map(([h, t]) => [h, ms(t)]));
-  for (const c of Object.values(state.campaigns))
+  // A fixture campaign is one the API could have saved: its shape (the schema) and its cross-field rules.
+  for (const c of Object.values(state.campaigns)) {
+    expect(v.safeParse(CreateBuyerCampaign, c).issues, `campaign ${c.id} is malformed`).toBeUndefined();
     expect(campaignProblems(c), `campaign ${c.id} is invalid`).toEqual([]);
+  }
   const { kind, ...rest } = f.when;
   const steps = kind === "sequence" ? (f.when as { steps: Step[] }).steps : [{ do: kind, ...rest } as Step];
   const expects = kind === "sequence" ? (f.then.steps as Expect[]) : [f.then as Expect];

@@ -137,8 +137,8 @@ describe("newBuyerState and upsertCampaign", () => {
     expect(r.value.state.reservations).toBe(s.reservations);
   });
 
-  it("throws on an invalid campaign (the API validates first)", () => {
-    expect(() => upsertCampaign(buyer(), campaign({ bidMicros: -1 }), fixedCtx(T0))).toThrow(/bidMicros/);
+  it("throws on a campaign with conflicting fields (the actor checks first)", () => {
+    expect(() => upsertCampaign(buyer(), campaign({ destination: {} }), fixedCtx(T0))).toThrow(/destination/);
   });
 });
 

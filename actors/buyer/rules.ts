@@ -20,7 +20,7 @@ import { isOpen, periodKeys } from "./schedule.ts";
 import { isDuplicate, targetingRefusal } from "./targeting.ts";
 
 export { type CampaignProblem, campaignProblems } from "./campaign-problems.ts";
-export { type NewBuyer, newBuyerState, upsertCampaign } from "./profile.ts";
+export { type NewBuyer, newBuyerState, patchedCampaign, upsertCampaign } from "./profile.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
