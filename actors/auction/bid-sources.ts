@@ -13,7 +13,7 @@ import {
   readLiveBids,
 } from "../platform/live-bids.ts";
 import { revealNumber } from "../platform/pii.ts";
-import { type ActorDeps, actorDeps } from "../runtime/actor-runtime.ts";
+import type { ActorDeps } from "../runtime/actor-runtime.ts";
 import { postPing, publisherId } from "../runtime/rtb-client.ts";
 import type { AuctionOutcome, Bid, Loser } from "./auction-api.ts";
 import { buildPing, readAnswer } from "./rtb.ts";
@@ -50,6 +50,7 @@ export async function collectBids(
   eligible: TargetingEntry[],
   req: BidRequest,
   ctx: Ctx,
+  deps: ActorDeps,
 ): Promise<CollectedBids> {
   const standing = standingBids(
     eligible.filter((c) => !c.rtb),
@@ -57,7 +58,6 @@ export async function collectBids(
     ctx,
   );
   if (eligible.length === 0) return { bids: standing, losers: [], live: [] };
-  const deps = actorDeps();
   const [rtb, live] = await Promise.all([
     rtbBids(eligible, req, ctx, deps),
     liveBids(eligible, req, ctx, deps),
@@ -132,15 +132,16 @@ async function liveBids(eligible: TargetingEntry[], req: BidRequest, ctx: Ctx, d
 /**
  * Tells each live participant its own outcome once the auction closed: `won` with its price, or `lost`
  * with a reason code. Fire and forget (never throws): the seller's routing answer does not wait for it.
- * Call it after the auction's state is committed: `void notifyLiveOutcome(collected.live, callId, outcome)`.
+ * Call it after the auction's state is committed: `void notifyLiveOutcome(deps, collected.live, callId, outcome)`.
  */
 export async function notifyLiveOutcome(
+  deps: ActorDeps,
   live: LiveParticipant[],
   callId: string,
   outcome: AuctionOutcome,
 ): Promise<void> {
   if (live.length === 0) return;
-  const { redis, logger } = actorDeps();
+  const { redis, logger } = deps;
   await publishNotices(redis, outcomeNotices(live, callId, outcome)).catch((err: unknown) =>
     logger.warn({ err, callId }, "auction.live_notice_failed"),
   );
