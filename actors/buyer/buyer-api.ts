@@ -81,8 +81,6 @@ export interface BuyerState {
   campaigns: Record<string, BuyerCampaign>;
   counters: Record<string, CampaignCounters>;
   reservations: Record<string, Reservation>; // by call id
-  /** Caller keyed hash → last time (epoch ms) a call from it was routed to this buyer. */
-  recentCallers: Record<string, number>;
   /** Deposit id → amount, so a redelivered deposit is applied once. */
   appliedDeposits?: Record<string, Micros>;
   createdAt: string;

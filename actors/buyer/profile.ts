@@ -33,7 +33,6 @@ export function newBuyerState(cmd: NewBuyer, ctx: Ctx): BuyerState {
     campaigns: {},
     counters: {},
     reservations: {},
-    recentCallers: {},
     createdAt: at,
     updatedAt: at,
   };
