@@ -75,7 +75,7 @@ export async function collectBids(
   deps: ActorDeps,
 ): Promise<CollectedBids> {
   if (eligible.length === 0) return { bids: [], losers: [], live: [] };
-  return collectBidsFrom(daprSources(actorDeps(), ctx), eligible, req, ctx);
+  return collectBidsFrom(daprSources(deps, ctx), eligible, req, ctx);
 }
 
 /** collectBids over the given sources: standing bids now, RTB and live answers in parallel. */
