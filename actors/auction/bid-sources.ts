@@ -14,7 +14,7 @@ import {
   readLiveBids,
 } from "../platform/live-bids.ts";
 import { revealNumber } from "../platform/pii.ts";
-import { type ActorDeps, actorDeps } from "../runtime/actor-runtime.ts";
+import type { ActorDeps } from "../runtime/actor-runtime.ts";
 import { postPing, publisherId } from "../runtime/rtb-client.ts";
 import type { AuctionOutcome, Bid, Loser } from "./auction-api.ts";
 import { buildPing, type PingFacts, type RtbExchange, type RtbPing, readAnswer } from "./rtb.ts";
@@ -72,9 +72,10 @@ export async function collectBids(
   eligible: TargetingEntry[],
   req: BidRequest,
   ctx: Ctx,
+  deps: ActorDeps,
 ): Promise<CollectedBids> {
   if (eligible.length === 0) return { bids: [], losers: [], live: [] };
-  return collectBidsFrom(daprSources(actorDeps(), ctx), eligible, req, ctx);
+  return collectBidsFrom(daprSources(deps, ctx), eligible, req, ctx);
 }
 
 /** collectBids over the given sources: standing bids now, RTB and live answers in parallel. */
@@ -177,15 +178,16 @@ function daprSources(deps: ActorDeps, ctx: Ctx): BidSources {
 /**
  * Tells each live participant its own outcome once the auction closed: `won` with its price, or `lost`
  * with a reason code. Fire and forget (never throws): the seller's routing answer does not wait for it.
- * Call it after the auction's state is committed: `void notifyLiveOutcome(collected.live, callId, outcome)`.
+ * Call it after the auction's state is committed: `void notifyLiveOutcome(deps, collected.live, callId, outcome)`.
  */
 export async function notifyLiveOutcome(
+  deps: ActorDeps,
   live: LiveParticipant[],
   callId: string,
   outcome: AuctionOutcome,
 ): Promise<void> {
   if (live.length === 0) return;
-  const { redis, logger } = actorDeps();
+  const { redis, logger } = deps;
   await publishNotices(redis, outcomeNotices(live, callId, outcome)).catch((err: unknown) =>
     logger.warn({ err, callId }, "auction.live_notice_failed"),
   );

@@ -5,7 +5,6 @@ import { domainEvent } from "../kernel/events.ts";
 import type { Micros } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { crashPoint } from "../platform/crash-points.ts";
-import { actorDeps } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { lastSeen, markSeen } from "../runtime/recent-callers.ts";
 import { recordSettlement, settlementOf } from "../runtime/settlements.ts";
@@ -90,7 +89,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     await this.commit(state, [
       domainEvent("buyer.campaign_upserted", this.agg(), cause, systemCtx.now(), { campaign }),
     ]);
-    await indexCampaign(actorDeps().redis, campaign);
+    await indexCampaign(this.deps().redis, campaign);
     return ok({ campaign });
   }
 
@@ -99,7 +98,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     if (!loaded.ok) return loaded;
     // Holds past their expiry (calls never settled) are released first, freeing slots and budget.
     const swept = sweepExpired(loaded.value, systemCtx.now());
-    const { redis } = actorDeps();
+    const { redis } = this.deps();
     const buyerId = loaded.value.buyerId;
     const seen = { lastSeenMs: await lastSeen(redis, buyerId, cmd.call.callerHash) };
     const decision = reserve(swept.state, cmd, systemCtx, seen);
@@ -137,7 +136,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     const decision = release(loaded.value, cmd, systemCtx);
     if (!decision.ok) return decision;
     if (decision.value.released) {
-      await recordSettlement(actorDeps().redis, loaded.value.buyerId, cmd.callId, {
+      await recordSettlement(this.deps().redis, loaded.value.buyerId, cmd.callId, {
         outcome: "released",
         amountMicros: 0,
       });
@@ -150,7 +149,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
   async capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>> {
     const loaded = await this.mustLoad();
     if (!loaded.ok) return loaded;
-    const { redis } = actorDeps();
+    const { redis } = this.deps();
     const buyerId = loaded.value.buyerId;
     const decision = capture(loaded.value, cmd, systemCtx);
     if (!decision.ok) {
@@ -158,7 +157,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
       const prior =
         decision.reason.code === "call_unknown" ? await settlementOf(redis, buyerId, cmd.callId) : null;
       if (prior?.outcome !== "captured") return decision;
-      actorDeps().logger.info({ buyerId, callId: cmd.callId }, "buyer.capture_replayed");
+      this.deps().logger.info({ buyerId, callId: cmd.callId }, "buyer.capture_replayed");
       return ok({ callId: cmd.callId, chargedMicros: prior.amountMicros });
     }
     // Recorded before the state write: a retry after a failed write finds the hold and captures again.

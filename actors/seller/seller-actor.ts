@@ -3,7 +3,6 @@ import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
 import { slotRefusal } from "../kernel/limits.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
-import { actorDeps } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { indexSellerCampaigns } from "./campaign-index.ts";
 import { admit, newSellerState, patchedCampaign, upsertCampaign } from "./rules.ts";
@@ -64,7 +63,7 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
     await this.commit(next, [
       domainEvent("seller.campaign_upserted", agg, cause, systemCtx.now(), { campaign }),
     ]);
-    await indexSellerCampaigns(actorDeps().redis, next);
+    await indexSellerCampaigns(this.deps().redis, next);
     return ok(campaign);
   }
 
@@ -75,7 +74,7 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
   async reindex(): Promise<Result<{ indexed: number }>> {
     const state = await this.load();
     if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
-    await indexSellerCampaigns(actorDeps().redis, state);
+    await indexSellerCampaigns(this.deps().redis, state);
     return ok({ indexed: Object.keys(state.campaigns).length });
   }
 
