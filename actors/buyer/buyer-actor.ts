@@ -117,10 +117,9 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     const decision = release(loaded.value, cmd, systemCtx);
     if (!decision.ok) return decision;
     if (decision.value.released) {
-      await recordSettlement(actorDeps().redis, loaded.value.buyerId, cmd.callId, {
-        outcome: "released",
-        amountMicros: 0,
-      });
+      const { redis, config } = actorDeps();
+      const released = { outcome: "released", amountMicros: 0 } as const;
+      await recordSettlement(redis, loaded.value.buyerId, cmd.callId, released, config.disputeWindowDays);
       const event = domainEvent("buyer.released", this.agg(), cmd.callId, systemCtx.now(), { ...cmd });
       await this.commit(decision.value.state, [event]);
     }
@@ -130,7 +129,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
   async capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>> {
     const loaded = await this.mustLoad();
     if (!loaded.ok) return loaded;
-    const { redis } = actorDeps();
+    const { redis, config } = actorDeps();
     const buyerId = loaded.value.buyerId;
     const decision = capture(loaded.value, cmd, systemCtx);
     if (!decision.ok) {
@@ -142,10 +141,8 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
       return ok({ callId: cmd.callId, chargedMicros: prior.amountMicros });
     }
     // Recorded before the state write: a retry after a failed write finds the hold and captures again.
-    await recordSettlement(redis, buyerId, cmd.callId, {
-      outcome: "captured",
-      amountMicros: decision.value.chargedMicros,
-    });
+    const captured = { outcome: "captured", amountMicros: decision.value.chargedMicros } as const;
+    await recordSettlement(redis, buyerId, cmd.callId, captured, config.disputeWindowDays);
     crashPoint("buyer.after_settlement_before_write", () => [cmd.callId]);
     const event = domainEvent("buyer.captured", this.agg(), cmd.callId, systemCtx.now(), {
       callId: cmd.callId,
