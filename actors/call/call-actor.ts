@@ -22,6 +22,7 @@ import {
   SETTLE_AFTER_MS,
   SETTLE_REMINDER,
   SETTLE_REMINDER_DATA,
+  unlessRefused,
   withIntent,
 } from "./settlement.ts";
 import { callSnapshot } from "./snapshot.ts";
@@ -311,7 +312,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
   protected override async onReminder(data: unknown): Promise<void> {
     const state = await this.load();
     if (state?.settling) {
-      await this.finishSettling(state);
+      await this.finishSettling(state).catch(unlessRefused(state.callId));
       return;
     }
     if (isSettleReminder(data)) return; // settled meanwhile

@@ -1,8 +1,18 @@
 // The settlement intent: what is saved before the capture, and the events raised when it is finished,
 // which must be the very events (same ids) the first attempt would have raised.
 import { describe, expect, it } from "vitest";
+import { createLogger } from "../platform/logger.ts";
+import { type ActorDeps, setActorDeps } from "../runtime/actor-runtime.ts";
 import type { CallState } from "./call-api.ts";
-import { isSettleReminder, SETTLE_REMINDER_DATA, settled, settledEvents, withIntent } from "./settlement.ts";
+import {
+  CaptureRefused,
+  isSettleReminder,
+  SETTLE_REMINDER_DATA,
+  settled,
+  settledEvents,
+  unlessRefused,
+  withIntent,
+} from "./settlement.ts";
 
 const completed = {
   schema: 1,
@@ -50,5 +60,12 @@ describe("settlement intent", () => {
     expect(isSettleReminder(SETTLE_REMINDER_DATA)).toBe(true);
     expect(isSettleReminder(undefined)).toBe(false);
     expect(isSettleReminder({ kind: "routing-expiry" })).toBe(false);
+  });
+
+  it("stops its reminder on a refused capture, and rethrows a failure to reach the buyer", () => {
+    setActorDeps({ logger: createLogger("test", "silent") } as ActorDeps);
+    const settle = unlessRefused("call_a");
+    expect(settle(new CaptureRefused("capture of call_a refused: call_unknown"))).toBeUndefined();
+    expect(() => settle(new Error("POST actor failed: 500"))).toThrow("POST actor failed: 500");
   });
 });

@@ -46,10 +46,14 @@ export function settledEvents(state: CallState, intent: SettlementIntent): Domai
   ];
 }
 
+/** The buyer refused the capture (not a transport failure): retrying the same request cannot help. */
+export class CaptureRefused extends Error {}
+
 /** Asks the buyer to capture the call's hold; a repeat replays the first charge (settlement record). */
 export async function captureOrThrow(buyer: Pick<IBuyerActor, "capture">, callId: string, eventId: string) {
   const captured = await buyer.capture({ callId });
-  if (!captured.ok) throw new Error(`capture of ${callId} refused: ${captured.reason.code} (${eventId})`);
+  if (!captured.ok)
+    throw new CaptureRefused(`capture of ${callId} refused: ${captured.reason.code} (${eventId})`);
 }
 
 /**
@@ -68,6 +72,19 @@ export async function finishSettlement(
   await save(done, settledEvents(done, intent));
   actorDeps().logger.info({ callId: state.callId, eventId: intent.cmd.eventId }, "call.settlement_finished");
   return done;
+}
+
+/**
+ * For the reminder: a refused capture is logged and left for the next event to meet (it answers 503
+ * as before), since retrying the same request every few seconds could not change a refusal; failing
+ * to reach the buyer rethrows, and the runtime retries the reminder.
+ */
+export function unlessRefused(callId: string) {
+  return (err: unknown): undefined => {
+    if (!(err instanceof CaptureRefused)) throw err;
+    actorDeps().logger.error({ err, callId }, "call.settlement_refused");
+    return undefined;
+  };
 }
 
 /** The document once settled: the intent gone, nothing else changed. */
