@@ -84,11 +84,13 @@ describe("crash points: each crash hits work in progress, and a retry or redeliv
     await callEvent(seller, callId, idem, COMPLETED);
     const { record, name } = await firedAndRestarted("call.after_capture_before_save", before);
     expect(ACTOR_HOSTS).toContain(name);
-    // The buyer's capture happened (once) before the crash; the call's completion only after it.
+    // The buyer's capture happened (once) before the crash; the call's completion was announced only
+    // after it, carrying the instant of the first attempt (saved with the settlement intent).
     const captured = await oneEvent(callId, "buyer.captured");
     expect(ms(captured.occurredAt)).toBeLessThanOrEqual(Date.parse(record.at));
     const completed = await oneEvent(callId, "call.completed");
-    expect(ms(completed.occurredAt)).toBeGreaterThan(Date.parse(record.at));
+    expect(ms(completed.occurredAt)).toBeLessThanOrEqual(ms(captured.occurredAt));
+    expect(ms(completed.recordedAt)).toBeGreaterThan(Date.parse(record.at));
     await oneEvent(callId, "call.billable");
     // The retried completion captured again, and the buyer replayed the first charge.
     await untilLogged(ACTOR_HOSTS, "buyer.capture_replayed", (l) => l.callId === callId);
@@ -164,7 +166,8 @@ describe("crash points: each crash hits work in progress, and a retry or redeliv
     // The capture that counts was written after the crash, from the hold the crash left in place.
     const captured = await oneEvent(callId, "buyer.captured");
     expect(ms(captured.occurredAt)).toBeGreaterThan(Date.parse(record.at));
-    expect(ms((await oneEvent(callId, "call.completed")).occurredAt)).toBeGreaterThan(Date.parse(record.at));
+    // Announced after the crash, at the first attempt's instant (saved with the settlement intent).
+    expect(ms((await oneEvent(callId, "call.completed")).recordedAt)).toBeGreaterThan(Date.parse(record.at));
     await oneEvent(callId, "call.billable");
     await assertChargedOnce(buyer, [callId], PRICE);
     await assertAuditVerifies();
