@@ -13,7 +13,9 @@ import { indexCampaign } from "../runtime/targeting-index.ts";
 import type {
   BuyerBalance,
   BuyerCampaign,
+  BuyerCampaignPatch,
   BuyerState,
+  CampaignSaved,
   CaptureCommand,
   IBuyerActor,
   ReleaseCommand,
@@ -23,8 +25,10 @@ import type {
 import { applyDeposit } from "./funds.ts";
 import {
   balanceOf,
+  campaignProblems,
   capture,
   newBuyerState,
+  patchedCampaign,
   release,
   reserve,
   sweepExpired,
@@ -60,10 +64,26 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     return this.mustLoad();
   }
 
-  async upsertCampaign(cmd: { campaign: BuyerCampaign }): Promise<Result<BuyerCampaign>> {
+  async upsertCampaign(cmd: { campaign: BuyerCampaign }): Promise<Result<CampaignSaved>> {
+    const loaded = await this.mustLoad();
+    return loaded.ok ? this.saveCampaign(loaded.value, cmd.campaign) : loaded;
+  }
+
+  /** PATCH in the buyer's turn: concurrent patches of different fields all stay. */
+  async patchCampaign(cmd: {
+    campaignId: string;
+    patch: BuyerCampaignPatch;
+  }): Promise<Result<CampaignSaved>> {
     const loaded = await this.mustLoad();
     if (!loaded.ok) return loaded;
-    const decision = upsertCampaign(loaded.value, cmd.campaign, systemCtx);
+    const patched = patchedCampaign(loaded.value, cmd.campaignId, cmd.patch);
+    return patched.ok ? this.saveCampaign(loaded.value, patched.value) : patched;
+  }
+
+  private async saveCampaign(loaded: BuyerState, input: BuyerCampaign): Promise<Result<CampaignSaved>> {
+    const problems = campaignProblems(input);
+    if (problems.length > 0) return ok({ problems });
+    const decision = upsertCampaign(loaded, input, systemCtx);
     if (!decision.ok) return decision;
     const { state, campaign } = decision.value;
     const cause = `${campaign.id}_v${campaign.version}`;
@@ -71,7 +91,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
       domainEvent("buyer.campaign_upserted", this.agg(), cause, systemCtx.now(), { campaign }),
     ]);
     await indexCampaign(actorDeps().redis, campaign);
-    return ok(campaign);
+    return ok({ campaign });
   }
 
   async reserve(cmd: ReserveCommand): Promise<Result<ReserveAccepted>> {
