@@ -1,6 +1,7 @@
 // A closed-loop HTTP load driver for benchmarks: `concurrency` workers each send a request, wait for
 // the answer, record its latency and send the next, until the duration ends. Keep-alive sockets.
 import http from "node:http";
+import { send } from "./client.ts";
 
 export interface Req {
   method: string;
@@ -26,31 +27,6 @@ export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank]!;
-}
-
-function send(agent: http.Agent, base: URL, req: Req): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const r = http.request(
-      {
-        host: base.hostname,
-        port: base.port,
-        method: req.method,
-        path: req.path,
-        headers: req.headers,
-        agent,
-      },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (d) => {
-          body += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    r.on("error", reject);
-    r.end(req.body);
-  });
 }
 
 export async function runLoad(opts: {
