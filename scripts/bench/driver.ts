@@ -38,6 +38,11 @@ export async function runLoad(opts: {
   hit?: (status: number, body: string) => boolean;
   /** Stop after this many requests, even before the duration ends. */
   maxRequests?: number;
+  /**
+   * Open loop: requests start on a fixed schedule at this rate (the workers only carry them), and a
+   * request's latency counts from its scheduled start, so a stall is not hidden by waiting clients.
+   */
+  ratePerSec?: number;
 }): Promise<LoadResult> {
   const base = new URL(opts.baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
@@ -49,8 +54,15 @@ export async function runLoad(opts: {
   const deadline = started + opts.durationMs;
   async function worker() {
     while (performance.now() < deadline && seq < (opts.maxRequests ?? Number.POSITIVE_INFINITY)) {
-      const req = opts.next(seq++);
-      const t0 = performance.now();
+      const slot = seq++;
+      let t0 = performance.now();
+      if (opts.ratePerSec) {
+        const at = started + (slot * 1000) / opts.ratePerSec;
+        if (at >= deadline) break;
+        if (at > t0) await new Promise((r) => setTimeout(r, at - t0));
+        t0 = at;
+      }
+      const req = opts.next(slot);
       try {
         const res = await send(agent, base, req);
         samples.push(performance.now() - t0);
