@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { appSpec, readRunFile, sidecarSpec } from "./plan.ts";
+import { appSpec, compiledCommand, readRunFile, sidecarSpec } from "./plan.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const apps = readRunFile(join(root, "dapr.yaml"));
@@ -83,5 +83,37 @@ describe("appSpec", () => {
       DAPR_HTTP_PORT: "3503",
       APP_PORT: "3003",
     });
+  });
+});
+
+describe("compiledCommand", () => {
+  it("runs each app's entry point from dist/ as JavaScript, keeping node's own flags", () => {
+    expect(apps.map((a) => compiledCommand(a.command))).toEqual([
+      ["node", "--expose-gc", "dist/actors/main.js"],
+      ["node", "--expose-gc", "dist/actors/main.js"],
+      ["node", "dist/api/main.js"],
+      ["node", "dist/api/events/main.js"],
+    ]);
+  });
+
+  it("leaves commands that are not node + tsx entry points alone", () => {
+    expect(compiledCommand(["redis-server", "--port", "1"])).toEqual(["redis-server", "--port", "1"]);
+    expect(compiledCommand(["node", "server.js"])).toEqual(["node", "server.js"]);
+  });
+
+  it("names files the build emits", async () => {
+    const { readFileSync } = await import("node:fs");
+    const build = JSON.parse(readFileSync(join(root, "tsconfig.build.json"), "utf8")) as {
+      include: string[];
+      compilerOptions: { outDir: string; rootDir: string };
+    };
+    expect(build.compilerOptions).toMatchObject({ outDir: "dist", rootDir: "." });
+    for (const app of apps) {
+      const entry = app.command.at(-1)!;
+      expect(
+        build.include.some((dir) => entry.startsWith(`${dir}/`)),
+        entry,
+      ).toBe(true);
+    }
   });
 });

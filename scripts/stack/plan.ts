@@ -156,3 +156,14 @@ export function appSpec(app: RunApp, extraEnv: Record<string, string>): ProcessS
   if (app.appPort !== undefined) env.APP_PORT = String(app.appPort);
   return { name: app.instance, tier: 3, command, args, cwd: app.appDirPath, env };
 }
+
+/**
+ * The same app run from the build in dist/ (scripts/build.sh): `node [flags] --import tsx X.ts`
+ * becomes `node [flags] dist/X.js`. Commands that are not a node + tsx entry point stay as they are.
+ */
+export function compiledCommand(command: string[]): string[] {
+  const at = command.findIndex((arg, i) => arg === "--import" && command[i + 1] === "tsx");
+  const entry = command.at(-1);
+  if (command[0] !== "node" || at < 0 || !entry?.endsWith(".ts") || entry.startsWith("/")) return command;
+  return [...command.slice(0, at), ...command.slice(at + 2, -1), `dist/${entry.replace(/\.ts$/, ".js")}`];
+}
