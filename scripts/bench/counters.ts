@@ -14,8 +14,11 @@ export interface Counters {
   sidecarToApp: number;
   /** Calls between sidecars (actor invocations forwarded to the host daprd). */
   sidecarToSidecar: number;
-  /** App health probes daprd sent. */
+  /** daprd → app requests by app id (the events app's count shows the pub/sub batch size). */
+  sidecarToAppByApp: Record<string, number>;
+  /** App health probes daprd sent, and those that did not answer 200 in time. */
   healthProbes: number;
+  healthProbeFailures: number;
   redisCommands: number;
   redisByCommand: Record<string, number>;
 }
@@ -51,7 +54,9 @@ export async function readCounters(): Promise<Counters> {
     appToSidecar: 0,
     sidecarToApp: 0,
     sidecarToSidecar: 0,
+    sidecarToAppByApp: {},
     healthProbes: 0,
+    healthProbeFailures: 0,
     redisCommands: 0,
     redisByCommand: {},
   };
@@ -59,9 +64,17 @@ export async function readCounters(): Promise<Counters> {
     const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
     c.appToSidecar += sumFamily(text, "dapr_http_server_request_count");
     c.appToSidecar += sumFamily(text, "dapr_grpc_io_server_completed_rpcs", (l) => !internal(l));
-    c.sidecarToApp += sumFamily(text, "dapr_http_client_completed_count");
+    const toApp = sumFamily(text, "dapr_http_client_completed_count");
+    c.sidecarToApp += toApp;
+    const appId = /app_id="([^"]+)"/.exec(text)?.[1] ?? String(port);
+    c.sidecarToAppByApp[appId] = (c.sidecarToAppByApp[appId] ?? 0) + toApp;
     c.sidecarToSidecar += sumFamily(text, "dapr_grpc_io_client_completed_rpcs", internal);
     c.healthProbes += sumFamily(text, "dapr_http_healthprobes_completed_count");
+    c.healthProbeFailures += sumFamily(
+      text,
+      "dapr_http_healthprobes_completed_count",
+      (l) => !l.includes('status="200"'),
+    );
   }
   const redis = new Redis({ port: PORTS.redis, host: "127.0.0.1", lazyConnect: true });
   try {
@@ -79,7 +92,9 @@ export interface PerOffer {
   appToSidecar: number;
   sidecarToApp: number;
   sidecarToSidecar: number;
+  sidecarToAppByApp: Record<string, number>;
   healthProbes: number;
+  healthProbeFailures: number;
   redisCommands: number;
   /** The five commands run most per offer. */
   redisTop: Record<string, number>;
@@ -89,8 +104,8 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Counter deltas per offer; sidecarRequests is every request that crossed a sidecar, summed over daprd's. */
 export function countersPerOffer(before: Counters, after: Counters, offers: number): PerOffer {
-  const d = (k: "appToSidecar" | "sidecarToApp" | "sidecarToSidecar" | "healthProbes" | "redisCommands") =>
-    r2((after[k] - before[k]) / Math.max(1, offers));
+  type Key = "appToSidecar" | "sidecarToApp" | "sidecarToSidecar" | "healthProbes" | "healthProbeFailures";
+  const d = (k: Key | "redisCommands") => r2((after[k] - before[k]) / Math.max(1, offers));
   const byCmd = Object.entries(after.redisByCommand)
     .map(([k, v]) => [k, (v - (before.redisByCommand[k] ?? 0)) / Math.max(1, offers)] as const)
     .sort((a, b) => b[1] - a[1])
@@ -100,7 +115,14 @@ export function countersPerOffer(before: Counters, after: Counters, offers: numb
     appToSidecar: d("appToSidecar"),
     sidecarToApp: d("sidecarToApp"),
     sidecarToSidecar: d("sidecarToSidecar"),
+    sidecarToAppByApp: Object.fromEntries(
+      Object.entries(after.sidecarToAppByApp).map(([k, v]) => [
+        k,
+        r2((v - (before.sidecarToAppByApp[k] ?? 0)) / Math.max(1, offers)),
+      ]),
+    ),
     healthProbes: d("healthProbes"),
+    healthProbeFailures: d("healthProbeFailures"),
     redisCommands: d("redisCommands"),
     redisTop: Object.fromEntries(byCmd.map(([k, v]) => [k, r2(v)])),
   };

@@ -17,7 +17,10 @@ export function countersMarkdown(byK: { candidates: number; perOffer: PerOffer }
     line("app → daprd", (p) => p.appToSidecar),
     line("daprd → app", (p) => p.sidecarToApp),
     line("daprd → daprd", (p) => p.sidecarToSidecar),
-    line("app health probes", (p) => p.healthProbes),
+    ...Object.keys(byK[0]?.perOffer.sidecarToAppByApp ?? {}).map((app) =>
+      line(`daprd → app, ${app}`, (p) => p.sidecarToAppByApp[app] ?? 0),
+    ),
+    line("app health probes (failed)", (p) => `${p.healthProbes} (${p.healthProbeFailures})`),
     line("Redis commands", (p) => p.redisCommands),
     line("Redis top commands", (p) =>
       Object.entries(p.redisTop)

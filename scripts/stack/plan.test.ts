@@ -68,6 +68,22 @@ describe("sidecarSpec", () => {
     for (const app of apps) expect(sidecarSpec(app, "/opt/dapr", tokens).env).toMatchObject(tokens);
   });
 
+  it("passes the run file's app health probe settings to daprd, and none it does not set", () => {
+    const app = {
+      ...apps[0]!,
+      appHealthProbeInterval: 7,
+      appHealthProbeTimeout: 1500,
+      appHealthThreshold: 4,
+    };
+    const spec = sidecarSpec(app, "/opt/dapr", tokens);
+    const flag = (name: string) => spec.args[spec.args.indexOf(name) + 1];
+    expect(flag("--app-health-probe-interval")).toBe("7");
+    expect(flag("--app-health-probe-timeout")).toBe("1500");
+    expect(flag("--app-health-threshold")).toBe("4");
+    const bare = sidecarSpec({ ...apps[0]!, appHealthProbeTimeout: undefined }, "/opt/dapr", tokens);
+    expect(bare.args).not.toContain("--app-health-probe-timeout");
+  });
+
   it("leaves out --app-port for an app that takes no callbacks", () => {
     expect(sidecarSpec(apps[2]!, "/opt/dapr", tokens).args).not.toContain("--app-port");
   });

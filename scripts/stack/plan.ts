@@ -14,6 +14,10 @@ export interface RunApp {
   appProtocol: string;
   appChannelAddress: string;
   appHealthCheckPath?: string;
+  /** daprd's app health probe: seconds between probes, ms a probe may take, failures before unhealthy. */
+  appHealthProbeInterval?: number;
+  appHealthProbeTimeout?: number;
+  appHealthThreshold?: number;
   daprHTTPPort: number;
   daprGRPCPort: number;
   daprInternalGRPCPort: number;
@@ -71,6 +75,9 @@ export function readRunFile(path: string): RunApp[] {
       appProtocol: String(get("appProtocol") ?? "http"),
       appChannelAddress: String(get("appChannelAddress") ?? "127.0.0.1"),
       appHealthCheckPath: get("appHealthCheckPath") as string | undefined,
+      appHealthProbeInterval: num("appHealthProbeInterval"),
+      appHealthProbeTimeout: num("appHealthProbeTimeout"),
+      appHealthThreshold: num("appHealthThreshold"),
       daprHTTPPort: Number(need("daprHTTPPort")),
       daprGRPCPort: Number(need("daprGRPCPort")),
       daprInternalGRPCPort: Number(need("daprInternalGRPCPort")),
@@ -126,8 +133,15 @@ export function sidecarSpec(app: RunApp, daprBin: string, tokens: SidecarTokens)
     app.logLevel,
   ];
   if (app.appPort !== undefined) args.push("--app-port", String(app.appPort));
-  if (app.appHealthCheckPath)
+  if (app.appHealthCheckPath) {
     args.push("--enable-app-health-check", "--app-health-check-path", app.appHealthCheckPath);
+    if (app.appHealthProbeInterval !== undefined)
+      args.push("--app-health-probe-interval", String(app.appHealthProbeInterval));
+    if (app.appHealthProbeTimeout !== undefined)
+      args.push("--app-health-probe-timeout", String(app.appHealthProbeTimeout));
+    if (app.appHealthThreshold !== undefined)
+      args.push("--app-health-threshold", String(app.appHealthThreshold));
+  }
   return {
     name: `${app.instance}-daprd`,
     tier: 2,
