@@ -15,6 +15,8 @@ export interface LoadResult {
   errors: number;
   seconds: number;
   rps: number;
+  /** Answers `ok` accepted, per second (a baseline that fails fast must not look fast). */
+  okRps: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -84,6 +86,7 @@ export async function runLoad(opts: {
     errors,
     seconds: round(seconds),
     rps: round(samples.length / seconds),
+    okRps: round((samples.length - errors) / seconds),
     p50Ms: round(percentile(sorted, 50)),
     p95Ms: round(percentile(sorted, 95)),
     p99Ms: round(percentile(sorted, 99)),

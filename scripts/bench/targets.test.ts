@@ -8,6 +8,7 @@ const load = (rps: number, p50Ms = 10, p99Ms = 30): LoadResult => ({
   errors: 0,
   seconds: 3,
   rps,
+  okRps: rps,
   p50Ms,
   p95Ms: p99Ms,
   p99Ms,

@@ -3,6 +3,7 @@
 import type { LoadResult } from "./driver.ts";
 
 export interface TargetInput {
+  /** Successful empty actor calls per second. */
   emptyActorRps: number;
   /** Offers at concurrency 16 by candidate count, with CPU ms per offer summed over processes. */
   byCandidates: { candidates: number; rps: number; bidEvalsPerSec: number; cpuMsTotal: number }[];
