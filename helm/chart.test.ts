@@ -132,6 +132,7 @@ describe.each([
       if (app.appHealthCheckPath) {
         expect(a["dapr.io/enable-app-health-check"]).toBe("true");
         expect(a["dapr.io/app-health-check-path"]).toBe(app.appHealthCheckPath);
+        expect(a["dapr.io/app-health-probe-timeout"]).toBe(String(app.appHealthProbeTimeout));
       }
       // The image runs the build in dist/ that the run file's tsx command compiles to.
       expect(container(d).command).toEqual(compiledCommand(app.command));

@@ -61,6 +61,7 @@ describe("sidecarSpec", () => {
     expect(flag("--placement-host-address")).toBe("127.0.0.1:50005");
     expect(flag("--scheduler-host-address")).toBe("127.0.0.1:50006");
     expect(flag("--resources-path")).toBe(join(root, "sidecar-components"));
+    expect(flag("--app-health-probe-timeout")).toBe("3000");
     expect(spec.env.DAPR_HOST_IP).toBe("127.0.0.1");
   });
 
