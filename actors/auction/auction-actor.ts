@@ -6,7 +6,6 @@ import { domainEvent } from "../kernel/events.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { buyersSuppressing, suppressionsOf } from "../platform/compliance-store.ts";
 import { actorProxy } from "../platform/dapr-client.ts";
-import { actorDeps } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { candidateCampaigns } from "../runtime/targeting-index.ts";
 import type {
@@ -78,7 +77,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
     const skip = new Set(cmd.excludeBuyerIds);
     // Suppressions added since the offer count too: a caller who opted out meanwhile (exchange-wide) is
     // re-routed to nobody, and a buyer who suppressed the caller meanwhile is passed over.
-    const suppressed = await suppressionsOf(actorDeps().redis, cmd.call.callerHash);
+    const suppressed = await suppressionsOf(this.deps().redis, cmd.call.callerHash);
     for (const { bid } of state.ordered) {
       if (skip.has(bid.buyerId) || !(suppressed.exchange || suppressed.buyers.has(bid.buyerId))) continue;
       losers.push(loserOf(bid, suppressed.exchange ? "dnc_suppressed" : "buyer_suppressed"));
@@ -105,7 +104,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
   async run(cmd: RunAuctionCommand): Promise<Result<AuctionOutcome>> {
     const existing = await this.load();
     if (existing) return ok(existing.outcome);
-    const { redis } = actorDeps();
+    const { redis } = this.deps();
     const started = systemCtx.now();
     const { call, terms } = cmd;
 
@@ -138,6 +137,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
         deadlineMs: started + terms.maxAuctionMs,
       },
       systemCtx,
+      this.deps(),
     );
     const bids = collected.bids;
     losers.push(...collected.losers);
@@ -178,7 +178,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
         bids: outcome.summary.bids,
       }),
     ]);
-    void notifyLiveOutcome(collected.live, call.callId, outcome);
+    void notifyLiveOutcome(this.deps(), collected.live, call.callId, outcome);
     return ok(outcome);
   }
 }

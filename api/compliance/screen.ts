@@ -7,26 +7,18 @@ import {
   type Attestation,
   consentStatus,
   DEFAULT_SETTINGS,
-  DEFAULT_VELOCITY,
   type Screening,
   type ScreenSettings,
   screenOffer,
 } from "../../actors/compliance/screen-rules.ts";
 import { frequencyKey, lookupCaller, velocityKey } from "../../actors/platform/compliance-store.ts";
 import type { Redis } from "../../actors/platform/redis.ts";
-import type { SellerCampaign } from "../../actors/seller/seller-api.ts";
+import { readSellerCampaign } from "../../actors/seller/campaign-index.ts";
 import type { Db } from "../db/client.ts";
 import { consents } from "../db/compliance-schema.ts";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
-
-/** A seller campaign's screen settings, kept beside its owner key in Redis by the campaign routes. */
-export const sellerCampaignScreenKey = (campaignId: string) => `dce:seller-campaign-screen:${campaignId}`;
-
-export interface StoredScreenSettings extends Partial<ScreenSettings> {
-  vertical?: string;
-}
 
 export interface OfferFacts {
   callId: string;
@@ -42,27 +34,11 @@ export interface OfferFacts {
   pingCallerHash?: string;
 }
 
-/** What the screen needs of a seller campaign, written whenever the campaign is saved. */
-export function screenDoc(c: SellerCampaign): StoredScreenSettings {
-  return {
-    vertical: c.vertical,
-    trafficType: c.trafficType ?? "inbound",
-    requireConsent: c.requireConsent ?? false,
-    ...(c.velocity ? { velocity: { ...DEFAULT_VELOCITY, ...c.velocity } } : {}),
-    ...(c.minAttestation ? { minAttestation: c.minAttestation } : {}),
-  };
-}
-
+/** A seller campaign's screen settings and vertical, from the index its seller keeps. */
 export async function screenSettings(redis: Redis, sellerCampaignId: string) {
-  const raw = await redis.get(sellerCampaignScreenKey(sellerCampaignId));
-  const stored = raw ? (JSON.parse(raw) as StoredScreenSettings) : {};
-  const settings: ScreenSettings = {
-    trafficType: stored.trafficType ?? DEFAULT_SETTINGS.trafficType,
-    requireConsent: stored.requireConsent ?? false,
-    ...(stored.velocity ? { velocity: { ...DEFAULT_VELOCITY, ...stored.velocity } } : {}),
-    ...(stored.minAttestation ? { minAttestation: stored.minAttestation } : {}),
-  };
-  return { settings, vertical: stored.vertical };
+  const entry = await readSellerCampaign(redis, sellerCampaignId);
+  const settings: ScreenSettings = entry?.screen ?? DEFAULT_SETTINGS;
+  return { settings, vertical: entry?.vertical };
 }
 
 /** KEYS[1] the caller/subject window; ARGV: now, window start, call id, max (-1: none), ttl ms. */
