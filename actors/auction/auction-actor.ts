@@ -1,6 +1,7 @@
 // AuctionActor: one auction per call. Finds candidates in the targeting index, collects bids, ranks
 // them with the pure rules and asks the winners' buyer actors to reserve, best first.
 import type { IBuyerActor } from "../buyer/buyer-api.ts";
+import { pushCompensation } from "../call/saga.ts";
 import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
@@ -45,15 +46,22 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
     const taken = await reserveInOrder(
       ordered,
       { nowMs: systemCtx.now, skipBuyers },
-      (bid, priceMicros, offered) =>
-        actorProxy<IBuyerActor>(client, "BuyerActor", bid.buyerId).reserve({
+      async (bid, priceMicros, offered) => {
+        // The call's saga: the undo step is journalled before the hold can exist.
+        await pushCompensation(
+          actorDeps().redis,
+          { kind: "buyer.release", buyerId: bid.buyerId, callId: call.callId },
+          systemCtx.now(),
+        );
+        return actorProxy<IBuyerActor>(client, "BuyerActor", bid.buyerId).reserve({
           callId: call.callId,
           campaignId: bid.campaignId,
           priceMicros,
           bid: offered,
           call,
           ttlMs: routingTtlSec * 1000 + 4 * 3600_000, // held through the call; swept if never settled
-        }),
+        });
+      },
       losers,
     );
     if (taken === undefined) return undefined;
@@ -104,7 +112,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
 
   async run(cmd: RunAuctionCommand): Promise<Result<AuctionOutcome>> {
     const existing = await this.load();
-    if (existing) return ok(existing.outcome);
+    if (existing && existing.attemptId === cmd.attemptId) return ok(existing.outcome);
     const { redis } = actorDeps();
     const started = systemCtx.now();
     const { call, terms } = cmd;
@@ -168,6 +176,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
       // when the call is re-routed.
       ordered: taken ? ranking.ordered.slice(0, taken.index + 1 + REROUTE_BIDS_KEPT) : [],
       closedAt: new Date(systemCtx.now()).toISOString(),
+      ...(cmd.attemptId ? { attemptId: cmd.attemptId } : {}),
     };
     const agg = { type: "auction", id: call.callId } as const;
     await this.commit(state, [

@@ -48,6 +48,11 @@ export interface RunAuctionCommand {
   sellerCampaignId?: string;
   terms: AuctionTerms & { maxAuctionMs: number };
   routingTtlSec: number;
+  /**
+   * The call's offer attempt: a retry of the same attempt answers the stored outcome; a new attempt
+   * (the call undid the last one's hold, its saga) runs the auction again.
+   */
+  attemptId?: string;
 }
 
 export interface AuctionWinner {
@@ -80,6 +85,8 @@ export interface AuctionState {
   /** For re-routing: the bids up to the winner and at most REROUTE_BIDS_KEPT below it, best first. */
   ordered: { bid: Bid; priceMicros: Micros }[];
   closedAt: string;
+  /** The offer attempt this outcome belongs to (RunAuctionCommand.attemptId). */
+  attemptId?: string;
   /** Bid ids tried by `next` after the first winner, in order. */
   rerouted?: string[];
 }

@@ -22,16 +22,18 @@ export interface OfferCommand {
   requestHash: string; // keyed fingerprint of the partner's request body, for idempotency conflicts
   /** Plain SHA-256 of the body: compared only with documents stored before keyed hashes; never stored. */
   legacyRequestHash?: string;
-  /** Absent when the number is withheld or invalid; `callerProblem` then says which. */
-  caller?: { hash: string; ciphertext: string; areaCode: string };
-  callerProblem?: { code: "invalid_caller_number" | "anonymous_caller"; detail: string };
+  /** As the seller sent it; the call checks it (a withheld or invalid number is refused). */
+  callerNumber?: string;
+  /** The number the seller's ping carried, when it says: a mismatch is refused by the screen. */
+  pingCallerNumber?: string;
+  consentCertificate?: string;
   callerState?: string;
   callerZip?: string;
   vertical?: string;
   tags: string[];
   attestation?: "A" | "B" | "C";
-  /** The API's compliance and fraud screen: a refusal is applied once the seller has admitted the call. */
-  screening?: { ok: true; consent?: string } | { ok: false; code: ReasonCode; detail: string };
+  /** When the API received the offer (epoch ms): the instant calling hours and windows are judged at. */
+  receivedAtMs: number;
 }
 
 /** The routing instruction (or refusal) returned to the seller. Field names are the partner contract. */
@@ -111,6 +113,8 @@ export interface ICallActor {
   offer(cmd: OfferCommand): Promise<Result<CallDecision>>;
   event(cmd: CallEventCommand): Promise<Result<CallState>>;
   get(): Promise<Result<CallState>>;
+  /** The routing sweeper's visit: finish a saga a crash left, expire a routing past its time. */
+  sweep(cmd: Record<string, never>): Promise<Result<{ status: string }>>;
   /** Data-subject erasure: the caller's keyed hash and ciphertext leave the document. */
   forgetCaller(cmd: Record<string, never>): Promise<Result<{ forgotten: boolean }>>;
 }

@@ -2,11 +2,11 @@
 import { Hono } from "hono";
 import type { BuyerCampaign, IBuyerActor } from "../../actors/buyer/buyer-api.ts";
 import { campaignProblems as buyerCampaignProblems } from "../../actors/buyer/rules.ts";
+import { screenDoc, sellerCampaignScreenKey } from "../../actors/compliance/offer-screen.ts";
 import { newId } from "../../actors/kernel/ids.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import { campaignProblems as sellerCampaignProblems } from "../../actors/seller/rules.ts";
 import type { ISellerActor, SellerCampaign } from "../../actors/seller/seller-api.ts";
-import { screenDoc, sellerCampaignScreenKey } from "../compliance/screen.ts";
 import type { ApiDeps } from "../deps.ts";
 import { assertDestination } from "../destination.ts";
 import { assertAccount } from "../middleware/auth.ts";

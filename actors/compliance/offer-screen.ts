@@ -1,8 +1,12 @@
-// The offer screen's I/O: gathers the facts (one Redis script for DNC, suppression and blocklist; the
-// velocity and frequency windows; the consent record) and lets the pure rules decide.
-import { eq } from "drizzle-orm";
-import { calledParty } from "../../actors/compliance/called-party.ts";
-import { callingHoursVerdict } from "../../actors/compliance/calling-hours.ts";
+// The offer screen's I/O, run in the call actor's turn: gathers the facts (one Redis script for DNC,
+// suppression and blocklist; the velocity and frequency windows; the consent record) and lets the pure
+// rules decide.
+import { frequencyKey, lookupCaller, velocityKey } from "../platform/compliance-store.ts";
+import type { Sql } from "../platform/postgres.ts";
+import type { Redis } from "../platform/redis.ts";
+import type { SellerCampaign } from "../seller/seller-api.ts";
+import { calledParty } from "./called-party.ts";
+import { callingHoursVerdict } from "./calling-hours.ts";
 import {
   type Attestation,
   consentStatus,
@@ -11,12 +15,7 @@ import {
   type Screening,
   type ScreenSettings,
   screenOffer,
-} from "../../actors/compliance/screen-rules.ts";
-import { frequencyKey, lookupCaller, velocityKey } from "../../actors/platform/compliance-store.ts";
-import type { Redis } from "../../actors/platform/redis.ts";
-import type { SellerCampaign } from "../../actors/seller/seller-api.ts";
-import type { Db } from "../db/client.ts";
-import { consents } from "../db/compliance-schema.ts";
+} from "./screen-rules.ts";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -86,12 +85,20 @@ export async function takeFrequencySlot(
   return (await redis.eval(TAKE_SLOT, 1, key, nowMs, nowMs - DAY, callId, max ?? -1, DAY)) === 1;
 }
 
+/** The consent certificate's record (caller and expiry), if the consents table holds it. */
+export async function consentRecord(sql: Sql, certificateId: string) {
+  const rows = await sql<{ caller_hash: string; expires_at: Date | string }[]>`
+    select caller_hash, expires_at from consents where certificate_id = ${certificateId} limit 1`;
+  const row = rows[0];
+  return row ? { callerHash: row.caller_hash, expiresAt: new Date(row.expires_at).toISOString() } : undefined;
+}
+
 export async function screen(
-  deps: { redis: Redis; db: Db },
+  deps: { redis: Redis; sql: Sql },
   f: OfferFacts,
   nowMs: number,
 ): Promise<Screening> {
-  const { redis, db } = deps;
+  const { redis, sql } = deps;
   const { settings, vertical } = await screenSettings(redis, f.sellerCampaignId);
   const subject = f.vertical ?? vertical ?? "any";
   const freqKey = frequencyKey(f.callerHash, subject);
@@ -109,13 +116,7 @@ export async function screen(
       .zcount(freqKey, nowMs - DAY, "+inf")
       .zscore(freqKey, f.callId)
       .exec(),
-    f.consentCertificate
-      ? db
-          .select({ callerHash: consents.callerHash, expiresAt: consents.expiresAt })
-          .from(consents)
-          .where(eq(consents.certificateId, f.consentCertificate))
-          .then((rows) => rows[0])
-      : Promise.resolve(undefined),
+    f.consentCertificate ? consentRecord(sql, f.consentCertificate) : Promise.resolve(undefined),
   ]);
   const n = (i: number) => Number(counts?.[i]?.[1] ?? 0);
   const alreadyCounted = counts?.[8]?.[1] != null ? 1 : 0;
