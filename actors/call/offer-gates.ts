@@ -12,6 +12,7 @@ import { phoneHash, protectNumber } from "../platform/pii.ts";
 import type { PiiKeyring } from "../platform/pii-keys.ts";
 import type { Sql } from "../platform/postgres.ts";
 import type { Redis } from "../platform/redis.ts";
+import { readSellerCampaign, type SellerCampaignEntry, screenSettingsOf } from "../seller/campaign-index.ts";
 import type { AdmittedTerms } from "../seller/seller-api.ts";
 import type { OfferCommand } from "./call-api.ts";
 
@@ -19,21 +20,56 @@ export interface GateDeps {
   redis: Redis;
   sql: Sql;
   pii: PiiKeyring;
-  /** The seller's admission: from the campaign index when uncapped, else SellerActor.admit. */
+  /** The SellerActor's admission, for capped campaigns (the seller counts their calls). */
   admit: () => Promise<Result<AdmittedTerms>>;
 }
 
+/** The campaign terms the call needs, as the seller's campaign index holds them. */
+export type CampaignTerms = Pick<
+  SellerCampaignEntry,
+  | "vertical"
+  | "reserveMicros"
+  | "auction"
+  | "maxAuctionMs"
+  | "routingTtlSec"
+  | "reroute"
+  | "exposeCallerId"
+  | "payout"
+  | "screen"
+>;
+
+/**
+ * The seller's admission. An uncapped campaign is admitted from the index its seller writes (no actor
+ * call, so a busy seller is not one hot actor); a capped one by SellerActor.admit, which counts it.
+ */
+export async function admitOffer(deps: GateDeps, cmd: OfferCommand): Promise<Result<CampaignTerms>> {
+  const entry = await readSellerCampaign(deps.redis, cmd.sellerCampaignId);
+  if (entry && entry.sellerId === cmd.sellerId && !capped(entry)) {
+    if (!entry.sellerActive) return refuse("seller_inactive", `seller ${cmd.sellerId} is not active`);
+    if (entry.status !== "active")
+      return refuse("seller_campaign_paused", `campaign ${entry.campaignId} is paused`);
+    return ok(entry);
+  }
+  // Capped, or not indexed yet (a campaign saved before the index): the seller's own document decides.
+  const admitted = await deps.admit();
+  if (!admitted.ok) return admitted;
+  const c = admitted.value.campaign;
+  return ok({ ...c, screen: screenSettingsOf(c) });
+}
+
+const capped = (e: SellerCampaignEntry) => e.caps.hourly !== undefined || e.caps.daily !== undefined;
+
 export interface Admitted {
-  campaign: AdmittedTerms["campaign"];
+  campaign: CampaignTerms;
   caller: { hash: string; ciphertext: string; areaCode: string };
   consent: boolean;
 }
 
 /** A refusal the call records as its decision (`rejected`), or what the auction needs. */
 export async function runGates(deps: GateDeps, cmd: OfferCommand, nowMs: number): Promise<Result<Admitted>> {
-  const admitted = await deps.admit();
+  const admitted = await admitOffer(deps, cmd);
   if (!admitted.ok) return admitted;
-  const campaign = admitted.value.campaign;
+  const campaign = admitted.value;
   // A withheld or invalid number: no auction (it could not be matched to a duplicate-caller window).
   const phone = checkNanpNumber(cmd.callerNumber);
   if (!phone.ok) return refuse(phone.code, phone.detail);
@@ -60,6 +96,7 @@ export async function runGates(deps: GateDeps, cmd: OfferCommand, nowMs: number)
       consentCertificate: cmd.consentCertificate,
       pingCallerHash: ping ? (ping.ok ? phoneHash(deps.pii, ping.e164) : "invalid") : undefined,
     },
+    campaign,
     nowMs,
   );
   if (!screening.ok) return refuse(screening.code as ReasonCode, screening.detail);

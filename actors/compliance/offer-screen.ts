@@ -4,14 +4,12 @@
 import { frequencyKey, lookupCaller, velocityKey } from "../platform/compliance-store.ts";
 import type { Sql } from "../platform/postgres.ts";
 import type { Redis } from "../platform/redis.ts";
-import type { SellerCampaign } from "../seller/seller-api.ts";
 import { calledParty } from "./called-party.ts";
 import { callingHoursVerdict } from "./calling-hours.ts";
 import {
   type Attestation,
   consentStatus,
   DEFAULT_SETTINGS,
-  DEFAULT_VELOCITY,
   type Screening,
   type ScreenSettings,
   screenOffer,
@@ -19,13 +17,6 @@ import {
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
-
-/** A seller campaign's screen settings, kept beside its owner key in Redis by the campaign routes. */
-export const sellerCampaignScreenKey = (campaignId: string) => `dce:seller-campaign-screen:${campaignId}`;
-
-export interface StoredScreenSettings extends Partial<ScreenSettings> {
-  vertical?: string;
-}
 
 export interface OfferFacts {
   callId: string;
@@ -39,29 +30,6 @@ export interface OfferFacts {
   consentCertificate?: string;
   /** Keyed hash of the caller number the ping carried, when the offer says. */
   pingCallerHash?: string;
-}
-
-/** What the screen needs of a seller campaign, written whenever the campaign is saved. */
-export function screenDoc(c: SellerCampaign): StoredScreenSettings {
-  return {
-    vertical: c.vertical,
-    trafficType: c.trafficType ?? "inbound",
-    requireConsent: c.requireConsent ?? false,
-    ...(c.velocity ? { velocity: { ...DEFAULT_VELOCITY, ...c.velocity } } : {}),
-    ...(c.minAttestation ? { minAttestation: c.minAttestation } : {}),
-  };
-}
-
-export async function screenSettings(redis: Redis, sellerCampaignId: string) {
-  const raw = await redis.get(sellerCampaignScreenKey(sellerCampaignId));
-  const stored = raw ? (JSON.parse(raw) as StoredScreenSettings) : {};
-  const settings: ScreenSettings = {
-    trafficType: stored.trafficType ?? DEFAULT_SETTINGS.trafficType,
-    requireConsent: stored.requireConsent ?? false,
-    ...(stored.velocity ? { velocity: { ...DEFAULT_VELOCITY, ...stored.velocity } } : {}),
-    ...(stored.minAttestation ? { minAttestation: stored.minAttestation } : {}),
-  };
-  return { settings, vertical: stored.vertical };
 }
 
 /** KEYS[1] the caller/subject window; ARGV: now, window start, call id, max (-1: none), ttl ms. */
@@ -93,14 +61,16 @@ export async function consentRecord(sql: Sql, certificateId: string) {
   return row ? { callerHash: row.caller_hash, expiresAt: new Date(row.expires_at).toISOString() } : undefined;
 }
 
+/** `campaign`: the seller campaign's screen settings and vertical, from the seller's campaign index. */
 export async function screen(
   deps: { redis: Redis; sql: Sql },
   f: OfferFacts,
+  campaign: { screen?: ScreenSettings; vertical?: string },
   nowMs: number,
 ): Promise<Screening> {
   const { redis, sql } = deps;
-  const { settings, vertical } = await screenSettings(redis, f.sellerCampaignId);
-  const subject = f.vertical ?? vertical ?? "any";
+  const settings = campaign.screen ?? DEFAULT_SETTINGS;
+  const subject = f.vertical ?? campaign.vertical ?? "any";
   const freqKey = frequencyKey(f.callerHash, subject);
   const [lookup, counts, record] = await Promise.all([
     lookupCaller(redis, f.callerHash),

@@ -3,7 +3,9 @@ import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
 import { slotRefusal } from "../kernel/limits.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
+import { actorDeps } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
+import { indexSellerCampaigns } from "./campaign-index.ts";
 import { admit, newSellerState, upsertCampaign } from "./rules.ts";
 import type { AdmitCommand, AdmittedTerms, ISellerActor, SellerCampaign, SellerState } from "./seller-api.ts";
 
@@ -42,7 +44,19 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
       },
     );
     await this.commit(next, [event]);
+    await indexSellerCampaigns(actorDeps().redis, next, [campaign.id]);
     return ok(campaign);
+  }
+
+  /**
+   * Writes the index entry of every campaign from this seller's document. Campaigns saved by versions
+   * before the index have none; the API asks for this when it finds a campaign only under its old key.
+   */
+  async reindex(): Promise<Result<{ indexed: number }>> {
+    const state = await this.load();
+    if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
+    await indexSellerCampaigns(actorDeps().redis, state);
+    return ok({ indexed: Object.keys(state.campaigns).length });
   }
 
   async admit(cmd: AdmitCommand): Promise<Result<AdmittedTerms>> {

@@ -59,4 +59,5 @@ export interface ISellerActor {
   get(): Promise<Result<SellerState>>;
   upsertCampaign(cmd: { campaign: SellerCampaign }): Promise<Result<SellerCampaign>>;
   admit(cmd: AdmitCommand): Promise<Result<AdmittedTerms>>;
+  reindex(): Promise<Result<{ indexed: number }>>;
 }

@@ -13,7 +13,7 @@ import { CallEvent, OfferCall } from "../schemas/calls.ts";
 import { decodeCursor, encodeCursor, ListCalls } from "../schemas/lists.ts";
 import { actorCall, body, check } from "../validate.ts";
 import { viewAs } from "../views/policy.ts";
-import { sellerCampaignOwnerKey } from "./campaigns.ts";
+import { findSellerCampaign } from "./campaigns.ts";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
@@ -53,7 +53,7 @@ export function callRoutes(deps: ApiDeps) {
     const key = c.req.header("idempotency-key");
     if (!key || key.length > 200) throw new ApiError(400, "idempotency_key_required");
     const input = await body(c, OfferCall);
-    const sellerId = await deps.redis.get(sellerCampaignOwnerKey(input.sellerCampaignId));
+    const sellerId = (await findSellerCampaign(deps, input.sellerCampaignId))?.sellerId;
     if (!sellerId || (principal.role === "seller" && principal.accountId !== sellerId)) {
       throw new ApiError(404, "seller_campaign_unknown", `no seller campaign ${input.sellerCampaignId}`);
     }

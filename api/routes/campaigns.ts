@@ -2,9 +2,13 @@
 import { Hono } from "hono";
 import type { BuyerCampaign, IBuyerActor } from "../../actors/buyer/buyer-api.ts";
 import { campaignProblems as buyerCampaignProblems } from "../../actors/buyer/rules.ts";
-import { screenDoc, sellerCampaignScreenKey } from "../../actors/compliance/offer-screen.ts";
 import { newId } from "../../actors/kernel/ids.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
+import {
+  legacyOwnerKey,
+  readSellerCampaign,
+  type SellerCampaignEntry,
+} from "../../actors/seller/campaign-index.ts";
 import { campaignProblems as sellerCampaignProblems } from "../../actors/seller/rules.ts";
 import type { ISellerActor, SellerCampaign } from "../../actors/seller/seller-api.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -19,7 +23,21 @@ import {
 } from "../schemas/campaigns.ts";
 import { actorCall, body, problemsError } from "../validate.ts";
 
-export const sellerCampaignOwnerKey = (campaignId: string) => `dce:seller-campaign-owner:${campaignId}`;
+/**
+ * A seller campaign's facts from the seller's index. A campaign saved before the index existed is found
+ * under its old owner key; its seller then writes its index from its document (once), and it is read again.
+ */
+export async function findSellerCampaign(
+  deps: ApiDeps,
+  campaignId: string,
+): Promise<SellerCampaignEntry | undefined> {
+  const entry = await readSellerCampaign(deps.redis, campaignId);
+  if (entry) return entry;
+  const owner = await deps.redis.get(legacyOwnerKey(campaignId));
+  if (!owner) return undefined;
+  await actorCall(actorProxy<ISellerActor>(deps.dapr, "SellerActor", owner).reindex());
+  return readSellerCampaign(deps.redis, campaignId);
+}
 
 export function campaignRoutes(deps: ApiDeps) {
   const app = new Hono();
@@ -83,10 +101,8 @@ export function campaignRoutes(deps: ApiDeps) {
   async function saveSellerCampaign(campaign: SellerCampaign) {
     const problems = sellerCampaignProblems(campaign);
     if (problems.length > 0) throw problemsError(problems);
-    const saved = await actorCall(seller(campaign.sellerId).upsertCampaign({ campaign }));
-    await deps.redis.set(sellerCampaignOwnerKey(campaign.id), campaign.sellerId);
-    await deps.redis.set(sellerCampaignScreenKey(campaign.id), JSON.stringify(screenDoc(saved)));
-    return saved;
+    // The seller writes its campaign index itself, in the same command.
+    return actorCall(seller(campaign.sellerId).upsertCampaign({ campaign }));
   }
 
   app.post("/sellers/:sellerId/campaigns", async (c) => {
