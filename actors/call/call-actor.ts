@@ -2,7 +2,7 @@
 // lifecycle state machine and settles the buyer's reservation when the call ends.
 import { randomUUID } from "node:crypto";
 import type { ActorId, DaprClient } from "@dapr/dapr";
-import type { AuctionOutcome, AuctionWinner, IAuctionActor } from "../auction/auction-api.ts";
+import type { AuctionOutcome, AuctionWinner } from "../auction/auction-api.ts";
 import type { CallFacts, IBuyerActor, ReleaseOutcome } from "../buyer/buyer-api.ts";
 import { systemCtx } from "../kernel/ctx.ts";
 import { type DomainEvent, domainEvent } from "../kernel/events.ts";
@@ -17,6 +17,7 @@ import { DocumentActor } from "../runtime/document-actor.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
+import { nextCallWinner, runCallAuction } from "./call-auction.ts";
 import { runGates } from "./offer-gates.ts";
 import { billingFor, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
 import { type Compensation, compensate, journal, SAGA_RECOVERY_MS, sagaKey } from "./saga.ts";
@@ -91,25 +92,31 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       reroute: { ...campaign.reroute, routingTtlSec: campaign.routingTtlSec },
     };
     try {
-      const auction = actorProxy<IAuctionActor>(this.getDaprClient(), "AuctionActor", cmd.callId);
-      const ran = await auction.run({
-        call: this.facts(admitted),
-        caller: { hash: caller.hash, ciphertext: caller.ciphertext },
-        exposeCallerId: campaign.exposeCallerId,
-        sellerId: cmd.sellerId,
-        sellerCampaignId: cmd.sellerCampaignId,
-        terms: {
-          reserveMicros: campaign.reserveMicros,
-          type: campaign.auction,
-          maxAuctionMs: campaign.maxAuctionMs,
+      const ran = await runCallAuction(
+        this.getDaprClient(),
+        redis,
+        {
+          call: this.facts(admitted),
+          caller: { hash: caller.hash, ciphertext: caller.ciphertext },
+          exposeCallerId: campaign.exposeCallerId,
+          sellerId: cmd.sellerId,
+          sellerCampaignId: cmd.sellerCampaignId,
+          terms: {
+            reserveMicros: campaign.reserveMicros,
+            type: campaign.auction,
+            maxAuctionMs: campaign.maxAuctionMs,
+          },
+          routingTtlSec: campaign.routingTtlSec,
+          attemptId: randomUUID(),
         },
-        routingTtlSec: campaign.routingTtlSec,
-        attemptId: randomUUID(),
-      });
+        campaign.reroute.max > 0,
+      );
       if (!ran.ok) return await reject(ran.reason.code, ran.reason.detail);
       faultPoint("call.fail_after_reserve_before_save", () => [cmd.callId]);
       crashPoint("call.after_reserve_before_save", () => [cmd.callId]);
-      return await this.settleOffer(this.withOutcome(admitted, ran.value));
+      const routed = this.withOutcome(admitted, ran.value.outcome);
+      const kept = routed.status === "routed" ? ran.value.rerouteBids : undefined;
+      return await this.settleOffer(kept ? { ...routed, rerouteBids: kept } : routed, ran.value.events);
     } catch (err) {
       // The saga: every hold the journal names is released now, newest first; what cannot be is left
       // in the journal for the sweeper. The offer fails, and a retry runs it afresh.
@@ -215,7 +222,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     };
   }
 
-  private async settleOffer(state: CallState): Promise<Result<CallDecision>> {
+  private async settleOffer(state: CallState, extra: DomainEvent[] = []): Promise<Result<CallDecision>> {
     const now = systemCtx.now();
     const agg = { type: "call", id: state.callId } as const;
     const d = state.decision;
@@ -226,6 +233,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
         vertical: state.vertical ?? null,
       }),
       domainEvent(`call.${state.status}`, agg, "decision", now, { ...d }),
+      ...extra,
     ];
     await this.save(state, events);
     await this.afterSave(state);
@@ -317,15 +325,13 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
 
   /** Revenue recovery: the next best bid takes the call; the decision sent back is the new routing. */
   private async reroute(state: CallState, cmd: CallEventCommand): Promise<CallState | undefined> {
-    const auction = actorProxy<IAuctionActor>(this.getDaprClient(), "AuctionActor", state.callId);
     const attempts = state.attempts ?? [];
-    const found = await auction.next({
+    const w = await nextCallWinner(this.getDaprClient(), actorDeps().redis, state.rerouteBids, {
       excludeBuyerIds: attempts.map((a) => a.buyerId),
       routingTtlSec: state.reroute?.routingTtlSec ?? 60,
       call: this.facts(state),
     });
-    if (!found.ok || !found.value.winner) return undefined;
-    const w = found.value.winner;
+    if (!w) return undefined;
     const last = attempts.at(-1);
     const ended = last
       ? [

@@ -103,6 +103,8 @@ export interface CallState {
   /** Every buyer the call was routed to, in order, with how that attempt ended. */
   attempts?: { buyerId: string; campaignId: string; priceMicros: Micros; outcome?: string }[];
   auction?: AuctionSummary;
+  /** An inline auction's ranked bids (winner and those below it), for re-routing; else the AuctionActor keeps them. */
+  rerouteBids?: import("../auction/auction-api.ts").AuctionState["ordered"];
   timeline: { offeredAt: string; ringingAt?: string; connectedAt?: string; endedAt?: string };
   durationSec?: number;
   billing?: Billing;
