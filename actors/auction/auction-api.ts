@@ -2,6 +2,7 @@
 import type { BidSource, Destination } from "../buyer/buyer-api.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
+import type { Routing } from "../kernel/routing.ts";
 
 export type { BidSource };
 
@@ -55,15 +56,8 @@ export interface RunAuctionCommand {
   attemptId?: string;
 }
 
-export interface AuctionWinner {
-  bidId: string;
-  buyerId: string;
-  campaignId: string;
-  priceMicros: Micros;
-  destination: Destination;
-  minDurationSec: number;
-  expiresAt: number; // epoch ms: the call must arrive before it
-}
+/** The winning bid as the buyer reserved it: the one routing decision type (kernel/routing.ts). */
+export type AuctionWinner = Routing;
 
 export interface AuctionOutcome {
   winner?: AuctionWinner;

@@ -108,12 +108,12 @@ export async function reserveFirst(
   const winner: AuctionWinner = {
     bidId: bid.bidId,
     buyerId: bid.buyerId,
-    campaignId: bid.campaignId,
+    buyerCampaignId: bid.campaignId,
     priceMicros,
     // An RTB bid may name its own destination; any other uses the campaign's, as the buyer holds it.
     destination: bid.destination ?? accepted.destination,
     minDurationSec: accepted.minDurationSec,
-    expiresAt: systemCtx.now() + routingTtlSec * 1000,
+    expiresAtMs: systemCtx.now() + routingTtlSec * 1000,
   };
   return { index: taken.index, winner };
 }

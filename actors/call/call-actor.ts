@@ -2,13 +2,14 @@
 // lifecycle state machine and settles the buyer's reservation when the call ends.
 import { randomUUID } from "node:crypto";
 import type { ActorId, DaprClient } from "@dapr/dapr";
-import type { AuctionOutcome, AuctionWinner } from "../auction/auction-api.ts";
+import type { AuctionOutcome } from "../auction/auction-api.ts";
 import type { CallFacts, IBuyerActor, ReleaseOutcome } from "../buyer/buyer-api.ts";
 import { systemCtx } from "../kernel/ctx.ts";
 import { type DomainEvent, domainEvent } from "../kernel/events.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
 import { recordingDisclosureRequired } from "../kernel/recording.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
+import { type Routing, routedView } from "../kernel/routing.ts";
 import { crashPoint, faultPoint } from "../platform/crash-points.ts";
 import { actorProxy } from "../platform/dapr-client.ts";
 import { actorSql } from "../platform/postgres.ts";
@@ -184,27 +185,16 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     return {
       ...this.routedTo(state, w),
       auction,
-      attempts: [{ buyerId: w.buyerId, campaignId: w.campaignId, priceMicros: w.priceMicros }],
+      attempts: [{ buyerId: w.buyerId, campaignId: w.buyerCampaignId, priceMicros: w.priceMicros }],
     };
   }
 
-  private routedTo(state: CallState, w: AuctionWinner): CallState {
+  /** The call routed: its state keeps the routing, the seller's decision is its partner view. */
+  private routedTo(state: CallState, routing: Routing): CallState {
     const decision: CallDecision = {
       callId: state.callId,
       status: "routed",
-      buyerId: w.buyerId,
-      buyerCampaignId: w.campaignId,
-      bidId: w.bidId,
-      destination: w.destination,
-      priceMicros: w.priceMicros,
-      minDurationSec: w.minDurationSec,
-      expiresAt: new Date(w.expiresAt).toISOString(),
-      recordingDisclosure: recordingDisclosureRequired(state.caller.state),
-    };
-    const routing = {
-      priceMicros: w.priceMicros,
-      minDurationSec: w.minDurationSec,
-      expiresAtMs: w.expiresAt,
+      ...routedView(routing, recordingDisclosureRequired(state.caller.state)),
     };
     return { ...state, status: "routed", decision, routing };
   }
@@ -341,7 +331,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       : [];
     return {
       ...this.routedTo(state, w),
-      attempts: [...ended, { buyerId: w.buyerId, campaignId: w.campaignId, priceMicros: w.priceMicros }],
+      attempts: [...ended, { buyerId: w.buyerId, campaignId: w.buyerCampaignId, priceMicros: w.priceMicros }],
       billing: undefined,
       durationSec: undefined,
       timeline: { offeredAt: state.timeline.offeredAt },

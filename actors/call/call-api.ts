@@ -1,9 +1,9 @@
 // CallActor contract: the offer, the routing decision returned to the seller, and lifecycle events.
 import type { Loser } from "../auction/auction-api.ts";
-import type { Destination } from "../buyer/buyer-api.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
 import type { Result } from "../kernel/result.ts";
+import type { RoutedView, Routing } from "../kernel/routing.ts";
 
 export type CallStatus =
   | "routed"
@@ -36,20 +36,15 @@ export interface OfferCommand {
   receivedAtMs: number;
 }
 
-/** The routing instruction (or refusal) returned to the seller. Field names are the partner contract. */
-export interface CallDecision {
+/**
+ * The routing instruction (or refusal) returned to the seller: when routed, the partner view of the
+ * call's `routing` (kernel/routing.ts: `routedView`). Field names are the partner contract.
+ */
+export type CallDecision = {
   callId: string;
   status: "routed" | "rejected" | "no_bid";
-  buyerId?: string;
-  buyerCampaignId?: string;
-  bidId?: string;
-  destination?: Destination;
-  priceMicros?: Micros;
-  minDurationSec?: number;
-  expiresAt?: string;
-  recordingDisclosure?: boolean;
   reason?: { code: ReasonCode; detail: string };
-}
+} & Partial<RoutedView>;
 
 export type CallEventType = "ringing" | "connected" | "completed" | "failed";
 
@@ -98,7 +93,11 @@ export interface CallState {
   consent?: boolean;
   decision: CallDecision;
   payout?: { type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number };
-  routing?: { priceMicros: Micros; minDurationSec: number; expiresAtMs: number };
+  /**
+   * The routing decision while the call holds it (documents written before it was one type hold only
+   * priceMicros, minDurationSec and expiresAtMs).
+   */
+  routing?: Routing;
   reroute?: { max: number; belowSec: number; routingTtlSec: number };
   /** Every buyer the call was routed to, in order, with how that attempt ended. */
   attempts?: { buyerId: string; campaignId: string; priceMicros: Micros; outcome?: string }[];
