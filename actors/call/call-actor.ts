@@ -23,10 +23,13 @@ import { runGates } from "./offer-gates.ts";
 import { billingFor, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
 import { type Compensation, compensate, journal, SAGA_RECOVERY_MS, sagaKey } from "./saga.ts";
 import { callSnapshot } from "./snapshot.ts";
-import { SWEEP_SET, scheduleSweep, startSweeper, unscheduleSweep } from "./sweeper.ts";
+import { SWEEP_SET, scheduleSweep, startHostSweeper, startSweeper, unscheduleSweep } from "./sweeper.ts";
 
 /** How often the sweeper looks for expired routings and sagas left by a crash. */
 const SWEEP_EVERY_MS = 1_000;
+// Every actor host sweeps from its start (one at a time holds the lease), also before it hosts a call:
+// the host registering this actor type has set its dependencies by the time this runs.
+setImmediate(() => startHostSweeper(SWEEP_EVERY_MS));
 
 /** Statuses in which the call holds its buyer's reservation. */
 const HOLDING = new Set(["routed", "ringing", "connected"]);
