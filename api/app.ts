@@ -41,7 +41,7 @@ export function createApp(deps: ApiDeps) {
   app.use(requestMetrics());
 
   app.route("/", healthRoutes(deps));
-  app.route("/", docsRoutes());
+  app.route("/", docsRoutes(app)); // documents every route of `app`, walked at the first request
   app.route("/", metricsRoutes(keys));
   app.route("/v1", liveRoutes(deps, keys)); // before v1: a WebSocket may authenticate by subprotocol
   app.route("/v1", dncImportRoutes(deps, keys)); // before v1: streams DNC files past the 64 KB body limit

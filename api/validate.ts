@@ -91,7 +91,27 @@ export function check<S extends v.GenericSchema>(schema: S, input: unknown): v.I
   );
 }
 
+/**
+ * The route's OpenAPI facts (api/openapi/facts.ts) name its body and query schemas: validating with
+ * another one would serve a document that lies, so it is a programming error (a 500 every test of the
+ * route sees), not a problem of the request.
+ */
+function assertDeclared(c: Context, part: "body" | "query", schema: v.GenericSchema): void {
+  const declared = c.get("routeFacts");
+  if (declared && declared[part] !== schema)
+    throw new Error(
+      `${c.req.method} ${c.req.routePath} validates a ${part} its OpenAPI facts do not declare`,
+    );
+}
+
+/** The query string, validated with the schema the route's facts declare. */
+export function query<S extends v.GenericSchema>(c: Context, schema: S): v.InferOutput<S> {
+  assertDeclared(c, "query", schema);
+  return check(schema, c.req.query());
+}
+
 export async function body<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
+  assertDeclared(c, "body", schema);
   const input = await readJson(c);
   // Every body this API takes is a JSON object; valibot's object schemas would also take an array.
   if (input === null || typeof input !== "object" || Array.isArray(input))

@@ -4,7 +4,6 @@
 import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
-import { actorDeps } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import type {
   AuctionOutcome,
@@ -23,7 +22,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
   async next(cmd: NextBidCommand): Promise<Result<{ winner: AuctionWinner | null }>> {
     const state = await this.load();
     if (!state) return refuse("call_unknown", `no auction for ${this.getActorId().getId()}`);
-    const { winner, losers } = await nextWinner(this.getDaprClient(), actorDeps().redis, state.ordered, cmd);
+    const { winner, losers } = await nextWinner(this.deps(), state.ordered, cmd);
     const now = systemCtx.now();
     const next: AuctionState = {
       ...state,
@@ -41,9 +40,8 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
   async run(cmd: RunAuctionCommand): Promise<Result<AuctionOutcome>> {
     const existing = await this.load();
     if (existing && existing.attemptId === cmd.attemptId) return ok(existing.outcome);
-    const { redis } = actorDeps();
-    const found = await findCandidates(redis, cmd.call);
-    const closed = await closeAuction(this.getDaprClient(), redis, cmd, found);
+    const found = await findCandidates(this.deps().redis, cmd.call);
+    const closed = await closeAuction(this.deps(), cmd, found);
     const { outcome } = closed;
     const state: AuctionState = {
       schema: 1,
@@ -55,7 +53,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
     };
     const agg = { type: "auction", id: cmd.call.callId } as const;
     await this.commit(state, [auctionClosed(agg, outcome)]);
-    void notifyLiveOutcome(closed.collected.live, cmd.call.callId, outcome);
+    void notifyLiveOutcome(this.deps(), closed.collected.live, cmd.call.callId, outcome);
     return ok(outcome);
   }
 }

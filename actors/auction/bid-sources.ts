@@ -1,6 +1,7 @@
 // Collecting bids for one auction from its eligible campaigns, all sources in parallel within the
 // auction's deadline: standing campaign bids, RTB pings, and buyers connected live over a WebSocket.
 // With no RTB campaign and no live buyer among the eligible, nothing waits (one presence lookup only).
+// The I/O sits behind BidSources, so the offer fixtures mock each source's reply and run the rest.
 import type { CallFacts } from "../buyer/buyer-api.ts";
 import type { TargetingEntry } from "../buyer/targeting.ts";
 import type { Ctx } from "../kernel/ctx.ts";
@@ -13,10 +14,10 @@ import {
   readLiveBids,
 } from "../platform/live-bids.ts";
 import { revealNumber } from "../platform/pii.ts";
-import { type ActorDeps, actorDeps } from "../runtime/actor-runtime.ts";
+import type { ActorDeps } from "../runtime/actor-runtime.ts";
 import { postPing, publisherId } from "../runtime/rtb-client.ts";
 import type { AuctionOutcome, Bid, Loser } from "./auction-api.ts";
-import { buildPing, readAnswer } from "./rtb.ts";
+import { buildPing, type PingFacts, type RtbExchange, type RtbPing, readAnswer } from "./rtb.ts";
 import { standingBids } from "./rules.ts";
 
 export interface BidRequest {
@@ -46,7 +47,40 @@ export interface CollectedBids {
   live: LiveParticipant[];
 }
 
+/**
+ * The I/O behind bid collection, injected so acceptance fixtures can mock every source's reply at this
+ * seam and run the rest (standing bids, reading RTB answers, live answers as bids, one per campaign).
+ */
+export interface BidSources {
+  /** What every ping carries beside the call: the publisher id and, when allowed, the caller's number. */
+  pingFacts(req: BidRequest): Promise<Omit<PingFacts, "call" | "reserveMicros" | "deadlineMs">>;
+  /** Posts one ping to the campaign's endpoint within `timeoutMs`; never throws. */
+  postPing(campaign: TargetingEntry, ping: RtbPing, timeoutMs: number): Promise<RtbExchange>;
+  /**
+   * Offers the call to the live buyers' campaigns among `eligible` and reads their answers until the
+   * deadline: who was offered (owed a notice) and what arrived.
+   */
+  liveAnswers(
+    eligible: TargetingEntry[],
+    req: BidRequest,
+  ): Promise<{ live: LiveParticipant[]; answers: (LiveBidEntry & { arrivedAt: number })[] }>;
+  /** An RTB endpoint's reply that lost (timeout, error, garbage, no bid), with why. */
+  dropped(callId: string, campaignId: string, reason: string, detail: string): void;
+}
+
 export async function collectBids(
+  eligible: TargetingEntry[],
+  req: BidRequest,
+  ctx: Ctx,
+  deps: ActorDeps,
+): Promise<CollectedBids> {
+  if (eligible.length === 0) return { bids: [], losers: [], live: [] };
+  return collectBidsFrom(daprSources(deps, ctx), eligible, req, ctx);
+}
+
+/** collectBids over the given sources: standing bids now, RTB and live answers in parallel. */
+export async function collectBidsFrom(
+  sources: BidSources,
   eligible: TargetingEntry[],
   req: BidRequest,
   ctx: Ctx,
@@ -57,10 +91,9 @@ export async function collectBids(
     ctx,
   );
   if (eligible.length === 0) return { bids: standing, losers: [], live: [] };
-  const deps = actorDeps();
   const [rtb, live] = await Promise.all([
-    rtbBids(eligible, req, ctx, deps),
-    liveBids(eligible, req, ctx, deps),
+    rtbBids(sources, eligible, req, ctx),
+    liveBids(sources, eligible, req, ctx),
   ]);
   return {
     bids: oneBidPerCampaign([...standing, ...rtb.bids, ...live.bids]),
@@ -70,58 +103,39 @@ export async function collectBids(
 }
 
 /** Pings every RTB campaign at once, each with min(its timeout, time left to the deadline). */
-async function rtbBids(eligible: TargetingEntry[], req: BidRequest, ctx: Ctx, deps: ActorDeps) {
+async function rtbBids(sources: BidSources, eligible: TargetingEntry[], req: BidRequest, ctx: Ctx) {
   const campaigns = eligible.filter((c) => c.rtb);
   const bids: Bid[] = [];
   const losers: Loser[] = [];
   if (campaigns.length === 0) return { bids, losers };
-  const { redis, config, logger } = deps;
-  const callerNumber =
-    req.exposeCallerId && req.caller
-      ? ((await revealNumber(redis, config.pii, req.caller).catch(() => null)) ?? undefined)
-      : undefined;
-  const egress = { allowLocal: config.egressAllowLocal };
-  const facts = {
+  const facts: PingFacts = {
     call: req.call,
-    publisherId: publisherId(config.pii, req.sellerId),
     reserveMicros: req.reserveMicros,
     deadlineMs: req.deadlineMs,
-    callerNumber,
+    ...(await sources.pingFacts(req)),
   };
   await Promise.all(
     campaigns.map(async (c) => {
       const timeoutMs = Math.min(c.rtb!.timeoutMs, req.deadlineMs - ctx.now());
-      const exchange = await postPing(c.rtb!.url, buildPing(c, facts, ctx), timeoutMs, ctx.now, egress);
+      const exchange = await sources.postPing(c, buildPing(c, facts, ctx), timeoutMs);
       const read = readAnswer(c, exchange, ctx);
       if (read.ok) bids.push(read.bid);
       else {
         losers.push(read.loser);
-        logger.debug(
-          { callId: req.call.callId, campaignId: c.id, reason: read.loser.reason, detail: read.detail },
-          "auction.rtb_dropped",
-        );
+        sources.dropped(req.call.callId, c.id, read.loser.reason, read.detail);
       }
     }),
   );
   return { bids, losers };
 }
 
-/** Offers the call to live buyers' eligible campaigns and reads their bids until the deadline. */
-async function liveBids(eligible: TargetingEntry[], req: BidRequest, ctx: Ctx, deps: ActorDeps) {
-  const buyers = [...new Set(eligible.map((c) => c.buyerId))];
-  const present = await liveBuyers(deps.redis, buyers, ctx.now());
-  if (present.size === 0) return { bids: [], live: [] };
-  const offered = eligible.filter((c) => present.has(c.buyerId));
-  const notices = offered.map((c) => ({ buyerId: c.buyerId, notice: opportunity(c, req) }));
-  const delivered = await publishNotices(deps.redis, notices);
-  const live = offered
-    .filter((_, i) => delivered.has(i))
-    .map((c) => ({ buyerId: c.buyerId, campaignId: c.id }));
-  const expected = new Set(live.map((p) => `${p.buyerId}|${p.campaignId}`));
-  const entries = await readLiveBids(deps.redis, req.call.callId, expected, req.deadlineMs, ctx.now);
-  const byId = new Map(offered.map((c) => [c.id, c]));
+/** Live answers as bids on their campaigns' terms; only campaigns that were offered the call can bid. */
+async function liveBids(sources: BidSources, eligible: TargetingEntry[], req: BidRequest, ctx: Ctx) {
+  const { live, answers } = await sources.liveAnswers(eligible, req);
+  const offered = new Set(live.map((p) => p.campaignId));
+  const byId = new Map(eligible.filter((c) => offered.has(c.id)).map((c) => [c.id, c]));
   const bids: Bid[] = [];
-  for (const e of entries) {
+  for (const e of answers) {
     const campaign = byId.get(e.campaignId);
     const bid = campaign && liveBid(campaign, e, ctx);
     if (bid) bids.push(bid);
@@ -129,18 +143,51 @@ async function liveBids(eligible: TargetingEntry[], req: BidRequest, ctx: Ctx, d
   return { bids, live };
 }
 
+/** The production sources: RTB through the egress guard, live buyers through Redis. */
+function daprSources(deps: ActorDeps, ctx: Ctx): BidSources {
+  const { redis, config, logger } = deps;
+  const egress = { allowLocal: config.egressAllowLocal };
+  return {
+    async pingFacts(req) {
+      const callerNumber =
+        req.exposeCallerId && req.caller
+          ? ((await revealNumber(redis, config.pii, req.caller).catch(() => null)) ?? undefined)
+          : undefined;
+      return { publisherId: publisherId(config.pii, req.sellerId), callerNumber };
+    },
+    postPing: (c, ping, timeoutMs) => postPing(c.rtb!.url, ping, timeoutMs, ctx.now, egress),
+    async liveAnswers(eligible, req) {
+      const buyers = [...new Set(eligible.map((c) => c.buyerId))];
+      const present = await liveBuyers(redis, buyers, ctx.now());
+      if (present.size === 0) return { live: [], answers: [] };
+      const offered = eligible.filter((c) => present.has(c.buyerId));
+      const notices = offered.map((c) => ({ buyerId: c.buyerId, notice: opportunity(c, req) }));
+      const delivered = await publishNotices(redis, notices);
+      const live = offered
+        .filter((_, i) => delivered.has(i))
+        .map((c) => ({ buyerId: c.buyerId, campaignId: c.id }));
+      const expected = new Set(live.map((p) => `${p.buyerId}|${p.campaignId}`));
+      const answers = await readLiveBids(redis, req.call.callId, expected, req.deadlineMs, ctx.now);
+      return { live, answers };
+    },
+    dropped: (callId, campaignId, reason, detail) =>
+      logger.debug({ callId, campaignId, reason, detail }, "auction.rtb_dropped"),
+  };
+}
+
 /**
  * Tells each live participant its own outcome once the auction closed: `won` with its price, or `lost`
  * with a reason code. Fire and forget (never throws): the seller's routing answer does not wait for it.
- * Call it after the auction's state is committed: `void notifyLiveOutcome(collected.live, callId, outcome)`.
+ * Call it after the auction's state is committed: `void notifyLiveOutcome(deps, collected.live, callId, outcome)`.
  */
 export async function notifyLiveOutcome(
+  deps: ActorDeps,
   live: LiveParticipant[],
   callId: string,
   outcome: AuctionOutcome,
 ): Promise<void> {
   if (live.length === 0) return;
-  const { redis, logger } = actorDeps();
+  const { redis, logger } = deps;
   await publishNotices(redis, outcomeNotices(live, callId, outcome)).catch((err: unknown) =>
     logger.warn({ err, callId }, "auction.live_notice_failed"),
   );

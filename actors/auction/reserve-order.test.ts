@@ -87,6 +87,7 @@ describe("reserveInOrder with buyers whose bids moved since they were read", () 
               ttlMs: 1,
             },
             fixedCtx(T0),
+            { lastSeenMs: null },
           );
           return r.ok ? ok(r.value.accepted) : r;
         },

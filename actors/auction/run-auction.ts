@@ -1,7 +1,6 @@
 // One auction, wherever it runs: in its own AuctionActor (live bidders and RTB endpoints answer it
 // within a deadline) or inline in the call's turn when every eligible bid is a standing one. Candidates,
 // bid collection, ranking and best-first reservation (each hold journalled for the call's saga).
-import type { DaprClient } from "@dapr/dapr";
 import type { IBuyerActor } from "../buyer/buyer-api.ts";
 import type { TargetingEntry } from "../buyer/targeting.ts";
 import { pushCompensation } from "../call/saga.ts";
@@ -11,6 +10,7 @@ import { buyersSuppressing, suppressionsOf } from "../platform/compliance-store.
 import { actorProxy } from "../platform/dapr-client.ts";
 import { liveBuyers } from "../platform/live-bids.ts";
 import type { Redis } from "../platform/redis.ts";
+import type { ActorDeps } from "../runtime/actor-runtime.ts";
 import { candidateCampaigns } from "../runtime/targeting-index.ts";
 import type {
   AuctionOutcome,
@@ -74,8 +74,7 @@ export async function standingOnly(redis: Redis, c: Candidates): Promise<boolean
 
 /** Asks buyers to reserve, best bid first, journalling each undo step first; refusals become losers. */
 export async function reserveFirst(
-  client: DaprClient,
-  redis: Redis,
+  deps: ActorDeps,
   ordered: Ordered,
   call: RunAuctionCommand["call"],
   routingTtlSec: number,
@@ -88,11 +87,11 @@ export async function reserveFirst(
     async (bid, priceMicros, offered) => {
       // The call's saga: the undo step is journalled before the hold can exist.
       await pushCompensation(
-        redis,
+        deps.redis,
         { kind: "buyer.release", buyerId: bid.buyerId, callId: call.callId },
         systemCtx.now(),
       );
-      return actorProxy<IBuyerActor>(client, "BuyerActor", bid.buyerId).reserve({
+      return actorProxy<IBuyerActor>(deps.client, "BuyerActor", bid.buyerId).reserve({
         callId: call.callId,
         campaignId: bid.campaignId,
         priceMicros,
@@ -127,8 +126,7 @@ export interface Closed {
 
 /** Collects the bids, ranks them and reserves the best a buyer accepts. */
 export async function closeAuction(
-  client: DaprClient,
-  redis: Redis,
+  deps: ActorDeps,
   cmd: RunAuctionCommand,
   found: Candidates,
 ): Promise<Closed> {
@@ -146,20 +144,13 @@ export async function closeAuction(
       deadlineMs: found.startedMs + terms.maxAuctionMs,
     },
     systemCtx,
+    deps,
   );
   const bids = collected.bids;
   losers.push(...collected.losers);
   const ranking = rankBids(bids, terms, systemCtx.now());
   losers.push(...ranking.losers);
-  const taken = await reserveFirst(
-    client,
-    redis,
-    ranking.ordered,
-    call,
-    cmd.routingTtlSec,
-    new Set(),
-    losers,
-  );
+  const taken = await reserveFirst(deps, ranking.ordered, call, cmd.routingTtlSec, new Set(), losers);
   const summary = (): AuctionOutcome["summary"] => ({
     candidates: found.campaigns.length,
     bids: bids.length,
@@ -187,8 +178,7 @@ export async function closeAuction(
 
 /** Revenue recovery: the best remaining bid whose buyer accepts, skipping buyers tried or suppressing. */
 export async function nextWinner(
-  client: DaprClient,
-  redis: Redis,
+  deps: ActorDeps,
   ordered: Ordered,
   cmd: NextBidCommand,
 ): Promise<{ winner: AuctionWinner | undefined; losers: Loser[] }> {
@@ -196,13 +186,13 @@ export async function nextWinner(
   const skip = new Set(cmd.excludeBuyerIds);
   // Suppressions added since the offer count too: a caller who opted out meanwhile (exchange-wide) is
   // re-routed to nobody, and a buyer who suppressed the caller meanwhile is passed over.
-  const suppressed = await suppressionsOf(redis, cmd.call.callerHash);
+  const suppressed = await suppressionsOf(deps.redis, cmd.call.callerHash);
   for (const { bid } of ordered) {
     if (skip.has(bid.buyerId) || !(suppressed.exchange || suppressed.buyers.has(bid.buyerId))) continue;
     losers.push(loserOf(bid, suppressed.exchange ? "dnc_suppressed" : "buyer_suppressed"));
     skip.add(bid.buyerId);
   }
-  const taken = await reserveFirst(client, redis, ordered, cmd.call, cmd.routingTtlSec, skip, losers);
+  const taken = await reserveFirst(deps, ordered, cmd.call, cmd.routingTtlSec, skip, losers);
   return { winner: taken?.winner, losers };
 }
 

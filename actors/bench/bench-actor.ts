@@ -1,8 +1,13 @@
 // BenchActor: the baseline for benchmarks — an actor call that does nothing (ping) and one that
 // keeps a tiny state document (touch), measured through the same daprd as the exchange's actors.
-import { AbstractActor } from "@dapr/dapr";
+import { DocumentActor } from "../runtime/document-actor.ts";
 
-export class BenchActor extends AbstractActor {
+interface BenchState {
+  at: number;
+  reminded?: unknown;
+}
+
+export class BenchActor extends DocumentActor<BenchState> {
   /** Answers which host process served it, so tests can see placement spread actors over replicas. */
   async ping(): Promise<{ ok: true; host: string }> {
     return { ok: true, host: `${process.env.APP_PORT ?? "?"}:${process.pid}` };
@@ -20,9 +25,23 @@ export class BenchActor extends AbstractActor {
   }
 
   async touch(): Promise<{ ok: true }> {
-    const sm = this.getStateManager<{ at: number }>();
-    await sm.setState("doc", { at: Date.now() });
-    await sm.saveState();
+    await this.load();
+    await this.commit({ at: Date.now() }, []);
     return { ok: true };
+  }
+
+  /** Registers a reminder carrying `data`; when it fires, the data is kept (see `reminded`). */
+  async remindIn(dueMs: number, data: unknown): Promise<{ ok: true }> {
+    await this.sidecar().remind("bench", dueMs, data);
+    return { ok: true };
+  }
+
+  async reminded(): Promise<{ data: unknown }> {
+    return { data: (await this.load())?.reminded ?? null };
+  }
+
+  protected override async onReminder(data: unknown): Promise<void> {
+    await this.load();
+    await this.commit({ at: Date.now(), reminded: data }, []);
   }
 }

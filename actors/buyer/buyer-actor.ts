@@ -5,7 +5,6 @@ import { domainEvent } from "../kernel/events.ts";
 import type { Micros } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { crashPoint } from "../platform/crash-points.ts";
-import { actorDeps } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { lastSeen, markSeen } from "../runtime/recent-callers.ts";
 import { recordSettlement, settlementOf } from "../runtime/settlements.ts";
@@ -13,7 +12,9 @@ import { indexCampaign } from "../runtime/targeting-index.ts";
 import type {
   BuyerBalance,
   BuyerCampaign,
+  BuyerCampaignPatch,
   BuyerState,
+  CampaignSaved,
   CaptureCommand,
   IBuyerActor,
   ReleaseCommand,
@@ -23,8 +24,10 @@ import type {
 import { applyDeposit } from "./funds.ts";
 import {
   balanceOf,
+  campaignProblems,
   capture,
   newBuyerState,
+  patchedCampaign,
   release,
   reserve,
   sweepExpired,
@@ -60,18 +63,34 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     return this.mustLoad();
   }
 
-  async upsertCampaign(cmd: { campaign: BuyerCampaign }): Promise<Result<BuyerCampaign>> {
+  async upsertCampaign(cmd: { campaign: BuyerCampaign }): Promise<Result<CampaignSaved>> {
+    const loaded = await this.mustLoad();
+    return loaded.ok ? this.saveCampaign(loaded.value, cmd.campaign) : loaded;
+  }
+
+  /** PATCH in the buyer's turn: concurrent patches of different fields all stay. */
+  async patchCampaign(cmd: {
+    campaignId: string;
+    patch: BuyerCampaignPatch;
+  }): Promise<Result<CampaignSaved>> {
     const loaded = await this.mustLoad();
     if (!loaded.ok) return loaded;
-    const decision = upsertCampaign(loaded.value, cmd.campaign, systemCtx);
+    const patched = patchedCampaign(loaded.value, cmd.campaignId, cmd.patch);
+    return patched.ok ? this.saveCampaign(loaded.value, patched.value) : patched;
+  }
+
+  private async saveCampaign(loaded: BuyerState, input: BuyerCampaign): Promise<Result<CampaignSaved>> {
+    const problems = campaignProblems(input);
+    if (problems.length > 0) return ok({ problems });
+    const decision = upsertCampaign(loaded, input, systemCtx);
     if (!decision.ok) return decision;
     const { state, campaign } = decision.value;
     const cause = `${campaign.id}_v${campaign.version}`;
     await this.commit(state, [
       domainEvent("buyer.campaign_upserted", this.agg(), cause, systemCtx.now(), { campaign }),
     ]);
-    await indexCampaign(actorDeps().redis, campaign);
-    return ok(campaign);
+    await indexCampaign(this.deps().redis, campaign);
+    return ok({ campaign });
   }
 
   async reserve(cmd: ReserveCommand): Promise<Result<ReserveAccepted>> {
@@ -79,7 +98,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     if (!loaded.ok) return loaded;
     // Holds past their expiry (calls never settled) are released first, freeing slots and budget.
     const swept = sweepExpired(loaded.value, systemCtx.now());
-    const { redis } = actorDeps();
+    const { redis } = this.deps();
     const buyerId = loaded.value.buyerId;
     const seen = { lastSeenMs: await lastSeen(redis, buyerId, cmd.call.callerHash) };
     const decision = reserve(swept.state, cmd, systemCtx, seen);
@@ -117,7 +136,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     const decision = release(loaded.value, cmd, systemCtx);
     if (!decision.ok) return decision;
     if (decision.value.released) {
-      await recordSettlement(actorDeps().redis, loaded.value.buyerId, cmd.callId, {
+      await recordSettlement(this.deps().redis, loaded.value.buyerId, cmd.callId, {
         outcome: "released",
         amountMicros: 0,
       });
@@ -130,7 +149,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
   async capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>> {
     const loaded = await this.mustLoad();
     if (!loaded.ok) return loaded;
-    const { redis } = actorDeps();
+    const { redis } = this.deps();
     const buyerId = loaded.value.buyerId;
     const decision = capture(loaded.value, cmd, systemCtx);
     if (!decision.ok) {
@@ -138,7 +157,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
       const prior =
         decision.reason.code === "call_unknown" ? await settlementOf(redis, buyerId, cmd.callId) : null;
       if (prior?.outcome !== "captured") return decision;
-      actorDeps().logger.info({ buyerId, callId: cmd.callId }, "buyer.capture_replayed");
+      this.deps().logger.info({ buyerId, callId: cmd.callId }, "buyer.capture_replayed");
       return ok({ callId: cmd.callId, chargedMicros: prior.amountMicros });
     }
     // Recorded before the state write: a retry after a failed write finds the hold and captures again.

@@ -51,6 +51,14 @@ export interface BuyerCampaign {
   version: number;
 }
 
+/** A PATCH: the fields it names replace the stored campaign's; identity, times and version are the actor's. */
+export type BuyerCampaignPatch = Partial<
+  Omit<BuyerCampaign, "id" | "buyerId" | "createdAt" | "updatedAt" | "version">
+>;
+
+/** A campaign command's answer: the campaign as saved, or why it was not (its fields conflict). */
+export type CampaignSaved = { campaign: BuyerCampaign } | { problems: { field: string; message: string }[] };
+
 /** Live counters of one campaign. Period windows are keyed by the period's label in the buyer's time zone. */
 export interface CampaignCounters {
   inFlight: number;
@@ -81,8 +89,6 @@ export interface BuyerState {
   campaigns: Record<string, BuyerCampaign>;
   counters: Record<string, CampaignCounters>;
   reservations: Record<string, Reservation>; // by call id
-  /** Caller keyed hash → last time (epoch ms) a call from it was routed to this buyer. */
-  recentCallers: Record<string, number>;
   /** Deposit id → amount, so a redelivered deposit is applied once. */
   appliedDeposits?: Record<string, Micros>;
   createdAt: string;
@@ -156,7 +162,8 @@ export interface IBuyerActor {
     creditLimitMicros: Micros;
   }): Promise<Result<BuyerState>>;
   get(): Promise<Result<BuyerState>>;
-  upsertCampaign(cmd: { campaign: BuyerCampaign }): Promise<Result<BuyerCampaign>>;
+  upsertCampaign(cmd: { campaign: BuyerCampaign }): Promise<Result<CampaignSaved>>;
+  patchCampaign(cmd: { campaignId: string; patch: BuyerCampaignPatch }): Promise<Result<CampaignSaved>>;
   reserve(cmd: ReserveCommand): Promise<Result<ReserveAccepted>>;
   release(cmd: ReleaseCommand): Promise<Result<{ callId: string; released: boolean }>>;
   capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>>;

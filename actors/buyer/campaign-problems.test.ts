@@ -1,7 +1,9 @@
-// Campaign validation: a valid campaign has no problems; each broken field is named once.
+// The buyer campaign rules that relate fields: a destination, and intervals that open before they close.
 import { describe, expect, it } from "vitest";
+import { fixedCtx } from "../kernel/ctx.ts";
 import type { BuyerCampaign } from "./buyer-api.ts";
 import { campaignProblems } from "./campaign-problems.ts";
+import { newBuyerState, patchedCampaign } from "./profile.ts";
 
 const valid: BuyerCampaign = {
   id: "cmp_a",
@@ -30,57 +32,60 @@ const fields = (over: Partial<BuyerCampaign>): string[] =>
   campaignProblems({ ...valid, ...over }).map((p) => p.field);
 
 describe("campaignProblems", () => {
-  it("finds nothing wrong with a valid campaign, including zero bid/priority/weight and a SIP-only destination", () => {
+  it("finds nothing wrong with a valid campaign, a SIP-only destination or a whole day", () => {
     expect(campaignProblems(valid)).toEqual([]);
-    expect(
-      fields({ destination: { sip: "sip:agent@pbx.example.com" }, schedule: undefined, caps: {} }),
-    ).toEqual([]);
-  });
-
-  it.each<[string, Partial<BuyerCampaign>, string[]]>([
-    ["negative bid", { bidMicros: -1 }, ["bidMicros"]],
-    ["fractional bid", { bidMicros: 1.5 }, ["bidMicros"]],
-    ["fractional priority and negative weight", { priority: 0.5, weight: -1 }, ["priority", "weight"]],
-    ["negative minimum duration", { minDurationSec: -1 }, ["minDurationSec"]],
-    ["negative duplicate window", { duplicateWindowDays: -1 }, ["duplicateWindowDays"]],
-    ["lower-case state", { states: ["TX", "ca"] }, ["states[1]"]],
-    ["4-digit ZIP", { zips: ["7500"] }, ["zips[0]"]],
-    ["4-digit area code", { areaCodes: ["2140"] }, ["areaCodes[0]"]],
-    ["empty name and vertical", { name: " ", vertical: "" }, ["name", "vertical"]],
-    ["no destination", { destination: {} }, ["destination"]],
-    ["non-NANP number", { destination: { number: "+442071234567" } }, ["destination.number"]],
-    ["bad SIP URI", { destination: { sip: "agent@pbx" } }, ["destination.sip"]],
-    ["zero cap", { caps: { hourly: 0 } }, ["caps.hourly"]],
-    ["fractional spend cap", { caps: { dailySpendMicros: 2.5 } }, ["caps.dailySpendMicros"]],
-    ["unknown zone", { schedule: { timezone: "Mars/Base", hours: [] } }, ["schedule.timezone"]],
-    [
-      "bad clock times",
-      { schedule: { timezone: "UTC", hours: [{ days: ["mon"], open: "24:00", close: "25:00" }] } },
-      ["schedule.hours[0].open", "schedule.hours[0].close"],
-    ],
-    [
-      "equal open and close",
-      { schedule: { timezone: "UTC", hours: [{ days: ["mon"], open: "09:00", close: "09:00" }] } },
-      ["schedule.hours[0].close"],
-    ],
-    [
-      "no days",
-      { schedule: { timezone: "UTC", hours: [{ days: [], open: "09:00", close: "17:00" }] } },
-      ["schedule.hours[0].days"],
-    ],
-    ["bad RTB", { rtb: { url: "ftp://x", timeoutMs: 0 } }, ["rtb.url", "rtb.timeoutMs"]],
-  ])("names the field for a %s", (_name, over, expected) => {
-    expect(fields(over)).toEqual(expected);
-  });
-
-  it("accepts 24:00 as a closing time and rejects an unknown weekday", () => {
+    expect(fields({ destination: { sip: "sip:agent@pbx.example.com" }, schedule: undefined })).toEqual([]);
     expect(
       fields({ schedule: { timezone: "UTC", hours: [{ days: ["sun"], open: "00:00", close: "24:00" }] } }),
     ).toEqual([]);
-    const bad = {
+  });
+
+  it("needs a number or a SIP URI", () => {
+    expect(fields({ destination: {} })).toEqual(["destination"]);
+  });
+
+  it("refuses an interval that closes when it opens", () => {
+    const schedule = {
       timezone: "UTC",
-      hours: [{ days: ["funday"], open: "00:00", close: "24:00" }],
-    } as unknown as BuyerCampaign["schedule"];
-    expect(fields({ schedule: bad })).toEqual(["schedule.hours[0].days"]);
+      hours: [
+        { days: ["mon" as const], open: "09:00", close: "17:00" },
+        { days: ["tue" as const], open: "09:00", close: "09:00" },
+      ],
+    };
+    expect(fields({ schedule })).toEqual(["schedule.hours[1].close"]);
+  });
+
+  it("judges a PATCH on the campaign it makes: clearing the destination's number alone is refused", () => {
+    const fresh = newBuyerState(
+      { buyerId: "buy_1", name: "b", timezone: "UTC", creditLimitMicros: 0 },
+      fixedCtx(0),
+    );
+    const state = { ...fresh, campaigns: { [valid.id]: valid } };
+    const patched = patchedCampaign(state, valid.id, { destination: {} });
+    if (!patched.ok) throw new Error(patched.reason.detail);
+    expect(campaignProblems(patched.value).map((p) => p.field)).toEqual(["destination"]);
+  });
+});
+
+describe("patchedCampaign", () => {
+  const fresh = newBuyerState(
+    { buyerId: "buy_1", name: "b", timezone: "UTC", creditLimitMicros: 0 },
+    fixedCtx(0),
+  );
+  const state = { ...fresh, campaigns: { [valid.id]: { ...valid, version: 4 } } };
+
+  it("replaces the fields the patch names and keeps the campaign's identity and version", () => {
+    const patch = { bidMicros: 7, id: "cmp_other", buyerId: "buy_2", version: 99 } as never;
+    expect(patchedCampaign(state, valid.id, patch)).toEqual({
+      ok: true,
+      value: { ...valid, version: 4, bidMicros: 7 },
+    });
+  });
+
+  it("refuses a campaign the buyer does not have", () => {
+    expect(patchedCampaign(state, "cmp_none", { bidMicros: 7 })).toMatchObject({
+      ok: false,
+      reason: { code: "campaign_unknown" },
+    });
   });
 });

@@ -31,7 +31,7 @@ function cmd(priceMicros: number, rankedMicros: number, source: BidSource = "sta
 }
 
 const outcome = (state: BuyerState, c: ReserveCommand) => {
-  const r = reserve(state, c, fixedCtx(T0));
+  const r = reserve(state, c, fixedCtx(T0), { lastSeenMs: null });
   return r.ok ? `reserved ${r.value.accepted.priceMicros}` : r.reason.code;
 };
 
@@ -39,7 +39,7 @@ describe("price fidelity in the buyer's reservation", () => {
   it("refuses a standing bid whose clearing price is above the campaign's bid as it stands now", () => {
     // Ranked at $30 from the index; the buyer lowered the bid to $12 before its actor reserved.
     const state = buyerBidding(12 * USD);
-    const r = reserve(state, cmd(30 * USD, 30 * USD), fixedCtx(T0));
+    const r = reserve(state, cmd(30 * USD, 30 * USD), fixedCtx(T0), { lastSeenMs: null });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.reason.code).toBe("bid_changed");
@@ -80,7 +80,7 @@ describe("price fidelity in the buyer's reservation", () => {
   it("reports a changed bid before caps and budget, and leaves the state untouched", () => {
     const state = buyerBidding(5 * USD, { caps: { dailySpendMicros: 1 * USD } });
     const poor = { ...state, balanceMicros: 1 * USD };
-    const r = reserve(poor, cmd(30 * USD, 30 * USD), fixedCtx(T0));
+    const r = reserve(poor, cmd(30 * USD, 30 * USD), fixedCtx(T0), { lastSeenMs: null });
     expect(!r.ok && r.reason.code).toBe("bid_changed");
     expect(balanceOf(poor).reservedMicros).toBe(0);
   });
@@ -94,7 +94,7 @@ describe("price fidelity in the buyer's reservation", () => {
   });
 
   it("captures exactly the reserved price, never the bid", () => {
-    const r = reserve(buyerBidding(25 * USD), cmd(20_010_000, 30 * USD), fixedCtx(T0));
+    const r = reserve(buyerBidding(25 * USD), cmd(20_010_000, 30 * USD), fixedCtx(T0), { lastSeenMs: null });
     if (!r.ok) throw new Error(r.reason.code);
     const charged = capture(r.value.state, { callId: "call_1" }, fixedCtx(T0 + 1000));
     expect(charged.ok && charged.value.chargedMicros).toBe(20_010_000);

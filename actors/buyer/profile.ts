@@ -2,8 +2,8 @@
 import type { Ctx } from "../kernel/ctx.ts";
 import { slotRefusal } from "../kernel/limits.ts";
 import { assertMicros, type Micros } from "../kernel/money.ts";
-import { ok, type Result } from "../kernel/result.ts";
-import type { BuyerCampaign, BuyerState } from "./buyer-api.ts";
+import { ok, type Result, refuse } from "../kernel/result.ts";
+import type { BuyerCampaign, BuyerCampaignPatch, BuyerState } from "./buyer-api.ts";
 import { campaignProblems } from "./campaign-problems.ts";
 import { isValidTimeZone } from "./schedule.ts";
 
@@ -33,7 +33,6 @@ export function newBuyerState(cmd: NewBuyer, ctx: Ctx): BuyerState {
     campaigns: {},
     counters: {},
     reservations: {},
-    recentCallers: {},
     createdAt: at,
     updatedAt: at,
   };
@@ -41,7 +40,8 @@ export function newBuyerState(cmd: NewBuyer, ctx: Ctx): BuyerState {
 
 /**
  * Adds or replaces a campaign, keeping its live counters, bumping its version and stamping its times.
- * The campaign must already be free of `campaignProblems` (the API checks); an invalid one is a bug and throws.
+ * The campaign must already be free of `campaignProblems` (the actor checks first); an invalid one is a
+ * bug and throws.
  */
 export function upsertCampaign(
   state: BuyerState,
@@ -69,4 +69,23 @@ export function upsertCampaign(
     updatedAt: at,
   };
   return ok({ state: next, campaign: stored });
+}
+
+/** The stored campaign with the patch's fields replaced (a shallow merge, as PATCH documents). */
+export function patchedCampaign(
+  state: BuyerState,
+  campaignId: string,
+  patch: BuyerCampaignPatch,
+): Result<BuyerCampaign> {
+  const current = state.campaigns[campaignId];
+  if (!current) return refuse("campaign_unknown", `no campaign ${campaignId} on buyer ${state.buyerId}`);
+  const {
+    id: _id,
+    buyerId: _buyer,
+    createdAt: _c,
+    updatedAt: _u,
+    version: _v,
+    ...fields
+  } = patch as Partial<BuyerCampaign>;
+  return ok({ ...current, ...fields });
 }

@@ -8,7 +8,6 @@ import {
   capture,
   eligibility,
   newBuyerState,
-  pruneRecentCallers,
   release,
   reserve,
   sweepExpired,
@@ -18,6 +17,8 @@ import {
 const USD = 1_000_000;
 const DAY = 86_400_000;
 const T0 = Date.parse("2026-11-28T19:30:00Z"); // Saturday 14:30 in New York
+/** The Redis duplicate window has never seen this caller. */
+const NEVER_SEEN = { lastSeenMs: null };
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
@@ -88,7 +89,7 @@ const cmd = (over: Partial<ReserveCommand> = {}): ReserveCommand => ({
 });
 
 function reserved(state: BuyerState, c: ReserveCommand, at = T0): BuyerState {
-  const r = reserve(state, c, fixedCtx(at));
+  const r = reserve(state, c, fixedCtx(at), NEVER_SEEN);
   if (!r.ok) throw new Error(`reserve refused: ${r.reason.code}`);
   return deepFreeze(r.value.state);
 }
@@ -136,8 +137,8 @@ describe("newBuyerState and upsertCampaign", () => {
     expect(r.value.state.reservations).toBe(s.reservations);
   });
 
-  it("throws on an invalid campaign (the API validates first)", () => {
-    expect(() => upsertCampaign(buyer(), campaign({ bidMicros: -1 }), fixedCtx(T0))).toThrow(/bidMicros/);
+  it("throws on a campaign with conflicting fields (the actor checks first)", () => {
+    expect(() => upsertCampaign(buyer(), campaign({ destination: {} }), fixedCtx(T0))).toThrow(/destination/);
   });
 });
 
@@ -214,8 +215,8 @@ describe("eligibility", () => {
 });
 
 describe("reserve", () => {
-  it("holds a slot, counts the call in every period, adds the spend and remembers the caller", () => {
-    const r = reserve(buyer(), cmd(), fixedCtx(T0));
+  it("holds a slot, counts the call in every period and adds the spend", () => {
+    const r = reserve(buyer(), cmd(), fixedCtx(T0), NEVER_SEEN);
     if (!r.ok) throw new Error(r.reason.code);
     expect(r.value.accepted).toEqual({
       callId: "call_1",
@@ -232,7 +233,6 @@ describe("reserve", () => {
       month: { key: "2026-11", calls: 1 },
       lifetime: 1,
     });
-    expect(r.value.state.recentCallers).toEqual({ h_1: T0 });
     expect(r.value.state.reservations.call_1).toEqual({
       callId: "call_1",
       campaignId: "cmp_a",
@@ -246,12 +246,12 @@ describe("reserve", () => {
 
   it("replays a repeated reserve for the same campaign and refuses another campaign", () => {
     const s = reserved(buyer([campaign(), campaign({ id: "cmp_b" })]), cmd());
-    const again = reserve(s, cmd({ priceMicros: 1 }), fixedCtx(T0 + 5000));
+    const again = reserve(s, cmd({ priceMicros: 1 }), fixedCtx(T0 + 5000), NEVER_SEEN);
     expect(again.ok && again.value.state).toBe(s);
     expect(again.ok && again.value.accepted.priceMicros).toBe(20 * USD);
-    const other = reserve(s, cmd({ campaignId: "cmp_b" }), fixedCtx(T0));
+    const other = reserve(s, cmd({ campaignId: "cmp_b" }), fixedCtx(T0), NEVER_SEEN);
     expect(!other.ok && other.reason.code).toBe("already_reserved");
-    const unknown = reserve(s, cmd({ callId: "call_2", campaignId: "cmp_zz" }), fixedCtx(T0));
+    const unknown = reserve(s, cmd({ callId: "call_2", campaignId: "cmp_zz" }), fixedCtx(T0), NEVER_SEEN);
     expect(!unknown.ok && unknown.reason.code).toBe("campaign_unknown");
   });
 
@@ -261,8 +261,44 @@ describe("reserve", () => {
       reserved(s, cmd()),
       cmd({ callId: "call_2", call: call({ callerHash: "h_2" }) }),
       fixedCtx(T0),
+      NEVER_SEEN,
     );
     expect(!r.ok && r.reason.code).toBe("cap_concurrency");
+  });
+
+  it("takes the duplicate window from the caller's last sighting it is given, and stores none", () => {
+    const s = buyer([campaign({ duplicateWindowDays: 30 })]);
+    const seen = (lastSeenMs: number | null) => reserve(s, cmd(), fixedCtx(T0), { lastSeenMs });
+    expect(seen(T0 - 30 * DAY + 1)).toMatchObject({ ok: false, reason: { code: "duplicate_caller" } });
+    const outside = seen(T0 - 30 * DAY);
+    expect(outside.ok).toBe(true);
+    expect(seen(null).ok).toBe(true);
+    if (outside.ok) expect(Object.keys(outside.value.state).sort()).toEqual(Object.keys(s).sort());
+  });
+});
+
+describe("a buyer document written before the duplicate window moved to Redis", () => {
+  /** As stored by the old code: the state document with its recentCallers map. */
+  const stored = () => {
+    const s = buyer([campaign({ duplicateWindowDays: 30 })]);
+    return deepFreeze(
+      JSON.parse(JSON.stringify({ ...s, recentCallers: { h_1: T0 - DAY, h_9: T0 - 200 * DAY } })),
+    ) as BuyerState;
+  };
+
+  it("loads and runs every rule; the old map decides nothing and the next reservation drops it", () => {
+    const old = stored();
+    expect(balanceOf(old).availableMicros).toBe(100 * USD);
+    expect(upsertCampaign(old, campaign({ id: "cmp_b" }), fixedCtx(T0)).ok).toBe(true);
+    // h_1 is in the old map one day ago, inside a 30-day window: only the Redis sighting counts now.
+    const r = reserve(old, cmd(), fixedCtx(T0), NEVER_SEEN);
+    if (!r.ok) throw new Error(r.reason.code);
+    expect(r.value.state).not.toHaveProperty("recentCallers");
+    expect(r.value.state.reservations.call_1?.priceMicros).toBe(20 * USD);
+    const held = reserved(old, cmd());
+    expect(capture(held, { callId: "call_1" }, fixedCtx(T0)).ok).toBe(true);
+    expect(release(held, { callId: "call_1", outcome: "failed" }, fixedCtx(T0)).ok).toBe(true);
+    expect(sweepExpired(held, T0 + 60_000).released).toEqual(["call_1"]);
   });
 });
 
@@ -339,19 +375,6 @@ describe("release, capture and sweep", () => {
     expect(swept.released).toEqual(["call_1"]);
     expect(Object.keys(swept.state.reservations)).toEqual(["call_2"]);
     expect(swept.state.counters.cmp_a).toMatchObject({ inFlight: 1, day: { spendMicros: 20 * USD } });
-  });
-});
-
-describe("pruneRecentCallers", () => {
-  it("drops callers older than the longest window or maxDays and returns the same state when nothing goes", () => {
-    const s = buyer([campaign({ duplicateWindowDays: 120 })], {
-      recentCallers: { old: T0 - 121 * DAY, mid: T0 - 100 * DAY, fresh: T0 - DAY },
-    });
-    expect(pruneRecentCallers(s, T0).recentCallers).toEqual({ mid: T0 - 100 * DAY, fresh: T0 - DAY });
-    expect(pruneRecentCallers(s, T0, 200)).toBe(s);
-    expect(
-      pruneRecentCallers(buyer([campaign()], { recentCallers: s.recentCallers }), T0).recentCallers,
-    ).toEqual({ fresh: T0 - DAY });
   });
 });
 

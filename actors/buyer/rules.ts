@@ -17,10 +17,10 @@ import type {
 import { capRefusal, countEnded, countReserved, currentCounters } from "./caps.ts";
 import { priceRefusal } from "./price.ts";
 import { isOpen, periodKeys } from "./schedule.ts";
-import { DAY_MS, isDuplicate, targetingRefusal } from "./targeting.ts";
+import { isDuplicate, targetingRefusal } from "./targeting.ts";
 
 export { type CampaignProblem, campaignProblems } from "./campaign-problems.ts";
-export { type NewBuyer, newBuyerState, upsertCampaign } from "./profile.ts";
+export { type NewBuyer, newBuyerState, patchedCampaign, upsertCampaign } from "./profile.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -77,6 +77,16 @@ export function eligibility(
   return ok(true);
 }
 
+/**
+ * Documents written before the duplicate window moved to Redis still hold a `recentCallers` map. Nothing
+ * reads it; the next reservation's write leaves it out, so old documents shrink back.
+ */
+function withoutLegacyFields(state: BuyerState): BuyerState {
+  if (!("recentCallers" in state)) return state;
+  const { recentCallers: _dropped, ...rest } = state as BuyerState & { recentCallers?: unknown };
+  return rest;
+}
+
 function accepted(r: Reservation, campaign: BuyerCampaign): ReserveAccepted {
   const { callId, campaignId, priceMicros, expiresAt } = r;
   return {
@@ -93,15 +103,15 @@ function accepted(r: Reservation, campaign: BuyerCampaign): ReserveAccepted {
  * Holds a live slot, a count in every cap period, the day's spend and the price against the budget.
  * Idempotent per call id. The price must be within the bid as it stands now (`priceRefusal`, checked
  * after the statuses and before targeting, caps and budget, so a changed bid is the reason reported).
- * `seen`, when given, is when this caller was last routed to the buyer as kept outside the state
- * document (null: never); the actor then persists the new sighting itself and the document's
- * recentCallers map is left alone, so the document does not grow with every caller.
+ * `seen` is when this caller was last routed to the buyer (null: never), from the duplicate window
+ * the actor keeps in Redis (`runtime/recent-callers.ts`), never in this document; on acceptance the
+ * actor marks the new sighting there itself.
  */
 export function reserve(
   state: BuyerState,
   cmd: ReserveCommand,
   ctx: Ctx,
-  seen?: { lastSeenMs: number | null },
+  seen: { lastSeenMs: number | null },
 ): Result<{ state: BuyerState; accepted: ReserveAccepted }> {
   if (assertMicros(cmd.priceMicros, "priceMicros") < 0) throw new RangeError("priceMicros < 0");
   const held = state.reservations[cmd.callId];
@@ -115,13 +125,12 @@ export function reserve(
   const early = statusRefusal(state, campaign) ?? priceRefusal(campaign, cmd.bid, cmd.priceMicros);
   if (early !== undefined) return early;
   const nowMs = ctx.now();
-  const { callerHash } = cmd.call;
   const verdict = eligibility(
     state,
     campaign,
     cmd.call,
     cmd.priceMicros,
-    seen ? (seen.lastSeenMs ?? undefined) : state.recentCallers[callerHash],
+    seen.lastSeenMs ?? undefined,
     nowMs,
   );
   if (!verdict.ok) return verdict;
@@ -136,13 +145,12 @@ export function reserve(
     expiresAt: nowMs + cmd.ttlMs,
   };
   const next: BuyerState = {
-    ...state,
+    ...withoutLegacyFields(state),
     counters: {
       ...state.counters,
       [campaign.id]: countReserved(state.counters[campaign.id], keys, cmd.priceMicros),
     },
     reservations: { ...state.reservations, [cmd.callId]: reservation },
-    recentCallers: seen ? state.recentCallers : { ...state.recentCallers, [callerHash]: nowMs },
     updatedAt: iso(nowMs),
   };
   return ok({ state: next, accepted: accepted(reservation, campaign) });
@@ -199,19 +207,4 @@ export function sweepExpired(state: BuyerState, nowMs: number): { state: BuyerSt
     released.push(id);
   }
   return { state: next, released };
-}
-
-/** Forgets callers older than every duplicate window (and at least `maxDays`), keeping the state document small. */
-export function pruneRecentCallers(state: BuyerState, nowMs: number, maxDays = 90): BuyerState {
-  let keepDays = maxDays;
-  for (const id in state.campaigns) keepDays = Math.max(keepDays, state.campaigns[id]!.duplicateWindowDays);
-  const cutoff = nowMs - keepDays * DAY_MS;
-  const kept: Record<string, number> = {};
-  let dropped = 0;
-  for (const hash in state.recentCallers) {
-    const seen = state.recentCallers[hash]!;
-    if (seen > cutoff) kept[hash] = seen;
-    else dropped++;
-  }
-  return dropped === 0 ? state : { ...state, recentCallers: kept, updatedAt: iso(nowMs) };
 }

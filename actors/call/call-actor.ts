@@ -1,7 +1,6 @@
 // CallActor: one offered call. It coordinates the flow (seller admit → auction → routing), keeps the
 // lifecycle state machine and settles the buyer's reservation when the call ends.
 import { randomUUID } from "node:crypto";
-import type { ActorId, DaprClient } from "@dapr/dapr";
 import type { AuctionOutcome } from "../auction/auction-api.ts";
 import type { CallFacts, IBuyerActor, ReleaseOutcome } from "../buyer/buyer-api.ts";
 import { systemCtx } from "../kernel/ctx.ts";
@@ -13,7 +12,7 @@ import { type Routing, routedView } from "../kernel/routing.ts";
 import { crashPoint, faultPoint } from "../platform/crash-points.ts";
 import { actorProxy } from "../platform/dapr-client.ts";
 import { actorSql } from "../platform/postgres.ts";
-import { actorDeps } from "../runtime/actor-runtime.ts";
+import type { ActorContext } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
@@ -23,23 +22,20 @@ import { runGates } from "./offer-gates.ts";
 import { billingFor, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
 import { type Compensation, compensate, journal, SAGA_RECOVERY_MS, sagaKey } from "./saga.ts";
 import { callSnapshot } from "./snapshot.ts";
-import { SWEEP_SET, scheduleSweep, startHostSweeper, startSweeper, unscheduleSweep } from "./sweeper.ts";
+import { SWEEP_SET, scheduleSweep, startSweeper, unscheduleSweep } from "./sweeper.ts";
 
 /** How often the sweeper looks for expired routings and sagas left by a crash. */
 const SWEEP_EVERY_MS = 1_000;
-// Every actor host sweeps from its start (one at a time holds the lease), also before it hosts a call:
-// the host registering this actor type has set its dependencies by the time this runs.
-setImmediate(() => startHostSweeper(SWEEP_EVERY_MS));
 
 /** Statuses in which the call holds its buyer's reservation. */
 const HOLDING = new Set(["routed", "ringing", "connected"]);
 
 export class CallActor extends DocumentActor<CallState> implements ICallActor {
-  constructor(daprClient: DaprClient, id: ActorId) {
-    super(daprClient, id);
-    // The host's routing sweeper starts with its first call actor (once per process).
-    const { redis, logger } = actorDeps();
-    startSweeper({ redis, logger, dapr: daprClient, now: () => systemCtx.now(), intervalMs: SWEEP_EVERY_MS });
+  constructor(ctx: ActorContext) {
+    super(ctx);
+    // The actor host sweeps once it hosts a call (once per process); the API sweeps from its start.
+    const { redis, logger, client, now } = this.deps();
+    startSweeper({ redis, logger, dapr: client, now, intervalMs: SWEEP_EVERY_MS });
   }
 
   /** Every call write: bump the revision and attach the call's snapshot to each event for read models. */
@@ -60,7 +56,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       }
       return ok(existing.decision);
     }
-    const { redis, config } = actorDeps();
+    const { redis, config } = this.deps();
     const now = cmd.receivedAtMs;
     const base = this.initialState(cmd, now);
     const reject = (code: ReasonCode, detail: string) =>
@@ -97,8 +93,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     };
     try {
       const ran = await runCallAuction(
-        this.getDaprClient(),
-        redis,
+        this.deps(),
         {
           call: this.facts(admitted),
           caller: { hash: caller.hash, ciphertext: caller.ciphertext },
@@ -134,7 +129,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
    * call is routed to). Clears the journal when all ran; else the sweeper tries again later.
    */
   private async undo(steps: Compensation[], keepBuyerId: string | undefined): Promise<void> {
-    const { redis } = actorDeps();
+    const { redis } = this.deps();
     const client = this.getDaprClient();
     const failed = await compensate(
       steps,
@@ -149,7 +144,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     );
     if (failed.length === 0) await redis.del(sagaKey(this.getActorId().getId()));
     else
-      actorDeps().logger.warn({ callId: this.getActorId().getId(), left: failed.length }, "call.saga_left");
+      this.deps().logger.warn({ callId: this.getActorId().getId(), left: failed.length }, "call.saga_left");
   }
 
   private initialState(cmd: OfferCommand, now: number): CallState {
@@ -238,7 +233,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
    * visits a routed call when its routing expires. One Redis round trip, no sidecar crossing.
    */
   private async afterSave(state: CallState): Promise<void> {
-    const { redis } = actorDeps();
+    const { redis } = this.deps();
     const tx = redis.multi().del(sagaKey(state.callId));
     if (state.status === "routed" && state.routing)
       tx.zadd(SWEEP_SET, state.routing.expiresAtMs, state.callId);
@@ -251,7 +246,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
    * call's own), and expires a routing past its time.
    */
   async sweep(_cmd: Record<string, never>): Promise<Result<{ status: string }>> {
-    const { redis } = actorDeps();
+    const { redis } = this.deps();
     const callId = this.getActorId().getId();
     const state = await this.load();
     const steps = await journal(redis, callId);
@@ -319,7 +314,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
   /** Revenue recovery: the next best bid takes the call; the decision sent back is the new routing. */
   private async reroute(state: CallState, cmd: CallEventCommand): Promise<CallState | undefined> {
     const attempts = state.attempts ?? [];
-    const w = await nextCallWinner(this.getDaprClient(), actorDeps().redis, state.rerouteBids, {
+    const w = await nextCallWinner(this.deps(), state.rerouteBids, {
       excludeBuyerIds: attempts.map((a) => a.buyerId),
       routingTtlSec: state.reroute?.routingTtlSec ?? 60,
       call: this.facts(state),

@@ -3,7 +3,6 @@
 // ranked bids kept in the call's document for re-routing. Otherwise in the call's AuctionActor, which
 // live bidders and RTB endpoints answer within the deadline. DCE_INLINE_AUCTIONS=0 always uses the
 // actor (to measure one against the other: npm run bench).
-import type { DaprClient } from "@dapr/dapr";
 import type {
   AuctionOutcome,
   AuctionState,
@@ -22,7 +21,7 @@ import {
 import type { DomainEvent } from "../kernel/events.ts";
 import { ok, type Result } from "../kernel/result.ts";
 import { actorProxy } from "../platform/dapr-client.ts";
-import type { Redis } from "../platform/redis.ts";
+import type { ActorDeps } from "../runtime/actor-runtime.ts";
 
 export const INLINE_AUCTIONS = process.env.DCE_INLINE_AUCTIONS !== "0";
 
@@ -35,15 +34,14 @@ export interface Ran {
 }
 
 export async function runCallAuction(
-  client: DaprClient,
-  redis: Redis,
+  deps: ActorDeps,
   cmd: RunAuctionCommand,
   keepForReroute: boolean,
 ): Promise<Result<Ran>> {
   if (INLINE_AUCTIONS) {
-    const found = await findCandidates(redis, cmd.call);
-    if (await standingOnly(redis, found)) {
-      const closed = await closeAuction(client, redis, cmd, found);
+    const found = await findCandidates(deps.redis, cmd.call);
+    if (await standingOnly(deps.redis, found)) {
+      const closed = await closeAuction(deps, cmd, found);
       const agg = { type: "auction", id: cmd.call.callId } as const;
       return ok({
         outcome: closed.outcome,
@@ -52,18 +50,17 @@ export async function runCallAuction(
       });
     }
   }
-  const ran = await actorProxy<IAuctionActor>(client, "AuctionActor", cmd.call.callId).run(cmd);
+  const ran = await actorProxy<IAuctionActor>(deps.client, "AuctionActor", cmd.call.callId).run(cmd);
   return ran.ok ? ok({ outcome: ran.value, events: [] }) : ran;
 }
 
 /** Re-routing: inline over the bids the call kept, or the AuctionActor's `next`. */
 export async function nextCallWinner(
-  client: DaprClient,
-  redis: Redis,
+  deps: ActorDeps,
   rerouteBids: AuctionState["ordered"] | undefined,
   cmd: NextBidCommand,
 ): Promise<AuctionWinner | undefined> {
-  if (rerouteBids) return (await nextWinner(client, redis, rerouteBids, cmd)).winner;
-  const found = await actorProxy<IAuctionActor>(client, "AuctionActor", cmd.call.callId).next(cmd);
+  if (rerouteBids) return (await nextWinner(deps, rerouteBids, cmd)).winner;
+  const found = await actorProxy<IAuctionActor>(deps.client, "AuctionActor", cmd.call.callId).next(cmd);
   return found.ok ? (found.value.winner ?? undefined) : undefined;
 }

@@ -4,10 +4,9 @@
 // the actor then reschedules or removes its own entry.
 import { randomUUID } from "node:crypto";
 import type { DaprClient } from "@dapr/dapr";
-import { actorProxy, createDaprClient } from "../platform/dapr-client.ts";
+import { actorProxy } from "../platform/dapr-client.ts";
 import type { Logger } from "../platform/logger.ts";
 import type { Redis } from "../platform/redis.ts";
-import { actorDeps } from "../runtime/actor-runtime.ts";
 
 export const SWEEP_SET = "dce:call-sweep";
 const LEASE = "dce:call-sweep:lease";
@@ -72,20 +71,4 @@ export function startSweeper(deps: SweeperDeps): { stop(): void } {
     },
   };
   return started;
-}
-
-/**
- * Starts the sweeper of the actor host this module is loaded in, once its dependencies are set (the
- * host sets them at start, before registering actors); elsewhere (tests, tools) it does nothing.
- */
-export function startHostSweeper(intervalMs: number): void {
-  let deps: ReturnType<typeof actorDeps>;
-  try {
-    deps = actorDeps();
-  } catch {
-    return;
-  }
-  const { config, redis, logger, now } = deps;
-  const dapr = createDaprClient(config.daprHost, config.daprHttpPort, config.daprApiToken);
-  startSweeper({ redis, logger, dapr, now, intervalMs });
 }

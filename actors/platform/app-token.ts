@@ -3,7 +3,6 @@
 // anything else reaching the app port without it is refused. Only daprd's app health probe (a bare
 // GET of the health path, sent without the token) passes.
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { RequestHandler } from "express";
 
 export const APP_TOKEN_HEADER = "dapr-api-token";
 export const HEALTH_PATH = "/healthz";
@@ -37,12 +36,4 @@ export function appTokenRefusal(path: string): string {
     code: "unauthorized",
     instance: path,
   });
-}
-
-/** Express middleware for the SDK's DaprServer (the actor host), installed before its body parsers. */
-export function expressAppTokenGuard(token: string): RequestHandler {
-  return (req, res, next) => {
-    if (callbackAllowed(req.method, req.path, req.get(APP_TOKEN_HEADER), token)) return next();
-    res.status(401).type("application/problem+json").send(appTokenRefusal(req.path));
-  };
 }

@@ -1,12 +1,19 @@
-// Pure seller rules: profile creation, campaign validation and upsert, and admitting a call.
+// Pure seller rules: profile creation, campaign upsert and patch, and admitting a call. A seller
+// campaign has no rules relating its fields: its shape is checked once, by the API's schema.
 import { periodKeys } from "../buyer/schedule.ts";
 import type { Ctx } from "../kernel/ctx.ts";
-import { isMicros, type Micros, shareOf } from "../kernel/money.ts";
+import { type Micros, shareOf } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
-import type { AdmitCommand, AdmittedTerms, Payout, SellerCampaign, SellerState } from "./seller-api.ts";
+import type {
+  AdmitCommand,
+  AdmittedTerms,
+  Payout,
+  SellerCampaign,
+  SellerCampaignPatch,
+  SellerState,
+} from "./seller-api.ts";
 
 const RECENT_ADMITS = 500;
-export const MAX_AUCTION_MS = 2_000;
 
 export function newSellerState(
   cmd: { sellerId: string; name: string; timezone: string },
@@ -27,47 +34,6 @@ export function newSellerState(
   };
 }
 
-export function campaignProblems(c: SellerCampaign): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = [];
-  const bad = (field: string, message: string) => problems.push({ field, message });
-  if (!isMicros(c.reserveMicros) || c.reserveMicros < 0)
-    bad("reserveMicros", "must be a non-negative integer");
-  if (!Number.isInteger(c.maxAuctionMs) || c.maxAuctionMs < 10 || c.maxAuctionMs > MAX_AUCTION_MS) {
-    bad("maxAuctionMs", `must be an integer from 10 to ${MAX_AUCTION_MS}`);
-  }
-  if (!Number.isInteger(c.routingTtlSec) || c.routingTtlSec < 5 || c.routingTtlSec > 3600) {
-    bad("routingTtlSec", "must be an integer from 5 to 3600");
-  }
-  if (!Number.isInteger(c.reroute?.max) || c.reroute.max < 0 || c.reroute.max > 5) {
-    bad("reroute.max", "must be an integer from 0 to 5");
-  }
-  if (!Number.isInteger(c.reroute?.belowSec) || c.reroute.belowSec < 0 || c.reroute.belowSec > 600) {
-    bad("reroute.belowSec", "must be an integer from 0 to 600");
-  }
-  if (c.payout.type === "fixed" && (!isMicros(c.payout.amountMicros) || c.payout.amountMicros < 0)) {
-    bad("payout.amountMicros", "must be a non-negative integer");
-  }
-  if (c.payout.type === "share" && basisPoints(c.payout.percent) === undefined) {
-    bad("payout.percent", "must be between 0 and 100 with at most two decimals");
-  }
-  if (c.trafficType !== undefined && !["inbound", "outbound", "callback"].includes(c.trafficType)) {
-    bad("trafficType", 'must be "inbound", "outbound" or "callback"');
-  }
-  if (c.minAttestation !== undefined && !["A", "B", "C"].includes(c.minAttestation)) {
-    bad("minAttestation", 'must be "A", "B" or "C"');
-  }
-  for (const w of ["per15m", "per1h", "per24h"] as const) {
-    const v = c.velocity?.[w];
-    if (v !== undefined && (!Number.isInteger(v) || v < 1))
-      bad(`velocity.${w}`, "must be a positive integer");
-  }
-  for (const cap of ["hourly", "daily"] as const) {
-    const v = c.caps[cap];
-    if (v !== undefined && (!Number.isInteger(v) || v < 1)) bad(`caps.${cap}`, "must be a positive integer");
-  }
-  return problems;
-}
-
 export function upsertCampaign(state: SellerState, campaign: SellerCampaign, ctx: Ctx): SellerState {
   const at = new Date(ctx.now()).toISOString();
   const prior = state.campaigns[campaign.id];
@@ -79,6 +45,27 @@ export function upsertCampaign(state: SellerState, campaign: SellerCampaign, ctx
     version: (prior?.version ?? 0) + 1,
   };
   return { ...state, campaigns: { ...state.campaigns, [campaign.id]: next }, updatedAt: at };
+}
+
+/** The stored campaign with the patch's fields replaced (a shallow merge, as PATCH documents). */
+export function patchedCampaign(
+  state: SellerState,
+  campaignId: string,
+  patch: SellerCampaignPatch,
+): Result<SellerCampaign> {
+  const current = state.campaigns[campaignId];
+  if (!current) {
+    return refuse("seller_campaign_unknown", `no campaign ${campaignId} on seller ${state.sellerId}`);
+  }
+  const {
+    id: _id,
+    sellerId: _seller,
+    createdAt: _c,
+    updatedAt: _u,
+    version: _v,
+    ...fields
+  } = patch as Partial<SellerCampaign>;
+  return ok({ ...current, ...fields });
 }
 
 /** Admits a call on a campaign: the seller is active, the campaign live and under its caps. */

@@ -3,11 +3,17 @@ import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
 import { slotRefusal } from "../kernel/limits.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
-import { actorDeps } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { indexSellerCampaigns } from "./campaign-index.ts";
-import { admit, newSellerState, upsertCampaign } from "./rules.ts";
-import type { AdmitCommand, AdmittedTerms, ISellerActor, SellerCampaign, SellerState } from "./seller-api.ts";
+import { admit, newSellerState, patchedCampaign, upsertCampaign } from "./rules.ts";
+import type {
+  AdmitCommand,
+  AdmittedTerms,
+  ISellerActor,
+  SellerCampaign,
+  SellerCampaignPatch,
+  SellerState,
+} from "./seller-api.ts";
 
 export class SellerActor extends DocumentActor<SellerState> implements ISellerActor {
   async create(cmd: { sellerId: string; name: string; timezone: string }): Promise<Result<SellerState>> {
@@ -29,22 +35,35 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
   async upsertCampaign(cmd: { campaign: SellerCampaign }): Promise<Result<SellerCampaign>> {
     const state = await this.load();
     if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
-    const full = slotRefusal(state.campaigns, cmd.campaign.id, "campaigns.perSeller");
+    return this.saveCampaign(state, cmd.campaign);
+  }
+
+  /** PATCH in the seller's turn: concurrent patches of different fields all stay. */
+  async patchCampaign(cmd: {
+    campaignId: string;
+    patch: SellerCampaignPatch;
+  }): Promise<Result<SellerCampaign>> {
+    const state = await this.load();
+    if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
+    const patched = patchedCampaign(state, cmd.campaignId, cmd.patch);
+    return patched.ok ? this.saveCampaign(state, patched.value) : patched;
+  }
+
+  /**
+   * Saves the campaign, then writes the index entries of all the seller's campaigns (the offer path reads
+   * the seller's facts there): an entry an earlier save failed to write after its commit is healed too.
+   */
+  private async saveCampaign(state: SellerState, input: SellerCampaign): Promise<Result<SellerCampaign>> {
+    const full = slotRefusal(state.campaigns, input.id, "campaigns.perSeller");
     if (full) return full;
-    const next = upsertCampaign(state, cmd.campaign, systemCtx);
-    const campaign = next.campaigns[cmd.campaign.id]!;
+    const next = upsertCampaign(state, input, systemCtx);
+    const campaign = next.campaigns[input.id]!;
     const agg = { type: "seller", id: state.sellerId } as const;
-    const event = domainEvent(
-      "seller.campaign_upserted",
-      agg,
-      `${campaign.id}_v${campaign.version}`,
-      systemCtx.now(),
-      {
-        campaign,
-      },
-    );
-    await this.commit(next, [event]);
-    await indexSellerCampaigns(actorDeps().redis, next, [campaign.id]);
+    const cause = `${campaign.id}_v${campaign.version}`;
+    await this.commit(next, [
+      domainEvent("seller.campaign_upserted", agg, cause, systemCtx.now(), { campaign }),
+    ]);
+    await indexSellerCampaigns(this.deps().redis, next);
     return ok(campaign);
   }
 
@@ -55,7 +74,7 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
   async reindex(): Promise<Result<{ indexed: number }>> {
     const state = await this.load();
     if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
-    await indexSellerCampaigns(actorDeps().redis, state);
+    await indexSellerCampaigns(this.deps().redis, state);
     return ok({ indexed: Object.keys(state.campaigns).length });
   }
 

@@ -30,6 +30,11 @@ export interface SellerCampaign {
   version: number;
 }
 
+/** A PATCH: the fields it names replace the stored campaign's; identity, times and version are the actor's. */
+export type SellerCampaignPatch = Partial<
+  Omit<SellerCampaign, "id" | "sellerId" | "createdAt" | "updatedAt" | "version">
+>;
+
 export interface SellerState {
   schema: 1;
   sellerId: string;
@@ -58,6 +63,7 @@ export interface ISellerActor {
   create(cmd: { sellerId: string; name: string; timezone: string }): Promise<Result<SellerState>>;
   get(): Promise<Result<SellerState>>;
   upsertCampaign(cmd: { campaign: SellerCampaign }): Promise<Result<SellerCampaign>>;
+  patchCampaign(cmd: { campaignId: string; patch: SellerCampaignPatch }): Promise<Result<SellerCampaign>>;
   admit(cmd: AdmitCommand): Promise<Result<AdmittedTerms>>;
   reindex(): Promise<Result<{ indexed: number }>>;
 }

@@ -1,12 +1,13 @@
-// Builds the OpenAPI 3.1 document from the route registry and its valibot schemas, with every error
-// code (API_ERRORS and the domain REASONS) listed once on the Problem schema.
+// Builds the OpenAPI 3.1 document by walking the app's routes and the facts each one declares (facts.ts),
+// with every error code (API_ERRORS and the domain REASONS) listed once on the Problem schema.
 import { toJsonSchema } from "@valibot/to-json-schema";
+import type { RouterRoute } from "hono/types";
 import type * as v from "valibot";
 import { REASONS, type ReasonCode } from "../../actors/kernel/reasons.ts";
 import { API_ERRORS, type ApiErrorCode, type ProblemCode, REFUSAL_STATUS } from "../problem.ts";
 import { Problem } from "../schemas/responses.ts";
 import { WEBHOOK_EVENTS } from "../webhooks/rules.ts";
-import { ROUTES, type RouteSpec } from "./registry.ts";
+import { type DocumentedRoute, TAGS, walkRoutes } from "./facts.ts";
 
 type Json = Record<string, unknown>;
 
@@ -63,7 +64,7 @@ function problemSchema(): Json {
 
 const problemRef = { $ref: "#/components/schemas/Problem" };
 
-function codesOf(route: RouteSpec): ProblemCode[] {
+function codesOf(route: DocumentedRoute): ProblemCode[] {
   const codes = new Set<ProblemCode>(route.errors);
   // Whatever is validated may also go over a named limit (api/validate.ts).
   if (codes.has("validation_failed")) codes.add("limit_exceeded");
@@ -74,7 +75,7 @@ function codesOf(route: RouteSpec): ProblemCode[] {
   return [...codes];
 }
 
-function operation(route: RouteSpec): Json {
+function operation(route: DocumentedRoute): Json {
   const parameters: Json[] = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
     name: m[1],
     in: "path",
@@ -151,7 +152,11 @@ function operation(route: RouteSpec): Json {
   return op;
 }
 
-export function buildOpenApi(routes: RouteSpec[] = ROUTES): Json {
+/** The document for an app's routes; throws when a route declares no OpenAPI facts. */
+export function buildOpenApi(appRoutes: RouterRoute[]): Json {
+  const { documented: routes, undocumented } = walkRoutes(appRoutes);
+  if (undocumented.length > 0)
+    throw new Error(`routes without OpenAPI facts (register doc({...}) on them): ${undocumented.join(", ")}`);
   const paths: Record<string, Json> = {};
   for (const route of routes) {
     paths[route.path] ??= {};
@@ -166,7 +171,7 @@ export function buildOpenApi(routes: RouteSpec[] = ROUTES): Json {
         "Pay-per-call exchange. Authenticate with `Authorization: Bearer <api key>`. Money is integer micro-units (`…Micros`); errors are RFC 9457 `application/problem+json` with a stable `code`. Rate limits per key answer 429 with `Retry-After` and `RateLimit-*` headers.",
     },
     security: [{ apiKey: [] }],
-    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
+    tags: TAGS.filter((t) => routes.some((r) => r.tag === t)).map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {

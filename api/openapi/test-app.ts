@@ -1,4 +1,4 @@
-// The API with no backing service, for unit tests: deps that would reach Dapr, Redis or Postgres throw.
+// The API with no backing service, for unit tests and `npm run openapi`: deps that would reach Dapr, Redis or Postgres throw.
 import { loadConfig } from "../../actors/platform/config.ts";
 import { createLogger } from "../../actors/platform/logger.ts";
 import { createApp } from "../app.ts";

@@ -7,7 +7,9 @@ import type { ISellerActor, SellerState } from "../../actors/seller/seller-api.t
 import { accounts } from "../db/schema.ts";
 import type { ApiDeps } from "../deps.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
+import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { CreateBuyer, CreateSeller } from "../schemas/accounts.ts";
+import * as R from "../schemas/responses.ts";
 import { actorCall, body } from "../validate.ts";
 
 export function buyerView(s: BuyerState) {
@@ -35,10 +37,19 @@ export function sellerView(s: SellerState) {
 
 export function accountRoutes(deps: ApiDeps) {
   const app = new Hono();
+  const doc = tagged("accounts");
   const buyer = (id: string) => actorProxy<IBuyerActor>(deps.dapr, "BuyerActor", id);
   const seller = (id: string) => actorProxy<ISellerActor>(deps.dapr, "SellerActor", id);
 
-  app.post("/buyers", async (c) => {
+  const createBuyerDoc = doc({
+    summary: "Create a buyer",
+    access: "admin",
+    body: CreateBuyer,
+    status: 201,
+    response: R.Account,
+    errors: WRITE,
+  });
+  app.post("/buyers", createBuyerDoc, async (c) => {
     assertAdmin(c.get("principal"));
     const input = await body(c, CreateBuyer);
     const id = newId("byr");
@@ -47,13 +58,28 @@ export function accountRoutes(deps: ApiDeps) {
     return c.json(buyerView(state), 201);
   });
 
-  app.get("/buyers/:buyerId", async (c) => {
+  const getBuyerDoc = doc({
+    summary: "Get a buyer",
+    access: "buyer",
+    status: 200,
+    response: R.Account,
+    errors: [...READ, "buyer_unknown"],
+  });
+  app.get("/buyers/:buyerId", getBuyerDoc, async (c) => {
     const id = c.req.param("buyerId");
     assertAccount(c.get("principal"), id, "buyer");
     return c.json(buyerView(await actorCall(buyer(id).get())));
   });
 
-  app.post("/sellers", async (c) => {
+  const createSellerDoc = doc({
+    summary: "Create a seller",
+    access: "admin",
+    body: CreateSeller,
+    status: 201,
+    response: R.Account,
+    errors: WRITE,
+  });
+  app.post("/sellers", createSellerDoc, async (c) => {
     assertAdmin(c.get("principal"));
     const input = await body(c, CreateSeller);
     const id = newId("sel");
@@ -62,7 +88,14 @@ export function accountRoutes(deps: ApiDeps) {
     return c.json(sellerView(state), 201);
   });
 
-  app.get("/sellers/:sellerId", async (c) => {
+  const getSellerDoc = doc({
+    summary: "Get a seller",
+    access: "seller",
+    status: 200,
+    response: R.Account,
+    errors: [...READ, "seller_unknown"],
+  });
+  app.get("/sellers/:sellerId", getSellerDoc, async (c) => {
     const id = c.req.param("sellerId");
     assertAccount(c.get("principal"), id, "seller");
     return c.json(sellerView(await actorCall(seller(id).get())));

@@ -14,9 +14,11 @@ import {
   rotateApiKey,
 } from "../keys.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
+import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import { CreateApiKey, ListApiKeys, RotateApiKey } from "../schemas/accounts.ts";
-import { body, check } from "../validate.ts";
+import * as R from "../schemas/responses.ts";
+import { body, query } from "../validate.ts";
 
 /** The key `id` if this principal may manage it; another account's key is simply not found. */
 async function ownedKey(deps: ApiDeps, principal: Principal, id: string): Promise<ApiKeyRow> {
@@ -29,8 +31,17 @@ async function ownedKey(deps: ApiDeps, principal: Principal, id: string): Promis
 
 export function apiKeyRoutes(deps: ApiDeps) {
   const app = new Hono();
+  const doc = tagged("accounts");
 
-  app.post("/api-keys", async (c) => {
+  const createKeyDoc = doc({
+    summary: "Create an API key (shown once)",
+    access: "admin",
+    body: CreateApiKey,
+    status: 201,
+    response: R.CreatedApiKey,
+    errors: [...WRITE, "not_found"],
+  });
+  app.post("/api-keys", createKeyDoc, async (c) => {
     assertAdmin(c.get("principal"));
     const input = await body(c, CreateApiKey);
     const accountId = input.accountId ?? null;
@@ -55,9 +66,17 @@ export function apiKeyRoutes(deps: ApiDeps) {
     return c.json({ ...created, role: input.role, accountId }, 201);
   });
 
-  app.get("/api-keys", async (c) => {
+  const listKeysDoc = doc({
+    summary: "List an account's API keys, never their secrets (partners: their own; admins: any)",
+    access: "any",
+    query: ListApiKeys,
+    status: 200,
+    response: R.ApiKeys,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/api-keys", listKeysDoc, async (c) => {
     const principal = c.get("principal");
-    const q = check(ListApiKeys, c.req.query());
+    const q = query(c, ListApiKeys);
     const accountId =
       principal.role === "admin" ? (q.accountId ?? null) : (q.accountId ?? principal.accountId!);
     if (accountId !== null) assertAccount(principal, accountId);
@@ -65,7 +84,14 @@ export function apiKeyRoutes(deps: ApiDeps) {
     return c.json({ items: rows.map(keyView) });
   });
 
-  app.post("/api-keys/:keyId/revoke", async (c) => {
+  const revokeKeyDoc = doc({
+    summary: "Revoke an API key at once, on every API replica; its live sessions are closed",
+    access: "any",
+    status: 200,
+    response: R.ApiKey,
+    errors: READ,
+  });
+  app.post("/api-keys/:keyId/revoke", revokeKeyDoc, async (c) => {
     const row = await ownedKey(deps, c.get("principal"), c.req.param("keyId"));
     const revoked = (await revokeApiKey(deps.db, row.id, deps.now())) ?? row;
     await deps.keyEvents?.publish({ type: "revoked", keyId: row.id });
@@ -73,7 +99,15 @@ export function apiKeyRoutes(deps: ApiDeps) {
     return c.json(keyView(revoked));
   });
 
-  app.post("/api-keys/:keyId/rotate", async (c) => {
+  const rotateKeyDoc = doc({
+    summary: "Rotate an API key: a new key (shown once); the old one expires after overlapSec",
+    access: "any",
+    body: RotateApiKey,
+    status: 201,
+    response: R.RotatedApiKey,
+    errors: [...WRITE, "not_found", "key_inactive"],
+  });
+  app.post("/api-keys/:keyId/rotate", rotateKeyDoc, async (c) => {
     const principal = c.get("principal");
     const row = await ownedKey(deps, principal, c.req.param("keyId"));
     const input = await body(c, RotateApiKey);

@@ -8,10 +8,12 @@ import { offerRequestHashes } from "../compliance/offer-subject.ts";
 import { calls } from "../db/schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
 import { auctionOutcomes } from "../metrics.ts";
+import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import { CallEvent, OfferCall } from "../schemas/calls.ts";
 import { decodeCursor, encodeCursor, ListCalls } from "../schemas/lists.ts";
-import { actorCall, body, check } from "../validate.ts";
+import * as R from "../schemas/responses.ts";
+import { actorCall, body, query } from "../validate.ts";
 import { viewAs } from "../views/policy.ts";
 import { findSellerCampaign } from "./campaigns.ts";
 
@@ -45,9 +47,19 @@ function canSee(p: Principal, s: CallState): boolean {
 
 export function callRoutes(deps: ApiDeps) {
   const app = new Hono();
+  const doc = tagged("calls");
   const call = (id: string) => actorProxy<ICallActor>(deps.dapr, "CallActor", id);
 
-  app.post("/calls", async (c) => {
+  const offerDoc = doc({
+    summary: "Offer a call; the routing instruction comes back",
+    access: "seller",
+    body: OfferCall,
+    status: 201,
+    response: R.OfferResult,
+    idempotencyKey: "required",
+    errors: [...WRITE, "idempotency_key_required", "idempotency_conflict", "seller_campaign_unknown"],
+  });
+  app.post("/calls", offerDoc, async (c) => {
     const principal = c.get("principal");
     if (principal.role === "buyer") throw new ApiError(403, "forbidden", "only sellers offer calls");
     const key = c.req.header("idempotency-key");
@@ -80,9 +92,17 @@ export function callRoutes(deps: ApiDeps) {
     return c.json(viewAs(principal, decision), 201);
   });
 
-  app.get("/calls", async (c) => {
+  const listCallsDoc = doc({
+    summary: "List calls, newest first",
+    access: "any",
+    query: ListCalls,
+    status: 200,
+    response: R.CallPage,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/calls", listCallsDoc, async (c) => {
     const principal = c.get("principal");
-    const q = check(ListCalls, c.req.query());
+    const q = query(c, ListCalls);
     const filters = [];
     if (principal.role === "seller") filters.push(eq(calls.sellerId, principal.accountId ?? ""));
     if (principal.role === "buyer") filters.push(eq(calls.buyerId, principal.accountId ?? ""));
@@ -114,14 +134,30 @@ export function callRoutes(deps: ApiDeps) {
     return c.json(viewAs(principal, { items, nextCursor }));
   });
 
-  app.get("/calls/:callId", async (c) => {
+  const getCallDoc = doc({
+    summary: "Get a call",
+    access: "any",
+    status: 200,
+    response: R.Call,
+    errors: [...READ, "call_unknown"],
+  });
+  app.get("/calls/:callId", getCallDoc, async (c) => {
     const state = await actorCall(call(c.req.param("callId")).get());
     const principal = c.get("principal");
     if (!canSee(principal, state)) throw new ApiError(404, "call_unknown", "no such call");
     return c.json(viewAs(principal, callView(state)));
   });
 
-  app.post("/calls/:callId/events", async (c) => {
+  const callEventDoc = doc({
+    summary: "Report a call lifecycle event",
+    access: "seller",
+    body: CallEvent,
+    status: 200,
+    response: R.Call,
+    idempotencyKey: "optional",
+    errors: [...WRITE, "call_unknown", "illegal_transition"],
+  });
+  app.post("/calls/:callId/events", callEventDoc, async (c) => {
     const principal = c.get("principal");
     const actor = call(c.req.param("callId"));
     const input = await body(c, CallEvent);

@@ -1,19 +1,19 @@
 // Buyer campaigns (targets) and seller campaigns (traffic sources), stored in their owners' actors.
 import { Hono } from "hono";
-import type { BuyerCampaign, IBuyerActor } from "../../actors/buyer/buyer-api.ts";
-import { campaignProblems as buyerCampaignProblems } from "../../actors/buyer/rules.ts";
+import type { BuyerCampaign, CampaignSaved, IBuyerActor } from "../../actors/buyer/buyer-api.ts";
 import { newId } from "../../actors/kernel/ids.ts";
+import type { Result } from "../../actors/kernel/result.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import {
   legacyOwnerKey,
   readSellerCampaign,
   type SellerCampaignEntry,
 } from "../../actors/seller/campaign-index.ts";
-import { campaignProblems as sellerCampaignProblems } from "../../actors/seller/rules.ts";
 import type { ISellerActor, SellerCampaign } from "../../actors/seller/seller-api.ts";
 import type { ApiDeps } from "../deps.ts";
 import { assertDestination } from "../destination.ts";
 import { assertAccount } from "../middleware/auth.ts";
+import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import {
   CreateBuyerCampaign,
@@ -21,6 +21,7 @@ import {
   PatchBuyerCampaign,
   PatchSellerCampaign,
 } from "../schemas/campaigns.ts";
+import * as R from "../schemas/responses.ts";
 import { actorCall, body, problemsError } from "../validate.ts";
 
 /**
@@ -41,18 +42,27 @@ export async function findSellerCampaign(
 
 export function campaignRoutes(deps: ApiDeps) {
   const app = new Hono();
+  const doc = tagged("campaigns");
   const buyer = (id: string) => actorProxy<IBuyerActor>(deps.dapr, "BuyerActor", id);
   const seller = (id: string) => actorProxy<ISellerActor>(deps.dapr, "SellerActor", id);
   const stamp = () => new Date(deps.now()).toISOString();
 
-  async function saveBuyerCampaign(campaign: BuyerCampaign) {
-    const problems = buyerCampaignProblems(campaign);
-    if (problems.length > 0) throw problemsError(problems);
-    await assertDestination(deps, "rtb.url", campaign.rtb?.url);
-    return actorCall(buyer(campaign.buyerId).upsertCampaign({ campaign }));
+  /** The buyer's answer to a campaign command: its cross-field problems are a 400 like the schema's. */
+  async function savedBuyerCampaign(command: Promise<Result<CampaignSaved>>) {
+    const saved = await actorCall(command);
+    if ("problems" in saved) throw problemsError(saved.problems);
+    return saved.campaign;
   }
 
-  app.post("/buyers/:buyerId/campaigns", async (c) => {
+  const createBuyerCampaignDoc = doc({
+    summary: "Create a buyer campaign",
+    access: "buyer",
+    body: CreateBuyerCampaign,
+    status: 201,
+    response: R.Campaign,
+    errors: [...WRITE, "buyer_unknown", "destination_not_allowed"],
+  });
+  app.post("/buyers/:buyerId/campaigns", createBuyerCampaignDoc, async (c) => {
     const buyerId = c.req.param("buyerId");
     assertAccount(c.get("principal"), buyerId, "buyer");
     const input = await body(c, CreateBuyerCampaign);
@@ -65,17 +75,32 @@ export function campaignRoutes(deps: ApiDeps) {
       updatedAt: at,
       version: 0,
     };
-    return c.json(await saveBuyerCampaign(campaign), 201);
+    await assertDestination(deps, "rtb.url", campaign.rtb?.url);
+    return c.json(await savedBuyerCampaign(buyer(buyerId).upsertCampaign({ campaign })), 201);
   });
 
-  app.get("/buyers/:buyerId/campaigns", async (c) => {
+  const listBuyerCampaignsDoc = doc({
+    summary: "List a buyer's campaigns",
+    access: "buyer",
+    status: 200,
+    response: R.CampaignList,
+    errors: [...READ, "buyer_unknown"],
+  });
+  app.get("/buyers/:buyerId/campaigns", listBuyerCampaignsDoc, async (c) => {
     const buyerId = c.req.param("buyerId");
     assertAccount(c.get("principal"), buyerId, "buyer");
     const state = await actorCall(buyer(buyerId).get());
     return c.json({ items: Object.values(state.campaigns) });
   });
 
-  app.get("/buyers/:buyerId/campaigns/:campaignId", async (c) => {
+  const getBuyerCampaignDoc = doc({
+    summary: "Get a buyer campaign",
+    access: "buyer",
+    status: 200,
+    response: R.Campaign,
+    errors: [...READ, "buyer_unknown", "campaign_unknown"],
+  });
+  app.get("/buyers/:buyerId/campaigns/:campaignId", getBuyerCampaignDoc, async (c) => {
     const { buyerId, campaignId } = c.req.param();
     assertAccount(c.get("principal"), buyerId, "buyer");
     const state = await actorCall(buyer(buyerId).get());
@@ -85,27 +110,32 @@ export function campaignRoutes(deps: ApiDeps) {
     return c.json(campaign);
   });
 
-  app.patch("/buyers/:buyerId/campaigns/:campaignId", async (c) => {
+  const patchBuyerCampaignDoc = doc({
+    summary: "Change a buyer campaign",
+    access: "buyer",
+    body: PatchBuyerCampaign,
+    status: 200,
+    response: R.Campaign,
+    errors: [...WRITE, "buyer_unknown", "campaign_unknown", "destination_not_allowed"],
+  });
+  app.patch("/buyers/:buyerId/campaigns/:campaignId", patchBuyerCampaignDoc, async (c) => {
     const { buyerId, campaignId } = c.req.param();
     assertAccount(c.get("principal"), buyerId, "buyer");
     const patch = await body(c, PatchBuyerCampaign);
-    const state = await actorCall(buyer(buyerId).get());
-    const current = state.campaigns[campaignId];
-    if (!current)
-      throw new ApiError(404, "campaign_unknown", `no campaign ${campaignId} on buyer ${buyerId}`);
-    return c.json(
-      await saveBuyerCampaign({ ...current, ...patch, id: campaignId, buyerId, updatedAt: stamp() }),
-    );
+    await assertDestination(deps, "rtb.url", patch.rtb?.url);
+    // The merge happens in the buyer's turn, so concurrent patches of different fields all stay.
+    return c.json(await savedBuyerCampaign(buyer(buyerId).patchCampaign({ campaignId, patch })));
   });
 
-  async function saveSellerCampaign(campaign: SellerCampaign) {
-    const problems = sellerCampaignProblems(campaign);
-    if (problems.length > 0) throw problemsError(problems);
-    // The seller writes its campaign index itself, in the same command.
-    return actorCall(seller(campaign.sellerId).upsertCampaign({ campaign }));
-  }
-
-  app.post("/sellers/:sellerId/campaigns", async (c) => {
+  const createSellerCampaignDoc = doc({
+    summary: "Create a seller campaign",
+    access: "seller",
+    body: CreateSellerCampaign,
+    status: 201,
+    response: R.Campaign,
+    errors: [...WRITE, "seller_unknown"],
+  });
+  app.post("/sellers/:sellerId/campaigns", createSellerCampaignDoc, async (c) => {
     const sellerId = c.req.param("sellerId");
     assertAccount(c.get("principal"), sellerId, "seller");
     const input = await body(c, CreateSellerCampaign);
@@ -118,17 +148,32 @@ export function campaignRoutes(deps: ApiDeps) {
       updatedAt: at,
       version: 0,
     };
-    return c.json(await saveSellerCampaign(campaign), 201);
+    // The seller writes its campaign index itself, in the same command.
+    return c.json(await actorCall(seller(sellerId).upsertCampaign({ campaign })), 201);
   });
 
-  app.get("/sellers/:sellerId/campaigns", async (c) => {
+  const listSellerCampaignsDoc = doc({
+    summary: "List a seller's campaigns",
+    access: "seller",
+    status: 200,
+    response: R.CampaignList,
+    errors: [...READ, "seller_unknown"],
+  });
+  app.get("/sellers/:sellerId/campaigns", listSellerCampaignsDoc, async (c) => {
     const sellerId = c.req.param("sellerId");
     assertAccount(c.get("principal"), sellerId, "seller");
     const state = await actorCall(seller(sellerId).get());
     return c.json({ items: Object.values(state.campaigns) });
   });
 
-  app.get("/sellers/:sellerId/campaigns/:campaignId", async (c) => {
+  const getSellerCampaignDoc = doc({
+    summary: "Get a seller campaign",
+    access: "seller",
+    status: 200,
+    response: R.Campaign,
+    errors: [...READ, "seller_unknown", "seller_campaign_unknown"],
+  });
+  app.get("/sellers/:sellerId/campaigns/:campaignId", getSellerCampaignDoc, async (c) => {
     const { sellerId, campaignId } = c.req.param();
     assertAccount(c.get("principal"), sellerId, "seller");
     const state = await actorCall(seller(sellerId).get());
@@ -138,17 +183,20 @@ export function campaignRoutes(deps: ApiDeps) {
     return c.json(campaign);
   });
 
-  app.patch("/sellers/:sellerId/campaigns/:campaignId", async (c) => {
+  const patchSellerCampaignDoc = doc({
+    summary: "Change a seller campaign",
+    access: "seller",
+    body: PatchSellerCampaign,
+    status: 200,
+    response: R.Campaign,
+    errors: [...WRITE, "seller_unknown", "seller_campaign_unknown"],
+  });
+  app.patch("/sellers/:sellerId/campaigns/:campaignId", patchSellerCampaignDoc, async (c) => {
     const { sellerId, campaignId } = c.req.param();
     assertAccount(c.get("principal"), sellerId, "seller");
     const patch = await body(c, PatchSellerCampaign);
-    const state = await actorCall(seller(sellerId).get());
-    const current = state.campaigns[campaignId];
-    if (!current)
-      throw new ApiError(404, "seller_campaign_unknown", `no campaign ${campaignId} on seller ${sellerId}`);
-    return c.json(
-      await saveSellerCampaign({ ...current, ...patch, id: campaignId, sellerId, updatedAt: stamp() }),
-    );
+    // The merge happens in the seller's turn, so concurrent patches of different fields all stay.
+    return c.json(await actorCall(seller(sellerId).patchCampaign({ campaignId, patch })));
   });
 
   return app;

@@ -23,6 +23,7 @@ import { eraseSubject, exportSubject } from "../compliance/subjects.ts";
 import { consents } from "../db/compliance-schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
 import { apiKeyAuth, assertAccount, assertAdmin, type KeyResolver } from "../middleware/auth.ts";
+import { AUTH, READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import {
   BlocklistEntries,
@@ -31,7 +32,8 @@ import {
   DncImportQuery,
   SuppressionEntries,
 } from "../schemas/compliance.ts";
-import { body, check } from "../validate.ts";
+import * as R from "../schemas/responses.ts";
+import { body, query } from "../validate.ts";
 
 /** DNC files can hold hundreds of millions of lines: the import route streams up to this many bytes. */
 export const MAX_DNC_IMPORT_BYTES = 4 * 1024 ** 3;
@@ -75,9 +77,20 @@ function scopeFor(principal: Principal, scope: string | undefined): string {
 /** The bulk import, mounted before /v1's 64 KB body limit with its own auth and a streaming limit. */
 export function dncImportRoutes(deps: ApiDeps, keys: KeyResolver) {
   const app = new Hono();
+  const doc = tagged("compliance");
   app.use("/compliance/dnc/imports", apiKeyAuth(keys));
+  const dncImportDoc = doc({
+    summary: "Import a Do-Not-Call file (one number per line, streamed)",
+    access: "admin",
+    query: DncImportQuery,
+    status: 201,
+    response: R.Loose,
+    raw: "text/plain",
+    errors: [...WRITE],
+  });
   app.post(
     "/compliance/dnc/imports",
+    dncImportDoc,
     bodyLimit({
       maxSize: MAX_DNC_IMPORT_BYTES,
       onError: () => {
@@ -90,7 +103,7 @@ export function dncImportRoutes(deps: ApiDeps, keys: KeyResolver) {
     }),
     async (c) => {
       assertAdmin(c.get("principal"));
-      const q = check(DncImportQuery, c.req.query());
+      const q = query(c, DncImportQuery);
       const type = c.req.header("content-type") ?? "";
       if (!/^text\/(plain|csv)\b/.test(type)) {
         throw new ApiError(
@@ -132,8 +145,17 @@ export function dncImportRoutes(deps: ApiDeps, keys: KeyResolver) {
 
 export function complianceRoutes(deps: ApiDeps) {
   const app = new Hono();
+  const doc = tagged("compliance");
 
-  app.post("/compliance/dnc", async (c) => {
+  const dncEntriesDoc = doc({
+    summary: "Add or remove Do-Not-Call entries",
+    access: "buyer",
+    body: SuppressionEntries,
+    status: 201,
+    response: R.Loose,
+    errors: WRITE,
+  });
+  app.post("/compliance/dnc", dncEntriesDoc, async (c) => {
     const input = await body(c, SuppressionEntries);
     const scope = scopeFor(c.get("principal"), input.scope);
     const hashes = hashesOf(deps, input.numbers);
@@ -149,12 +171,26 @@ export function complianceRoutes(deps: ApiDeps) {
     return c.json({ scope, action: input.action, count: hashes.length }, input.action === "add" ? 201 : 200);
   });
 
-  app.get("/compliance/dnc/lists", async (c) => {
+  const dncListsDoc = doc({
+    summary: "Imported Do-Not-Call lists",
+    access: "admin",
+    status: 200,
+    response: R.List,
+    errors: READ,
+  });
+  app.get("/compliance/dnc/lists", dncListsDoc, async (c) => {
     assertAdmin(c.get("principal"));
     return c.json({ items: await listDncLists(deps.db, deps.now()) });
   });
 
-  app.delete("/compliance/dnc/lists/:listId", async (c) => {
+  const deleteDncListDoc = doc({
+    summary: "Delete an imported list",
+    access: "admin",
+    status: 204,
+    response: null,
+    errors: READ,
+  });
+  app.delete("/compliance/dnc/lists/:listId", deleteDncListDoc, async (c) => {
     assertAdmin(c.get("principal"));
     const listId = c.req.param("listId");
     if (!(await deleteDncList(deps.redis, deps.db, listId)))
@@ -163,7 +199,15 @@ export function complianceRoutes(deps: ApiDeps) {
     return c.body(null, 204);
   });
 
-  app.post("/compliance/blocklist", async (c) => {
+  const blocklistDoc = doc({
+    summary: "Add or remove blocklisted numbers",
+    access: "admin",
+    body: BlocklistEntries,
+    status: 200,
+    response: R.Loose,
+    errors: WRITE,
+  });
+  app.post("/compliance/blocklist", blocklistDoc, async (c) => {
     assertAdmin(c.get("principal"));
     const input = await body(c, BlocklistEntries);
     const hashes = hashesOf(deps, input.numbers);
@@ -176,7 +220,15 @@ export function complianceRoutes(deps: ApiDeps) {
     return c.json({ action: input.action, count: hashes.length });
   });
 
-  app.post("/compliance/consents", async (c) => {
+  const createConsentDoc = doc({
+    summary: "Record a consent certificate",
+    access: "seller",
+    body: CreateConsent,
+    status: 201,
+    response: R.Loose,
+    errors: WRITE,
+  });
+  app.post("/compliance/consents", createConsentDoc, async (c) => {
     const principal = c.get("principal");
     if (principal.role === "buyer") throw new ApiError(403, "forbidden", "sellers and admins record consent");
     const input = await body(c, CreateConsent);
@@ -218,7 +270,14 @@ export function complianceRoutes(deps: ApiDeps) {
     return c.json(view, 201);
   });
 
-  app.get("/compliance/consents/:certificateId", async (c) => {
+  const getConsentDoc = doc({
+    summary: "Get a consent record",
+    access: "seller",
+    status: 200,
+    response: R.Loose,
+    errors: READ,
+  });
+  app.get("/compliance/consents/:certificateId", getConsentDoc, async (c) => {
     const principal = c.get("principal");
     const [row] = await deps.db
       .select()
@@ -231,7 +290,14 @@ export function complianceRoutes(deps: ApiDeps) {
     return c.json(view);
   });
 
-  app.get("/compliance/status", async (c) => {
+  const statusDoc = doc({
+    summary: "Compliance data in force",
+    access: "admin",
+    status: 200,
+    response: R.Loose,
+    errors: READ,
+  });
+  app.get("/compliance/status", statusDoc, async (c) => {
     assertAdmin(c.get("principal"));
     const lists = await listDncLists(deps.db, deps.now());
     return c.json({
@@ -242,7 +308,14 @@ export function complianceRoutes(deps: ApiDeps) {
     });
   });
 
-  app.get("/compliance/rules/calling-hours", (c) =>
+  const callingHoursDoc = doc({
+    summary: "Calling-hours rules by state",
+    access: "any",
+    status: 200,
+    response: R.Loose,
+    errors: AUTH,
+  });
+  app.get("/compliance/rules/calling-hours", callingHoursDoc, (c) =>
     c.json({ version: CALLING_HOURS_VERSION, rules: CALLING_HOURS_RULES }),
   );
 
@@ -256,20 +329,52 @@ export function complianceRoutes(deps: ApiDeps) {
     return report;
   };
   // The number in the body: request paths end up in access logs and proxies' logs.
-  app.post("/compliance/subjects/export", async (c) => {
+  const exportSubjectDoc = doc({
+    summary: "Export a data subject's records (number in the body)",
+    access: "admin",
+    body: DataSubject,
+    status: 200,
+    response: R.Loose,
+    errors: [...WRITE],
+  });
+  app.post("/compliance/subjects/export", exportSubjectDoc, async (c) => {
     assertAdmin(c.get("principal"));
     return c.json(await exportOf(subjectNumber((await body(c, DataSubject)).phoneNumber)));
   });
-  app.post("/compliance/subjects/erase", async (c) => {
+  const eraseSubjectDoc = doc({
+    summary: "Erase a data subject's personal data (number in the body)",
+    access: "admin",
+    body: DataSubject,
+    status: 200,
+    response: R.Loose,
+    errors: [...WRITE],
+  });
+  app.post("/compliance/subjects/erase", eraseSubjectDoc, async (c) => {
     assertAdmin(c.get("principal"));
     return c.json(await erase(subjectNumber((await body(c, DataSubject)).phoneNumber)));
   });
   // Deprecated: the number in the path (kept, the contract is additive).
-  app.get("/compliance/subjects/:phone/export", async (c) => {
+  const exportSubjectByPathDoc = doc({
+    summary: "Export a data subject's records",
+    access: "admin",
+    status: 200,
+    response: R.Loose,
+    errors: [...READ, "validation_failed"],
+    deprecated: "the number lands in access logs: use POST /v1/compliance/subjects/export",
+  });
+  app.get("/compliance/subjects/:phone/export", exportSubjectByPathDoc, async (c) => {
     assertAdmin(c.get("principal"));
     return c.json(await exportOf(subjectNumber(pathNumber(c.req.param("phone")))));
   });
-  app.post("/compliance/subjects/:phone/erase", async (c) => {
+  const eraseSubjectByPathDoc = doc({
+    summary: "Erase a data subject's personal data",
+    access: "admin",
+    status: 200,
+    response: R.Loose,
+    errors: [...READ, "validation_failed"],
+    deprecated: "the number lands in access logs: use POST /v1/compliance/subjects/erase",
+  });
+  app.post("/compliance/subjects/:phone/erase", eraseSubjectByPathDoc, async (c) => {
     assertAdmin(c.get("principal"));
     return c.json(await erase(subjectNumber(pathNumber(c.req.param("phone")))));
   });

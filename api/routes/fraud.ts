@@ -3,16 +3,27 @@ import { and, desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { fraudDecisions } from "../db/compliance-schema.ts";
 import type { ApiDeps } from "../deps.ts";
+import { READ, tagged } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import { FraudQuery } from "../schemas/compliance.ts";
-import { check } from "../validate.ts";
+import * as R from "../schemas/responses.ts";
+import { query } from "../validate.ts";
 
 export function fraudRoutes(deps: ApiDeps) {
   const app = new Hono();
+  const doc = tagged("audit");
 
-  app.get("/fraud/decisions", async (c) => {
+  const fraudDecisionsDoc = doc({
+    summary: "Fraud decisions by call or seller",
+    access: "buyer-or-seller",
+    query: FraudQuery,
+    status: 200,
+    response: R.List,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/fraud/decisions", fraudDecisionsDoc, async (c) => {
     const principal = c.get("principal");
-    const q = check(FraudQuery, c.req.query());
+    const q = query(c, FraudQuery);
     if (principal.role === "buyer")
       throw new ApiError(403, "forbidden", "fraud decisions are for sellers and admins");
     const sellerId = principal.role === "seller" ? principal.accountId : q.sellerId;

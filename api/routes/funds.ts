@@ -8,17 +8,29 @@ import type { ApiDeps } from "../deps.ts";
 import { postingEntries, postOnce } from "../ledger/ledger.ts";
 import { depositPosting } from "../ledger/postings.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
+import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import { Deposit } from "../schemas/accounts.ts";
+import * as R from "../schemas/responses.ts";
 import { actorCall, body } from "../validate.ts";
 import { viewAs } from "../views/policy.ts";
 import { ledgerRoutes } from "./ledger.ts";
 
 export function fundsRoutes(deps: ApiDeps) {
   const app = new Hono();
+  const doc = tagged("ledger");
   const buyer = (id: string) => actorProxy<IBuyerActor>(deps.dapr, "BuyerActor", id);
 
-  app.post("/buyers/:buyerId/deposits", async (c) => {
+  const depositDoc = doc({
+    summary: "Record a deposit for a buyer",
+    access: "admin",
+    body: Deposit,
+    status: 201,
+    response: R.DepositResult,
+    idempotencyKey: "required",
+    errors: [...WRITE, "idempotency_key_required", "idempotency_conflict", "buyer_unknown", "invalid_amount"],
+  });
+  app.post("/buyers/:buyerId/deposits", depositDoc, async (c) => {
     assertAdmin(c.get("principal"));
     const buyerId = c.req.param("buyerId");
     const key = c.req.header("idempotency-key");
@@ -49,7 +61,14 @@ export function fundsRoutes(deps: ApiDeps) {
     return c.json(viewAs(c.get("principal"), deposited), 201);
   });
 
-  app.get("/buyers/:buyerId/balance", async (c) => {
+  const buyerBalanceDoc = doc({
+    summary: "A buyer's spendable balance",
+    access: "buyer",
+    status: 200,
+    response: R.BuyerBalance,
+    errors: [...READ, "buyer_unknown"],
+  });
+  app.get("/buyers/:buyerId/balance", buyerBalanceDoc, async (c) => {
     const buyerId = c.req.param("buyerId");
     assertAccount(c.get("principal"), buyerId, "buyer");
     return c.json(viewAs(c.get("principal"), await actorCall(buyer(buyerId).balance())));

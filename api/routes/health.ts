@@ -1,11 +1,28 @@
 // Liveness and readiness: /health says the process runs; /ready checks every backing service.
 import { Hono } from "hono";
 import type { ApiDeps } from "../deps.ts";
+import { tagged } from "../openapi/facts.ts";
+import * as R from "../schemas/responses.ts";
 
 export function healthRoutes(deps: ApiDeps) {
   const app = new Hono();
-  app.get("/health", (c) => c.json({ status: "ok" }));
-  app.get("/ready", async (c) => {
+  const doc = tagged("operations");
+  const healthDoc = doc({
+    summary: "Liveness",
+    access: "public",
+    status: 200,
+    response: R.Health,
+    errors: [],
+  });
+  app.get("/health", healthDoc, (c) => c.json({ status: "ok" }));
+  const readyDoc = doc({
+    summary: "Readiness of the sidecar, Redis and Postgres (503 when one is down)",
+    access: "public",
+    status: 200,
+    response: R.Ready,
+    errors: [],
+  });
+  app.get("/ready", readyDoc, async (c) => {
     const checks: Record<string, boolean> = {};
     await Promise.all(
       Object.entries(deps.probes).map(async ([name, probe]) => {

@@ -21,9 +21,11 @@ import { reconcile } from "../ledger/reconcile.ts";
 import { reconcileCalls } from "../ledger/reconcile-calls.ts";
 import { statement, statementCsv } from "../ledger/statement.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
+import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import { Payout, PostingsQuery, ReconcileQuery, Refund, StatementQuery } from "../schemas/ledger.ts";
-import { actorCall, body, check } from "../validate.ts";
+import * as R from "../schemas/responses.ts";
+import { actorCall, body, query } from "../validate.ts";
 import { viewAs } from "../views/policy.ts";
 
 const DAY_MS = 86_400_000;
@@ -41,10 +43,19 @@ export function ledgerAccountOf(principal: Principal, accountId: string): string
 
 export function ledgerRoutes(deps: ApiDeps) {
   const app = new Hono();
+  const doc = tagged("ledger");
   const buyer = (id: string) => actorProxy<IBuyerActor>(deps.dapr, "BuyerActor", id);
 
-  app.get("/ledger/postings", async (c) => {
-    const q = check(PostingsQuery, c.req.query());
+  const postingsDoc = doc({
+    summary: "Postings on an account, newest first",
+    access: "any",
+    query: PostingsQuery,
+    status: 200,
+    response: R.Postings,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/ledger/postings", postingsDoc, async (c) => {
+    const q = query(c, PostingsQuery);
     const account = ledgerAccountOf(c.get("principal"), q.accountId);
     const limit = Number(q.limit);
     const rows = await accountHistory(deps.db, account, limit + 1, q.cursor ? Number(q.cursor) : undefined);
@@ -64,7 +75,14 @@ export function ledgerRoutes(deps: ApiDeps) {
     );
   });
 
-  app.get("/sellers/:sellerId/balance", async (c) => {
+  const sellerBalanceDoc = doc({
+    summary: "A seller's payable balance",
+    access: "seller",
+    status: 200,
+    response: R.SellerBalance,
+    errors: READ,
+  });
+  app.get("/sellers/:sellerId/balance", sellerBalanceDoc, async (c) => {
     const sellerId = c.req.param("sellerId");
     assertAccount(c.get("principal"), sellerId, "seller");
     const account = sellerAccount(sellerId);
@@ -92,7 +110,15 @@ export function ledgerRoutes(deps: ApiDeps) {
     );
   });
 
-  app.post("/calls/:callId/refund", async (c) => {
+  const refundDoc = doc({
+    summary: "Refund a charged call within the dispute window",
+    access: "admin",
+    body: Refund,
+    status: 201,
+    response: R.RefundResult,
+    errors: [...WRITE, "not_charged", "dispute_window_closed"],
+  });
+  app.post("/calls/:callId/refund", refundDoc, async (c) => {
     assertAdmin(c.get("principal"));
     const callId = c.req.param("callId");
     const input = await body(c, Refund);
@@ -122,7 +148,16 @@ export function ledgerRoutes(deps: ApiDeps) {
     );
   });
 
-  app.post("/payouts", async (c) => {
+  const payoutDoc = doc({
+    summary: "Run a payout to sellers' payables",
+    access: "admin",
+    body: Payout,
+    status: 201,
+    response: R.PayoutResult,
+    idempotencyKey: "required",
+    errors: [...WRITE, "idempotency_key_required", "idempotency_conflict"],
+  });
+  app.post("/payouts", payoutDoc, async (c) => {
     assertAdmin(c.get("principal"));
     const key = c.req.header("idempotency-key");
     if (!key || key.length > 200) throw new ApiError(400, "idempotency_key_required");
@@ -188,8 +223,17 @@ export function ledgerRoutes(deps: ApiDeps) {
     return c.json({ id: payoutId, items, totalMicros }, 201);
   });
 
-  app.get("/statements/:accountId", async (c) => {
-    const q = check(StatementQuery, c.req.query());
+  const statementDoc = doc({
+    summary: "A monthly statement (JSON or CSV)",
+    access: "any",
+    query: StatementQuery,
+    status: 200,
+    response: R.Statement,
+    csv: true,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/statements/:accountId", statementDoc, async (c) => {
+    const q = query(c, StatementQuery);
     const accountId = c.req.param("accountId");
     const account = ledgerAccountOf(c.get("principal"), accountId);
     const s = viewAs(c.get("principal"), await statement(deps.db, accountId, account, q.month));
@@ -202,9 +246,17 @@ export function ledgerRoutes(deps: ApiDeps) {
     return c.json(s);
   });
 
-  app.get("/admin/reconciliation", async (c) => {
+  const reconciliationDoc = doc({
+    summary: "Buyer actors against the ledger",
+    access: "admin",
+    query: ReconcileQuery,
+    status: 200,
+    response: R.Reconciliation,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/admin/reconciliation", reconciliationDoc, async (c) => {
     assertAdmin(c.get("principal"));
-    const since = check(ReconcileQuery, c.req.query()).since;
+    const since = query(c, ReconcileQuery).since;
     const report = await reconcile(deps.db, (id) => buyer(id).balance(), { since });
     const calls = await reconcileCalls(deps.db, since);
     return c.json({ ...report, calls, trialBalance: await trialBalance(deps.db) });

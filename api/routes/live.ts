@@ -19,6 +19,7 @@ import { authenticate } from "../keys.ts";
 import type { LiveConnection } from "../live/hub.ts";
 import { CLOSE, sendBounded } from "../live/ws-server.ts";
 import { bearer, type KeyResolver } from "../middleware/auth.ts";
+import { AUTH, tagged } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 
 export const LIVE_PROTOCOL = "dce.v1";
@@ -85,8 +86,18 @@ export function watchKey(
 
 export function liveRoutes(deps: ApiDeps, keys: KeyResolver) {
   const app = new Hono();
+  const doc = tagged("calls");
+  const liveDoc = doc({
+    summary: "Live bidding WebSocket (Upgrade request; subprotocol dce.v1)",
+    access: "buyer",
+    status: 101,
+    response: null,
+    raw: "websocket",
+    errors: [...AUTH, "validation_failed", "upstream_unavailable"],
+  });
   app.get(
     "/live",
+    liveDoc,
     async function liveAuth(c, next) {
       if (!deps.live)
         throw new ApiError(503, "upstream_unavailable", "live bidding is off on this API process");

@@ -4,18 +4,30 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import type { ApiDeps } from "../deps.ts";
 import { assertAccount } from "../middleware/auth.ts";
+import { READ, tagged } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import { type ReportScope, report, toCsv } from "../reports/reports.ts";
 import { ReportKind, ReportQuery } from "../schemas/reports.ts";
-import { check } from "../validate.ts";
+import * as R from "../schemas/responses.ts";
+import { query } from "../validate.ts";
 import { access, viewAs } from "../views/policy.ts";
 
 export function reportRoutes(deps: ApiDeps) {
   const app = new Hono();
-  app.get("/reports/:kind", async (c) => {
+  const doc = tagged("reports");
+  const reportDoc = doc({
+    summary: "Calls, revenue or win rates (kind: calls | revenue | win-rates) by campaign or hour",
+    access: "any",
+    query: ReportQuery,
+    status: 200,
+    response: R.Report,
+    csv: true,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/reports/:kind", reportDoc, async (c) => {
     const kind = c.req.param("kind");
     if (!v.is(ReportKind, kind)) throw new ApiError(404, "not_found", `no report ${kind}`);
-    const q = check(ReportQuery, c.req.query());
+    const q = query(c, ReportQuery);
     const principal = c.get("principal");
     const accountId = principal.role === "admin" ? q.accountId : (q.accountId ?? principal.accountId ?? "");
     if (accountId) assertAccount(principal, accountId);

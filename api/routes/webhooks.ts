@@ -8,9 +8,11 @@ import { LIMITS, limitHit } from "../../actors/kernel/limits.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
 import { assertDestination } from "../destination.ts";
+import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
+import * as R from "../schemas/responses.ts";
 import { CreateWebhook, ListDeliveries, ListWebhooks, PatchWebhook } from "../schemas/webhooks.ts";
-import { body, check, limitError } from "../validate.ts";
+import { body, limitError, query } from "../validate.ts";
 import { newWebhookSecret, sealSecret } from "../webhooks/secrets.ts";
 import { enqueue, wakeWorkers } from "../webhooks/store.ts";
 
@@ -41,6 +43,7 @@ const deliveryView = (d: DeliveryRow) => ({
 
 export function webhookRoutes(deps: ApiDeps) {
   const app = new Hono();
+  const doc = tagged("webhooks");
 
   /** The endpoint, if this principal may see it; another account's endpoint is simply not found. */
   async function owned(principal: Principal, id: string): Promise<EndpointRow> {
@@ -51,7 +54,16 @@ export function webhookRoutes(deps: ApiDeps) {
     return row;
   }
 
-  app.post("/webhooks", async (c) => {
+  const createWebhookDoc = doc({
+    summary:
+      "Register an endpoint for event types; the answer carries its signing secret (shown only here and on rotation)",
+    access: "any",
+    body: CreateWebhook,
+    status: 201,
+    response: R.WebhookWithSecret,
+    errors: [...WRITE, "destination_not_allowed"],
+  });
+  app.post("/webhooks", createWebhookDoc, async (c) => {
     const principal = c.get("principal");
     const input = await body(c, CreateWebhook);
     await assertDestination(deps, "url", input.url);
@@ -90,9 +102,17 @@ export function webhookRoutes(deps: ApiDeps) {
     return c.json({ ...view(row), secret }, 201);
   });
 
-  app.get("/webhooks", async (c) => {
+  const listWebhooksDoc = doc({
+    summary: "The caller's webhook endpoints (admins: all, or one account's)",
+    access: "any",
+    query: ListWebhooks,
+    status: 200,
+    response: R.Webhooks,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/webhooks", listWebhooksDoc, async (c) => {
     const principal = c.get("principal");
-    const q = check(ListWebhooks, c.req.query());
+    const q = query(c, ListWebhooks);
     let where: SQL | undefined;
     if (principal.role !== "admin") where = eq(webhookEndpoints.accountId, principal.accountId ?? "");
     else if (q.accountId) where = eq(webhookEndpoints.accountId, q.accountId);
@@ -105,11 +125,26 @@ export function webhookRoutes(deps: ApiDeps) {
     return c.json({ items: rows.map(view) });
   });
 
-  app.get("/webhooks/:webhookId", async (c) =>
+  const getWebhookDoc = doc({
+    summary: "One webhook endpoint",
+    access: "any",
+    status: 200,
+    response: R.Webhook,
+    errors: [...READ, "webhook_unknown"],
+  });
+  app.get("/webhooks/:webhookId", getWebhookDoc, async (c) =>
     c.json(view(await owned(c.get("principal"), c.req.param("webhookId")))),
   );
 
-  app.patch("/webhooks/:webhookId", async (c) => {
+  const patchWebhookDoc = doc({
+    summary: "Change an endpoint's URL, event types, description, or pause it (active: false)",
+    access: "any",
+    body: PatchWebhook,
+    status: 200,
+    response: R.Webhook,
+    errors: [...WRITE, "webhook_unknown", "destination_not_allowed"],
+  });
+  app.patch("/webhooks/:webhookId", patchWebhookDoc, async (c) => {
     const principal = c.get("principal");
     const input = await body(c, PatchWebhook);
     await assertDestination(deps, "url", input.url);
@@ -128,13 +163,27 @@ export function webhookRoutes(deps: ApiDeps) {
     return c.json(view(updated));
   });
 
-  app.delete("/webhooks/:webhookId", async (c) => {
+  const deleteWebhookDoc = doc({
+    summary: "Remove an endpoint and its delivery log",
+    access: "any",
+    status: 204,
+    response: null,
+    errors: [...READ, "webhook_unknown"],
+  });
+  app.delete("/webhooks/:webhookId", deleteWebhookDoc, async (c) => {
     const row = await owned(c.get("principal"), c.req.param("webhookId"));
     await deps.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, row.id));
     return c.body(null, 204);
   });
 
-  app.post("/webhooks/:webhookId/rotate-secret", async (c) => {
+  const rotateSecretDoc = doc({
+    summary: "Replace the signing secret; the new one is in the answer",
+    access: "any",
+    status: 200,
+    response: R.WebhookWithSecret,
+    errors: [...READ, "webhook_unknown"],
+  });
+  app.post("/webhooks/:webhookId/rotate-secret", rotateSecretDoc, async (c) => {
     const row = await owned(c.get("principal"), c.req.param("webhookId"));
     const secret = newWebhookSecret();
     const [updated] = await deps.db
@@ -148,7 +197,14 @@ export function webhookRoutes(deps: ApiDeps) {
     return c.json({ ...view(updated!), secret });
   });
 
-  app.post("/webhooks/:webhookId/test", async (c) => {
+  const testWebhookDoc = doc({
+    summary: "Send a webhook.test event to the endpoint",
+    access: "any",
+    status: 201,
+    response: R.WebhookDelivery,
+    errors: [...READ, "webhook_unknown"],
+  });
+  app.post("/webhooks/:webhookId/test", testWebhookDoc, async (c) => {
     const row = await owned(c.get("principal"), c.req.param("webhookId"));
     const eventId = newId("evt");
     await enqueue(deps.db, [
@@ -166,9 +222,17 @@ export function webhookRoutes(deps: ApiDeps) {
     return c.json(deliveryView(d!), 201);
   });
 
-  app.get("/webhooks/:webhookId/deliveries", async (c) => {
+  const deliveriesDoc = doc({
+    summary: "The endpoint's delivery log, newest first",
+    access: "any",
+    query: ListDeliveries,
+    status: 200,
+    response: R.WebhookDeliveries,
+    errors: [...READ, "validation_failed", "webhook_unknown"],
+  });
+  app.get("/webhooks/:webhookId/deliveries", deliveriesDoc, async (c) => {
     const row = await owned(c.get("principal"), c.req.param("webhookId"));
-    const q = check(ListDeliveries, c.req.query());
+    const q = query(c, ListDeliveries);
     const limit = Number(q.limit);
     const conditions = [eq(webhookDeliveries.endpointId, row.id)];
     if (q.status) conditions.push(eq(webhookDeliveries.status, q.status));
@@ -211,12 +275,26 @@ export function webhookRoutes(deps: ApiDeps) {
     };
   }
 
-  app.get("/webhooks/:webhookId/deliveries/:deliveryId", async (c) => {
+  const deliveryDoc = doc({
+    summary: "One delivery: its body and every attempt (time, HTTP status or error, duration)",
+    access: "any",
+    status: 200,
+    response: R.WebhookDelivery,
+    errors: [...READ, "webhook_unknown", "delivery_unknown"],
+  });
+  app.get("/webhooks/:webhookId/deliveries/:deliveryId", deliveryDoc, async (c) => {
     const row = await owned(c.get("principal"), c.req.param("webhookId"));
     return c.json(await delivery(row.id, c.req.param("deliveryId")));
   });
 
-  app.post("/webhooks/:webhookId/deliveries/:deliveryId/redeliver", async (c) => {
+  const redeliverDoc = doc({
+    summary: "Try a delivery again now, whatever its status",
+    access: "any",
+    status: 200,
+    response: R.WebhookDelivery,
+    errors: [...READ, "webhook_unknown", "delivery_unknown"],
+  });
+  app.post("/webhooks/:webhookId/deliveries/:deliveryId/redeliver", redeliverDoc, async (c) => {
     const row = await owned(c.get("principal"), c.req.param("webhookId"));
     const before = await delivery(row.id, c.req.param("deliveryId"));
     // Due now, one more try; the attempt count runs on so the log keeps every earlier attempt.

@@ -13,7 +13,16 @@ import {
   Vertical,
 } from "./common.ts";
 
-const HHMM = v.pipe(v.string(), v.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/, "must be HH:MM"));
+// Shape only; the rules that relate fields (a destination, open before close) are the buyer actor's,
+// in actors/buyer/campaign-problems.ts, checked on the campaign as it will be saved.
+const Open = v.pipe(
+  v.string(),
+  v.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "must be HH:MM between 00:00 and 23:59"),
+);
+const Close = v.pipe(
+  v.string(),
+  v.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/, "must be HH:MM between 00:00 and 24:00"),
+);
 const Day = v.picklist(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
 
 const BuyerCampaignFields = {
@@ -53,8 +62,8 @@ const BuyerCampaignFields = {
         v.array(
           v.object({
             days: v.pipe(v.array(Day), v.minLength(1), atMost("campaign.schedule.days")),
-            open: HHMM,
-            close: HHMM,
+            open: Open,
+            close: Close,
           }),
         ),
         atMost("campaign.schedule.hours"),
@@ -68,7 +77,7 @@ const BuyerCampaignFields = {
       daily: v.optional(PositiveInt),
       monthly: v.optional(PositiveInt),
       lifetime: v.optional(PositiveInt),
-      dailySpendMicros: v.optional(Micros),
+      dailySpendMicros: v.optional(v.pipe(Micros, v.minValue(1, "must be a positive integer when set"))),
     }),
     {},
   ),
@@ -91,7 +100,15 @@ export const PatchBuyerCampaign = v.partial(v.object(BuyerCampaignFields));
 
 const Payout = v.variant("type", [
   v.object({ type: v.literal("fixed"), amountMicros: Micros }),
-  v.object({ type: v.literal("share"), percent: v.pipe(v.number(), v.minValue(0), v.maxValue(100)) }),
+  v.object({
+    type: v.literal("share"),
+    percent: v.pipe(
+      v.number(),
+      v.minValue(0),
+      v.maxValue(100),
+      v.check((p) => Math.abs(Math.round(p * 100) - p * 100) < 1e-9, "must have at most two decimals"),
+    ),
+  }),
 ]);
 
 const SellerCampaignFields = {

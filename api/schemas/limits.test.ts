@@ -102,7 +102,7 @@ describe("named limits on request bodies", () => {
     });
   });
 
-  it("holds rtb.timeoutMs to the range the buyer actor also enforces", () => {
+  it("holds rtb.timeoutMs to its range (the only check of it)", () => {
     const rtb = (timeoutMs: number) => ({ ...campaign, rtb: { url: "https://rtb.example.com/", timeoutMs } });
     expect(refusal(CreateBuyerCampaign, rtb(2_000))).toBeUndefined();
     expect(refusal(CreateBuyerCampaign, rtb(2_001))).toMatchObject({ code: "validation_failed" });

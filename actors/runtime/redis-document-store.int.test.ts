@@ -1,0 +1,99 @@
+// RedisDocumentStore against a real Redis (127.0.0.1:6380, started by the integration tier): the hash
+// layout daprd's Redis actor state store uses, and a compare-and-set that refuses the lost update the
+// previous check-then-write allowed.
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { StoreConflict } from "./document-store.ts";
+import { RedisDocumentStore } from "./redis-document-store.ts";
+
+const URL = process.env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380";
+const a = new Redis(URL);
+const b = new Redis(URL);
+afterAll(() => {
+  a.disconnect();
+  b.disconnect();
+});
+const key = () => `int-test||BuyerActor||${randomUUID()}||doc`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What daprd's Redis state store does for an actor state upsert (no ETag): data, then version + 1. */
+async function daprdUpsert(redis: Redis, k: string, text: string): Promise<void> {
+  await redis.multi().hset(k, "data", text).hincrby(k, "version", 1).exec();
+}
+
+/**
+ * How document-actor.ts wrote before the compare-and-set: read the version (HGET), and if it was the
+ * one read with the document, upsert through the sidecar. Between the check and the upsert, another
+ * writer's change goes unseen.
+ */
+async function checkThenUpsert(
+  redis: Redis,
+  k: string,
+  expected: string | null,
+  text: string,
+  pause: Promise<void>,
+) {
+  const found = await redis.hget(k, "version");
+  if (found !== expected) throw new Error("written elsewhere");
+  await pause;
+  await daprdUpsert(redis, k, text);
+}
+
+describe("RedisDocumentStore", () => {
+  it("keeps the document as daprd does: hash fields data and version, counted from 1", async () => {
+    const store = new RedisDocumentStore(a);
+    const k = key();
+    expect(await store.read(k)).toEqual({ unchanged: false, text: null, version: null });
+    expect(await store.write(k, null, '{"n":1}')).toBe("1");
+    expect(await store.write(k, "1", '{"n":2}')).toBe("2");
+    expect(await a.hgetall(k)).toEqual({ data: '{"n":2}', version: "2" });
+    expect(await a.ttl(k)).toBe(-1); // no expiry, as daprd without ttlInSeconds
+    expect(await store.read(k, "2")).toEqual({ unchanged: true, version: "2" });
+    expect(await store.read(k, "1")).toEqual({ unchanged: false, text: '{"n":2}', version: "2" });
+  });
+
+  it("follows a write daprd made and refuses to overwrite it from a stale version", async () => {
+    const store = new RedisDocumentStore(a);
+    const k = key();
+    await store.write(k, null, '{"n":1}');
+    await daprdUpsert(a, k, '{"n":"sidecar"}');
+    await expect(store.write(k, "1", '{"n":2}')).rejects.toMatchObject({ expected: "1", found: "2" });
+    expect(await store.read(k, "1")).toEqual({ unchanged: false, text: '{"n":"sidecar"}', version: "2" });
+    expect(await store.write(k, "2", '{"n":3}')).toBe("3");
+  });
+
+  it("lets exactly one of two writers on the same version win", async () => {
+    const k = key();
+    await new RedisDocumentStore(a).write(k, null, "{}");
+    const results = await Promise.allSettled([
+      new RedisDocumentStore(a).write(k, "1", '{"by":"a"}'),
+      new RedisDocumentStore(b).write(k, "1", '{"by":"b"}'),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(StoreConflict);
+  });
+
+  it("refuses the delayed write the previous check-then-upsert let through (a lost update)", async () => {
+    // Two instances of one buyer both read version 1; the slow one's write is delayed past the other's.
+    const old = key();
+    await daprdUpsert(a, old, '{"holds":[]}');
+    let go: () => void = () => undefined;
+    const pause = new Promise<void>((r) => (go = r));
+    const slow = checkThenUpsert(a, old, "1", '{"holds":["slow"]}', pause);
+    await sleep(20); // the slow writer has checked the version
+    await checkThenUpsert(b, old, "1", '{"holds":["fast"]}', Promise.resolve());
+    go();
+    await slow; // accepted: the fast writer's hold is gone
+    expect(await a.hget(old, "data")).toBe('{"holds":["slow"]}');
+
+    const k = key();
+    const store = new RedisDocumentStore(a);
+    await store.write(k, null, '{"holds":[]}');
+    const delayed = sleep(20).then(() => store.write(k, "1", '{"holds":["slow"]}'));
+    await new RedisDocumentStore(b).write(k, "1", '{"holds":["fast"]}');
+    await expect(delayed).rejects.toBeInstanceOf(StoreConflict);
+    expect(await a.hget(k, "data")).toBe('{"holds":["fast"]}');
+  });
+});
