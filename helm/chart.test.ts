@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { type RunApp, readRunFile } from "../scripts/stack/plan.ts";
+import { compiledCommand, type RunApp, readRunFile } from "../scripts/stack/plan.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const CHART = join(ROOT, "helm");
@@ -132,8 +132,10 @@ describe.each([
       if (app.appHealthCheckPath) {
         expect(a["dapr.io/enable-app-health-check"]).toBe("true");
         expect(a["dapr.io/app-health-check-path"]).toBe(app.appHealthCheckPath);
+        expect(a["dapr.io/app-health-probe-timeout"]).toBe(String(app.appHealthProbeTimeout));
       }
-      expect(container(d).command).toEqual(app.command);
+      // The image runs the build in dist/ that the run file's tsx command compiles to.
+      expect(container(d).command).toEqual(compiledCommand(app.command));
     }
     expect(deployment("exchange-api").spec.template.metadata.annotations["dapr.io/app-port"]).toBeUndefined();
   });
@@ -289,7 +291,7 @@ describe.each([
     expect(pod.metadata.annotations?.["dapr.io/enabled"]).not.toBe("true");
     expect(pod.spec.restartPolicy).toBe("Never");
     const c = pod.spec.containers[0];
-    expect(c.command).toEqual(["node", "--import", "tsx", "api/db/migrate.ts"]);
+    expect(c.command).toEqual(["node", "dist/api/db/migrate.js"]);
     const env = new Map((c.env as EnvVar[]).map((e) => [e.name, e]));
     expect(env.get("DATABASE_URL")?.valueFrom?.secretKeyRef).toEqual(
       envOf(deployment("exchange-api")).get("DATABASE_URL")?.valueFrom?.secretKeyRef,

@@ -7,17 +7,21 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchAuction } from "../actors/auction/bench.ts";
 import { API, adminKey, isReady, ROOT, sidecarHeaders, startStack, stopStack } from "../api/e2e/stack.ts";
+import type { PerOffer } from "./bench/counters.ts";
 import { stackPids } from "./bench/cpu.ts";
 import { type LoadResult, runLoad } from "./bench/driver.ts";
 import { buildMarket } from "./bench/market.ts";
 import { offerLoad, offerOk, routed } from "./bench/offers.ts";
+import { countersMarkdown, targetsMarkdown } from "./bench/report.ts";
 import { lineChart } from "./bench/svg.ts";
+import { judge, peakRps, type Target } from "./bench/targets.ts";
 
 type ByCandidates = LoadResult & {
   candidates: number;
   bidEvalsPerSec: number;
   routedPerSec: number;
   cpuMsPerOffer: Record<string, number>;
+  perOffer: PerOffer;
 };
 
 const quick = process.argv.includes("--quick");
@@ -126,6 +130,25 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
   }
   report.byConcurrency = byConcurrency;
 
+  const targetInput = {
+    emptyActorRps: emptyActor.okRps,
+    byCandidates: byCandidates.map((r) => ({ ...r, cpuMsTotal: r.cpuMsPerOffer.total ?? Number.NaN })),
+    byConcurrency,
+  };
+  const halfRate = Math.max(1, Math.round(peakRps(targetInput) / 2));
+  log(`open loop at half the peak rate: ${halfRate} offers/s`);
+  const halfPeak = await runLoad({
+    baseUrl: API,
+    concurrency: 64,
+    durationMs: SECONDS * 1000,
+    ratePerSec: halfRate,
+    next: (i) => market.offer(9e8 + i),
+    ok: offerOk,
+    hit: routed,
+  });
+  report.halfPeak = { ...halfPeak, ratePerSec: halfRate };
+  report.targets = judge({ ...targetInput, halfPeak });
+
   report.memory = await measureMemory();
 
   const dir = join(ROOT, "bench-results");
@@ -151,6 +174,7 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
     ]),
   );
   const md = markdown(report, hono, emptyActor, byCandidates, byConcurrency);
+  log(`targets: ${JSON.stringify(report.targets)}`);
   writeFileSync(join(dir, "bench.md"), md);
   console.log(md);
   log(`written to ${dir}/bench.{json,md} and two SVG plots`);
@@ -318,12 +342,21 @@ function markdown(
     `Machine: ${report.machine}; ${report.seconds} s per measurement, closed loop, keep-alive, 127.0.0.1.`,
     "",
     "## Baselines (same run)",
-    row(["what", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"]),
-    row(["---", "---", "---", "---", "---", "---"]),
-    row(["bare Hono endpoint (GET /health)", hono.rps, hono.p50Ms, hono.p95Ms, hono.p99Ms, hono.errors]),
+    row(["what", "req/s", "successful req/s", "p50 ms", "p95 ms", "p99 ms", "errors"]),
+    row(["---", "---", "---", "---", "---", "---", "---"]),
+    row([
+      "bare Hono endpoint (GET /health)",
+      hono.rps,
+      hono.okRps,
+      hono.p50Ms,
+      hono.p95Ms,
+      hono.p99Ms,
+      hono.errors,
+    ]),
     row([
       "empty actor method via daprd",
       emptyActor.rps,
+      emptyActor.okRps,
       emptyActor.p50Ms,
       emptyActor.p95Ms,
       emptyActor.p99Ms,
@@ -353,12 +386,13 @@ function markdown(
         r.p95Ms,
         r.p99Ms,
         r.errors,
-        ratio(r.rps, emptyActor.rps),
+        ratio(r.rps, emptyActor.okRps),
       ]),
     ),
     "",
     "![latency vs candidates](latency-vs-candidates.svg)",
     "",
+    ...countersMarkdown(byK),
     "## Where the CPU goes per offer (CPU ms per offer by process; 2 cores give 2,000 CPU ms a second)",
     row(["process", ...byK.map((r) => `${r.candidates} candidates`)]),
     row(["---", ...byK.map(() => "---")]),
@@ -373,6 +407,12 @@ function markdown(
     "",
     "![throughput vs concurrency](throughput-vs-concurrency.svg)",
     "",
+    ((h) =>
+      `Open loop at half the peak rate (${h.ratePerSec} offers/s scheduled, latency from the scheduled start): ${h.rps} offers/s, p50 ${h.p50Ms} ms, p95 ${h.p95Ms} ms, p99 ${h.p99Ms} ms, ${h.errors} errors.`)(
+      report.halfPeak as LoadResult & { ratePerSec: number },
+    ),
+    "",
+    ...targetsMarkdown(report.targets as Target[]),
     "## Pure auction decision (rankBids), same run",
     row(["candidates", "median µs", "p99 µs", "decisions/s"]),
     row(["---", "---", "---", "---"]),

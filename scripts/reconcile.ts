@@ -1,6 +1,8 @@
-// `npm run reconcile [-- --since <iso time>] [--wait <seconds>] [--out <file>]`: asks the running
-// exchange to reconcile call by call (every billable call charged once at its price, no other call
-// charged) and buyer by buyer (actor balance = ledger balance; actor reservations = prices of the
+// `npm run reconcile [-- --since <iso time>] [--wait <seconds>] [--grace <seconds>] [--out <file>]`:
+// asks the running exchange to reconcile call by call (every billable call charged once at its price,
+// no other call charged; every buyer capture with exactly one charge posting of its amount and every
+// charge posting with its capture, read in one repeatable-read snapshot; a half recorded within
+// --grace seconds is in flight, not missing) and buyer by buyer (actor balance = ledger balance; actor reservations = prices of the
 // buyer's open calls), and the trial balance; prints every problem by buyer and call, writes the
 // report to --out, and exits 1 unless all is clean.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -26,13 +28,17 @@ export interface ReconReport {
   }[];
   calls: {
     checkedCalls: number;
+    checkedCaptures?: number;
+    inFlight?: number;
     mismatches: { callId: string; buyerId: string | null; problem: string; detail: string }[];
   };
   trialBalance: { totalMicros: number; unbalancedPostings: number };
 }
 
-export async function fetchReconciliation(since?: string): Promise<ReconReport> {
-  const q = since ? `?since=${encodeURIComponent(since)}` : "";
+export async function fetchReconciliation(since?: string, graceSec = 0): Promise<ReconReport> {
+  const params = new URLSearchParams({ graceSec: String(graceSec) });
+  if (since) params.set("since", since);
+  const q = `?${params}`;
   const res = await fetch(`${api}/v1/admin/reconciliation${q}`, {
     headers: { authorization: `Bearer ${adminKey()}` },
   });
@@ -50,12 +56,16 @@ export function isClean(r: ReconReport): boolean {
 }
 
 /** Reconciles, retrying for up to `waitSec` while charges may still be in flight through pub/sub. */
-export async function reconcileUntilClean(since: string | undefined, waitSec: number): Promise<ReconReport> {
+export async function reconcileUntilClean(
+  since: string | undefined,
+  waitSec: number,
+  graceSec = 0,
+): Promise<ReconReport> {
   const deadline = Date.now() + waitSec * 1_000;
-  let report = await fetchReconciliation(since);
+  let report = await fetchReconciliation(since, graceSec);
   while (!isClean(report) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
-    report = await fetchReconciliation(since);
+    report = await fetchReconciliation(since, graceSec);
   }
   return report;
 }
@@ -64,7 +74,8 @@ export async function reconcileUntilClean(since: string | undefined, waitSec: nu
 export function describeReport(r: ReconReport, label = "reconciliation"): string[] {
   const tb = r.trialBalance;
   const lines = [
-    `${label}: ${r.checkedBuyers} buyers, ${r.calls.checkedCalls} calls; ${r.drift.length} buyers drifting, ` +
+    `${label}: ${r.checkedBuyers} buyers, ${r.calls.checkedCalls} calls, ${r.calls.checkedCaptures ?? 0} captures ` +
+      `(${r.calls.inFlight ?? 0} in flight); ${r.drift.length} buyers drifting, ` +
       `${r.calls.mismatches.length} calls in question; trial balance ${tb.totalMicros} ` +
       `(${tb.unbalancedPostings} unbalanced postings): ${isClean(r) ? "CLEAN" : "DRIFT"}`,
   ];
@@ -86,7 +97,11 @@ function arg(name: string): string | undefined {
 }
 
 if (isMain(import.meta.url)) {
-  const report = await reconcileUntilClean(arg("--since"), Number(arg("--wait") ?? 0));
+  const report = await reconcileUntilClean(
+    arg("--since"),
+    Number(arg("--wait") ?? 0),
+    Number(arg("--grace") ?? 0),
+  );
   const out = arg("--out");
   if (out) writeFileSync(out, JSON.stringify(report, null, 2));
   console.log(describeReport(report).join("\n"));

@@ -1,11 +1,12 @@
 // `npm start`: brings the whole exchange up locally — Redis, Postgres, Dapr placement and scheduler,
 // then every app in dapr.yaml with its daprd sidecar — waits until all are ready, and on Ctrl-C
-// stops everything it started.
+// stops everything it started. With --dist the apps run the compiled JavaScript in dist/ (npm start
+// builds it first; scripts/build.sh), else their TypeScript through tsx.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { runMigrations } from "../api/db/migrate.ts";
-import { appSpec, readRunFile, sidecarSpec } from "./stack/plan.ts";
+import { appSpec, compiledCommand, readRunFile, sidecarSpec } from "./stack/plan.ts";
 import { privateDir } from "./stack/private-files.ts";
 import { loadOrCreateSecrets } from "./stack/secrets.ts";
 import {
@@ -26,6 +27,7 @@ const daprBin = process.env.DAPR_BIN ?? join(homedir(), ".dapr", "bin");
 const lockFile = join(stateDir, "stack.json");
 const apiUrl = "http://127.0.0.1:8080";
 const quiet = process.argv.includes("--quiet");
+const compiled = process.argv.includes("--dist");
 const say = (msg: string) => {
   if (!quiet) console.log(msg);
 };
@@ -93,8 +95,18 @@ async function shutdown(code: number): Promise<never> {
   }
   process.exit(code);
 }
+/** Milliseconds from starting the apps to each app accepting on its port. */
+const startupMs: Record<string, number> = {};
 const writeLock = (ready: boolean) =>
-  writeStackFile({ pid: process.pid, startedAt, apiUrl, ready, processes: supervisor.pids() });
+  writeStackFile({
+    pid: process.pid,
+    startedAt,
+    apiUrl,
+    ready,
+    compiled,
+    startupMs,
+    processes: supervisor.pids(),
+  });
 supervisor.onRestart = (r: Running, code) => {
   console.error(
     `${r.spec.name} exited (code ${code}) and was restarted (pid ${r.child.pid}); log: ${r.logFile}`,
@@ -132,15 +144,28 @@ try {
   say(`placement :${PORTS.placement} and scheduler :${PORTS.scheduler} ready`);
 
   const tokens = { DAPR_API_TOKEN: secrets.DAPR_API_TOKEN, APP_API_TOKEN: secrets.APP_API_TOKEN };
+  const tApps = Date.now();
   for (const app of apps) {
+    const run = compiled ? { ...app, command: compiledCommand(app.command) } : app;
+    const entry = run.command.at(-1) ?? "";
+    if (compiled && entry.startsWith("dist/") && !existsSync(join(root, entry)))
+      throw new Error(`${entry} is missing: run \`npm run build\` first`);
     supervisor.start(sidecarSpec(app, daprBin, tokens));
-    supervisor.start(appSpec(app, { ...secrets, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }));
+    supervisor.start(appSpec(run, { ...secrets, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }));
   }
+  const appsListening = Promise.all(
+    apps.map(async (app) => {
+      const port = app.appPort ?? Number(app.env.API_PORT ?? 8080);
+      await waitUntil(`${app.instance} on :${port}`, () => tcpOpen(port));
+      startupMs[app.instance] = Date.now() - tApps;
+    }),
+  );
   for (const app of apps) {
     await waitUntil(`${app.instance} sidecar`, () =>
       httpOk(`http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz`),
     );
   }
+  await appsListening;
   await waitUntil("API readiness", () => httpOk(`${apiUrl}/ready`));
   // Placement must have every actor host in its table before the exchange takes calls: actor calls
   // through the API's sidecar must answer, for ids spread over the hosts.
@@ -158,9 +183,14 @@ try {
     );
     return answers.every(Boolean);
   });
+  startupMs.exchange = Date.now() - t0;
   writeLock(true);
   say(`
-The exchange is up in ${((Date.now() - t0) / 1000).toFixed(1)}s.
+The exchange is up in ${((Date.now() - t0) / 1000).toFixed(1)}s (${compiled ? "compiled JavaScript from dist/" : "TypeScript through tsx"}).
+  apps listening ${Object.entries(startupMs)
+    .filter(([name]) => name !== "exchange")
+    .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)}s`)
+    .join(", ")} after start
   API            ${apiUrl}   (health: ${apiUrl}/health, readiness: ${apiUrl}/ready)
   admin API key  grep DCE_ADMIN_API_KEY ${join(stateDir, "secrets.env")}
   logs           ${join(stateDir, "logs")}/<process>.log

@@ -136,10 +136,9 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     const decision = release(loaded.value, cmd, systemCtx);
     if (!decision.ok) return decision;
     if (decision.value.released) {
-      await recordSettlement(this.deps().redis, loaded.value.buyerId, cmd.callId, {
-        outcome: "released",
-        amountMicros: 0,
-      });
+      const { redis, config } = this.deps();
+      const released = { outcome: "released", amountMicros: 0 } as const;
+      await recordSettlement(redis, loaded.value.buyerId, cmd.callId, released, config.disputeWindowDays);
       const event = domainEvent("buyer.released", this.agg(), cmd.callId, systemCtx.now(), { ...cmd });
       await this.commit(decision.value.state, [event]);
     }
@@ -149,7 +148,7 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
   async capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>> {
     const loaded = await this.mustLoad();
     if (!loaded.ok) return loaded;
-    const { redis } = this.deps();
+    const { redis, config } = this.deps();
     const buyerId = loaded.value.buyerId;
     const decision = capture(loaded.value, cmd, systemCtx);
     if (!decision.ok) {
@@ -161,10 +160,8 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
       return ok({ callId: cmd.callId, chargedMicros: prior.amountMicros });
     }
     // Recorded before the state write: a retry after a failed write finds the hold and captures again.
-    await recordSettlement(redis, buyerId, cmd.callId, {
-      outcome: "captured",
-      amountMicros: decision.value.chargedMicros,
-    });
+    const captured = { outcome: "captured", amountMicros: decision.value.chargedMicros } as const;
+    await recordSettlement(redis, buyerId, cmd.callId, captured, config.disputeWindowDays);
     crashPoint("buyer.after_settlement_before_write", () => [cmd.callId]);
     const event = domainEvent("buyer.captured", this.agg(), cmd.callId, systemCtx.now(), {
       callId: cmd.callId,

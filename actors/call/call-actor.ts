@@ -21,6 +21,17 @@ import { nextCallWinner, runCallAuction } from "./call-auction.ts";
 import { runGates } from "./offer-gates.ts";
 import { billingFor, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
 import { type Compensation, compensate, journal, SAGA_RECOVERY_MS, sagaKey } from "./saga.ts";
+import {
+  billableData,
+  captureOrThrow,
+  finishSettlement,
+  isSettleReminder,
+  SETTLE_AFTER_MS,
+  SETTLE_REMINDER,
+  SETTLE_REMINDER_DATA,
+  unlessRefused,
+  withIntent,
+} from "./settlement.ts";
 import { callSnapshot } from "./snapshot.ts";
 import { SWEEP_SET, scheduleSweep, startSweeper, unscheduleSweep } from "./sweeper.ts";
 
@@ -267,8 +278,10 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
   }
 
   async event(cmd: CallEventCommand): Promise<Result<CallState>> {
-    const state = await this.load();
+    let state = await this.load();
     if (!state) return refuse("call_unknown", `no call ${this.getActorId().getId()}`);
+    // A completion whose save failed after its capture is finished first (a replay of it then replays).
+    if (state.settling) state = await this.finishSettling(state);
     const step = nextStatus(state, cmd);
     if (!step.ok) return step;
     if (step.value.replay) return ok(state);
@@ -286,7 +299,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     if (to === "connected") next.timeline = { ...state.timeline, connectedAt: at };
     if (to === "completed" || to === "failed") {
       next.timeline = { ...state.timeline, endedAt: at };
-      next = await this.settle(next, to === "completed" ? (cmd.durationSec ?? 0) : undefined, cmd);
+      next = await this.settle(next, to === "completed" ? (cmd.durationSec ?? 0) : undefined, cmd, now);
       if (next.billing?.billable) {
         events.push(domainEvent("call.billable", agg, cmd.eventId, now, billableData(next)));
       }
@@ -341,6 +354,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     state: CallState,
     durationSec: number | undefined,
     cmd: CallEventCommand,
+    atMs: number,
   ): Promise<CallState> {
     const buyerId = state.decision.buyerId;
     if (!buyerId || !state.routing) return state;
@@ -353,9 +367,11 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     const payout = state.payout ? payoutFor(state.payout, priceMicros) : 0;
     const billing = billingFor(durationSec, minDurationSec, priceMicros, payout);
     if (billing.billable) {
-      const captured = await buyer.capture({ callId: state.callId });
-      if (!captured.ok)
-        throw new Error(`capture of ${state.callId} refused: ${captured.reason.code} (${cmd.eventId})`);
+      // Reminder, then intent, then capture: whatever dies after the capture, the intent is saved and
+      // the reminder (or the next event) finishes it; the capture replays, so it is charged once.
+      await this.sidecar().remind(SETTLE_REMINDER, SETTLE_AFTER_MS, SETTLE_REMINDER_DATA);
+      await this.save(withIntent({ ...state, durationSec, billing }, cmd, atMs), []);
+      await captureOrThrow(buyer, state.callId, cmd.eventId);
       crashPoint("call.after_capture_before_save", () => [state.callId]);
     } else {
       await buyer.release({ callId: state.callId, outcome: "not_billable" satisfies ReleaseOutcome });
@@ -363,9 +379,20 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     return { ...state, durationSec, billing };
   }
 
-  /** Reminders registered by calls routed before the sweeper (one per call) still expire them. */
-  protected override async onReminder(_data: unknown): Promise<void> {
+  /** Captures (or replays the capture) and saves the completion the intent describes, with its events. */
+  private finishSettling(state: CallState): Promise<CallState> {
+    const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", state.decision.buyerId ?? "");
+    return finishSettlement(state, buyer, (next, events) => this.save(next, events), this.deps().logger);
+  }
+
+  protected override async onReminder(data: unknown): Promise<void> {
     const state = await this.load();
+    if (state?.settling) {
+      await this.finishSettling(state).catch(unlessRefused(state.callId, this.deps().logger));
+      return;
+    }
+    if (isSettleReminder(data)) return; // settled meanwhile
+    // Reminders registered by calls routed before the sweeper (one per call) still expire them.
     if (state) await this.expireIfDue(state, true);
   }
 
@@ -398,18 +425,4 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     const state = await this.load();
     return state ? ok(state) : refuse("call_unknown", `no call ${this.getActorId().getId()}`);
   }
-}
-
-function billableData(state: CallState) {
-  return {
-    callId: state.callId,
-    buyerId: state.decision.buyerId ?? null,
-    buyerCampaignId: state.decision.buyerCampaignId ?? null,
-    sellerId: state.sellerId,
-    sellerCampaignId: state.sellerCampaignId,
-    durationSec: state.durationSec ?? 0,
-    chargedMicros: state.billing?.chargedMicros ?? 0,
-    payoutMicros: state.billing?.payoutMicros ?? 0,
-    marginMicros: state.billing?.marginMicros ?? 0,
-  };
 }

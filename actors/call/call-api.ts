@@ -4,6 +4,7 @@ import type { Micros } from "../kernel/money.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
 import type { Result } from "../kernel/result.ts";
 import type { RoutedView, Routing } from "../kernel/routing.ts";
+import type { SettlementIntent } from "./settlement.ts";
 
 export type CallStatus =
   | "routed"
@@ -108,6 +109,8 @@ export interface CallState {
   durationSec?: number;
   billing?: Billing;
   appliedEvents: Record<string, CallStatus>; // event id → status it led to
+  /** A billable completion whose capture may have happened but whose settlement is not yet saved. */
+  settling?: SettlementIntent;
 }
 
 export interface ICallActor {

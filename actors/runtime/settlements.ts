@@ -1,5 +1,6 @@
-// How a buyer's holds ended, kept an hour in Redis (not in the buyer's state document, which would
-// grow with every call): a capture repeated after a crash or a redelivery replays the first charge.
+// How a buyer's holds ended, kept in Redis (not in the buyer's state document, which would grow with
+// every call) for as long as a charge can be disputed: a capture repeated after a crash, a redelivery
+// or a settlement finished late by the call's reminder replays the first charge instead of failing.
 import type { Redis } from "../platform/redis.ts";
 
 export interface Settlement {
@@ -7,15 +8,23 @@ export interface Settlement {
   amountMicros: number;
 }
 
-const KEEP_MS = 3_600_000;
-const key = (buyerId: string, callId: string) => `dce:settled:${buyerId}:${callId}`;
+const DAY_MS = 86_400_000;
+/** Kept a day past the dispute window, so a record never expires before its charge can last be refunded. */
+export const SETTLEMENT_MARGIN_DAYS = 1;
+
+/** How long settlement records live: the dispute window (config `disputeWindowDays`) plus the margin. */
+export function settlementKeepMs(disputeWindowDays: number): number {
+  return (disputeWindowDays + SETTLEMENT_MARGIN_DAYS) * DAY_MS;
+}
+
+export const settlementKey = (buyerId: string, callId: string) => `dce:settled:${buyerId}:${callId}`;
 
 export async function settlementOf(
   redis: Redis,
   buyerId: string,
   callId: string,
 ): Promise<Settlement | null> {
-  const raw = await redis.get(key(buyerId, callId));
+  const raw = await redis.get(settlementKey(buyerId, callId));
   return raw ? (JSON.parse(raw) as Settlement) : null;
 }
 
@@ -24,6 +33,12 @@ export async function recordSettlement(
   buyerId: string,
   callId: string,
   s: Settlement,
+  disputeWindowDays: number,
 ): Promise<void> {
-  await redis.set(key(buyerId, callId), JSON.stringify(s), "PX", KEEP_MS);
+  await redis.set(
+    settlementKey(buyerId, callId),
+    JSON.stringify(s),
+    "PX",
+    settlementKeepMs(disputeWindowDays),
+  );
 }

@@ -21,7 +21,7 @@ export function testDeps(
   const published: DomainEvent[] = [];
   const reminders: TestSeams["reminders"] = [];
   const deps: ActorDeps = {
-    config: { appId: over.appId ?? "test-app" } as Config,
+    config: { appId: over.appId ?? "test-app", disputeWindowDays: 30 } as Config,
     redis: over.redis as Redis,
     logger: createLogger("test", "silent"),
     now: () => Date.now(),

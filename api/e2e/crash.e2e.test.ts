@@ -4,6 +4,7 @@
 // every billable call charged exactly once, the books balanced, the buyer actor agreeing with the
 // ledger, the audit chain intact. A last test kills the actor host's sidecar mid-stream.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { isClean, reconcileUntilClean } from "../../scripts/reconcile.ts";
 import {
   arm,
   assertAuditVerifies,
@@ -32,6 +33,7 @@ import {
   uniq,
   waitFor,
 } from "./client.ts";
+import { redisClient } from "./compliance-helpers.ts";
 
 afterEach(() => untilRecovered(), 100_000);
 afterAll(() => sql.end());
@@ -39,6 +41,7 @@ afterAll(() => sql.end());
 const PRICE = 15_000_000;
 const ACTOR_HOSTS = ["exchange-actors", "exchange-actors-2"];
 const ms = (d: Date) => d.getTime();
+const DAY_MS = 86_400_000;
 
 /** Waits until a process's log has a line with `msg` that `pick` accepts. */
 async function untilLogged(names: string[], msg: string, pick: (l: Record<string, unknown>) => boolean) {
@@ -89,17 +92,78 @@ describe("crash points: each crash hits work in progress, and a retry or redeliv
     await callEvent(seller, callId, idem, COMPLETED);
     const { record, name } = await firedAndRestarted("call.after_capture_before_save", before);
     expect(ACTOR_HOSTS).toContain(name);
-    // The buyer's capture happened (once) before the crash; the call's completion only after it.
+    // The buyer's capture happened (once) before the crash; the call's completion was announced only
+    // after it, carrying the instant of the first attempt (saved with the settlement intent).
     const captured = await oneEvent(callId, "buyer.captured");
     expect(ms(captured.occurredAt)).toBeLessThanOrEqual(Date.parse(record.at));
     const completed = await oneEvent(callId, "call.completed");
-    expect(ms(completed.occurredAt)).toBeGreaterThan(Date.parse(record.at));
+    expect(ms(completed.occurredAt)).toBeLessThanOrEqual(ms(captured.occurredAt));
+    expect(ms(completed.recordedAt)).toBeGreaterThan(Date.parse(record.at));
     await oneEvent(callId, "call.billable");
     // The retried completion captured again, and the buyer replayed the first charge.
     await untilLogged(ACTOR_HOSTS, "buyer.capture_replayed", (l) => l.callId === callId);
     await assertChargedOnce(buyer, [callId], PRICE);
     await assertAuditVerifies();
   }, 180_000);
+
+  it("an actor host dies after the capture and nobody retries: the call's reminder settles it once", async () => {
+    const since = new Date().toISOString();
+    const { buyer, seller, idem, callId } = await connectedCall();
+    const before = arm("call.after_capture_before_save", callId);
+    const complete = () =>
+      call<{ status?: string }>("POST", `/v1/calls/${callId}/events`, {
+        key: seller.key,
+        idempotencyKey: `${idem}-completed`,
+        body: COMPLETED,
+      }).catch(() => ({ status: 599, body: {} as { status?: string } }));
+    // Sent once and never retried: the host dies inside it, after the capture.
+    expect((await complete()).status).not.toBe(200);
+    const { record, name } = await firedAndRestarted("call.after_capture_before_save", before);
+    expect(ACTOR_HOSTS).toContain(name);
+    // With no retry from anyone, the intent saved before the capture is finished by the reminder:
+    // the charge reaches the ledger (on main it never does), and the completion is announced once.
+    let charges = 0;
+    for (let i = 0; i < 240 && charges === 0; i++) {
+      const [row] = await sql<{ n: number }[]>`
+        select count(*)::int as n from ledger_postings where kind = 'charge' and reference = ${callId}`;
+      charges = row?.n ?? 0;
+      if (charges === 0) await sleep(250);
+    }
+    expect(charges, "the charge posted with nobody retrying the completion").toBe(1);
+    await untilLogged(ACTOR_HOSTS, "call.settlement_finished", (l) => l.callId === callId);
+    const captured = await oneEvent(callId, "buyer.captured");
+    expect(ms(captured.occurredAt)).toBeLessThanOrEqual(Date.parse(record.at));
+    const billable = await oneEvent(callId, "call.billable");
+    expect(ms(billable.recordedAt)).toBeGreaterThan(Date.parse(record.at));
+    await oneEvent(callId, "call.completed");
+    // The buyer's settlement record outlives the dispute window (30 days on this stack), not an hour.
+    const redis = redisClient();
+    const key = `dce:settled:${buyer}:${callId}`;
+    try {
+      expect(await redis.pttl(key)).toBeGreaterThan(30 * DAY_MS);
+      // Even without it (as on the day it expires), the late completion and its replay answer 200.
+      await redis.del(key);
+    } finally {
+      redis.disconnect();
+    }
+    for (let i = 0; i < 2; i++) {
+      const late = await complete();
+      expect(late.status).toBe(200);
+      expect(late.body.status).toBe("completed");
+    }
+    await assertChargedOnce(buyer, [callId], PRICE);
+    // The seller's payout is credited once, in the one charge posting, at the billed amount.
+    const [payout] = await sql<{ postings: number; micros: string; billed: string }[]>`
+      select count(distinct p.id)::int as postings, coalesce(-sum(e.amount_micros), 0)::text as micros,
+        (select data->>'payoutMicros' from domain_events where event_id = ${billable.eventId}) as billed
+      from ledger_postings p join ledger_entries e on e.posting_id = p.id
+      where p.kind = 'charge' and p.reference = ${callId} and e.account_id = ${`seller:${seller.sellerId}`}`;
+    expect(payout).toEqual({ postings: 1, micros: payout!.billed, billed: expect.stringMatching(/^[1-9]/) });
+    const report = await reconcileUntilClean(since, 30);
+    expect(report.calls.mismatches).toEqual([]);
+    expect(isClean(report)).toBe(true);
+    await assertAuditVerifies();
+  }, 240_000);
 
   it("an actor host dies after the buyer records a settlement, before its write: the hold is captured on retry", async () => {
     const { buyer, seller, idem, callId } = await connectedCall();
@@ -110,7 +174,8 @@ describe("crash points: each crash hits work in progress, and a retry or redeliv
     // The capture that counts was written after the crash, from the hold the crash left in place.
     const captured = await oneEvent(callId, "buyer.captured");
     expect(ms(captured.occurredAt)).toBeGreaterThan(Date.parse(record.at));
-    expect(ms((await oneEvent(callId, "call.completed")).occurredAt)).toBeGreaterThan(Date.parse(record.at));
+    // Announced after the crash, at the first attempt's instant (saved with the settlement intent).
+    expect(ms((await oneEvent(callId, "call.completed")).recordedAt)).toBeGreaterThan(Date.parse(record.at));
     await oneEvent(callId, "call.billable");
     await assertChargedOnce(buyer, [callId], PRICE);
     await assertAuditVerifies();

@@ -1,7 +1,7 @@
 // The reconciliation gate can fail: `scripts/reconcile.ts`, the check every stack tier's teardown runs
 // and `npm test` requires clean, exits 1 and names the buyer when a ledger is altered behind its actor
 // or its reservations differ from its open calls, and names the call when a billable call's charge no
-// longer matches its price. Each injected drift is
+// longer matches its price, or a capture and its charge posting do not pair up. Each injected drift is
 // repaired before the test ends, so the tier's own gate (which also sees this file's buyer and call)
 // stays clean.
 import { spawnSync } from "node:child_process";
@@ -26,10 +26,13 @@ let buyer = "";
 let callId = "";
 
 /** Runs the gate as `npm test` would: its exit code and what it printed. */
-function gate(waitSec: number): { code: number | null; out: string } {
+function gate(waitSec: number, graceSec = 0): { code: number | null; out: string } {
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", "scripts/reconcile.ts", "--since", since, "--wait", String(waitSec)],
+    [
+      ...["--import", "tsx", "scripts/reconcile.ts", "--since", since],
+      ...["--wait", String(waitSec), "--grace", String(graceSec)],
+    ],
     { cwd: ROOT, encoding: "utf8", timeout: 90_000 },
   );
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
@@ -72,7 +75,7 @@ describe("the reconciliation gate", () => {
   it("passes on honest books, covering this file's buyer and billable call", () => {
     const { code, out } = gate(30);
     expect(out).toMatch(
-      /reconciliation: 1 buyers, 1 calls; 0 buyers drifting, 0 calls in question; trial balance 0 \(0 unbalanced postings\): CLEAN/,
+      /reconciliation: 1 buyers, 1 calls, 1 captures \(0 in flight\); 0 buyers drifting, 0 calls in question; trial balance 0 \(0 unbalanced postings\): CLEAN/,
     );
     expect(code).toBe(0);
   });
@@ -116,6 +119,60 @@ describe("the reconciliation gate", () => {
       expect(code).toBe(1);
     } finally {
       await sql`update calls set price_micros = price_micros - 1 where call_id = ${callId}`;
+    }
+    expect(gate(0).code).toBe(0);
+  });
+
+  // Domain events are audited and never deleted: each plant rewrites this file's own capture event in
+  // place, and the repair writes it back exactly (the audit chain's digest then matches again).
+  const capture = (set: ReturnType<typeof sql>) =>
+    sql`update domain_events set ${set} where event_id = (select event_id from domain_events
+      where type in ('buyer.captured', 'test.hidden_capture') and data->>'callId' in (${callId}, ${`${callId}_strand`}))`;
+
+  it("exits 1 naming a capture with no charge posting, unless recorded within the grace window", async () => {
+    // The capture now names a call that never reached the ledger (a stranded settlement).
+    const stranded = `${callId}_strand`;
+    await capture(sql`data = jsonb_set(data, '{callId}', to_jsonb(${stranded}::text))`);
+    try {
+      const { code, out } = gate(0);
+      expect(out).toContain(
+        `call ${stranded} (buyer ${buyer}): capture_uncharged: 1 capture(s), 0 charge postings`,
+      );
+      expect(code).toBe(1);
+      // Recorded within a grace window (an hour here), each half is a charge still in flight, not missing.
+      const graced = gate(0, 3_600);
+      expect(graced.out).toContain("(2 in flight)");
+      expect(graced.code).toBe(0);
+    } finally {
+      await capture(sql`data = jsonb_set(data, '{callId}', to_jsonb(${callId}::text))`);
+    }
+    expect(gate(0).code).toBe(0);
+  });
+
+  it("exits 1 naming a charge posting with no capture, and one whose capture differs", async () => {
+    await capture(sql`type = 'test.hidden_capture'`);
+    try {
+      const { code, out } = gate(0);
+      expect(out).toContain(
+        `call ${callId} (buyer ${buyer}): charge_uncaptured: 1 charge posting(s), 0 captures`,
+      );
+      expect(code).toBe(1);
+    } finally {
+      await capture(sql`type = 'buyer.captured'`);
+    }
+    const amount = (delta: number) =>
+      capture(
+        sql`data = jsonb_set(data, '{chargedMicros}', to_jsonb((data->>'chargedMicros')::bigint + ${delta}))`,
+      );
+    await amount(1);
+    try {
+      const { code, out } = gate(0);
+      expect(out).toContain(
+        `call ${callId} (buyer ${buyer}): capture_amount: captured 20000001 from ${buyer}, charged 20000000 to ${buyer}`,
+      );
+      expect(code).toBe(1);
+    } finally {
+      await amount(-1);
     }
     expect(gate(0).code).toBe(0);
   });

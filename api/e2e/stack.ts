@@ -1,6 +1,7 @@
 // Finds or starts the local exchange for end-to-end tests: reuses a running stack, else starts
-// `scripts/up.ts` and stops it again when the tests end.
-import { type ChildProcess, spawn } from "node:child_process";
+// `scripts/up.ts` (apps from the compiled dist/, as `npm start` runs them) and stops it again when the
+// tests end.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -19,8 +20,10 @@ export async function isReady(): Promise<boolean> {
   }
 }
 
+/** Starts the stack as production runs it: the apps compiled to dist/ (built here, incrementally). */
 export async function startStack(timeoutMs = 240_000): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/up.ts", "--quiet"], {
+  execFileSync("bash", ["scripts/build.sh"], { cwd: ROOT, stdio: "inherit" });
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/up.ts", "--quiet", "--dist"], {
     cwd: ROOT,
     // A stack the tests start has the test-only crash points on (the chaos tier arms them).
     env: { ...process.env, DCE_CRASH_POINTS_DIR: CRASH_DIR },

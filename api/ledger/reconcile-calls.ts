@@ -3,12 +3,14 @@
 // belongs to a known call. Reads the calls read model beside the ledger, in one query each.
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import type { Tx } from "./ledger.ts";
+import type { CaptureProblem } from "./reconcile-captures.ts";
 
 export interface CallMismatch {
   callId: string;
   buyerId: string | null;
   status: string | null;
-  problem: "charge_missing" | "charge_amount" | "charge_unexpected" | "charge_orphan";
+  problem: "charge_missing" | "charge_amount" | "charge_unexpected" | "charge_orphan" | CaptureProblem;
   detail: string;
 }
 
@@ -55,7 +57,7 @@ export function callVerdict(r: {
 
 /** Calls offered since `since` (all when absent), and charges since then that no billable call explains. */
 export async function reconcileCalls(
-  db: Db,
+  db: Db | Tx,
   since?: string,
 ): Promise<{ checkedCalls: number; mismatches: CallMismatch[] }> {
   const from = since ?? "-infinity";

@@ -19,6 +19,7 @@ import {
 } from "../ledger/postings.ts";
 import { reconcile } from "../ledger/reconcile.ts";
 import { reconcileCalls } from "../ledger/reconcile-calls.ts";
+import { reconcileCaptures } from "../ledger/reconcile-captures.ts";
 import { statement, statementCsv } from "../ledger/statement.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
 import { READ, tagged, WRITE } from "../openapi/facts.ts";
@@ -256,10 +257,29 @@ export function ledgerRoutes(deps: ApiDeps) {
   });
   app.get("/admin/reconciliation", reconciliationDoc, async (c) => {
     assertAdmin(c.get("principal"));
-    const since = query(c, ReconcileQuery).since;
+    const { since, graceSec } = query(c, ReconcileQuery);
     const report = await reconcile(deps.db, (id) => buyer(id).balance(), { since });
-    const calls = await reconcileCalls(deps.db, since);
-    return c.json({ ...report, calls, trialBalance: await trialBalance(deps.db) });
+    // Calls, captures, charges and the trial balance from one snapshot: a repeatable-read transaction
+    // sees every events-writer commit (an event with its postings and projections) whole or not at all.
+    const { calls, captures, tb } = await deps.db.transaction(
+      async (tx) => ({
+        calls: await reconcileCalls(tx, since),
+        captures: await reconcileCaptures(tx, since, graceSec * 1_000),
+        tb: await trialBalance(tx),
+      }),
+      { isolationLevel: "repeatable read", accessMode: "read only" },
+    );
+    return c.json({
+      ...report,
+      calls: {
+        checkedCalls: calls.checkedCalls,
+        checkedCaptures: captures.checkedCaptures,
+        inFlight: captures.inFlight,
+        graceSec,
+        mismatches: [...calls.mismatches, ...captures.mismatches],
+      },
+      trialBalance: tb,
+    });
   });
 
   return app;

@@ -35,4 +35,14 @@ export const StatementQuery = v.object({
 
 export const ReconcileQuery = v.object({
   since: v.optional(IsoTime),
+  /** A capture or charge recorded this recently whose other half is not yet is in flight, not missing. */
+  graceSec: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[0-9]{1,5}$/, "must be whole seconds"),
+      v.transform(Number),
+      v.maxValue(86_400),
+    ),
+    "0",
+  ),
 });

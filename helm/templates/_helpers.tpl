@@ -101,6 +101,7 @@ dapr.io/sidecar-image: {{ . | quote }}
 {{- if .healthPath }}
 dapr.io/enable-app-health-check: "true"
 dapr.io/app-health-check-path: {{ .healthPath | quote }}
+dapr.io/app-health-probe-timeout: "3000"
 {{- end }}
 {{- end -}}
 

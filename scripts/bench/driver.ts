@@ -1,6 +1,7 @@
 // A closed-loop HTTP load driver for benchmarks: `concurrency` workers each send a request, wait for
 // the answer, record its latency and send the next, until the duration ends. Keep-alive sockets.
 import http from "node:http";
+import { send } from "./client.ts";
 
 export interface Req {
   method: string;
@@ -14,6 +15,8 @@ export interface LoadResult {
   errors: number;
   seconds: number;
   rps: number;
+  /** Answers `ok` accepted, per second (a baseline that fails fast must not look fast). */
+  okRps: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -28,31 +31,6 @@ export function percentile(sorted: Float64Array, p: number): number {
   return sorted[rank]!;
 }
 
-function send(agent: http.Agent, base: URL, req: Req): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const r = http.request(
-      {
-        host: base.hostname,
-        port: base.port,
-        method: req.method,
-        path: req.path,
-        headers: req.headers,
-        agent,
-      },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (d) => {
-          body += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    r.on("error", reject);
-    r.end(req.body);
-  });
-}
-
 export async function runLoad(opts: {
   baseUrl: string;
   concurrency: number;
@@ -62,6 +40,11 @@ export async function runLoad(opts: {
   hit?: (status: number, body: string) => boolean;
   /** Stop after this many requests, even before the duration ends. */
   maxRequests?: number;
+  /**
+   * Open loop: requests start on a fixed schedule at this rate (the workers only carry them), and a
+   * request's latency counts from its scheduled start, so a stall is not hidden by waiting clients.
+   */
+  ratePerSec?: number;
 }): Promise<LoadResult> {
   const base = new URL(opts.baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
@@ -73,8 +56,15 @@ export async function runLoad(opts: {
   const deadline = started + opts.durationMs;
   async function worker() {
     while (performance.now() < deadline && seq < (opts.maxRequests ?? Number.POSITIVE_INFINITY)) {
-      const req = opts.next(seq++);
-      const t0 = performance.now();
+      const slot = seq++;
+      let t0 = performance.now();
+      if (opts.ratePerSec) {
+        const at = started + (slot * 1000) / opts.ratePerSec;
+        if (at >= deadline) break;
+        if (at > t0) await new Promise((r) => setTimeout(r, at - t0));
+        t0 = at;
+      }
+      const req = opts.next(slot);
       try {
         const res = await send(agent, base, req);
         samples.push(performance.now() - t0);
@@ -96,6 +86,7 @@ export async function runLoad(opts: {
     errors,
     seconds: round(seconds),
     rps: round(samples.length / seconds),
+    okRps: round((samples.length - errors) / seconds),
     p50Ms: round(percentile(sorted, 50)),
     p95Ms: round(percentile(sorted, 95)),
     p99Ms: round(percentile(sorted, 99)),

@@ -1,8 +1,10 @@
 // Builds a benchmark market through the partner API: K buyers with a campaign each in a run-unique
-// vertical, one seller with a campaign and a seller key, and an offer request factory.
+// vertical, one seller with a campaign and a seller key, and an offer request factory. The partner
+// API has no batch create for buyers or campaigns, so it is one call each, backing off on 429.
 
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import { sendWithBackoff } from "./client.ts";
 import type { Req } from "./driver.ts";
 
 export interface Market {
@@ -15,36 +17,31 @@ export interface Market {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
-function post(
-  base: URL,
-  path: string,
-  key: string,
-  body: unknown,
-  idem?: string,
-): Promise<Record<string, unknown>> {
-  const data = JSON.stringify(body);
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${key}`,
-    "content-type": "application/json",
-  };
-  if (idem) headers["idempotency-key"] = idem;
-  return new Promise((resolve, reject) => {
-    const r = http.request(
-      { host: base.hostname, port: base.port, method: "POST", path, headers, agent },
-      (res) => {
-        let text = "";
-        res.on("data", (d) => {
-          text += d;
-        });
-        res.on("end", () => {
-          if ((res.statusCode ?? 0) >= 300) reject(new Error(`${path}: ${res.statusCode} ${text}`));
-          else resolve(JSON.parse(text) as Record<string, unknown>);
-        });
+let retried = 0;
+
+/** POSTs JSON as `key`; retried (same idempotency key) after the wait a 429/503 asks for. */
+async function post(base: URL, path: string, key: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await sendWithBackoff(
+    agent,
+    base,
+    {
+      method: "POST",
+      path,
+      headers: {
+        authorization: `Bearer ${key}`,
+        "content-type": "application/json",
+        "idempotency-key": `bench-market-${randomUUID()}`,
       },
-    );
-    r.on("error", reject);
-    r.end(data);
-  });
+      body: JSON.stringify(body),
+    },
+    {
+      onRetry: (status, waitMs) => {
+        if (retried++ % 100 === 0) console.log(`[bench] ${path}: ${status}, backing off ${waitMs} ms`);
+      },
+    },
+  );
+  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${res.body}`);
+  return JSON.parse(res.body) as Record<string, unknown>;
 }
 
 async function inBatches<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {

@@ -1,7 +1,8 @@
 // Offers under load, measured the way the benchmark reports them: a closed loop at a concurrency
 // against the API, and the CPU each stack process spent per offer (counted after the events pipeline
-// has drained, so the writer's share is in).
+// has drained, so the writer's share is in), with the sidecar requests and Redis commands per offer.
 import { API } from "../../api/e2e/stack.ts";
+import { countersPerOffer, type PerOffer, readCounters } from "./counters.ts";
 import { cpuMs, cpuPerOffer } from "./cpu.ts";
 import { type LoadResult, runLoad } from "./driver.ts";
 import type { Market } from "./market.ts";
@@ -14,9 +15,11 @@ export const routed = (status: number, body: string) => status === 201 && body.i
 export async function offerLoad(
   market: Market,
   opts: { concurrency: number; durationMs: number },
-): Promise<LoadResult & { cpuMsPerOffer: Record<string, number> }> {
+): Promise<LoadResult & { cpuMsPerOffer: Record<string, number>; perOffer: PerOffer }> {
+  const counters = await readCounters();
   const before = cpuMs();
   const r = await runLoad({ baseUrl: API, ...opts, next: market.offer, ok: offerOk, hit: routed });
   await new Promise((res) => setTimeout(res, 2_000));
-  return { ...r, cpuMsPerOffer: cpuPerOffer(before, cpuMs(), r.requests) };
+  const cpuMsPerOffer = cpuPerOffer(before, cpuMs(), r.requests);
+  return { ...r, cpuMsPerOffer, perOffer: countersPerOffer(counters, await readCounters(), r.requests) };
 }

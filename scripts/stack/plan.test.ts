@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { appSpec, readRunFile, sidecarSpec } from "./plan.ts";
+import { appSpec, compiledCommand, readRunFile, sidecarSpec } from "./plan.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const apps = readRunFile(join(root, "dapr.yaml"));
@@ -61,11 +61,28 @@ describe("sidecarSpec", () => {
     expect(flag("--placement-host-address")).toBe("127.0.0.1:50005");
     expect(flag("--scheduler-host-address")).toBe("127.0.0.1:50006");
     expect(flag("--resources-path")).toBe(join(root, "sidecar-components"));
+    expect(flag("--app-health-probe-timeout")).toBe("3000");
     expect(spec.env.DAPR_HOST_IP).toBe("127.0.0.1");
   });
 
   it("starts every daprd with the API token it requires and the app token it sends its app", () => {
     for (const app of apps) expect(sidecarSpec(app, "/opt/dapr", tokens).env).toMatchObject(tokens);
+  });
+
+  it("passes the run file's app health probe settings to daprd, and none it does not set", () => {
+    const app = {
+      ...apps[0]!,
+      appHealthProbeInterval: 7,
+      appHealthProbeTimeout: 1500,
+      appHealthThreshold: 4,
+    };
+    const spec = sidecarSpec(app, "/opt/dapr", tokens);
+    const flag = (name: string) => spec.args[spec.args.indexOf(name) + 1];
+    expect(flag("--app-health-probe-interval")).toBe("7");
+    expect(flag("--app-health-probe-timeout")).toBe("1500");
+    expect(flag("--app-health-threshold")).toBe("4");
+    const bare = sidecarSpec({ ...apps[0]!, appHealthProbeTimeout: undefined }, "/opt/dapr", tokens);
+    expect(bare.args).not.toContain("--app-health-probe-timeout");
   });
 
   it("leaves out --app-port for an app that takes no callbacks", () => {
@@ -83,5 +100,37 @@ describe("appSpec", () => {
       DAPR_HTTP_PORT: "3503",
       APP_PORT: "3003",
     });
+  });
+});
+
+describe("compiledCommand", () => {
+  it("runs each app's entry point from dist/ as JavaScript, keeping node's own flags", () => {
+    expect(apps.map((a) => compiledCommand(a.command))).toEqual([
+      ["node", "--expose-gc", "dist/actors/main.js"],
+      ["node", "--expose-gc", "dist/actors/main.js"],
+      ["node", "dist/api/main.js"],
+      ["node", "dist/api/events/main.js"],
+    ]);
+  });
+
+  it("leaves commands that are not node + tsx entry points alone", () => {
+    expect(compiledCommand(["redis-server", "--port", "1"])).toEqual(["redis-server", "--port", "1"]);
+    expect(compiledCommand(["node", "server.js"])).toEqual(["node", "server.js"]);
+  });
+
+  it("names files the build emits", async () => {
+    const { readFileSync } = await import("node:fs");
+    const build = JSON.parse(readFileSync(join(root, "tsconfig.build.json"), "utf8")) as {
+      include: string[];
+      compilerOptions: { outDir: string; rootDir: string };
+    };
+    expect(build.compilerOptions).toMatchObject({ outDir: "dist", rootDir: "." });
+    for (const app of apps) {
+      const entry = app.command.at(-1)!;
+      expect(
+        build.include.some((dir) => entry.startsWith(`${dir}/`)),
+        entry,
+      ).toBe(true);
+    }
   });
 });

@@ -14,6 +14,10 @@ export interface RunApp {
   appProtocol: string;
   appChannelAddress: string;
   appHealthCheckPath?: string;
+  /** daprd's app health probe: seconds between probes, ms a probe may take, failures before unhealthy. */
+  appHealthProbeInterval?: number;
+  appHealthProbeTimeout?: number;
+  appHealthThreshold?: number;
   daprHTTPPort: number;
   daprGRPCPort: number;
   daprInternalGRPCPort: number;
@@ -71,6 +75,9 @@ export function readRunFile(path: string): RunApp[] {
       appProtocol: String(get("appProtocol") ?? "http"),
       appChannelAddress: String(get("appChannelAddress") ?? "127.0.0.1"),
       appHealthCheckPath: get("appHealthCheckPath") as string | undefined,
+      appHealthProbeInterval: num("appHealthProbeInterval"),
+      appHealthProbeTimeout: num("appHealthProbeTimeout"),
+      appHealthThreshold: num("appHealthThreshold"),
       daprHTTPPort: Number(need("daprHTTPPort")),
       daprGRPCPort: Number(need("daprGRPCPort")),
       daprInternalGRPCPort: Number(need("daprInternalGRPCPort")),
@@ -126,8 +133,15 @@ export function sidecarSpec(app: RunApp, daprBin: string, tokens: SidecarTokens)
     app.logLevel,
   ];
   if (app.appPort !== undefined) args.push("--app-port", String(app.appPort));
-  if (app.appHealthCheckPath)
+  if (app.appHealthCheckPath) {
     args.push("--enable-app-health-check", "--app-health-check-path", app.appHealthCheckPath);
+    if (app.appHealthProbeInterval !== undefined)
+      args.push("--app-health-probe-interval", String(app.appHealthProbeInterval));
+    if (app.appHealthProbeTimeout !== undefined)
+      args.push("--app-health-probe-timeout", String(app.appHealthProbeTimeout));
+    if (app.appHealthThreshold !== undefined)
+      args.push("--app-health-threshold", String(app.appHealthThreshold));
+  }
   return {
     name: `${app.instance}-daprd`,
     tier: 2,
@@ -155,4 +169,15 @@ export function appSpec(app: RunApp, extraEnv: Record<string, string>): ProcessS
   };
   if (app.appPort !== undefined) env.APP_PORT = String(app.appPort);
   return { name: app.instance, tier: 3, command, args, cwd: app.appDirPath, env };
+}
+
+/**
+ * The same app run from the build in dist/ (scripts/build.sh): `node [flags] --import tsx X.ts`
+ * becomes `node [flags] dist/X.js`. Commands that are not a node + tsx entry point stay as they are.
+ */
+export function compiledCommand(command: string[]): string[] {
+  const at = command.findIndex((arg, i) => arg === "--import" && command[i + 1] === "tsx");
+  const entry = command.at(-1);
+  if (command[0] !== "node" || at < 0 || !entry?.endsWith(".ts") || entry.startsWith("/")) return command;
+  return [...command.slice(0, at), ...command.slice(at + 2, -1), `dist/${entry.replace(/\.ts$/, ".js")}`];
 }
