@@ -2,6 +2,7 @@
 import type { BidSource, Destination } from "../buyer/buyer-api.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
+import type { Routing } from "../kernel/routing.ts";
 
 export type { BidSource };
 
@@ -48,17 +49,15 @@ export interface RunAuctionCommand {
   sellerCampaignId?: string;
   terms: AuctionTerms & { maxAuctionMs: number };
   routingTtlSec: number;
+  /**
+   * The call's offer attempt: a retry of the same attempt answers the stored outcome; a new attempt
+   * (the call undid the last one's hold, its saga) runs the auction again.
+   */
+  attemptId?: string;
 }
 
-export interface AuctionWinner {
-  bidId: string;
-  buyerId: string;
-  campaignId: string;
-  priceMicros: Micros;
-  destination: Destination;
-  minDurationSec: number;
-  expiresAt: number; // epoch ms: the call must arrive before it
-}
+/** The winning bid as the buyer reserved it: the one routing decision type (kernel/routing.ts). */
+export type AuctionWinner = Routing;
 
 export interface AuctionOutcome {
   winner?: AuctionWinner;
@@ -80,6 +79,8 @@ export interface AuctionState {
   /** For re-routing: the bids up to the winner and at most REROUTE_BIDS_KEPT below it, best first. */
   ordered: { bid: Bid; priceMicros: Micros }[];
   closedAt: string;
+  /** The offer attempt this outcome belongs to (RunAuctionCommand.attemptId). */
+  attemptId?: string;
   /** Bid ids tried by `next` after the first winner, in order. */
   rerouted?: string[];
 }

@@ -124,11 +124,11 @@ describe("outcomeNotices", () => {
     winner: {
       bidId: "b1",
       buyerId: "byr_1",
-      campaignId: "bcp_1",
+      buyerCampaignId: "bcp_1",
       priceMicros: 12_000_000,
       destination: {},
       minDurationSec: 0,
-      expiresAt: T0,
+      expiresAtMs: T0,
     },
     summary: base,
   };

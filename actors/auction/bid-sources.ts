@@ -251,7 +251,7 @@ export function outcomeNotices(live: LiveParticipant[], callId: string, outcome:
   const w = outcome.winner;
   const reasons = new Map(outcome.summary.losers.map((l) => [`${l.buyerId}|${l.campaignId}`, l.reason]));
   return live.map((p): { buyerId: string; notice: LiveNotice } => {
-    const won = w !== undefined && w.buyerId === p.buyerId && w.campaignId === p.campaignId;
+    const won = w !== undefined && w.buyerId === p.buyerId && w.buyerCampaignId === p.campaignId;
     const notice: LiveNotice = won
       ? { type: "won", callId, campaignId: p.campaignId, priceMicros: w.priceMicros }
       : {

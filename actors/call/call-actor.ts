@@ -1,19 +1,26 @@
 // CallActor: one offered call. It coordinates the flow (seller admit → auction → routing), keeps the
 // lifecycle state machine and settles the buyer's reservation when the call ends.
-import type { AuctionOutcome, AuctionWinner, IAuctionActor } from "../auction/auction-api.ts";
+import { randomUUID } from "node:crypto";
+import type { AuctionOutcome } from "../auction/auction-api.ts";
 import type { CallFacts, IBuyerActor, ReleaseOutcome } from "../buyer/buyer-api.ts";
 import { systemCtx } from "../kernel/ctx.ts";
 import { type DomainEvent, domainEvent } from "../kernel/events.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
 import { recordingDisclosureRequired } from "../kernel/recording.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
-import { crashPoint } from "../platform/crash-points.ts";
+import { type Routing, routedView } from "../kernel/routing.ts";
+import { crashPoint, faultPoint } from "../platform/crash-points.ts";
 import { actorProxy } from "../platform/dapr-client.ts";
+import { actorSql } from "../platform/postgres.ts";
+import type { ActorContext } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
+import { nextCallWinner, runCallAuction } from "./call-auction.ts";
+import { runGates } from "./offer-gates.ts";
 import { billingFor, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
+import { type Compensation, compensate, journal, SAGA_RECOVERY_MS, sagaKey } from "./saga.ts";
 import {
   billableData,
   captureOrThrow,
@@ -26,10 +33,22 @@ import {
   withIntent,
 } from "./settlement.ts";
 import { callSnapshot } from "./snapshot.ts";
+import { SWEEP_SET, scheduleSweep, startSweeper, unscheduleSweep } from "./sweeper.ts";
 
-const EXPIRY_REMINDER = "routing-expiry";
+/** How often the sweeper looks for expired routings and sagas left by a crash. */
+const SWEEP_EVERY_MS = 1_000;
+
+/** Statuses in which the call holds its buyer's reservation. */
+const HOLDING = new Set(["routed", "ringing", "connected"]);
 
 export class CallActor extends DocumentActor<CallState> implements ICallActor {
+  constructor(ctx: ActorContext) {
+    super(ctx);
+    // The actor host sweeps once it hosts a call (once per process); the API sweeps from its start.
+    const { redis, logger, client, now } = this.deps();
+    startSweeper({ redis, logger, dapr: client, now, intervalMs: SWEEP_EVERY_MS });
+  }
+
   /** Every call write: bump the revision and attach the call's snapshot to each event for read models. */
   private async save(state: CallState, events: DomainEvent[]): Promise<void> {
     const next = { ...state, revision: (state.revision ?? 0) + 1 };
@@ -48,7 +67,8 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       }
       return ok(existing.decision);
     }
-    const now = systemCtx.now();
+    const { redis, config } = this.deps();
+    const now = cmd.receivedAtMs;
     const base = this.initialState(cmd, now);
     const reject = (code: ReasonCode, detail: string) =>
       this.settleOffer({
@@ -56,47 +76,86 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
         status: "rejected",
         decision: { callId: cmd.callId, status: "rejected", reason: { code, detail } },
       });
-
     const seller = actorProxy<ISellerActor>(this.getDaprClient(), "SellerActor", cmd.sellerId);
-    const admitted = await seller.admit({ callId: cmd.callId, campaignId: cmd.sellerCampaignId });
-    if (!admitted.ok) return reject(admitted.reason.code, admitted.reason.detail);
-    const campaign = admitted.value.campaign;
-    if (!cmd.caller) {
-      const problem = cmd.callerProblem ?? { code: "invalid_caller_number", detail: "no caller number" };
-      // A withheld number may pass only where the campaign accepts anonymous calls; it still
-      // cannot be matched to a buyer's duplicate window, so such calls get no auction here.
-      return reject(problem.code, problem.detail);
-    }
-    if (cmd.screening && !cmd.screening.ok) return reject(cmd.screening.code, cmd.screening.detail);
-    const facts: CallFacts = {
-      callId: cmd.callId,
-      callerHash: cmd.caller.hash,
-      callerState: cmd.callerState,
-      callerZip: cmd.callerZip,
-      areaCode: cmd.caller.areaCode,
+    // A journal left by an earlier try of this offer that crashed before saving: undone first.
+    const [gates, stale] = await Promise.all([
+      runGates(
+        {
+          redis,
+          sql: actorSql(config.databaseUrl),
+          pii: config.pii,
+          admit: () => seller.admit({ callId: cmd.callId, campaignId: cmd.sellerCampaignId }),
+        },
+        cmd,
+        now,
+      ),
+      journal(redis, cmd.callId),
+    ]);
+    if (stale.length > 0) await this.undo(stale, undefined);
+    if (!gates.ok) return reject(gates.reason.code, gates.reason.detail);
+    const { campaign, caller } = gates.value;
+    const admitted: CallState = {
+      ...base,
+      caller: { ...base.caller, ...caller },
+      consent: gates.value.consent,
       vertical: cmd.vertical ?? campaign.vertical,
-      tags: cmd.tags,
-      consent: base.consent,
+      payout: campaign.payout,
+      reroute: { ...campaign.reroute, routingTtlSec: campaign.routingTtlSec },
     };
-    const auction = actorProxy<IAuctionActor>(this.getDaprClient(), "AuctionActor", cmd.callId);
-    const ran = await auction.run({
-      call: facts,
-      caller: { hash: cmd.caller.hash, ciphertext: cmd.caller.ciphertext },
-      exposeCallerId: campaign.exposeCallerId,
-      sellerId: cmd.sellerId,
-      sellerCampaignId: cmd.sellerCampaignId,
-      terms: {
-        reserveMicros: campaign.reserveMicros,
-        type: campaign.auction,
-        maxAuctionMs: campaign.maxAuctionMs,
+    try {
+      const ran = await runCallAuction(
+        this.deps(),
+        {
+          call: this.facts(admitted),
+          caller: { hash: caller.hash, ciphertext: caller.ciphertext },
+          exposeCallerId: campaign.exposeCallerId,
+          sellerId: cmd.sellerId,
+          sellerCampaignId: cmd.sellerCampaignId,
+          terms: {
+            reserveMicros: campaign.reserveMicros,
+            type: campaign.auction,
+            maxAuctionMs: campaign.maxAuctionMs,
+          },
+          routingTtlSec: campaign.routingTtlSec,
+          attemptId: randomUUID(),
+        },
+        campaign.reroute.max > 0,
+      );
+      if (!ran.ok) return await reject(ran.reason.code, ran.reason.detail);
+      faultPoint("call.fail_after_reserve_before_save", () => [cmd.callId]);
+      crashPoint("call.after_reserve_before_save", () => [cmd.callId]);
+      const routed = this.withOutcome(admitted, ran.value.outcome);
+      const kept = routed.status === "routed" ? ran.value.rerouteBids : undefined;
+      return await this.settleOffer(kept ? { ...routed, rerouteBids: kept } : routed, ran.value.events);
+    } catch (err) {
+      // The saga: every hold the journal names is released now, newest first; what cannot be is left
+      // in the journal for the sweeper. The offer fails, and a retry runs it afresh.
+      await this.undo(await journal(redis, cmd.callId), undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs the journalled compensations in reverse, except the hold of `keepBuyerId` (the buyer the saved
+   * call is routed to). Clears the journal when all ran; else the sweeper tries again later.
+   */
+  private async undo(steps: Compensation[], keepBuyerId: string | undefined): Promise<void> {
+    const { redis } = this.deps();
+    const client = this.getDaprClient();
+    const failed = await compensate(
+      steps,
+      (c) => c.buyerId === keepBuyerId,
+      async (c) => {
+        const r = await actorProxy<IBuyerActor>(client, "BuyerActor", c.buyerId).release({
+          callId: c.callId,
+          outcome: "failed",
+        });
+        if (!r.ok) throw new Error(r.reason.code);
       },
-      routingTtlSec: campaign.routingTtlSec,
-    });
-    if (!ran.ok) return reject(ran.reason.code, ran.reason.detail);
-    const reroute = { ...campaign.reroute, routingTtlSec: campaign.routingTtlSec };
-    return this.settleOffer(
-      this.withOutcome({ ...base, vertical: facts.vertical, payout: campaign.payout, reroute }, ran.value),
     );
+    if (failed.length === 0) await redis.del(sagaKey(this.getActorId().getId()));
+    else
+      this.deps().logger.warn({ callId: this.getActorId().getId(), left: failed.length }, "call.saga_left");
   }
 
   private initialState(cmd: OfferCommand, now: number): CallState {
@@ -107,10 +166,9 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       sellerCampaignId: cmd.sellerCampaignId,
       requestHash: cmd.requestHash,
       status: "rejected",
-      caller: { ...cmd.caller, state: cmd.callerState, zip: cmd.callerZip },
+      caller: { state: cmd.callerState, zip: cmd.callerZip },
       vertical: cmd.vertical,
       tags: cmd.tags,
-      consent: cmd.screening?.ok === true && cmd.screening.consent === "valid",
       decision: { callId: cmd.callId, status: "rejected" },
       timeline: { offeredAt: new Date(now).toISOString() },
       appliedEvents: {},
@@ -136,27 +194,16 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     return {
       ...this.routedTo(state, w),
       auction,
-      attempts: [{ buyerId: w.buyerId, campaignId: w.campaignId, priceMicros: w.priceMicros }],
+      attempts: [{ buyerId: w.buyerId, campaignId: w.buyerCampaignId, priceMicros: w.priceMicros }],
     };
   }
 
-  private routedTo(state: CallState, w: AuctionWinner): CallState {
+  /** The call routed: its state keeps the routing, the seller's decision is its partner view. */
+  private routedTo(state: CallState, routing: Routing): CallState {
     const decision: CallDecision = {
       callId: state.callId,
       status: "routed",
-      buyerId: w.buyerId,
-      buyerCampaignId: w.campaignId,
-      bidId: w.bidId,
-      destination: w.destination,
-      priceMicros: w.priceMicros,
-      minDurationSec: w.minDurationSec,
-      expiresAt: new Date(w.expiresAt).toISOString(),
-      recordingDisclosure: recordingDisclosureRequired(state.caller.state),
-    };
-    const routing = {
-      priceMicros: w.priceMicros,
-      minDurationSec: w.minDurationSec,
-      expiresAtMs: w.expiresAt,
+      ...routedView(routing, recordingDisclosureRequired(state.caller.state)),
     };
     return { ...state, status: "routed", decision, routing };
   }
@@ -174,7 +221,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     };
   }
 
-  private async settleOffer(state: CallState): Promise<Result<CallDecision>> {
+  private async settleOffer(state: CallState, extra: DomainEvent[] = []): Promise<Result<CallDecision>> {
     const now = systemCtx.now();
     const agg = { type: "call", id: state.callId } as const;
     const d = state.decision;
@@ -185,12 +232,49 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
         vertical: state.vertical ?? null,
       }),
       domainEvent(`call.${state.status}`, agg, "decision", now, { ...d }),
+      ...extra,
     ];
     await this.save(state, events);
-    if (state.routing) {
-      await this.sidecar().remind(EXPIRY_REMINDER, Math.max(1_000, state.routing.expiresAtMs - now));
-    }
+    await this.afterSave(state);
     return ok(d);
+  }
+
+  /**
+   * After a save: the journal's steps are settled (the saved call owns its hold now), and the sweeper
+   * visits a routed call when its routing expires. One Redis round trip, no sidecar crossing.
+   */
+  private async afterSave(state: CallState): Promise<void> {
+    const { redis } = this.deps();
+    const tx = redis.multi().del(sagaKey(state.callId));
+    if (state.status === "routed" && state.routing)
+      tx.zadd(SWEEP_SET, state.routing.expiresAtMs, state.callId);
+    else tx.zrem(SWEEP_SET, state.callId);
+    await tx.exec();
+  }
+
+  /**
+   * The sweeper's visit: finishes a saga a crash left (releasing every journalled hold but the saved
+   * call's own), and expires a routing past its time.
+   */
+  async sweep(_cmd: Record<string, never>): Promise<Result<{ status: string }>> {
+    const { redis } = this.deps();
+    const callId = this.getActorId().getId();
+    const state = await this.load();
+    const steps = await journal(redis, callId);
+    if (steps.length > 0) {
+      const holding = state && HOLDING.has(state.status) ? state.decision.buyerId : undefined;
+      await this.undo(steps, holding);
+    }
+    if (state) await this.expireIfDue(state);
+    const after = (await this.load()) ?? state;
+    if ((await redis.llen(sagaKey(callId))) > 0) {
+      await scheduleSweep(redis, callId, systemCtx.now() + SAGA_RECOVERY_MS);
+    } else if (after?.status === "routed" && after.routing) {
+      await scheduleSweep(redis, callId, after.routing.expiresAtMs);
+    } else {
+      await unscheduleSweep(redis, callId);
+    }
+    return ok({ status: after?.status ?? "none" });
   }
 
   async event(cmd: CallEventCommand): Promise<Result<CallState>> {
@@ -235,28 +319,20 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       }
     }
     await this.save(next, events);
-    if (next.status === "routed" && next.routing) {
-      await this.sidecar().remind(EXPIRY_REMINDER, Math.max(1_000, next.routing.expiresAtMs - now));
-    } else if (state.status === "routed") {
-      // Answered or ended: the routing window no longer matters (once; later events have none to drop).
-      await this.sidecar()
-        .forget(EXPIRY_REMINDER)
-        .catch(() => undefined);
-    }
+    // Routed again (a re-route): the sweeper expires it; answered or ended: nothing left to sweep.
+    if (next.status === "routed" || state.status === "routed") await this.afterSave(next);
     return ok(next);
   }
 
   /** Revenue recovery: the next best bid takes the call; the decision sent back is the new routing. */
   private async reroute(state: CallState, cmd: CallEventCommand): Promise<CallState | undefined> {
-    const auction = actorProxy<IAuctionActor>(this.getDaprClient(), "AuctionActor", state.callId);
     const attempts = state.attempts ?? [];
-    const found = await auction.next({
+    const w = await nextCallWinner(this.deps(), state.rerouteBids, {
       excludeBuyerIds: attempts.map((a) => a.buyerId),
       routingTtlSec: state.reroute?.routingTtlSec ?? 60,
       call: this.facts(state),
     });
-    if (!found.ok || !found.value.winner) return undefined;
-    const w = found.value.winner;
+    if (!w) return undefined;
     const last = attempts.at(-1);
     const ended = last
       ? [
@@ -266,7 +342,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       : [];
     return {
       ...this.routedTo(state, w),
-      attempts: [...ended, { buyerId: w.buyerId, campaignId: w.campaignId, priceMicros: w.priceMicros }],
+      attempts: [...ended, { buyerId: w.buyerId, campaignId: w.buyerCampaignId, priceMicros: w.priceMicros }],
       billing: undefined,
       durationSec: undefined,
       timeline: { offeredAt: state.timeline.offeredAt },
@@ -316,8 +392,15 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       return;
     }
     if (isSettleReminder(data)) return; // settled meanwhile
-    if (state?.status !== "routed" || !state.decision.buyerId) return;
+    // Reminders registered by calls routed before the sweeper (one per call) still expire them.
+    if (state) await this.expireIfDue(state, true);
+  }
+
+  /** A routing past its expiry: the buyer's hold is released and the call is expired. */
+  private async expireIfDue(state: CallState, force = false): Promise<void> {
+    if (state.status !== "routed" || !state.decision.buyerId || !state.routing) return;
     const now = systemCtx.now();
+    if (!force && state.routing.expiresAtMs > now) return;
     const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", state.decision.buyerId);
     await buyer.release({ callId: state.callId, outcome: "expired" });
     const next: CallState = {

@@ -1,9 +1,9 @@
 // CallActor contract: the offer, the routing decision returned to the seller, and lifecycle events.
 import type { Loser } from "../auction/auction-api.ts";
-import type { Destination } from "../buyer/buyer-api.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { ReasonCode } from "../kernel/reasons.ts";
 import type { Result } from "../kernel/result.ts";
+import type { RoutedView, Routing } from "../kernel/routing.ts";
 import type { SettlementIntent } from "./settlement.ts";
 
 export type CallStatus =
@@ -23,32 +23,29 @@ export interface OfferCommand {
   requestHash: string; // keyed fingerprint of the partner's request body, for idempotency conflicts
   /** Plain SHA-256 of the body: compared only with documents stored before keyed hashes; never stored. */
   legacyRequestHash?: string;
-  /** Absent when the number is withheld or invalid; `callerProblem` then says which. */
-  caller?: { hash: string; ciphertext: string; areaCode: string };
-  callerProblem?: { code: "invalid_caller_number" | "anonymous_caller"; detail: string };
+  /** As the seller sent it; the call checks it (a withheld or invalid number is refused). */
+  callerNumber?: string;
+  /** The number the seller's ping carried, when it says: a mismatch is refused by the screen. */
+  pingCallerNumber?: string;
+  consentCertificate?: string;
   callerState?: string;
   callerZip?: string;
   vertical?: string;
   tags: string[];
   attestation?: "A" | "B" | "C";
-  /** The API's compliance and fraud screen: a refusal is applied once the seller has admitted the call. */
-  screening?: { ok: true; consent?: string } | { ok: false; code: ReasonCode; detail: string };
+  /** When the API received the offer (epoch ms): the instant calling hours and windows are judged at. */
+  receivedAtMs: number;
 }
 
-/** The routing instruction (or refusal) returned to the seller. Field names are the partner contract. */
-export interface CallDecision {
+/**
+ * The routing instruction (or refusal) returned to the seller: when routed, the partner view of the
+ * call's `routing` (kernel/routing.ts: `routedView`). Field names are the partner contract.
+ */
+export type CallDecision = {
   callId: string;
   status: "routed" | "rejected" | "no_bid";
-  buyerId?: string;
-  buyerCampaignId?: string;
-  bidId?: string;
-  destination?: Destination;
-  priceMicros?: Micros;
-  minDurationSec?: number;
-  expiresAt?: string;
-  recordingDisclosure?: boolean;
   reason?: { code: ReasonCode; detail: string };
-}
+} & Partial<RoutedView>;
 
 export type CallEventType = "ringing" | "connected" | "completed" | "failed";
 
@@ -97,11 +94,17 @@ export interface CallState {
   consent?: boolean;
   decision: CallDecision;
   payout?: { type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number };
-  routing?: { priceMicros: Micros; minDurationSec: number; expiresAtMs: number };
+  /**
+   * The routing decision while the call holds it (documents written before it was one type hold only
+   * priceMicros, minDurationSec and expiresAtMs).
+   */
+  routing?: Routing;
   reroute?: { max: number; belowSec: number; routingTtlSec: number };
   /** Every buyer the call was routed to, in order, with how that attempt ended. */
   attempts?: { buyerId: string; campaignId: string; priceMicros: Micros; outcome?: string }[];
   auction?: AuctionSummary;
+  /** An inline auction's ranked bids (winner and those below it), for re-routing; else the AuctionActor keeps them. */
+  rerouteBids?: import("../auction/auction-api.ts").AuctionState["ordered"];
   timeline: { offeredAt: string; ringingAt?: string; connectedAt?: string; endedAt?: string };
   durationSec?: number;
   billing?: Billing;
@@ -114,6 +117,8 @@ export interface ICallActor {
   offer(cmd: OfferCommand): Promise<Result<CallDecision>>;
   event(cmd: CallEventCommand): Promise<Result<CallState>>;
   get(): Promise<Result<CallState>>;
+  /** The routing sweeper's visit: finish a saga a crash left, expire a routing past its time. */
+  sweep(cmd: Record<string, never>): Promise<Result<{ status: string }>>;
   /** Data-subject erasure: the caller's keyed hash and ciphertext leave the document. */
   forgetCaller(cmd: Record<string, never>): Promise<Result<{ forgotten: boolean }>>;
 }

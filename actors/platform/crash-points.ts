@@ -15,6 +15,10 @@ export const CRASH_POINTS = [
   "buyer.after_settlement_before_write",
   // An actor wrote its document and outbox but has not published the outbox's events.
   "actor.after_write_before_publish",
+  // The call's offer has a buyer's reservation but has not saved the call (its saga must undo the hold):
+  // the actor host dies there, or (the `fail_` point, armed with faultPoint) the offer throws there.
+  "call.after_reserve_before_save",
+  "call.fail_after_reserve_before_save",
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
@@ -48,6 +52,16 @@ export function crashPoint(point: CrashPoint, subjects: () => string[]): void {
   if (dir === undefined) return;
   const fired = claim(dir, point, subjects());
   if (fired) process.kill(process.pid, "SIGKILL");
+}
+
+/**
+ * Like `crashPoint`, but an armed pass throws instead of killing the process: a failure the code
+ * around it must handle (the offer's saga undoing a reservation at once). Off exactly when crash
+ * points are.
+ */
+export function faultPoint(point: CrashPoint, subjects: () => string[]): void {
+  if (dir === undefined) return;
+  if (claim(dir, point, subjects())) throw new Error(`fault injected at ${point}`);
 }
 
 /** Claims an armed point for this process (atomically, across processes) and records it; else null. */

@@ -2,7 +2,8 @@
 // Erasure shreds the subject key (every ciphertext copy becomes unreadable), drops counters, duplicate-
 // caller keys and the keyed hash in call documents and read models; call records and the ledger stay
 // (5-year retention), and Do-Not-Call suppression stays too: a stop-calling request must outlive the
-// erasure. An offer in flight meanwhile is caught by `settleOfferedCaller` (offer-subject.ts).
+// erasure. An offer in flight meanwhile runs in its call actor's turn, which forgetCaller waits for
+// (actors/compliance/offer-subject.ts).
 
 import type { DaprClient } from "@dapr/dapr";
 import { and, eq, inArray, sql } from "drizzle-orm";
@@ -145,7 +146,7 @@ export async function eraseSubject(deps: Deps, e164: string, nowMs: number): Pro
     return { callIds: all, consents: restricted.length, fraud: fraud.length };
   });
   // Calls recorded since the first look: an offer that recorded its subject before the tombstones is
-  // found here; one after them sees the tombstone when it returns (settleOfferedCaller).
+  // found here, and its forgetCaller waits for the offer's turn; one after them is a new call.
   const seen = new Set(known);
   callDocumentsCleared += await forgetInCallDocuments(
     deps.dapr,

@@ -2,7 +2,7 @@
 // replica (the real app against the stack's Redis, Postgres, sidecar and actors) whose `now` the test
 // sets, so every instant is fixed and both sides of each boundary run at any hour of the day.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { takeFrequencySlot } from "../compliance/screen.ts";
+import { takeFrequencySlot } from "../../actors/compliance/offer-screen.ts";
 import { createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
 import {
   clockedApi,

@@ -24,7 +24,15 @@ import {
   sql,
   untilRecovered,
 } from "./chaos.ts";
-import { call, uniq } from "./client.ts";
+import {
+  call,
+  createBuyer,
+  createBuyerCampaign,
+  createSeller,
+  randomCaller,
+  uniq,
+  waitFor,
+} from "./client.ts";
 import { redisClient } from "./compliance-helpers.ts";
 
 afterEach(() => untilRecovered(), 100_000);
@@ -192,6 +200,45 @@ describe("crash points: each crash hits work in progress, and a retry or redeliv
     await assertChargedOnce(buyer, [callId], PRICE);
     await assertAuditVerifies();
   }, 180_000);
+
+  it("an actor host dies after a buyer reserved, before the call's save: the saga releases the hold", async () => {
+    const vertical = `v_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer(1_000_000_000);
+    await createBuyerCampaign(buyerId, { vertical, bidMicros: PRICE, caps: { concurrency: 1 } });
+    const seller = await createSeller({ vertical, reserveMicros: 1_000_000, routingTtlSec: 600 });
+    const idem = uniq();
+    const callId = callIdOf(seller.sellerId, idem);
+    const before = arm("call.after_reserve_before_save", callId);
+    const body = {
+      sellerCampaignId: seller.sellerCampaignId,
+      callerNumber: randomCaller(),
+      callerState: "FL",
+    };
+    const first = await call<{ status: string }>("POST", "/v1/calls", {
+      key: seller.key,
+      idempotencyKey: idem,
+      body,
+    }).catch(() => ({ status: 599, body: { status: "" } }));
+    await firedAndRestarted("call.after_reserve_before_save", before);
+    // The seller does not retry. Either the sidecar's own retry ran the offer again elsewhere (which
+    // undid the journalled hold first, then routed afresh) or nobody did, and the routing sweeper
+    // finished the saga: the hold is released either way, and only a routed call keeps one.
+    const released = await waitFor(
+      () => sql<{ outcome: string }[]>`select data->>'outcome' as outcome from domain_events
+        where type = 'buyer.released' and aggregate_id = ${buyerId} and data->>'callId' = ${callId}`,
+      (rows) => rows.length > 0,
+      90_000,
+    );
+    expect(released.map((r) => r.outcome)).toEqual(["failed"]);
+    const routed = first.status === 201 && first.body.status === "routed";
+    const held = await waitFor(
+      async () =>
+        (await call<{ reservedMicros: number }>("GET", `/v1/buyers/${buyerId}/balance`)).body.reservedMicros,
+      (r) => r === (routed ? PRICE : 0),
+    );
+    expect(held).toBe(routed ? PRICE : 0);
+    expect((await call("GET", `/v1/calls/${callId}`)).status).toBe(routed ? 200 : 404);
+  }, 150_000);
 });
 
 describe("crash proofs", () => {

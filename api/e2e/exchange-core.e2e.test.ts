@@ -300,7 +300,7 @@ describe("routing", () => {
     expect((await call("GET", `/v1/buyers/${b}/balance`)).body).toMatchObject({ balanceMicros: 75_000_000 });
   });
 
-  it("a routed call that never connects expires through a scheduler reminder and frees the slot", async () => {
+  it("a routed call that never connects expires through the routing sweeper and frees the slot", async () => {
     const v = vertical();
     const buyer = await createBuyer();
     await createBuyerCampaign(buyer, { vertical: v, caps: { concurrency: 1 } });

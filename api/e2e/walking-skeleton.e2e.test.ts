@@ -62,7 +62,10 @@ describe("walking skeleton", () => {
     expect(await redis.type(callKey)).toBe("hash");
     const stored = JSON.parse((await redis.hget(callKey, "data")) ?? "null");
     expect(stored.state.status).toBe("routed");
-    expect(await redis.exists(`exchange-actors||AuctionActor||${callId}||doc`)).toBe(1);
+    // Standing bids only: the auction ran inline in the call's turn, with no AuctionActor document;
+    // the call keeps the ranked bids for re-routing.
+    expect(await redis.exists(`exchange-actors||AuctionActor||${callId}||doc`)).toBe(0);
+    expect(stored.state.rerouteBids[0].bid.buyerId).toBe(buyerId);
     const buyerDoc = JSON.parse(
       (await redis.hget(`exchange-actors||BuyerActor||${buyerId}||doc`, "data")) ?? "null",
     );
@@ -72,8 +75,10 @@ describe("walking skeleton", () => {
     expect(JSON.stringify(stored)).not.toContain(digits);
 
     // A domain event went through Dapr pub/sub and the events app wrote it with drizzle.
-    const rows = await eventsFor(callId, ["call.offered", "call.routed"]);
-    expect(rows.map((r) => r.type)).toEqual(expect.arrayContaining(["call.offered", "call.routed"]));
+    const rows = await eventsFor(callId, ["call.offered", "call.routed", "auction.closed"]);
+    expect(rows.map((r) => r.type)).toEqual(
+      expect.arrayContaining(["call.offered", "call.routed", "auction.closed"]),
+    );
   });
 
   it("completes a billable call: the buyer is charged the clearing price once", async () => {

@@ -3,11 +3,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gte, lt, or } from "drizzle-orm";
 import { Hono } from "hono";
 import type { CallState, ICallActor, OfferCommand } from "../../actors/call/call-api.ts";
-import { checkNanpNumber } from "../../actors/kernel/phone.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
-import { phoneHash, protectNumber } from "../../actors/platform/pii.ts";
-import { offerRequestHashes, recordCallSubject, settleOfferedCaller } from "../compliance/offer-subject.ts";
-import { screen } from "../compliance/screen.ts";
+import { offerRequestHashes } from "../compliance/offer-subject.ts";
 import { calls } from "../db/schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
 import { auctionOutcomes } from "../metrics.ts";
@@ -73,53 +70,24 @@ export function callRoutes(deps: ApiDeps) {
       throw new ApiError(404, "seller_campaign_unknown", `no seller campaign ${input.sellerCampaignId}`);
     }
     const callId = `call_${sha256(`${sellerId}\u0000${key}`).slice(0, 28)}`;
-    const phone = checkNanpNumber(input.callerNumber);
+    // One actor call: admission, caller checks, the compliance screen, the auction and the reservation
+    // (with their undo steps) all run in the call's turn.
     const cmd: OfferCommand = {
       callId,
       sellerId,
       sellerCampaignId: input.sellerCampaignId,
       ...offerRequestHashes(deps.config.pii, input),
+      callerNumber: input.callerNumber,
+      pingCallerNumber: input.pingCallerNumber,
+      consentCertificate: input.consentCertificate,
       callerState: input.callerState,
       callerZip: input.callerZip,
       vertical: input.vertical,
       tags: input.tags,
       attestation: input.attestation,
+      receivedAtMs: deps.now(),
     };
-    // Recorded before anything else keeps the keyed hash, so an erasure running meanwhile finds it.
-    const subject = phone.ok
-      ? await recordCallSubject(deps.db, callId, phoneHash(deps.config.pii, phone.e164), deps.now())
-      : undefined;
-    if (subject === "erased") {
-      // A replay of a call whose caller was erased since: the call answers its stored decision, and
-      // nothing here writes the number's traces (subject key, counters) back.
-      cmd.callerProblem = { code: "invalid_caller_number", detail: "the caller's personal data was erased" };
-    } else if (phone.ok) {
-      const p = await protectNumber(deps.redis, deps.config.pii, phone.e164);
-      cmd.caller = { hash: p.hash, ciphertext: p.ciphertext, areaCode: phone.areaCode };
-      const ping = input.pingCallerNumber === undefined ? undefined : checkNanpNumber(input.pingCallerNumber);
-      cmd.screening = await screen(
-        deps,
-        {
-          callId,
-          sellerCampaignId: input.sellerCampaignId,
-          callerHash: p.hash,
-          areaCode: phone.areaCode,
-          callerState: input.callerState,
-          callerZip: input.callerZip,
-          vertical: input.vertical,
-          attestation: input.attestation,
-          consentCertificate: input.consentCertificate,
-          pingCallerHash: ping ? (ping.ok ? phoneHash(deps.config.pii, ping.e164) : "invalid") : undefined,
-        },
-        deps.now(),
-      );
-    } else {
-      cmd.callerProblem = { code: phone.code, detail: phone.detail };
-    }
-    const decision = await actorCall(call(callId).offer(cmd)).finally(async () => {
-      // Only the call's first offer: a replay must not wipe what the number has done since an erasure.
-      if (cmd.caller && subject === "recorded") await settleOfferedCaller(deps, callId, cmd.caller.hash);
-    });
+    const decision = await actorCall(call(callId).offer(cmd));
     auctionOutcomes.inc({ outcome: decision.status });
     return c.json(viewAs(principal, decision), 201);
   });

@@ -1,8 +1,11 @@
-// The offer screen's I/O: gathers the facts (one Redis script for DNC, suppression and blocklist; the
-// velocity and frequency windows; the consent record) and lets the pure rules decide.
-import { eq } from "drizzle-orm";
-import { calledParty } from "../../actors/compliance/called-party.ts";
-import { callingHoursVerdict } from "../../actors/compliance/calling-hours.ts";
+// The offer screen's I/O, run in the call actor's turn: gathers the facts (one Redis script for DNC,
+// suppression and blocklist; the velocity and frequency windows; the consent record) and lets the pure
+// rules decide.
+import { frequencyKey, lookupCaller, velocityKey } from "../platform/compliance-store.ts";
+import type { Sql } from "../platform/postgres.ts";
+import type { Redis } from "../platform/redis.ts";
+import { calledParty } from "./called-party.ts";
+import { callingHoursVerdict } from "./calling-hours.ts";
 import {
   type Attestation,
   consentStatus,
@@ -10,12 +13,7 @@ import {
   type Screening,
   type ScreenSettings,
   screenOffer,
-} from "../../actors/compliance/screen-rules.ts";
-import { frequencyKey, lookupCaller, velocityKey } from "../../actors/platform/compliance-store.ts";
-import type { Redis } from "../../actors/platform/redis.ts";
-import { readSellerCampaign } from "../../actors/seller/campaign-index.ts";
-import type { Db } from "../db/client.ts";
-import { consents } from "../db/compliance-schema.ts";
+} from "./screen-rules.ts";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -32,13 +30,6 @@ export interface OfferFacts {
   consentCertificate?: string;
   /** Keyed hash of the caller number the ping carried, when the offer says. */
   pingCallerHash?: string;
-}
-
-/** A seller campaign's screen settings and vertical, from the index its seller keeps. */
-export async function screenSettings(redis: Redis, sellerCampaignId: string) {
-  const entry = await readSellerCampaign(redis, sellerCampaignId);
-  const settings: ScreenSettings = entry?.screen ?? DEFAULT_SETTINGS;
-  return { settings, vertical: entry?.vertical };
 }
 
 /** KEYS[1] the caller/subject window; ARGV: now, window start, call id, max (-1: none), ttl ms. */
@@ -62,14 +53,24 @@ export async function takeFrequencySlot(
   return (await redis.eval(TAKE_SLOT, 1, key, nowMs, nowMs - DAY, callId, max ?? -1, DAY)) === 1;
 }
 
+/** The consent certificate's record (caller and expiry), if the consents table holds it. */
+export async function consentRecord(sql: Sql, certificateId: string) {
+  const rows = await sql<{ caller_hash: string; expires_at: Date | string }[]>`
+    select caller_hash, expires_at from consents where certificate_id = ${certificateId} limit 1`;
+  const row = rows[0];
+  return row ? { callerHash: row.caller_hash, expiresAt: new Date(row.expires_at).toISOString() } : undefined;
+}
+
+/** `campaign`: the seller campaign's screen settings and vertical, from the seller's campaign index. */
 export async function screen(
-  deps: { redis: Redis; db: Db },
+  deps: { redis: Redis; sql: Sql },
   f: OfferFacts,
+  campaign: { screen?: ScreenSettings; vertical?: string },
   nowMs: number,
 ): Promise<Screening> {
-  const { redis, db } = deps;
-  const { settings, vertical } = await screenSettings(redis, f.sellerCampaignId);
-  const subject = f.vertical ?? vertical ?? "any";
+  const { redis, sql } = deps;
+  const settings = campaign.screen ?? DEFAULT_SETTINGS;
+  const subject = f.vertical ?? campaign.vertical ?? "any";
   const freqKey = frequencyKey(f.callerHash, subject);
   const [lookup, counts, record] = await Promise.all([
     lookupCaller(redis, f.callerHash),
@@ -85,13 +86,7 @@ export async function screen(
       .zcount(freqKey, nowMs - DAY, "+inf")
       .zscore(freqKey, f.callId)
       .exec(),
-    f.consentCertificate
-      ? db
-          .select({ callerHash: consents.callerHash, expiresAt: consents.expiresAt })
-          .from(consents)
-          .where(eq(consents.certificateId, f.consentCertificate))
-          .then((rows) => rows[0])
-      : Promise.resolve(undefined),
+    f.consentCertificate ? consentRecord(sql, f.consentCertificate) : Promise.resolve(undefined),
   ]);
   const n = (i: number) => Number(counts?.[i]?.[1] ?? 0);
   const alreadyCounted = counts?.[8]?.[1] != null ? 1 : 0;

@@ -1,0 +1,66 @@
+// The offer's saga through the stack: a failure after a buyer reserved (injected at a test-only fault
+// point in the call actor, between the auction's reservation and the call's save) releases the hold
+// in the failed attempt's own turn, and a retry with the same key routes the call afresh, holding it.
+import { afterAll, describe, expect, it } from "vitest";
+import { armCrash, firedCrash } from "../../actors/platform/crash-points.ts";
+import { callIdOf, sql } from "./chaos.ts";
+import {
+  call,
+  createBuyer,
+  createBuyerCampaign,
+  createSeller,
+  randomCaller,
+  uniq,
+  waitFor,
+} from "./client.ts";
+import { CRASH_DIR } from "./stack.ts";
+
+const PRICE = 20_000_000;
+const reserved = async (buyerId: string) =>
+  (await call<{ reservedMicros: number }>("GET", `/v1/buyers/${buyerId}/balance`)).body.reservedMicros;
+
+afterAll(() => sql.end());
+
+describe("offer saga", () => {
+  it("a failure after the buyer reserved releases the hold at once; the retry routes", async () => {
+    const vertical = `v_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer(1_000_000_000);
+    // One call at a time: a hold left behind would refuse every later offer.
+    await createBuyerCampaign(buyerId, { vertical, bidMicros: PRICE, caps: { concurrency: 1 } });
+    const seller = await createSeller({ vertical, reserveMicros: 1_000_000, routingTtlSec: 600 });
+    const idem = uniq();
+    const callId = callIdOf(seller.sellerId, idem);
+    armCrash(CRASH_DIR, "call.fail_after_reserve_before_save", callId);
+    const body = {
+      sellerCampaignId: seller.sellerCampaignId,
+      callerNumber: randomCaller(),
+      callerState: "FL",
+    };
+    const first = await call<{ status: string }>("POST", "/v1/calls", {
+      key: seller.key,
+      idempotencyKey: idem,
+      body,
+    });
+    expect(firedCrash(CRASH_DIR, "call.fail_after_reserve_before_save")?.subjects).toEqual([callId]);
+    // The failed attempt released its hold in its own turn, before it answered: the buyer recorded the
+    // release (the sidecar's retry, or the seller's, then reserved the call afresh).
+    const released = await waitFor(
+      () => sql<{ outcome: string }[]>`select data->>'outcome' as outcome from domain_events
+        where type = 'buyer.released' and aggregate_id = ${buyerId} and data->>'callId' = ${callId}`,
+      (rows) => rows.length > 0,
+    );
+    expect(released.map((r) => r.outcome)).toEqual(["failed"]);
+    const final =
+      first.status === 201
+        ? first
+        : await call<{ status: string }>("POST", "/v1/calls", {
+            key: seller.key,
+            idempotencyKey: idem,
+            body,
+          });
+    expect(final.status).toBe(201);
+    expect(final.body).toMatchObject({ callId, status: "routed", buyerId });
+    // One hold, the routed call's: none left over from the failed attempt, none missing.
+    expect(await reserved(buyerId)).toBe(PRICE);
+  }, 60_000);
+});
