@@ -1,5 +1,5 @@
 // The targeting index against a real Redis (127.0.0.1:6380, started by the integration tier): an
-// auction's candidates are the entries of the call's vertical and state sets, found in one round trip.
+// auction's candidates are the entries of the call's vertical and state sets.
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";

@@ -24,27 +24,14 @@ export async function indexCampaign(redis: Redis, campaign: BuyerCampaign): Prom
   await tx.exec();
 }
 
-// KEYS: the call's targeting sets; ARGV[1]: the entry key prefix. The entries of their union's campaign
-// ids, in one round trip (an entry missing meanwhile is left out); MGET in chunks, as Lua's unpack is bounded.
-const CANDIDATES = `
-local ids = redis.call("SUNION", unpack(KEYS))
-local out = {}
-for start = 1, #ids, 500 do
-  local keys = {}
-  for i = start, math.min(start + 499, #ids) do keys[#keys + 1] = ARGV[1] .. ids[i] end
-  for _, v in ipairs(redis.call("MGET", unpack(keys))) do
-    if v then out[#out + 1] = v end
-  end
-end
-return out`;
-
-type WithCandidates = Redis & { dceCandidates(...args: (string | number)[]): Promise<string[]> };
-
 /** Active campaigns whose vertical and state sets contain the call. Finer checks are the caller's. */
 export async function candidateCampaigns(redis: Redis, call: CallFacts): Promise<TargetingEntry[]> {
   const keys = [setKey(call.vertical, "*")];
   if (call.callerState) keys.push(setKey(call.vertical, call.callerState.toUpperCase()));
-  if (!("dceCandidates" in redis)) redis.defineCommand("dceCandidates", { lua: CANDIDATES });
-  const docs = await (redis as WithCandidates).dceCandidates(keys.length, ...keys, docKey(""));
-  return docs.map((raw) => JSON.parse(raw) as TargetingEntry);
+  const ids = await redis.sunion(...keys);
+  if (ids.length === 0) return [];
+  const docs = await redis.mget(...ids.map(docKey));
+  const out: TargetingEntry[] = [];
+  for (const raw of docs) if (raw) out.push(JSON.parse(raw) as TargetingEntry);
+  return out;
 }
