@@ -3,6 +3,7 @@ import { AuctionActor } from "./auction/auction-actor.ts";
 import { BenchActor } from "./bench/bench-actor.ts";
 import { BuyerActor } from "./buyer/buyer-actor.ts";
 import { CallActor } from "./call/call-actor.ts";
+import { startSweeper } from "./call/sweeper.ts";
 import { loadConfig } from "./platform/config.ts";
 import { ActorSidecar, createDaprClient, publishEvents } from "./platform/dapr-client.ts";
 import { createLogger } from "./platform/logger.ts";
@@ -62,8 +63,13 @@ server.listen(config.appPort, "127.0.0.1", () =>
   ),
 );
 
+// Routing expiry and crashed offers' sagas: the due calls in Redis, each swept by its CallActor. Every
+// actor host runs the loop from its start; one at a time holds the lease.
+const sweeper = startSweeper({ redis, logger, dapr: client, now: deps.now, intervalMs: 1_000 });
+
 const stop = (signal: string) => {
   logger.info({ signal }, "actors.stopping");
+  sweeper.stop();
   server.close();
   server.closeIdleConnections();
   redis.disconnect();

@@ -1,6 +1,5 @@
 // The API process: Hono on the public port, talking to actors and pub/sub through its daprd.
 import { serve } from "@hono/node-server";
-import { startSweeper } from "../actors/call/sweeper.ts";
 import { loadConfig } from "../actors/platform/config.ts";
 import { createDaprClient } from "../actors/platform/dapr-client.ts";
 import { createLogger } from "../actors/platform/logger.ts";
@@ -37,10 +36,6 @@ const app = createApp({
   },
 });
 
-// Routing expiry and crashed offers' sagas: the due calls in Redis, each swept by its CallActor. Every
-// API replica runs the loop, one at a time holds the lease; actor hosts join once they host a call.
-const sweeper = startSweeper({ redis, logger, dapr, now: () => Date.now(), intervalMs: 1_000 });
-
 const websocket = { server: createLiveSocketServer({ protocols: [LIVE_PROTOCOL] }) };
 const server = serve(
   { fetch: app.fetch, port: config.apiPort, hostname: config.apiHost, websocket },
@@ -50,7 +45,6 @@ const server = serve(
 const stop = (signal: string) => {
   logger.info({ signal }, "api.stopping");
   server.close();
-  sweeper.stop();
   void live.close();
   keyEvents.close();
   void sql.end({ timeout: 2 });

@@ -12,15 +12,21 @@ import { type Routing, routedView } from "../kernel/routing.ts";
 import { crashPoint, faultPoint } from "../platform/crash-points.ts";
 import { actorProxy } from "../platform/dapr-client.ts";
 import { actorSql } from "../platform/postgres.ts";
-import type { ActorContext } from "../runtime/actor-runtime.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
 import { nextCallWinner, runCallAuction } from "./call-auction.ts";
 import { runGates } from "./offer-gates.ts";
-import { billingFor, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
-import { type Compensation, compensate, journal, SAGA_RECOVERY_MS, sagaKey } from "./saga.ts";
+import { billingFor, failedBilling, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
+import {
+  type Compensation,
+  compensate,
+  journal,
+  pushCompensation,
+  SAGA_RECOVERY_MS,
+  sagaKey,
+} from "./saga.ts";
 import {
   billableData,
   captureOrThrow,
@@ -33,22 +39,12 @@ import {
   withIntent,
 } from "./settlement.ts";
 import { callSnapshot } from "./snapshot.ts";
-import { SWEEP_SET, scheduleSweep, startSweeper, unscheduleSweep } from "./sweeper.ts";
-
-/** How often the sweeper looks for expired routings and sagas left by a crash. */
-const SWEEP_EVERY_MS = 1_000;
+import { SWEEP_SET, scheduleSweep, unscheduleSweep } from "./sweeper.ts";
 
 /** Statuses in which the call holds its buyer's reservation. */
 const HOLDING = new Set(["routed", "ringing", "connected"]);
 
 export class CallActor extends DocumentActor<CallState> implements ICallActor {
-  constructor(ctx: ActorContext) {
-    super(ctx);
-    // The actor host sweeps once it hosts a call (once per process); the API sweeps from its start.
-    const { redis, logger, client, now } = this.deps();
-    startSweeper({ redis, logger, dapr: client, now, intervalMs: SWEEP_EVERY_MS });
-  }
-
   /** Every call write: bump the revision and attach the call's snapshot to each event for read models. */
   private async save(state: CallState, events: DomainEvent[]): Promise<void> {
     const next = { ...state, revision: (state.revision ?? 0) + 1 };
@@ -77,32 +73,37 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
         decision: { callId: cmd.callId, status: "rejected", reason: { code, detail } },
       });
     const seller = actorProxy<ISellerActor>(this.getDaprClient(), "SellerActor", cmd.sellerId);
-    // A journal left by an earlier try of this offer that crashed before saving: undone first.
-    const [gates, stale] = await Promise.all([
-      runGates(
+    const admit = { callId: cmd.callId, campaignId: cmd.sellerCampaignId };
+    // A journal left by an earlier try of this offer that crashed before saving: undone first, so this
+    // try starts with nothing held (the seller's slot, given back, is taken again below).
+    const stale = await journal(redis, cmd.callId);
+    if (stale.length > 0) await this.undo(stale, () => false);
+    try {
+      const gates = await runGates(
         {
           redis,
           sql: actorSql(config.databaseUrl),
           pii: config.pii,
-          admit: () => seller.admit({ callId: cmd.callId, campaignId: cmd.sellerCampaignId }),
+          admit: async () => {
+            // A capped campaign's slot is the saga's first step: journalled before the seller counts it.
+            const step = { kind: "seller.release", sellerId: cmd.sellerId, ...admit } as const;
+            await pushCompensation(redis, step, systemCtx.now());
+            return seller.admit(admit);
+          },
         },
         cmd,
         now,
-      ),
-      journal(redis, cmd.callId),
-    ]);
-    if (stale.length > 0) await this.undo(stale, undefined);
-    if (!gates.ok) return reject(gates.reason.code, gates.reason.detail);
-    const { campaign, caller } = gates.value;
-    const admitted: CallState = {
-      ...base,
-      caller: { ...base.caller, ...caller },
-      consent: gates.value.consent,
-      vertical: cmd.vertical ?? campaign.vertical,
-      payout: campaign.payout,
-      reroute: { ...campaign.reroute, routingTtlSec: campaign.routingTtlSec },
-    };
-    try {
+      );
+      if (!gates.ok) return await reject(gates.reason.code, gates.reason.detail);
+      const { campaign, caller } = gates.value;
+      const admitted: CallState = {
+        ...base,
+        caller: { ...base.caller, ...caller },
+        consent: gates.value.consent,
+        vertical: cmd.vertical ?? campaign.vertical,
+        payout: campaign.payout,
+        reroute: { ...campaign.reroute, routingTtlSec: campaign.routingTtlSec },
+      };
       const ran = await runCallAuction(
         this.deps(),
         {
@@ -130,29 +131,31 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     } catch (err) {
       // The saga: every hold the journal names is released now, newest first; what cannot be is left
       // in the journal for the sweeper. The offer fails, and a retry runs it afresh.
-      await this.undo(await journal(redis, cmd.callId), undefined);
+      await this.undo(await journal(redis, cmd.callId), () => false);
       throw err;
     }
   }
 
   /**
-   * Runs the journalled compensations in reverse, except the hold of `keepBuyerId` (the buyer the saved
-   * call is routed to). Clears the journal when all ran; else the sweeper tries again later.
+   * Runs the journalled compensations in reverse, except those `keep` names (what the saved call still
+   * owns). Clears the journal when all ran; else the sweeper tries again later.
    */
-  private async undo(steps: Compensation[], keepBuyerId: string | undefined): Promise<void> {
+  private async undo(steps: Compensation[], keep: (c: Compensation) => boolean): Promise<void> {
     const { redis } = this.deps();
     const client = this.getDaprClient();
-    const failed = await compensate(
-      steps,
-      (c) => c.buyerId === keepBuyerId,
-      async (c) => {
-        const r = await actorProxy<IBuyerActor>(client, "BuyerActor", c.buyerId).release({
-          callId: c.callId,
-          outcome: "failed",
-        });
-        if (!r.ok) throw new Error(r.reason.code);
-      },
-    );
+    const failed = await compensate(steps, keep, async (c) => {
+      const r =
+        c.kind === "buyer.release"
+          ? await actorProxy<IBuyerActor>(client, "BuyerActor", c.buyerId).release({
+              callId: c.callId,
+              outcome: "failed",
+            })
+          : await actorProxy<ISellerActor>(client, "SellerActor", c.sellerId).releaseAdmit({
+              callId: c.callId,
+              campaignId: c.campaignId,
+            });
+      if (!r.ok) throw new Error(r.reason.code);
+    });
     if (failed.length === 0) await redis.del(sagaKey(this.getActorId().getId()));
     else
       this.deps().logger.warn({ callId: this.getActorId().getId(), left: failed.length }, "call.saga_left");
@@ -262,8 +265,11 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     const state = await this.load();
     const steps = await journal(redis, callId);
     if (steps.length > 0) {
+      // A saved call owns its seller slot (whatever its outcome) and, while it holds one, its buyer's hold.
       const holding = state && HOLDING.has(state.status) ? state.decision.buyerId : undefined;
-      await this.undo(steps, holding);
+      await this.undo(steps, (c) =>
+        c.kind === "seller.release" ? state !== undefined : c.buyerId === holding,
+      );
     }
     if (state) await this.expireIfDue(state);
     const after = (await this.load()) ?? state;
@@ -361,7 +367,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", buyerId);
     if (durationSec === undefined) {
       await buyer.release({ callId: state.callId, outcome: "failed" });
-      return { ...state, billing: billingFor(0, Number.POSITIVE_INFINITY, 0, 0), durationSec: 0 };
+      return { ...state, billing: failedBilling(), durationSec: 0 };
     }
     const { priceMicros, minDurationSec } = state.routing;
     const payout = state.payout ? payoutFor(state.payout, priceMicros) : 0;

@@ -23,8 +23,6 @@ import { ok, type Result } from "../kernel/result.ts";
 import { actorProxy } from "../platform/dapr-client.ts";
 import type { ActorDeps } from "../runtime/actor-runtime.ts";
 
-export const INLINE_AUCTIONS = process.env.DCE_INLINE_AUCTIONS !== "0";
-
 export interface Ran {
   outcome: AuctionOutcome;
   /** An inline auction's ranked bids for re-routing (kept only when the campaign re-routes). */
@@ -38,7 +36,7 @@ export async function runCallAuction(
   cmd: RunAuctionCommand,
   keepForReroute: boolean,
 ): Promise<Result<Ran>> {
-  if (INLINE_AUCTIONS) {
+  if (deps.config.inlineAuctions) {
     const found = await findCandidates(deps.redis, cmd.call);
     if (await standingOnly(deps.redis, found)) {
       const closed = await closeAuction(deps, cmd, found);

@@ -3,6 +3,7 @@ import type { CallState, CallStatus } from "./call-api.ts";
 import {
   billingFor,
   ERASED_CALLER,
+  failedBilling,
   nextStatus,
   sameOffer,
   shouldReroute,
@@ -95,6 +96,12 @@ describe("billing", () => {
       chargedMicros: 0,
       payoutMicros: 0,
     });
+  });
+
+  it("names why a failed call is not billed, in words a partner can read", () => {
+    const billing = failedBilling();
+    expect(billing).toMatchObject({ billable: false, chargedMicros: 0, payoutMicros: 0, marginMicros: 0 });
+    expect(billing.reason).toBe("the call failed; a failed call is never billed");
   });
 
   it("never pays the seller more than the buyer is charged", () => {

@@ -71,6 +71,17 @@ export function billingFor(
   };
 }
 
+/** A call that failed (never answered, or ended in error) is never billed, whatever its buyer's minimum. */
+export function failedBilling(): Billing {
+  return {
+    billable: false,
+    chargedMicros: 0,
+    payoutMicros: 0,
+    marginMicros: 0,
+    reason: "the call failed; a failed call is never billed",
+  };
+}
+
 /** Failure reasons after which the next bid is tried (the buyer never picked up). */
 const UNANSWERED = new Set(["no_answer", "busy", "unanswered", "timeout"]);
 

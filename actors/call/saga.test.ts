@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { type Compensation, compensate } from "./saga.ts";
 
 const release = (buyerId: string): Compensation => ({ kind: "buyer.release", buyerId, callId: "call_1" });
+const slot: Compensation = { kind: "seller.release", sellerId: "s1", campaignId: "scmp_1", callId: "call_1" };
+const who = (c: Compensation) => (c.kind === "buyer.release" ? c.buyerId : c.sellerId);
 
 describe("compensate", () => {
   it("undoes the steps newest first, each hold once", async () => {
@@ -11,7 +13,7 @@ describe("compensate", () => {
       [release("b1"), release("b2"), release("b1"), release("b3")],
       () => false,
       async (c) => {
-        ran.push(c.buyerId);
+        ran.push(who(c));
       },
     );
     expect(ran).toEqual(["b3", "b1", "b2"]);
@@ -22,9 +24,9 @@ describe("compensate", () => {
     const ran: string[] = [];
     await compensate(
       [release("b1"), release("b2")],
-      (c) => c.buyerId === "b2",
+      (c) => who(c) === "b2",
       async (c) => {
-        ran.push(c.buyerId);
+        ran.push(who(c));
       },
     );
     expect(ran).toEqual(["b1"]);
@@ -36,11 +38,23 @@ describe("compensate", () => {
       [release("b1"), release("b2"), release("b3")],
       () => false,
       async (c) => {
-        ran.push(c.buyerId);
-        if (c.buyerId === "b2") throw new Error("sidecar down");
+        ran.push(who(c));
+        if (who(c) === "b2") throw new Error("sidecar down");
       },
     );
     expect(ran).toEqual(["b3", "b2", "b1"]);
     expect(left).toEqual([release("b2")]);
+  });
+
+  it("gives the seller's slot back last, after every buyer hold taken since", async () => {
+    const ran: string[] = [];
+    await compensate(
+      [slot, release("b1"), release("b2")],
+      () => false,
+      async (c) => {
+        ran.push(who(c));
+      },
+    );
+    expect(ran).toEqual(["b2", "b1", "s1"]);
   });
 });

@@ -1,11 +1,18 @@
-// The offer's undo steps as data: each step that needs undoing (a buyer's reservation) pushes its
-// compensation before it happens, into a journal in Redis (one round trip, no sidecar crossing). On a
-// failure the list runs in reverse at once; a crash mid-way is finished by the routing sweeper, which
-// visits every offer in flight (sweeper.ts). After the call's save the journal goes.
+// The offer's undo steps as data: each step that needs undoing (a capped seller campaign's slot, a
+// buyer's reservation) pushes its compensation before it happens, into a journal in Redis (one round
+// trip, no sidecar crossing). On a failure the list runs in reverse at once; a crash mid-way is finished
+// by the routing sweeper, which visits every offer in flight (sweeper.ts). After the call's save the
+// journal goes.
 import type { Redis } from "../platform/redis.ts";
 import { SWEEP_SET } from "./sweeper.ts";
 
-export type Compensation = { kind: "buyer.release"; buyerId: string; callId: string };
+export type Compensation =
+  | { kind: "buyer.release"; buyerId: string; callId: string }
+  | { kind: "seller.release"; sellerId: string; campaignId: string; callId: string };
+
+/** What a compensation undoes: the same hold twice in a journal is undone once. */
+const holdOf = (c: Compensation) =>
+  c.kind === "buyer.release" ? `buyer:${c.buyerId}` : `seller:${c.sellerId}`;
 
 /** The journal of an offer (or re-route) in flight, a Redis list of JSON compensations. */
 export const sagaKey = (callId: string) => `dce:call-saga:${callId}`;
@@ -39,7 +46,7 @@ export async function compensate(
   const seen = new Set<string>();
   const failed: Compensation[] = [];
   for (const c of [...steps].reverse()) {
-    const id = `${c.kind}:${c.buyerId}`;
+    const id = holdOf(c);
     if (seen.has(id) || keep(c)) continue;
     seen.add(id);
     try {

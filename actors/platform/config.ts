@@ -21,6 +21,8 @@ export interface Config {
   pubsubName: string;
   eventsTopic: string;
   disputeWindowDays: number; // how long after a charge a buyer may be refunded
+  /** Standing-bid-only auctions run in the call's own turn (DCE_INLINE_AUCTIONS=0: always an AuctionActor). */
+  inlineAuctions: boolean;
   /** Per-API-key request rates (requests a second, burst); `offers` is POST /v1/calls. 0 turns one off. */
   rateLimits: { default: RateLimit; offers: RateLimit };
   /** Failed authentications allowed per client address in a window; past it, 429 before any lookup. */
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     pubsubName: env.DCE_PUBSUB ?? "pubsub",
     eventsTopic: env.DCE_EVENTS_TOPIC ?? "domain-events",
     disputeWindowDays: Number(env.DCE_DISPUTE_WINDOW_DAYS ?? 30),
+    inlineAuctions: env.DCE_INLINE_AUCTIONS !== "0",
     rateLimits: {
       default: { perSec: count("DCE_RATE_LIMIT_RPS", 100), burst: count("DCE_RATE_LIMIT_BURST", 1000) },
       offers: {

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { armCrash, claim, crashPointsDir, firedCrash } from "./crash-points.ts";
+import { armCrash, claim, crashPointsDir, disarmCrash, firedCrash } from "./crash-points.ts";
 
 const fresh = () => mkdtempSync(join(tmpdir(), "dce-crash-"));
 
@@ -32,6 +32,18 @@ describe("crash points", () => {
     armCrash(dir, "call.after_capture_before_save");
     expect(firedCrash(dir, "call.after_capture_before_save")).toBeNull();
     expect(claim(dir, "call.after_capture_before_save", [])?.subjects).toEqual([]);
+  });
+
+  it("armed for several passes, fire that many times for the subject, then are spent", () => {
+    const dir = fresh();
+    armCrash(dir, "call.fail_after_reserve_before_save", "call_a", 3);
+    expect(claim(dir, "call.fail_after_reserve_before_save", ["call_b"])).toBeNull();
+    for (let i = 0; i < 3; i++)
+      expect(claim(dir, "call.fail_after_reserve_before_save", ["call_a"])).not.toBeNull();
+    expect(claim(dir, "call.fail_after_reserve_before_save", ["call_a"])).toBeNull();
+    armCrash(dir, "call.fail_after_reserve_before_save", "call_a", 2);
+    disarmCrash(dir, "call.fail_after_reserve_before_save");
+    expect(claim(dir, "call.fail_after_reserve_before_save", ["call_a"])).toBeNull();
   });
 
   it("kill the passing process with SIGKILL when armed, and let it through otherwise", () => {

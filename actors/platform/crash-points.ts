@@ -68,9 +68,9 @@ export function faultPoint(point: CrashPoint, subjects: () => string[]): void {
 export function claim(armDir: string, point: CrashPoint, subjects: string[]): CrashRecord | null {
   const armFile = join(armDir, `${point}.armed`);
   if (!existsSync(armFile)) return null; // not armed (the usual case when on)
-  let arm: { match?: string };
+  let arm: { match?: string; times?: number };
   try {
-    arm = JSON.parse(readFileSync(armFile, "utf8")) as { match?: string };
+    arm = JSON.parse(readFileSync(armFile, "utf8")) as { match?: string; times?: number };
   } catch {
     return null; // claimed meanwhile by another process
   }
@@ -82,16 +82,30 @@ export function claim(armDir: string, point: CrashPoint, subjects: string[]): Cr
   }
   const record: CrashRecord = { point, pid: process.pid, subjects, at: new Date().toISOString() };
   writeFileSync(join(armDir, `${point}.fired`), JSON.stringify(record));
+  // Armed for several passes (a fault that must outlast the sidecar's retries): armed again for the rest.
+  if ((arm.times ?? 1) > 1) writeArm(armDir, point, { ...arm, times: (arm.times ?? 1) - 1 });
   return record;
 }
 
-/** Arms a point (tests only): the next pass with `match` among its subjects (any pass without) fires. */
-export function armCrash(armDir: string, point: CrashPoint, match?: string): void {
+function writeArm(armDir: string, point: CrashPoint, arm: { match?: string; times?: number }): void {
+  const tmp = join(armDir, `${point}.arming.${process.pid}`);
+  writeFileSync(tmp, JSON.stringify(arm));
+  renameSync(tmp, join(armDir, `${point}.armed`));
+}
+
+/**
+ * Arms a point (tests only): the next pass with `match` among its subjects (any pass without) fires;
+ * with `times`, that many such passes fire, one after another.
+ */
+export function armCrash(armDir: string, point: CrashPoint, match?: string, times = 1): void {
   mkdirSync(armDir, { recursive: true });
   rmSync(join(armDir, `${point}.fired`), { force: true });
-  const tmp = join(armDir, `${point}.arming.${process.pid}`);
-  writeFileSync(tmp, JSON.stringify(match === undefined ? {} : { match }));
-  renameSync(tmp, join(armDir, `${point}.armed`));
+  writeArm(armDir, point, { ...(match === undefined ? {} : { match }), ...(times > 1 ? { times } : {}) });
+}
+
+/** Disarms a point that may not have fired (tests only). */
+export function disarmCrash(armDir: string, point: CrashPoint): void {
+  rmSync(join(armDir, `${point}.armed`), { force: true });
 }
 
 /** The record a fired point left, or null (tests only). */

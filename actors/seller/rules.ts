@@ -104,6 +104,31 @@ export function admit(
   return ok({ state: next, terms });
 }
 
+/**
+ * Gives back the cap slot an admitted call took, when the offer failed before the call was saved (the
+ * call's saga). Only a call this seller still remembers admitting on that campaign, and only within the
+ * period it was counted in: a slot of an hour or day gone by has nothing left to give back.
+ */
+export function releaseAdmit(
+  state: SellerState,
+  cmd: AdmitCommand,
+  ctx: Ctx,
+): { state: SellerState; released: boolean } {
+  if (state.recentAdmits[cmd.callId] !== cmd.campaignId) return { state, released: false };
+  const { [cmd.callId]: _gone, ...recentAdmits } = state.recentAdmits;
+  const keys = periodKeys(state.timezone, ctx.now());
+  const prior = state.counters[cmd.campaignId];
+  const less = (p: { key: string; calls: number }, key: string) =>
+    p.key === key ? { key, calls: Math.max(0, p.calls - 1) } : p;
+  const counters = prior
+    ? {
+        ...state.counters,
+        [cmd.campaignId]: { hour: less(prior.hour, keys.hour), day: less(prior.day, keys.day) },
+      }
+    : state.counters;
+  return { state: { ...state, counters, recentAdmits }, released: true };
+}
+
 /** The seller's payout for a billable call cleared at `priceMicros`. */
 export function payoutFor(payout: Payout, priceMicros: Micros): Micros {
   // The exchange never pays out more than the call cleared at (no bids at a loss).

@@ -5,7 +5,7 @@ import { slotRefusal } from "../kernel/limits.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { indexSellerCampaigns } from "./campaign-index.ts";
-import { admit, newSellerState, patchedCampaign, upsertCampaign } from "./rules.ts";
+import { admit, newSellerState, patchedCampaign, releaseAdmit, upsertCampaign } from "./rules.ts";
 import type {
   AdmitCommand,
   AdmittedTerms,
@@ -90,5 +90,14 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
       decision.value.terms.campaign.caps.daily !== undefined;
     if (capped && decision.value.state !== state) await this.commit(decision.value.state, []);
     return ok(decision.value.terms);
+  }
+
+  async releaseAdmit(cmd: AdmitCommand): Promise<Result<{ callId: string; released: boolean }>> {
+    const state = await this.load();
+    if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
+    const decision = releaseAdmit(state, cmd, systemCtx);
+    // Like admit, no event: the counters are the seller's own bookkeeping, not something partners hear.
+    if (decision.released) await this.commit(decision.state, []);
+    return ok({ callId: cmd.callId, released: decision.released });
   }
 }

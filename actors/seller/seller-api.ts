@@ -65,5 +65,7 @@ export interface ISellerActor {
   upsertCampaign(cmd: { campaign: SellerCampaign }): Promise<Result<SellerCampaign>>;
   patchCampaign(cmd: { campaignId: string; patch: SellerCampaignPatch }): Promise<Result<SellerCampaign>>;
   admit(cmd: AdmitCommand): Promise<Result<AdmittedTerms>>;
+  /** The call's saga: gives back the cap slot of a call whose offer failed before it was saved. */
+  releaseAdmit(cmd: AdmitCommand): Promise<Result<{ callId: string; released: boolean }>>;
   reindex(): Promise<Result<{ indexed: number }>>;
 }

@@ -2,13 +2,14 @@
 // point in the call actor, between the auction's reservation and the call's save) releases the hold
 // in the failed attempt's own turn, and a retry with the same key routes the call afresh, holding it.
 import { afterAll, describe, expect, it } from "vitest";
-import { armCrash, firedCrash } from "../../actors/platform/crash-points.ts";
+import { armCrash, disarmCrash, firedCrash } from "../../actors/platform/crash-points.ts";
 import { callIdOf, sql } from "./chaos.ts";
 import {
   call,
   createBuyer,
   createBuyerCampaign,
   createSeller,
+  offerCall,
   randomCaller,
   uniq,
   waitFor,
@@ -62,5 +63,34 @@ describe("offer saga", () => {
     expect(final.body).toMatchObject({ callId, status: "routed", buyerId });
     // One hold, the routed call's: none left over from the failed attempt, none missing.
     expect(await reserved(buyerId)).toBe(PRICE);
+  }, 60_000);
+
+  it("an offer that fails for good gives its capped seller campaign's slot back, and the buyer's hold", async () => {
+    const vertical = `v_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer(1_000_000_000);
+    await createBuyerCampaign(buyerId, { vertical, bidMicros: PRICE });
+    // One call an hour: a slot kept by an offer that failed would refuse the next one.
+    const seller = await createSeller({ vertical, reserveMicros: 1_000_000, caps: { hourly: 1 } });
+    const idem = uniq();
+    const callId = callIdOf(seller.sellerId, idem);
+    // Failing on every pass the sidecar's retries make: the seller gets an error, and never retries.
+    armCrash(CRASH_DIR, "call.fail_after_reserve_before_save", callId, 5);
+    try {
+      const failed = await call("POST", "/v1/calls", {
+        key: seller.key,
+        idempotencyKey: idem,
+        body: { sellerCampaignId: seller.sellerCampaignId, callerNumber: randomCaller(), callerState: "FL" },
+      });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      disarmCrash(CRASH_DIR, "call.fail_after_reserve_before_save");
+    }
+    expect(await reserved(buyerId)).toBe(0);
+    const next = await offerCall<{ status: string; buyerId?: string }>(seller);
+    expect(next.status).toBe(201);
+    expect(next.body).toMatchObject({ status: "routed", buyerId });
+    // The slot is taken again now: the hourly cap holds.
+    const third = await offerCall<{ status: string; reason?: { code: string } }>(seller);
+    expect(third.body).toMatchObject({ status: "rejected", reason: { code: "seller_cap_reached" } });
   }, 60_000);
 });

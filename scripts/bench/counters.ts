@@ -87,18 +87,11 @@ export async function readCounters(): Promise<Counters> {
   return c;
 }
 
-export interface PerOffer {
+/** Counter deltas per offer, plus every request that crossed a sidecar and the five commands run most. */
+export type PerOffer = Omit<Counters, "redisByCommand"> & {
   sidecarRequests: number;
-  appToSidecar: number;
-  sidecarToApp: number;
-  sidecarToSidecar: number;
-  sidecarToAppByApp: Record<string, number>;
-  healthProbes: number;
-  healthProbeFailures: number;
-  redisCommands: number;
-  /** The five commands run most per offer. */
   redisTop: Record<string, number>;
-}
+};
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
