@@ -1,11 +1,11 @@
 // createApp(deps): the partner API as one Hono app, one sub-app per resource.
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { LIMITS, limitHit } from "../actors/kernel/limits.ts";
 import type { ApiDeps } from "./deps.ts";
 import { requestMetrics } from "./metrics.ts";
 import { apiKeyAuth, KeyResolver } from "./middleware/auth.ts";
+import { declaredBodyLimit } from "./middleware/body-limit.ts";
 import { idParams } from "./middleware/id-params.ts";
 import { allowedMethods } from "./middleware/method-not-allowed.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
@@ -48,7 +48,7 @@ export function createApp(deps: ApiDeps) {
 
   const v1 = new Hono();
   v1.use(
-    bodyLimit({
+    declaredBodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
         throw new ApiError(413, "payload_too_large", `bodies are limited to ${MAX_BODY_BYTES} bytes`, {

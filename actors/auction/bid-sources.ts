@@ -30,6 +30,8 @@ export interface BidRequest {
   reserveMicros: number;
   /** Epoch ms by which every bid must have arrived (auction start + the seller's maxAuctionMs). */
   deadlineMs: number;
+  /** The eligible buyers already found connected live for this auction (no second presence lookup). */
+  present?: ReadonlySet<string>;
 }
 
 /** A live buyer's campaign that was sent an opportunity. */
@@ -158,7 +160,7 @@ function daprSources(deps: ActorDeps, ctx: Ctx): BidSources {
     postPing: (c, ping, timeoutMs) => postPing(c.rtb!.url, ping, timeoutMs, ctx.now, egress),
     async liveAnswers(eligible, req) {
       const buyers = [...new Set(eligible.map((c) => c.buyerId))];
-      const present = await liveBuyers(redis, buyers, ctx.now());
+      const present = req.present ?? (await liveBuyers(redis, buyers, ctx.now()));
       if (present.size === 0) return { live: [], answers: [] };
       const offered = eligible.filter((c) => present.has(c.buyerId));
       const notices = offered.map((c) => ({ buyerId: c.buyerId, notice: opportunity(c, req) }));

@@ -40,6 +40,8 @@ export interface Candidates {
   eligible: TargetingEntry[];
   losers: Loser[];
   startedMs: number;
+  /** The eligible buyers connected live, when standingOnly has looked (bid collection asks no more). */
+  present?: ReadonlySet<string>;
 }
 
 /** The targeting index's candidates for the call, pre-filtered (suppression, status, targeting, hours). */
@@ -69,6 +71,7 @@ export async function findCandidates(redis: Redis, call: RunAuctionCommand["call
 export async function standingOnly(redis: Redis, c: Candidates): Promise<boolean> {
   if (c.eligible.some((e) => e.rtb)) return false;
   const live = await liveBuyers(redis, [...new Set(c.eligible.map((e) => e.buyerId))], systemCtx.now());
+  c.present = live;
   return live.size === 0;
 }
 
@@ -142,6 +145,7 @@ export async function closeAuction(
       sellerCampaignId: cmd.sellerCampaignId ?? "",
       reserveMicros: terms.reserveMicros,
       deadlineMs: found.startedMs + terms.maxAuctionMs,
+      ...(found.present ? { present: found.present } : {}),
     },
     systemCtx,
     deps,

@@ -12,6 +12,11 @@ import type { Redis } from "./redis.ts";
 export const presenceKey = (buyerId: string) => `dce:live:${buyerId}`;
 export const buyerChannel = (buyerId: string) => `dce:live:buyer:${buyerId}`;
 export const bidsKey = (callId: string) => `dce:live:bids:${callId}`;
+/**
+ * Every buyer with a connection present, scored by when its last present connection lapses (the highest
+ * score in its presence set): an auction asks it about all its candidates in one ZMSCORE.
+ */
+export const LIVE_INDEX = "dce:live-index";
 
 /** Sent to a live buyer for each of its eligible campaigns. Never carries the caller number. */
 export interface LiveOpportunity {
@@ -60,11 +65,26 @@ export async function markPresent(
   const key = presenceKey(buyerId);
   const tx = redis.multi().zremrangebyscore(key, "-inf", nowMs);
   for (const m of members) tx.zadd(key, nowMs + ttlMs, m);
-  await tx.pexpire(key, ttlMs).exec();
+  // GT: the index keeps the latest lapse of any of the buyer's connections, as the presence set does.
+  tx.pexpire(key, ttlMs).zadd(LIVE_INDEX, "GT", nowMs + ttlMs, buyerId);
+  await tx.zremrangebyscore(LIVE_INDEX, "-inf", nowMs).exec();
 }
 
+// KEYS[1]: the buyer's presence set, KEYS[2]: the index; ARGV[1]: the member, ARGV[2]: the buyer id.
+// The index takes the highest lapse left in the set, or drops the buyer with the set's last member.
+const ABSENT = `
+redis.call("ZREM", KEYS[1], ARGV[1])
+local top = redis.call("ZREVRANGE", KEYS[1], 0, 0, "WITHSCORES")
+if top[2] then redis.call("ZADD", KEYS[2], top[2], ARGV[2]) else redis.call("ZREM", KEYS[2], ARGV[2]) end
+return 1`;
+
+type WithAbsent = Redis & {
+  dceLiveAbsent(set: string, index: string, member: string, buyerId: string): Promise<number>;
+};
+
 export async function markAbsent(redis: Redis, buyerId: string, member: string): Promise<void> {
-  await redis.zrem(presenceKey(buyerId), member);
+  if (!("dceLiveAbsent" in redis)) redis.defineCommand("dceLiveAbsent", { numberOfKeys: 2, lua: ABSENT });
+  await (redis as WithAbsent).dceLiveAbsent(presenceKey(buyerId), LIVE_INDEX, member, buyerId);
 }
 
 export async function pushLiveBid(redis: Redis, callId: string, entry: LiveBidEntry, ttlMs = 10_000) {
@@ -73,13 +93,14 @@ export async function pushLiveBid(redis: Redis, callId: string, entry: LiveBidEn
 
 // ---- actor side -----------------------------------------------------------------------------------
 
-/** The buyers among these with at least one connection present now: one pipelined round trip. */
+/**
+ * The buyers among these with at least one connection present now: one ZMSCORE on the index, however
+ * many buyers (a ZCOUNT per buyer's presence set cost a Redis command per candidate).
+ */
 export async function liveBuyers(redis: Redis, buyerIds: string[], nowMs: number): Promise<Set<string>> {
   if (buyerIds.length === 0) return new Set();
-  const p = redis.pipeline();
-  for (const id of buyerIds) p.zcount(presenceKey(id), `(${nowMs}`, "+inf");
-  const replies = (await p.exec()) ?? [];
-  return new Set(buyerIds.filter((_, i) => Number(replies[i]?.[1] ?? 0) > 0));
+  const lapses = await redis.zmscore(LIVE_INDEX, ...buyerIds);
+  return new Set(buyerIds.filter((_, i) => lapses[i] != null && Number(lapses[i]) > nowMs));
 }
 
 /** Publishes each notice on its buyer's channel; returns the indexes some API replica received. */

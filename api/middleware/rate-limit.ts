@@ -22,6 +22,16 @@ redis.call('SET', KEYS[1], tostring(next_tat), 'PX', math.ceil(next_tat - now) +
 return {1, tostring(next_tat - now), '0'}
 `;
 
+type WithGcra = ApiDeps["redis"] & {
+  dceGcra(bucket: string, interval: number, tolerance: number): Promise<[number, string, string]>;
+};
+
+/** The script by its SHA (EVALSHA; ioredis sends EVAL once per connection when Redis lacks it). */
+function gcra(redis: ApiDeps["redis"]): WithGcra {
+  if (!("dceGcra" in redis)) redis.defineCommand("dceGcra", { numberOfKeys: 1, lua: GCRA });
+  return redis as WithGcra;
+}
+
 export interface Decision {
   allowed: boolean;
   limit: number;
@@ -36,11 +46,7 @@ export interface Decision {
 export async function take(redis: ApiDeps["redis"], bucket: string, limit: RateLimit): Promise<Decision> {
   const interval = 1000 / limit.perSec;
   const tolerance = interval * limit.burst;
-  const [ok, ahead, wait] = (await redis.eval(GCRA, 1, bucket, interval, tolerance)) as [
-    number,
-    string,
-    string,
-  ];
+  const [ok, ahead, wait] = await gcra(redis).dceGcra(bucket, interval, tolerance);
   const aheadMs = Number(ahead);
   return {
     allowed: ok === 1,
