@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { runMigrations } from "../api/db/migrate.ts";
 import { appSpec, compiledCommand, readRunFile, sidecarSpec } from "./stack/plan.ts";
 import { privateDir } from "./stack/private-files.ts";
+import { reserveStackPorts, stackPorts } from "./stack/reserved-ports.ts";
 import { loadOrCreateSecrets } from "./stack/secrets.ts";
 import {
   ensureDatabase,
@@ -127,6 +128,7 @@ try {
   const t0 = Date.now();
   const secrets = loadOrCreateSecrets(join(stateDir, "secrets.env"));
   const apps = readRunFile(join(root, "dapr.yaml"));
+  reserveStackPorts(stackPorts(apps, Number(new URL(apiUrl).port || 8080)), say);
   const dbUrl = apps[0]?.env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce";
 
   supervisor.start(redisSpec(stateDir));
