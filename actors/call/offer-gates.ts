@@ -80,7 +80,7 @@ export async function runGates(deps: GateDeps, cmd: OfferCommand, nowMs: number)
     // here writes the number's traces back.
     return refuse("invalid_caller_number", "the caller's personal data was erased");
   }
-  const p = await protectNumber(deps.redis, deps.pii, phone.e164);
+  const p = await protectNumber(deps.redis, deps.pii, phone.e164, hash);
   const ping = cmd.pingCallerNumber === undefined ? undefined : checkNanpNumber(cmd.pingCallerNumber);
   const screening: Screening = await screen(
     { redis: deps.redis, sql: deps.sql },

@@ -33,8 +33,13 @@ async function subjectKey(
   return winner ? keys.open("subject-key", winner) : null;
 }
 
-export async function protectNumber(redis: Redis, keys: PiiKeyring, e164: string): Promise<ProtectedNumber> {
-  const hash = phoneHash(keys, e164);
+/** `hash`, when the caller has it already, is the number's `phoneHash`; it is not computed twice. */
+export async function protectNumber(
+  redis: Redis,
+  keys: PiiKeyring,
+  e164: string,
+  hash = phoneHash(keys, e164),
+): Promise<ProtectedNumber> {
   const key = await subjectKey(redis, keys, hash, true);
   if (!key) throw new Error("subject key could not be created");
   return { hash, ciphertext: seal(key, Buffer.from(e164, "utf8")) };
