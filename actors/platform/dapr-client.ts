@@ -146,7 +146,7 @@ export async function publishEvents(
   return new Set(answer.failedEntries?.map((f) => f.entryId) ?? events.map((e) => e.id));
 }
 
-/** The sidecar's actor API for one actor instance: its state transaction and its reminders. */
+/** The sidecar's actor API for one actor instance: its reminders (state is written by the document store). */
 export class ActorSidecar {
   private readonly sidecar: Sidecar;
   private readonly base: string;
@@ -154,15 +154,6 @@ export class ActorSidecar {
   constructor(client: DaprClient, actorType: string, id: string) {
     this.sidecar = sidecarOf(client);
     this.base = `/v1.0/actors/${actorType}/${encodeURIComponent(id)}`;
-  }
-
-  /**
-   * Upserts one state key (`POST …/state`, a one-operation transaction). The SDK's state manager
-   * would first ask the sidecar whether the key exists (a GET per write of a new actor) only to send
-   * the same upsert either way.
-   */
-  async upsert(key: string, value: unknown): Promise<void> {
-    await this.send("POST", "/state", [{ operation: "upsert", request: { key, value } }]);
   }
 
   /** Registers (or replaces) a one-shot reminder due after `dueMs`, carrying `data` back to the actor. */
