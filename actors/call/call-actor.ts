@@ -140,7 +140,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
    * Runs the journalled compensations in reverse, except those `keep` names (what the saved call still
    * owns). Clears the journal when all ran; else the sweeper tries again later.
    */
-  private async undo(steps: Compensation[], keep: (c: Compensation) => boolean): Promise<void> {
+  private async undo(steps: Compensation[], keep: (c: Compensation) => boolean): Promise<number> {
     const { redis } = this.deps();
     const client = this.getDaprClient();
     const failed = await compensate(steps, keep, async (c) => {
@@ -159,6 +159,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     if (failed.length === 0) await redis.del(sagaKey(this.getActorId().getId()));
     else
       this.deps().logger.warn({ callId: this.getActorId().getId(), left: failed.length }, "call.saga_left");
+    return failed.length;
   }
 
   private initialState(cmd: OfferCommand, now: number): CallState {
@@ -264,16 +265,16 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     const callId = this.getActorId().getId();
     const state = await this.load();
     const steps = await journal(redis, callId);
-    if (steps.length > 0) {
-      // A saved call owns its seller slot (whatever its outcome) and, while it holds one, its buyer's hold.
-      const holding = state && HOLDING.has(state.status) ? state.decision.buyerId : undefined;
-      await this.undo(steps, (c) =>
-        c.kind === "seller.release" ? state !== undefined : c.buyerId === holding,
-      );
-    }
-    if (state) await this.expireIfDue(state);
-    const after = (await this.load()) ?? state;
-    if ((await redis.llen(sagaKey(callId))) > 0) {
+    // A saved call owns its seller slot (whatever its outcome) and, while it holds one, its buyer's hold.
+    const holding = state && HOLDING.has(state.status) ? state.decision.buyerId : undefined;
+    const left =
+      steps.length === 0
+        ? 0
+        : await this.undo(steps, (c) =>
+            c.kind === "seller.release" ? state !== undefined : c.buyerId === holding,
+          );
+    const after = state ? await this.expireIfDue(state) : undefined;
+    if (left > 0) {
       await scheduleSweep(redis, callId, systemCtx.now() + SAGA_RECOVERY_MS);
     } else if (after?.status === "routed" && after.routing) {
       await scheduleSweep(redis, callId, after.routing.expiresAtMs);
@@ -402,11 +403,11 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     if (state) await this.expireIfDue(state, true);
   }
 
-  /** A routing past its expiry: the buyer's hold is released and the call is expired. */
-  private async expireIfDue(state: CallState, force = false): Promise<void> {
-    if (state.status !== "routed" || !state.decision.buyerId || !state.routing) return;
+  /** A routing past its expiry: the buyer's hold is released and the call is expired. The call after. */
+  private async expireIfDue(state: CallState, force = false): Promise<CallState> {
+    if (state.status !== "routed" || !state.decision.buyerId || !state.routing) return state;
     const now = systemCtx.now();
-    if (!force && state.routing.expiresAtMs > now) return;
+    if (!force && state.routing.expiresAtMs > now) return state;
     const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", state.decision.buyerId);
     await buyer.release({ callId: state.callId, outcome: "expired" });
     const next: CallState = {
@@ -416,6 +417,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     };
     const agg = { type: "call", id: state.callId } as const;
     await this.save(next, [domainEvent("call.expired", agg, "expiry", now, { reason: "routing_expired" })]);
+    return next;
   }
 
   /** Data-subject erasure: drop the caller's keyed hash and ciphertext; the call record stays. */
