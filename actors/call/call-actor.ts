@@ -32,6 +32,7 @@ import {
   captureOrThrow,
   finishSettlement,
   isSettleReminder,
+  lifecycleEvent,
   SETTLE_AFTER_MS,
   SETTLE_REMINDER,
   SETTLE_REMINDER_DATA,
@@ -311,13 +312,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
         events.push(domainEvent("call.billable", agg, cmd.eventId, now, billableData(next)));
       }
     }
-    events.unshift(
-      domainEvent(`call.${to}`, agg, cmd.eventId, now, {
-        durationSec: cmd.durationSec ?? null,
-        reason: cmd.reason ?? null,
-        hangupBy: cmd.hangupBy ?? null,
-      }),
-    );
+    events.unshift(lifecycleEvent(state.callId, to, cmd, now));
     if (shouldReroute(state, cmd, next.billing)) {
       const rerouted = await this.reroute(next, cmd);
       if (rerouted) {

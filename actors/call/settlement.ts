@@ -34,16 +34,25 @@ export function withIntent(completed: CallState, cmd: CallEventCommand, atMs: nu
 
 /** The call's events of a finished billable completion: `call.completed`, then `call.billable`. */
 export function settledEvents(state: CallState, intent: SettlementIntent): DomainEvent[] {
-  const agg = { type: "call", id: state.callId } as const;
   const { cmd, atMs } = intent;
   return [
-    domainEvent("call.completed", agg, cmd.eventId, atMs, {
-      durationSec: cmd.durationSec ?? null,
-      reason: cmd.reason ?? null,
-      hangupBy: cmd.hangupBy ?? null,
-    }),
-    domainEvent("call.billable", agg, cmd.eventId, atMs, billableData(state)),
+    lifecycleEvent(state.callId, "completed", cmd, atMs),
+    domainEvent("call.billable", { type: "call", id: state.callId }, cmd.eventId, atMs, billableData(state)),
   ];
+}
+
+/** The event a lifecycle step raises (`call.ringing`, `call.completed`, …), named by the step's id. */
+export function lifecycleEvent(
+  callId: string,
+  status: string,
+  cmd: CallEventCommand,
+  atMs: number,
+): DomainEvent {
+  return domainEvent(`call.${status}`, { type: "call", id: callId }, cmd.eventId, atMs, {
+    durationSec: cmd.durationSec ?? null,
+    reason: cmd.reason ?? null,
+    hangupBy: cmd.hangupBy ?? null,
+  });
 }
 
 /** The buyer refused the capture (not a transport failure): retrying the same request cannot help. */
