@@ -49,6 +49,8 @@ export interface RunAuctionCommand {
   sellerCampaignId?: string;
   terms: AuctionTerms & { maxAuctionMs: number };
   routingTtlSec: number;
+  /** The seller campaign's maximum call duration: the buyer's hold outlives it (call/holds.ts). */
+  maxCallDurationSec?: number;
   /**
    * The call's offer attempt: a retry of the same attempt answers the stored outcome; a new attempt
    * (the call undid the last one's hold, its saga) runs the auction again.
@@ -89,6 +91,7 @@ export interface NextBidCommand {
   /** Buyers already tried for this call; their other bids are skipped too. */
   excludeBuyerIds: string[];
   routingTtlSec: number;
+  maxCallDurationSec?: number;
   call: import("../buyer/buyer-api.ts").CallFacts;
 }
 

@@ -3,6 +3,7 @@
 // bid collection, ranking and best-first reservation (each hold journalled for the call's saga).
 import type { IBuyerActor } from "../buyer/buyer-api.ts";
 import type { TargetingEntry } from "../buyer/targeting.ts";
+import { reservationTtlMs } from "../call/holds.ts";
 import { pushCompensation } from "../call/saga.ts";
 import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
@@ -83,6 +84,7 @@ export async function reserveFirst(
   routingTtlSec: number,
   skipBuyers: Set<string>,
   losers: Loser[],
+  maxCallDurationSec?: number,
 ): Promise<{ index: number; winner: AuctionWinner } | undefined> {
   const taken = await reserveInOrder(
     ordered,
@@ -100,7 +102,9 @@ export async function reserveFirst(
         priceMicros,
         bid: offered,
         call,
-        ttlMs: routingTtlSec * 1000 + 4 * 3600_000, // held through the call; swept if never settled
+        // Held through the call: the call's sweeper ends it at its maximum duration; the buyer
+        // sweeps it itself a grace later, should that sweeper not run.
+        ttlMs: reservationTtlMs(routingTtlSec, maxCallDurationSec),
       });
     },
     losers,
@@ -154,7 +158,15 @@ export async function closeAuction(
   losers.push(...collected.losers);
   const ranking = rankBids(bids, terms, systemCtx.now());
   losers.push(...ranking.losers);
-  const taken = await reserveFirst(deps, ranking.ordered, call, cmd.routingTtlSec, new Set(), losers);
+  const taken = await reserveFirst(
+    deps,
+    ranking.ordered,
+    call,
+    cmd.routingTtlSec,
+    new Set(),
+    losers,
+    cmd.maxCallDurationSec,
+  );
   const summary = (): AuctionOutcome["summary"] => ({
     candidates: found.campaigns.length,
     bids: bids.length,
@@ -196,7 +208,15 @@ export async function nextWinner(
     losers.push(loserOf(bid, suppressed.exchange ? "dnc_suppressed" : "buyer_suppressed"));
     skip.add(bid.buyerId);
   }
-  const taken = await reserveFirst(deps, ordered, cmd.call, cmd.routingTtlSec, skip, losers);
+  const taken = await reserveFirst(
+    deps,
+    ordered,
+    cmd.call,
+    cmd.routingTtlSec,
+    skip,
+    losers,
+    cmd.maxCallDurationSec,
+  );
   return { winner: taken?.winner, losers };
 }
 

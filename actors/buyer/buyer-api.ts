@@ -127,7 +127,13 @@ export interface ReserveCommand {
   ttlMs: number; // how long the reservation holds without a capture or release
 }
 
-export type ReleaseOutcome = "failed" | "expired" | "not_billable" | "rerouted";
+export type ReleaseOutcome =
+  | "failed"
+  | "expired"
+  | "not_billable"
+  | "rerouted"
+  /** The call passed its maximum duration with no end reported (call/holds.ts). */
+  | "max_duration_exceeded";
 
 export interface ReleaseCommand {
   callId: string;

@@ -17,6 +17,7 @@ import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
 import { nextCallWinner, runCallAuction } from "./call-auction.ts";
+import { dueHoldEnd, expiredCall, HOLDING, type HoldEnd, holdEnd, maxCallDurationSec } from "./holds.ts";
 import { runGates } from "./offer-gates.ts";
 import { billingFor, failedBilling, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
 import {
@@ -41,9 +42,6 @@ import {
 } from "./settlement.ts";
 import { callSnapshot } from "./snapshot.ts";
 import { SWEEP_SET, scheduleSweep, unscheduleSweep } from "./sweeper.ts";
-
-/** Statuses in which the call holds its buyer's reservation. */
-const HOLDING = new Set(["routed", "ringing", "connected"]);
 
 export class CallActor extends DocumentActor<CallState> implements ICallActor {
   /** Every call write: bump the revision and attach the call's snapshot to each event for read models. */
@@ -104,6 +102,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
         vertical: cmd.vertical ?? campaign.vertical,
         payout: campaign.payout,
         reroute: { ...campaign.reroute, routingTtlSec: campaign.routingTtlSec },
+        ...(campaign.maxCallDurationSec ? { maxCallDurationSec: campaign.maxCallDurationSec } : {}),
       };
       const ran = await runCallAuction(
         this.deps(),
@@ -119,6 +118,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
             maxAuctionMs: campaign.maxAuctionMs,
           },
           routingTtlSec: campaign.routingTtlSec,
+          maxCallDurationSec: admitted.maxCallDurationSec,
           attemptId: randomUUID(),
         },
         campaign.reroute.max > 0,
@@ -210,7 +210,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       status: "routed",
       ...routedView(routing, recordingDisclosureRequired(state.caller.state)),
     };
-    return { ...state, status: "routed", decision, routing };
+    return { ...state, status: "routed", decision, routing, routedAtMs: systemCtx.now() };
   }
 
   private facts(state: CallState): CallFacts {
@@ -246,20 +246,21 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
 
   /**
    * After a save: the journal's steps are settled (the saved call owns its hold now), and the sweeper
-   * visits a routed call when its routing expires. One Redis round trip, no sidecar crossing.
+   * visits a call holding its buyer when that hold ends (call/holds.ts). One Redis round trip, no
+   * sidecar crossing.
    */
   private async afterSave(state: CallState): Promise<void> {
     const { redis } = this.deps();
     const tx = redis.multi().del(sagaKey(state.callId));
-    if (state.status === "routed" && state.routing)
-      tx.zadd(SWEEP_SET, state.routing.expiresAtMs, state.callId);
+    const end = holdEnd(state);
+    if (end) tx.zadd(SWEEP_SET, end.atMs, state.callId);
     else tx.zrem(SWEEP_SET, state.callId);
     await tx.exec();
   }
 
   /**
    * The sweeper's visit: finishes a saga a crash left (releasing every journalled hold but the saved
-   * call's own), and expires a routing past its time.
+   * call's own), and ends a hold past its time (a routing expired, a maximum call duration passed).
    */
   async sweep(_cmd: Record<string, never>): Promise<Result<{ status: string }>> {
     const { redis } = this.deps();
@@ -275,10 +276,11 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
             c.kind === "seller.release" ? state !== undefined : c.buyerId === holding,
           );
     const after = state ? await this.expireIfDue(state) : undefined;
+    const end = after ? holdEnd(after) : undefined;
     if (left > 0) {
       await scheduleSweep(redis, callId, systemCtx.now() + SAGA_RECOVERY_MS);
-    } else if (after?.status === "routed" && after.routing) {
-      await scheduleSweep(redis, callId, after.routing.expiresAtMs);
+    } else if (end) {
+      await scheduleSweep(redis, callId, end.atMs);
     } else {
       await unscheduleSweep(redis, callId);
     }
@@ -290,6 +292,12 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     if (!state) return refuse("call_unknown", `no call ${this.getActorId().getId()}`);
     // A completion whose save failed after its capture is finished first (a replay of it then replays).
     if (state.settling) state = await this.finishSettling(state);
+    // Past its maximum duration and not yet swept: ended now, so the event meets the same refusal.
+    if (
+      !state.appliedEvents[cmd.eventId] &&
+      dueHoldEnd(state, systemCtx.now())?.reason === "max_duration_exceeded"
+    )
+      state = await this.expireIfDue(state);
     const step = nextStatus(state, cmd);
     if (!step.ok) return step;
     if (step.value.replay) return ok(state);
@@ -321,8 +329,9 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       }
     }
     await this.save(next, events);
-    // Routed again (a re-route): the sweeper expires it; answered or ended: nothing left to sweep.
-    if (next.status === "routed" || state.status === "routed") await this.afterSave(next);
+    // The sweeper's visit moves when the hold's end does: placed (the routing's expiry no longer
+    // applies), re-routed (a new routing), ended (nothing left to sweep).
+    if (holdEnd(next)?.atMs !== holdEnd(state)?.atMs) await this.afterSave(next);
     return ok(next);
   }
 
@@ -332,6 +341,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     const w = await nextCallWinner(this.deps(), state.rerouteBids, {
       excludeBuyerIds: attempts.map((a) => a.buyerId),
       routingTtlSec: state.reroute?.routingTtlSec ?? 60,
+      maxCallDurationSec: state.maxCallDurationSec,
       call: this.facts(state),
     });
     if (!w) return undefined;
@@ -398,20 +408,29 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     if (state) await this.expireIfDue(state, true);
   }
 
-  /** A routing past its expiry: the buyer's hold is released and the call is expired. The call after. */
+  /**
+   * A hold past its end (call/holds.ts): the buyer's reservation is released and the call expired,
+   * unbilled, with `call.expired` saying why. `force`: an old routing reminder expires a routed call.
+   * The call after.
+   */
   private async expireIfDue(state: CallState, force = false): Promise<CallState> {
-    if (state.status !== "routed" || !state.decision.buyerId || !state.routing) return state;
     const now = systemCtx.now();
-    if (!force && state.routing.expiresAtMs > now) return state;
+    const end: HoldEnd | undefined =
+      dueHoldEnd(state, now) ??
+      (force && state.status === "routed" && state.decision.buyerId && state.routing
+        ? { atMs: now, reason: "routing_expired" }
+        : undefined);
+    if (!end || !state.decision.buyerId) return state;
     const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", state.decision.buyerId);
-    await buyer.release({ callId: state.callId, outcome: "expired" });
-    const next: CallState = {
-      ...state,
-      status: "expired",
-      timeline: { ...state.timeline, endedAt: new Date(now).toISOString() },
-    };
+    const maxed = end.reason === "max_duration_exceeded";
+    await buyer.release({ callId: state.callId, outcome: maxed ? "max_duration_exceeded" : "expired" });
+    const next = expiredCall(state, end, now);
     const agg = { type: "call", id: state.callId } as const;
-    await this.save(next, [domainEvent("call.expired", agg, "expiry", now, { reason: "routing_expired" })]);
+    const data = maxed
+      ? { reason: end.reason, maxCallDurationSec: maxCallDurationSec(state), lastStatus: state.status }
+      : { reason: end.reason };
+    // Distinct causes, so the two expiries' event ids never collide (a call has only one of them).
+    await this.save(next, [domainEvent("call.expired", agg, maxed ? "max_duration" : "expiry", now, data)]);
     return next;
   }
 

@@ -100,6 +100,12 @@ export interface CallState {
    */
   routing?: Routing;
   reroute?: { max: number; belowSec: number; routingTtlSec: number };
+  /** The seller campaign's maximum call duration at admission (absent: the default, call/holds.ts). */
+  maxCallDurationSec?: number;
+  /** When the call was routed to the buyer it holds now (the offer, or the last re-route). */
+  routedAtMs?: number;
+  /** Why the exchange ended the call itself (an expired status): the seller never reported its end. */
+  endReason?: import("./holds.ts").HoldEndReason;
   /** Every buyer the call was routed to, in order, with how that attempt ended. */
   attempts?: { buyerId: string; campaignId: string; priceMicros: Micros; outcome?: string }[];
   auction?: AuctionSummary;

@@ -12,6 +12,7 @@ interface Fixture {
   description: string;
   given: {
     status?: string;
+    endReason?: string;
     appliedEvents?: Record<string, string>;
     reroute?: { max: number; belowSec: number; routingTtlSec: number };
     attempts?: { buyerId: string; campaignId: string; priceMicros: number }[];
@@ -37,6 +38,7 @@ function toState(g: Fixture["given"]): CallState {
     timeline: { offeredAt: "2026-11-28T19:30:00.000Z" },
     appliedEvents: (g.appliedEvents ?? {}) as Record<string, CallStatus>,
     ...(g.reroute ? { reroute: g.reroute } : {}),
+    ...(g.endReason ? { endReason: g.endReason as CallState["endReason"] } : {}),
     ...(g.attempts ? { attempts: g.attempts } : {}),
   };
 }

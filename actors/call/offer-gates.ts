@@ -32,6 +32,7 @@ export type CampaignTerms = Pick<
   | "auction"
   | "maxAuctionMs"
   | "routingTtlSec"
+  | "maxCallDurationSec"
   | "reroute"
   | "exposeCallerId"
   | "payout"

@@ -2,6 +2,7 @@
 import type { Micros } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import type { Billing, CallEventCommand, CallState, CallStatus } from "./call-api.ts";
+import { maxCallDurationSec } from "./holds.ts";
 
 /** For each status, the event types it accepts and the status each leads to. */
 export const TRANSITIONS: Record<CallStatus, Partial<Record<CallEventCommand["type"], CallStatus>>> = {
@@ -30,6 +31,12 @@ export function nextStatus(
 ): Result<{ status: CallStatus; replay: boolean }> {
   const seen = state.appliedEvents[cmd.eventId];
   if (seen) return ok({ status: seen, replay: true });
+  if (state.endReason === "max_duration_exceeded") {
+    return refuse(
+      "max_duration_exceeded",
+      `the exchange ended this call at its maximum call duration (${maxCallDurationSec(state)}s from routing) with no end reported; it was released unbilled and takes no "${cmd.type}"`,
+    );
+  }
   const to = TRANSITIONS[state.status][cmd.type];
   if (!to) {
     const allowed = Object.keys(TRANSITIONS[state.status]);

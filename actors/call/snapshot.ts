@@ -40,7 +40,7 @@ export function callSnapshot(s: CallState): CallSnapshot {
     chargedMicros: s.billing?.chargedMicros ?? null,
     payoutMicros: s.billing?.payoutMicros ?? null,
     durationSec: s.durationSec ?? null,
-    reasonCode: s.decision.reason?.code ?? null,
+    reasonCode: s.decision.reason?.code ?? s.endReason ?? null,
     attempts: s.attempts?.length ?? 0,
     offeredAt: s.timeline.offeredAt,
     endedAt: s.timeline.endedAt ?? null,

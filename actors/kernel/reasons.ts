@@ -59,6 +59,8 @@ export const REASONS = {
   call_unknown: "The call does not exist.",
   illegal_transition: "The event is not allowed in the call's current state.",
   routing_expired: "The routed call did not connect before its routing instruction expired.",
+  max_duration_exceeded:
+    "The call passed its maximum duration with no end reported: ended unbilled, later events refused.",
   // resource limits
   limit_exceeded:
     "The request goes over a resource limit; `limit` names it and its maximum (see the limits table).",

@@ -20,6 +20,8 @@ export interface SellerCampaignEntry {
   auction: SellerCampaign["auction"];
   maxAuctionMs: number;
   routingTtlSec: number;
+  /** Absent in entries written before the field: the call applies the default. */
+  maxCallDurationSec?: number;
   reroute: SellerCampaign["reroute"];
   allowAnonymous: boolean;
   exposeCallerId: boolean;
@@ -51,6 +53,7 @@ export function sellerCampaignEntry(seller: SellerState, c: SellerCampaign): Sel
     auction: c.auction,
     maxAuctionMs: c.maxAuctionMs,
     routingTtlSec: c.routingTtlSec,
+    ...(c.maxCallDurationSec !== undefined ? { maxCallDurationSec: c.maxCallDurationSec } : {}),
     reroute: c.reroute,
     allowAnonymous: c.allowAnonymous,
     exposeCallerId: c.exposeCallerId,

@@ -15,6 +15,8 @@ export interface SellerCampaign {
   payout: Payout;
   maxAuctionMs: number; // deadline for bids (RTB answers) on this campaign's calls
   routingTtlSec: number; // how long a routing instruction stays valid
+  /** How long a routed call may hold its buyer with no end reported (absent: call/holds.ts default). */
+  maxCallDurationSec?: number;
   /** Revenue recovery: after a no-answer, or a buyer hanging up before `rerouteBelowSec`, try the next bid. */
   reroute: { max: number; belowSec: number };
   allowAnonymous: boolean;

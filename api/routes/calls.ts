@@ -38,6 +38,7 @@ export function callView(s: CallState) {
     chargedMicros: s.billing?.chargedMicros ?? null,
     payoutMicros: s.billing?.payoutMicros ?? null,
     billing: s.billing,
+    endReason: s.endReason ?? null,
   };
 }
 
@@ -155,7 +156,7 @@ export function callRoutes(deps: ApiDeps) {
     status: 200,
     response: R.Call,
     idempotencyKey: "optional",
-    errors: [...WRITE, "call_unknown", "illegal_transition"],
+    errors: [...WRITE, "call_unknown", "illegal_transition", "max_duration_exceeded"],
   });
   app.post("/calls/:callId/events", callEventDoc, async (c) => {
     const principal = c.get("principal");

@@ -110,8 +110,13 @@ describe("seller campaign shape", () => {
     expect(check(CreateSellerCampaign, seller)).toMatchObject({
       maxAuctionMs: 300,
       routingTtlSec: 60,
+      maxCallDurationSec: 15_000,
       status: "active",
     });
+  });
+
+  it("leaves maxCallDurationSec out of a PATCH that does not name it", () => {
+    expect(check(PatchSellerCampaign, { name: "renamed" })).toEqual({ name: "renamed" });
   });
 
   it.each<[string, Record<string, unknown>, string[]]>([
@@ -123,6 +128,9 @@ describe("seller campaign shape", () => {
     ["payout share over 100", { payout: { type: "share", percent: 100.5 } }, ["payout.percent"]],
     ["maxAuctionMs over 2000", { maxAuctionMs: 2_001 }, ["maxAuctionMs"]],
     ["routingTtlSec under 5", { routingTtlSec: 4 }, ["routingTtlSec"]],
+    ["maxCallDurationSec under 5", { maxCallDurationSec: 4 }, ["maxCallDurationSec"]],
+    ["maxCallDurationSec over a day", { maxCallDurationSec: 86_401 }, ["maxCallDurationSec"]],
+    ["fractional maxCallDurationSec", { maxCallDurationSec: 60.5 }, ["maxCallDurationSec"]],
     ["reroute.max over 5", { reroute: { max: 6 } }, ["reroute.max"]],
     ["zero velocity window", { velocity: { per1h: 0 } }, ["velocity.per1h"]],
   ])("refuses %s", (_name, over, expected) => {

@@ -1,5 +1,10 @@
 // Request bodies for buyer campaigns (targets) and seller campaigns (traffic sources).
 import * as v from "valibot";
+import {
+  DEFAULT_MAX_CALL_DURATION_SEC,
+  MAX_CALL_DURATION_MAX_SEC,
+  MAX_CALL_DURATION_MIN_SEC,
+} from "../../actors/call/holds.ts";
 import { RANGES } from "../../actors/kernel/limits.ts";
 import {
   atMost,
@@ -120,6 +125,11 @@ const SellerCampaignFields = {
   payout: Payout,
   maxAuctionMs: v.optional(v.pipe(NonNegativeInt, v.minValue(10), v.maxValue(2000)), 300),
   routingTtlSec: v.optional(v.pipe(NonNegativeInt, v.minValue(5), v.maxValue(3600)), 60),
+  // How long a routed call may hold its buyer with no end reported, then it is expired unbilled.
+  maxCallDurationSec: v.optional(
+    v.pipe(NonNegativeInt, v.minValue(MAX_CALL_DURATION_MIN_SEC), v.maxValue(MAX_CALL_DURATION_MAX_SEC)),
+    DEFAULT_MAX_CALL_DURATION_SEC,
+  ),
   reroute: v.optional(
     v.object({
       max: v.optional(v.pipe(NonNegativeInt, v.maxValue(5)), 2),

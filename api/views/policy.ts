@@ -52,6 +52,7 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   recordingDisclosure: ALL("the call must announce recording"),
   reason: ALL("why: the call's refusal, a billing reason, or the viewer's own losing bid"),
   reasonCode: ALL("why the call was refused or failed"),
+  endReason: ALL("why the exchange ended the call itself: routing expired, maximum duration passed"),
   code: ALL("a reason or error code"),
   detail: ALL("a reason or error text"),
   // The auction: counts and terms are the seller's, losing bids are their bidders' own.

@@ -14,7 +14,8 @@ export const WEBHOOK_EVENTS = {
   "call.connected": "The buyer answered.",
   "call.completed": "The call ended after connecting; `durationSec` says how long it lasted.",
   "call.failed": "The call ended without a billable connection (no answer, busy, error).",
-  "call.expired": "The routing instruction expired before the call was placed.",
+  "call.expired":
+    "The exchange ended the call unbilled: its routing expired before it was placed (`reasonCode: routing_expired`), or it passed its maximum call duration with no end reported (`max_duration_exceeded`).",
   "call.rerouted": "The call moved to the next eligible buyer after the first one failed it.",
   "call.billable": "The call qualified: the buyer is charged and the seller credited.",
   "buyer.deposited": "Funds were added to the buyer's balance (buyer only).",
