@@ -431,6 +431,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       : { reason: end.reason };
     // Distinct causes, so the two expiries' event ids never collide (a call has only one of them).
     await this.save(next, [domainEvent("call.expired", agg, maxed ? "max_duration" : "expiry", now, data)]);
+    if (maxed) this.deps().logger.warn({ callId: state.callId, lastStatus: state.status }, "call.hold_ended");
     return next;
   }
 

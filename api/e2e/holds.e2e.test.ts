@@ -2,14 +2,21 @@
 // ended by the exchange at its seller campaign's maximum call duration: the buyer's reservation and
 // concurrency slot come back, the call is expired unbilled with its reason (recorded, shown to both
 // parties), and a late `completed` is refused with a stable code, never billed, never released twice.
+import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { sql } from "./chaos.ts";
+import { SWEEP_SET } from "../../actors/call/sweeper.ts";
+import { resweepHolds } from "../../scripts/holds-resweep.ts";
+import { sleep, sql } from "./chaos.ts";
 import { call, createBuyer, createBuyerCampaign, createSeller, offerCall, uniq, waitFor } from "./client.ts";
 
 const PRICE = 20_000_000;
 const DEPOSIT = 1_000_000_000;
 
-afterAll(() => sql.end());
+const redis = new Redis(process.env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380");
+afterAll(async () => {
+  redis.disconnect();
+  await sql.end();
+});
 
 async function keyFor(accountId: string, role: "buyer" | "seller") {
   const res = await call<{ key: string }>("POST", "/v1/api-keys", { body: { accountId, role } });
@@ -121,5 +128,39 @@ describe("holds that end", () => {
         and type in ('call.billable', 'call.completed', 'buyer.released', 'buyer.captured')
       group by type`;
     expect(after).toEqual([{ type: "buyer.released", n: 1 }]);
+  }, 120_000);
+
+  it("a holding call whose sweep entry is gone never ends until the repair puts it back", async () => {
+    const vertical = `v_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer(DEPOSIT);
+    await createBuyerCampaign(buyerId, { vertical, bidMicros: PRICE, caps: { concurrency: 1 } });
+    const seller = await createSeller({ vertical, reserveMicros: 1_000_000, maxCallDurationSec: 5 });
+    const { callId } = (await offerCall<{ callId: string }>(seller)).body;
+    const ringing = await call<CallBody>("POST", `/v1/calls/${callId}/events`, {
+      key: seller.key,
+      body: { type: "ringing" },
+    });
+    expect(ringing.body.status).toBe("ringing");
+    // As a call live before this was deployed, or an entry a Redis crash lost: nothing will visit it.
+    expect(await redis.zrem(SWEEP_SET, callId)).toBe(1);
+    await waitFor(
+      () => sql<{ status: string }[]>`select status from calls where call_id = ${callId}`,
+      (rows) => rows[0]?.status === "ringing",
+    );
+    await sleep(7_000); // past its 5 s maximum: without an entry it stays ringing
+    const stuck = await call<CallBody>("GET", `/v1/calls/${callId}`, { key: seller.key });
+    expect(stuck.body.status).toBe("ringing");
+
+    const repaired = await resweepHolds(sql, redis, Date.now());
+    expect(repaired.added).toBeGreaterThanOrEqual(1);
+    const ended = await waitFor(
+      () => call<CallBody>("GET", `/v1/calls/${callId}`, { key: seller.key }),
+      (r) => r.body.status !== "ringing",
+      60_000,
+    );
+    expect(ended.body).toMatchObject({ status: "expired", endReason: "max_duration_exceeded" });
+    expect(
+      (await call<{ reservedMicros: number }>("GET", `/v1/buyers/${buyerId}/balance`)).body.reservedMicros,
+    ).toBe(0);
   }, 120_000);
 });
