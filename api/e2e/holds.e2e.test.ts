@@ -130,6 +130,35 @@ describe("holds that end", () => {
     expect(after).toEqual([{ type: "buyer.released", n: 1 }]);
   }, 120_000);
 
+  it("a completed past the maximum, before the sweeper's visit, ends the call and is refused all the same", async () => {
+    const vertical = `v_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer(DEPOSIT);
+    await createBuyerCampaign(buyerId, { vertical, bidMicros: PRICE, caps: { concurrency: 1 } });
+    const seller = await createSeller({ vertical, reserveMicros: 1_000_000, maxCallDurationSec: 5 });
+    const { callId } = (await offerCall<{ callId: string }>(seller)).body;
+    const post = (body: Record<string, unknown>) =>
+      call<CallBody>("POST", `/v1/calls/${callId}/events`, { key: seller.key, body });
+    expect((await post({ type: "connected" })).body.status).toBe("connected");
+    // The sweeper will not come (its entry is gone): only the event itself can notice the deadline.
+    expect(await redis.zrem(SWEEP_SET, callId)).toBe(1);
+    await sleep(6_000);
+    const late = await post({ type: "completed", durationSec: 600 });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe("max_duration_exceeded");
+    const after = await call<CallBody>("GET", `/v1/calls/${callId}`, { key: seller.key });
+    expect(after.body).toMatchObject({
+      status: "expired",
+      endReason: "max_duration_exceeded",
+      billable: false,
+    });
+    expect(
+      (await call<{ reservedMicros: number }>("GET", `/v1/buyers/${buyerId}/balance`)).body,
+    ).toMatchObject({
+      balanceMicros: DEPOSIT,
+      reservedMicros: 0,
+    });
+  }, 120_000);
+
   it("a holding call whose sweep entry is gone never ends until the repair puts it back", async () => {
     const vertical = `v_${uniq().slice(0, 8)}`;
     const buyerId = await createBuyer(DEPOSIT);
