@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CallSnapshot } from "../../actors/call/snapshot.ts";
+import { expiredCall } from "../../actors/call/holds.ts";
+import { type CallSnapshot, callSnapshot } from "../../actors/call/snapshot.ts";
 import { domainEvent } from "../../actors/kernel/events.ts";
 import { violations } from "../views/policy.ts";
 import {
@@ -135,5 +136,44 @@ describe("retry backoff", () => {
     expect(nextDelayMs(policy, 7, 1)).toBe(60_000);
     expect(nextDelayMs(policy, 8, 1)).toBeNull();
     expect(nextDelayMs({ ...policy, maxAttempts: 1 }, 1, 0.5)).toBeNull();
+  });
+});
+
+describe("a hold the exchange ended", () => {
+  it("call.expired at the maximum call duration reaches both parties with its reason, unbilled", () => {
+    // The snapshot as the CallActor attaches it: the call's own end reason, not only the event's.
+    const ended = callSnapshot(
+      expiredCall(
+        {
+          schema: 1,
+          callId: "call_1",
+          sellerId: "sel_1",
+          sellerCampaignId: "scp_1",
+          requestHash: "rh1_x",
+          status: "connected",
+          caller: {},
+          tags: [],
+          decision: { callId: "call_1", status: "routed", buyerId: "byr_1", priceMicros: 40_000_000 },
+          timeline: { offeredAt: "2026-11-28T10:00:00.000Z" },
+          appliedEvents: {},
+          maxCallDurationSec: 60,
+        },
+        { atMs: 0, reason: "max_duration_exceeded" },
+        Date.UTC(2026, 10, 28, 10, 1),
+      ),
+    );
+    expect(ended.reasonCode).toBe("max_duration_exceeded");
+    const e = domainEvent("call.expired", { type: "call", id: "call_1" }, "max_duration", 0, {
+      snapshot: ended,
+    });
+    expect(audiences(e)).toEqual([null, "sel_1", "byr_1"]);
+    for (const who of ["sel_1", "byr_1"]) {
+      expect(payloadFor(e, who).data).toMatchObject({
+        status: "expired",
+        reasonCode: "max_duration_exceeded",
+        billable: false,
+        chargedMicros: 0,
+      });
+    }
   });
 });
