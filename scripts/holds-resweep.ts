@@ -4,7 +4,7 @@
 // reschedules a hold not yet due, ends one past its maximum duration, or drops the entry of a call
 // that in fact ended. For calls already live when maximum call durations were deployed (their entry
 // was removed when they were placed) and for entries a Redis crash lost. Safe to run again. Usage:
-//   bash scripts/node24.sh node --import tsx scripts/holds-resweep.ts
+//   npm run holds:resweep
 import postgres from "postgres";
 import { SWEEP_SET } from "../actors/call/sweeper.ts";
 import type { Sql } from "../actors/platform/postgres.ts";
