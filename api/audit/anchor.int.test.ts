@@ -36,7 +36,9 @@ afterAll(async () => {
 /** `n` events of one aggregate (so one chain), recorded and audited as the writer does. */
 async function record(aggregateId: string, n: number, from = 1) {
   const events = Array.from({ length: n }, (_, i) =>
-    domainEvent("audit.probe", { type: "probe", id: aggregateId }, `${from + i}`, Date.now(), { n: from + i }),
+    domainEvent("audit.probe", { type: "compliance", id: aggregateId }, `${from + i}`, Date.now(), {
+      n: from + i,
+    }),
   );
   await handle.db.transaction((tx) => recordAudited(tx, events));
   return events;
@@ -125,7 +127,8 @@ describe("signed checkpoints of the chain heads", () => {
 
     // An insider deletes the chain's last two rows and their events and rolls the head back: what is
     // left in Postgres is consistent, only the checkpoint still knows the chain was longer.
-    const [third] = await owner`select seq, hash from audit_log where chain = ${chain} and seq = ${anchored - 2}`;
+    const [third] =
+      await owner`select seq, hash from audit_log where chain = ${chain} and seq = ${anchored - 2}`;
     await asOwner(async (tx) => {
       await tx`delete from audit_log where chain = ${chain} and seq > ${anchored - 2}`;
       await tx`delete from domain_events where event_id in ${tx(events.slice(3).map((e) => e.id))}`;

@@ -6,7 +6,7 @@
 // (actors/compliance/offer-subject.ts).
 
 import type { DaprClient } from "@dapr/dapr";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { ICallActor } from "../../actors/call/call-api.ts";
 import { ERASED_CALLER } from "../../actors/call/rules.ts";
 import { lookupCaller, velocityKey } from "../../actors/platform/compliance-store.ts";
