@@ -107,6 +107,9 @@ function superuser(socketDir: string, database = "postgres") {
   return postgres({ ...options, onnotice: () => undefined });
 }
 
+/** Where the cluster of `stateDir` has its Unix socket. */
+export const socketDirOf = (stateDir: string) => pgLayout(stateDir).socketDir;
+
 /** The superuser's session on the stack's cluster in `stateDir` (tests tamper as an insider with it). */
 export function superuserSql(stateDir: string, database = "dce") {
   return superuser(pgLayout(stateDir).socketDir, database);
