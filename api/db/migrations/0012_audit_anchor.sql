@@ -60,6 +60,12 @@ BEGIN
   IF app = current_user THEN
     RAISE EXCEPTION 'the app role % must not be the owner role running migrations', app;
   END IF;
+  -- Before PostgreSQL 15 every role may create in schema public; revoke that where this role may.
+  BEGIN
+    REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+  EXCEPTION WHEN insufficient_privilege THEN
+    RAISE WARNING 'could not revoke CREATE on schema public from PUBLIC: revoke it as its owner';
+  END;
   EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', app);
   EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I', app);
   EXECUTE format('REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM %I', app);
