@@ -2,10 +2,12 @@
 // what the latest checkpoint anchored (a tampered log is never re-anchored by the app), one writer at
 // a time (an advisory lock), then copied to Redis.
 import { sql } from "drizzle-orm";
+import { Counter, Gauge } from "prom-client";
 import type { Logger } from "../../actors/platform/logger.ts";
 import type { Redis } from "../../actors/platform/redis.ts";
 import type { Db } from "../db/client.ts";
 import type { Tx } from "../ledger/ledger.ts";
+import { registry } from "../metrics.ts";
 import type { ChainBreak } from "./chain.ts";
 import {
   type Checkpoint,
@@ -74,6 +76,18 @@ export async function takeCheckpoint(
   return outcome;
 }
 
+const outcomes = new Counter({
+  name: "dce_audit_checkpoints_total",
+  help: "Periodic audit checkpoints by outcome: taken, unchanged, refused (the log was tampered with) or failed",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+const refusing = new Gauge({
+  name: "dce_audit_checkpoint_refused",
+  help: "Whether the last checkpoint was refused: the chains no longer hold the latest one (alert on 1)",
+  registers: [registry],
+});
+
 /** Takes a checkpoint now and every `intervalMs`; a refusal is logged at error level each time. */
 export function startCheckpointer(
   deps: { db: Db; redis: Redis; logger: Logger; now: () => number },
@@ -86,9 +100,13 @@ export function startCheckpointer(
     running = true;
     try {
       const r = await takeCheckpoint(deps.db, deps.redis, key, deps.now());
+      const outcome = "refused" in r ? "refused" : "taken" in r ? "taken" : "unchanged";
+      outcomes.inc({ outcome });
+      refusing.set(outcome === "refused" ? 1 : 0);
       if ("refused" in r) deps.logger.error({ brokenAt: r.refused }, "audit.checkpoint_refused");
       else if ("taken" in r) deps.logger.debug({ id: r.taken.id, seq: r.taken.seq }, "audit.checkpoint");
     } catch (err) {
+      outcomes.inc({ outcome: "failed" });
       deps.logger.warn({ err: (err as Error).message }, "audit.checkpoint_failed");
     } finally {
       running = false;

@@ -8,6 +8,10 @@ import { asInsider, plantChain, removeChain, tryTruncate, uncoveredAt } from "./
 import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller } from "./client.ts";
 import { complete, eventually, offer, sqlClient, vertical } from "./compliance-helpers.ts";
 import { superuserSqlClient } from "./db-roles.ts";
+import { API, adminKey } from "./stack.ts";
+
+const metrics = async () =>
+  (await fetch(`${API}/metrics`, { headers: { authorization: `Bearer ${adminKey()}` } })).text();
 
 type Verify = {
   ok: boolean;
@@ -250,6 +254,13 @@ describe("invariant 8: the audit chain verifies and tampering is detected", () =
         problem: "checkpoint_ahead",
       });
       expect(tampered.checkpoint!.id).toBeGreaterThanOrEqual(anchored.checkpoint!.id);
+      // The API's next checkpoints refuse to anchor the tampered log, and say so on /metrics.
+      const refusals = await eventually(async () => {
+        const m = await metrics();
+        return /^dce_audit_checkpoint_refused 1$/m.test(m) ? m : undefined;
+      }, 30_000);
+      expect(refusals).toMatch(/dce_audit_checkpoints_total\{outcome="refused"\} [1-9]/);
+      expect((await verify()).brokenAt?.problem).toBe("checkpoint_ahead");
       tamperedId = tampered.checkpoint!.id;
     } finally {
       await removeChain(insider, planted);
@@ -258,6 +269,9 @@ describe("invariant 8: the audit chain verifies and tampering is detected", () =
     }
     const repaired = await verify();
     expect(repaired).toMatchObject({ ok: true });
+    await eventually(async () =>
+      (await metrics()).includes("dce_audit_checkpoint_refused 0") ? true : undefined,
+    );
     // The operator's re-anchoring (`npm run audit:checkpoint -- --reanchor`, run by removeChain).
     expect(repaired.checkpoint!.id).toBeGreaterThan(tamperedId);
   });
