@@ -3,7 +3,7 @@
 // the erasure's one write still works; and what an insider with the owner's rights does (a deleted
 // tail, a truncate with a rewritten head, a forged checkpoint) is caught by the signed checkpoint.
 import { Redis } from "ioredis";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainEvent } from "../../actors/kernel/events.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
@@ -22,14 +22,13 @@ const anchor = { redis, key: KEY };
 
 beforeAll(async () => {
   handle = await throwawayDatabase("anchor");
-  owner = postgres(handle.ownerUrl, { max: 1, onnotice: () => undefined });
+  owner = handle.owner;
   await redis.connect();
   await redis.del(CHECKPOINT_KEY);
 }, 60_000);
 afterAll(async () => {
   await redis.del(CHECKPOINT_KEY);
   redis.disconnect();
-  await owner?.end();
   await handle?.drop();
 });
 

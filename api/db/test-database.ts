@@ -27,7 +27,10 @@ export async function throwawayDatabase(label: string) {
     url,
     /** The owner role's URL for this database (migrations' rights: an insider with more than the app). */
     ownerUrl,
+    /** A session as the owner role, for what the app may not do (DDL, disabling a guard). */
+    owner: postgres(ownerUrl, { max: 1, onnotice: () => undefined }),
     async drop() {
+      await this.owner.end({ timeout: 2 });
       await handle.sql.end({ timeout: 2 });
       const a = postgres(OWNER_URL, { max: 1, onnotice: () => undefined });
       await a.unsafe(`drop database if exists "${name}" with (force)`);
