@@ -1,6 +1,6 @@
 // ensureDatabase on the local cluster: a database from before the owner/app split (owned by the app's
 // role, tables and all) is handed to the owner role, after which the app's role can no longer alter
-// its tables; a new database is made by the owner directly.
+// its tables; a hand-over cut short is completed on the next start.
 import { join, resolve } from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
@@ -59,5 +59,18 @@ describe("ensureDatabase", () => {
     } finally {
       await sql.end();
     }
+  });
+
+  it("completes a hand-over that stopped after the database changed owner", async () => {
+    const app = roleOf(appUrl);
+    const inDb = superuserSql(stateDir, name);
+    try {
+      await inDb.unsafe(`create table stray_notes (id int); alter table stray_notes owner to "${app}"`);
+    } finally {
+      await inDb.end();
+    }
+    expect((await owners()).tables).toContain(`stray_notes:${app}`);
+    await ensureDatabase(socketDirOf(stateDir), appUrl, ownerUrl);
+    expect((await owners()).tables).toContain(`stray_notes:${roleOf(ownerUrl)}`);
   });
 });

@@ -157,8 +157,10 @@ export async function ensureDatabase(socketDir: string, appUrl: string, ownerUrl
     const [d] = await sql<{ owner: string }[]>`
       select pg_get_userbyid(datdba) as owner from pg_database where datname = ${database}`;
     if (!d) await sql.unsafe(`create database "${database}" owner "${owner.role}"`);
-    else if (d.owner !== owner.role) {
-      await sql.unsafe(`alter database "${database}" owner to "${owner.role}"`);
+    else {
+      if (d.owner !== owner.role) await sql.unsafe(`alter database "${database}" owner to "${owner.role}"`);
+      // Every start, not only on the hand-over: an interrupted one is completed, and the app's role
+      // never keeps anything it came to own.
       const inDb = superuser(socketDir, database);
       try {
         await inDb.unsafe(`reassign owned by "${app.role}" to "${owner.role}"`);
