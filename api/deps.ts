@@ -21,6 +21,8 @@ export interface ApiDeps {
   live?: LiveHub;
   /** Key revocations and changes from every API replica; without it resolved keys are not cached. */
   keyEvents?: KeyEvents;
+  /** Signs and checks the audit checkpoints (DCE_AUDIT_CHECKPOINT_KEY); verify reports none without it. */
+  auditCheckpointKey?: string;
   /** Name resolution for save-time checks of outbound URLs; the system's when absent (tests inject). */
   resolve?: Resolve;
 }

@@ -5,6 +5,8 @@ import { createDaprClient } from "../actors/platform/dapr-client.ts";
 import { createLogger } from "../actors/platform/logger.ts";
 import { createRedis } from "../actors/platform/redis.ts";
 import { createApp } from "./app.ts";
+import { checkpointIntervalMs, checkpointKeyFrom } from "./audit/checkpoint.ts";
+import { startCheckpointer } from "./audit/checkpointer.ts";
 import { createDb } from "./db/client.ts";
 import { KeyEvents } from "./key-events.ts";
 import { LiveHub } from "./live/hub.ts";
@@ -13,6 +15,8 @@ import { LIVE_PROTOCOL } from "./routes/live.ts";
 
 const config = loadConfig();
 const logger = createLogger("api", config.logLevel);
+const auditCheckpointKey = checkpointKeyFrom(process.env);
+const checkpointEveryMs = checkpointIntervalMs(process.env);
 const redis = createRedis(config.redisUrl);
 const { db, sql } = createDb(config.databaseUrl);
 const dapr = createDaprClient(config.daprHost, config.daprHttpPort, config.daprApiToken);
@@ -29,12 +33,19 @@ const app = createApp({
   now: () => Date.now(),
   live,
   keyEvents,
+  auditCheckpointKey,
   probes: {
     sidecar: async () => (await fetch(`${sidecar}/v1.0/healthz`, { signal: AbortSignal.timeout(1_000) })).ok,
     redis: async () => (await redis.ping()) === "PONG",
     postgres: async () => (await sql`select 1 as ok`).length === 1,
   },
 });
+
+const stopCheckpoints = startCheckpointer(
+  { db, redis, logger, now: () => Date.now() },
+  auditCheckpointKey,
+  checkpointEveryMs,
+);
 
 const websocket = { server: createLiveSocketServer({ protocols: [LIVE_PROTOCOL] }) };
 const server = serve(
@@ -45,6 +56,7 @@ const server = serve(
 const stop = (signal: string) => {
   logger.info({ signal }, "api.stopping");
   server.close();
+  stopCheckpoints();
   void live.close();
   keyEvents.close();
   void sql.end({ timeout: 2 });

@@ -296,6 +296,23 @@ describe.each([
     expect(env.get("DATABASE_URL")?.valueFrom?.secretKeyRef).toEqual(
       envOf(deployment("exchange-api")).get("DATABASE_URL")?.valueFrom?.secretKeyRef,
     );
+    // Migrations run as the owner role; the apps get only the application role's URL.
+    expect(env.get("DATABASE_OWNER_URL")?.valueFrom?.secretKeyRef).toEqual({
+      name: "dce-secrets",
+      key: "database-owner-url",
+    });
+    for (const app of runApps) expect(envOf(deployment(app.appID)).has("DATABASE_OWNER_URL")).toBe(false);
+  });
+
+  it("gives the audit checkpoint key to the API alone, by secretKeyRef", () => {
+    expect(
+      envOf(deployment("exchange-api")).get("DCE_AUDIT_CHECKPOINT_KEY")?.valueFrom?.secretKeyRef,
+    ).toEqual({
+      name: "dce-secrets",
+      key: "audit-checkpoint-key",
+    });
+    for (const id of ["exchange-actors", "exchange-events"])
+      expect(envOf(deployment(id)).has("DCE_AUDIT_CHECKPOINT_KEY"), id).toBe(false);
   });
 
   it("autoscales the actor hosts with an HPA, and budgets disruptions of every app", () => {

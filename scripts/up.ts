@@ -5,11 +5,11 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { runMigrations } from "../api/db/migrate.ts";
+import { roleOf, runMigrations } from "../api/db/migrate.ts";
 import { appSpec, compiledCommand, readRunFile, sidecarSpec } from "./stack/plan.ts";
 import { privateDir } from "./stack/private-files.ts";
 import { reserveStackPorts, stackPorts } from "./stack/reserved-ports.ts";
-import { loadOrCreateSecrets } from "./stack/secrets.ts";
+import { appSecrets, loadOrCreateSecrets, ownerUrlOf } from "./stack/secrets.ts";
 import {
   ensureDatabase,
   PORTS,
@@ -138,8 +138,9 @@ try {
   supervisor.start(schedulerSpec(daprBin, stateDir));
   await waitUntil("redis", () => redisPong(PORTS.redis));
   await waitUntil("postgres", () => postgresAccepts(pg.socketDir));
-  await ensureDatabase(pg.socketDir, dbUrl);
-  await runMigrations(dbUrl);
+  const ownerUrl = ownerUrlOf(dbUrl, secrets);
+  await ensureDatabase(pg.socketDir, dbUrl, ownerUrl);
+  await runMigrations(ownerUrl, roleOf(dbUrl));
   say(`redis :${PORTS.redis} and postgres :${PORTS.postgres} ready, migrations applied`);
   await waitUntil("placement", () => httpOk(`http://127.0.0.1:${PORTS.placementHealth}/healthz`));
   await waitUntil("scheduler", () => httpOk(`http://127.0.0.1:${PORTS.schedulerHealth}/healthz`));
@@ -153,7 +154,7 @@ try {
     if (compiled && entry.startsWith("dist/") && !existsSync(join(root, entry)))
       throw new Error(`${entry} is missing: run \`npm run build\` first`);
     supervisor.start(sidecarSpec(app, daprBin, tokens));
-    supervisor.start(appSpec(run, { ...secrets, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }));
+    supervisor.start(appSpec(run, { ...appSecrets(secrets), LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }));
   }
   const appsListening = Promise.all(
     apps.map(async (app) => {

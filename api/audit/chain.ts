@@ -58,7 +58,10 @@ export interface ChainBreak {
     | "head_behind"
     | "event_unaudited"
     | "posting_unaudited"
-    | "event_missing";
+    | "event_missing"
+    | "checkpoint_ahead"
+    | "checkpoint_mismatch"
+    | "checkpoint_forged";
 }
 
 /** Checks rows of one chain in seq order, continuing from `prev` (the last good hash and seq). */

@@ -1,16 +1,28 @@
 // Audit verification: walks every hash chain from genesis to its head, then checks that the chains
 // still cover what was recorded beside them (domain events, ledger charges), so a deleted tail under
-// a head rolled back to match is still seen.
+// a head rolled back to match is still seen; and, given the checkpoint key, that they still hold the
+// latest signed checkpoint of their heads (so a tail deleted with everything beside it is seen too).
 import { and, asc, eq, gt, lte, max, sql } from "drizzle-orm";
+import type { Redis } from "../../actors/platform/redis.ts";
 import type { Db } from "../db/client.ts";
 import { auditHeads, auditLog } from "../db/compliance-schema.ts";
 import { type ChainBreak, chainOf, GENESIS, verifyRun } from "./chain.ts";
+import { firstAnchorBreak } from "./checkpoint.ts";
+import { latestCheckpoint } from "./checkpointer.ts";
 
 export interface VerifyReport {
   ok: boolean;
   rows: number;
   chains: number;
   brokenAt?: ChainBreak;
+  /** The checkpoint verified against (null: none taken yet); absent when verified without one. */
+  checkpoint?: { id: number; seq: number; head: string; at: string } | null;
+}
+
+/** The key and Redis copy verification checks the latest signed checkpoint with. */
+export interface Anchor {
+  redis: Redis;
+  key: string;
 }
 
 const PAGE = 5_000;
@@ -22,12 +34,23 @@ const PAGE = 5_000;
  * head, and the cross-checks, each one statement (one snapshot): events and audit rows are written in
  * one transaction by `recordAudited`, a charge in the same transaction as its `call.billable` event.
  */
-export async function verifyAudit(db: Db): Promise<VerifyReport> {
+export async function verifyAudit(db: Db, anchor?: Anchor): Promise<VerifyReport> {
+  const latest = anchor ? await latestCheckpoint(db, anchor.redis, anchor.key) : undefined;
+  const cp = latest?.checkpoint;
+  const checkpoint = latest && {
+    checkpoint: cp ? { id: cp.id, seq: cp.seq, head: cp.head, at: cp.at } : null,
+  };
   const heads = await db.select().from(auditHeads).orderBy(asc(auditHeads.chain));
   let rows = 0;
   for (const [i, head] of heads.entries()) {
     const chain = head.chain;
-    const broken = (b: ChainBreak): VerifyReport => ({ ok: false, rows, chains: i + 1, brokenAt: b });
+    const broken = (b: ChainBreak): VerifyReport => ({
+      ok: false,
+      rows,
+      chains: i + 1,
+      brokenAt: b,
+      ...checkpoint,
+    });
     let last = { seq: 0, hash: GENESIS };
     while (last.seq < head.seq) {
       const page = await db
@@ -46,8 +69,11 @@ export async function verifyAudit(db: Db): Promise<VerifyReport> {
       return broken({ chain, seq: head.seq, eventId: "", problem: "head_mismatch" });
   }
   const done = (brokenAt?: ChainBreak): VerifyReport =>
-    brokenAt ? { ok: false, rows, chains: heads.length, brokenAt } : { ok: true, rows, chains: heads.length };
-  return done((await firstHeadBehind(db)) ?? (await firstUncovered(db)));
+    brokenAt
+      ? { ok: false, rows, chains: heads.length, brokenAt, ...checkpoint }
+      : { ok: true, rows, chains: heads.length, ...checkpoint };
+  const anchored = async () => latest?.forged ?? (cp && (await firstAnchorBreak(db, cp)));
+  return done((await firstHeadBehind(db)) ?? (await firstUncovered(db)) ?? (await anchored()));
 }
 
 /** A chain whose last row lies beyond its head (read after the rows), or that has rows and no head. */

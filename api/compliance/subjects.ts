@@ -6,7 +6,7 @@
 // (actors/compliance/offer-subject.ts).
 
 import type { DaprClient } from "@dapr/dapr";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { ICallActor } from "../../actors/call/call-api.ts";
 import { ERASED_CALLER } from "../../actors/call/rules.ts";
 import { lookupCaller, velocityKey } from "../../actors/platform/compliance-store.ts";
@@ -17,7 +17,7 @@ import type { Redis } from "../../actors/platform/redis.ts";
 import { forgetCallerEverywhere } from "../../actors/runtime/recent-callers.ts";
 import type { Db } from "../db/client.ts";
 import { callSubjects, consents, fraudDecisions, suppressions } from "../db/compliance-schema.ts";
-import { calls, domainEvents } from "../db/schema.ts";
+import { calls } from "../db/schema.ts";
 import { actorCall } from "../validate.ts";
 
 export const ERASED = ERASED_CALLER;
@@ -120,18 +120,13 @@ export async function eraseSubject(deps: Deps, e164: string, nowMs: number): Pro
       .where(eq(calls.callerHash, hash))
       .returning({ id: calls.callId });
     const all = [...new Set([...callIds, ...tombstoned.map((r) => r.id)])];
-    // Events recorded before the keyed hash left them: their copy is tombstoned too.
+    // Events recorded before the keyed hash left them: their copy is tombstoned too, by the one write
+    // to domain events the app may make (a SECURITY DEFINER function, migration 0012).
     for (let i = 0; i < all.length; i += 500) {
-      await tx
-        .update(domainEvents)
-        .set({ data: sql`jsonb_set(${domainEvents.data}, '{callerHash}', ${JSON.stringify(ERASED)}::jsonb)` })
-        .where(
-          and(
-            eq(domainEvents.type, "call.offered"),
-            inArray(domainEvents.aggregateId, all.slice(i, i + 500)),
-            sql`${domainEvents.data} ? 'callerHash'`,
-          ),
-        );
+      const ids = JSON.stringify(all.slice(i, i + 500));
+      await tx.execute(
+        sql`select erase_event_callers(array(select jsonb_array_elements_text(${ids}::jsonb)))`,
+      );
     }
     const restricted = await tx
       .update(consents)

@@ -1,10 +1,13 @@
 // Tampering tools for the audit e2e tests: a throwaway hash chain (its own chain number, its own events)
-// planted in the stack's Postgres the way the writer would chain it, and an insider's session that
-// disables the guarding triggers for one transaction. Other tests' chains are never touched.
+// planted in the stack's Postgres the way the writer would chain it (with the app's rights), and an
+// insider's session (the superuser's: the app role may not touch a trigger) that disables the guarding
+// triggers for one transaction. Other tests' chains are never touched.
+import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import type postgres from "postgres";
 import { type ChainRow, chainOf, GENESIS, payloadDigest, rowHash } from "../audit/chain.ts";
 import { uniq } from "./client.ts";
+import { ROOT } from "./stack.ts";
 
 type Sql = postgres.Sql;
 type Tx = postgres.TransactionSql;
@@ -66,7 +69,10 @@ const GUARDS = [
   ["ledger_postings", "ledger_postings_append_only"],
 ] as const;
 
-/** Runs `work` in one transaction with the row guards off (an owner's deliberate DDL), then back on. */
+/**
+ * Runs `work` in one transaction with the row guards off (an insider's deliberate DDL, on `sql` a
+ * superuser's session), then back on.
+ */
 export function asInsider(sql: Sql, work: (tx: Tx) => Promise<unknown>): Promise<unknown> {
   return sql.begin(async (tx) => {
     for (const [table, trigger] of GUARDS) await tx.unsafe(`alter table ${table} disable trigger ${trigger}`);
@@ -75,7 +81,10 @@ export function asInsider(sql: Sql, work: (tx: Tx) => Promise<unknown>): Promise
   });
 }
 
-/** Removes every trace of a planted chain, so the stack's chains verify as before. */
+/**
+ * Removes every trace of a planted chain (on `sql`, a superuser's session), then re-anchors the
+ * checkpoints the way an operator does after a repair, so the stack's chains verify as before.
+ */
 export async function removeChain(sql: Sql, p: PlantedChain): Promise<void> {
   await asInsider(sql, async (tx) => {
     await tx`delete from audit_log where chain = ${p.chain}`;
@@ -83,6 +92,18 @@ export async function removeChain(sql: Sql, p: PlantedChain): Promise<void> {
     await tx`delete from domain_events where aggregate_id = ${p.aggregateId}`;
     await tx`delete from ledger_postings where id = ${p.postingId}`;
   });
+  reanchor();
+}
+
+/** `npm run audit:checkpoint -- --reanchor`, as an operator runs it; answers the new checkpoint. */
+export function reanchor(): { id: number; seq: number; head: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/audit-checkpoint.ts", "--reanchor"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (r.status !== 0) throw new Error(`audit:checkpoint --reanchor failed: ${r.stdout}${r.stderr}`);
+  return JSON.parse(r.stdout).taken;
 }
 
 /** A TRUNCATE that is always rolled back: answers the refusal's message, or "truncated" if it ran. */

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
-import { complete, eventually, offer, redisClient, sqlClient, vertical } from "./compliance-helpers.ts";
+import { complete, eventually, offer, redisClient, vertical } from "./compliance-helpers.ts";
+import { ownerSqlClient } from "./db-roles.ts";
 import { postgresHits, redisHits } from "./scan.ts";
 import { STATE_DIR } from "./stack.ts";
 
@@ -24,11 +25,12 @@ function logHits(needles: string[]): string[] {
 }
 
 /**
- * Plants the number (10-digit form, inside JSON) in a throwaway table, shows the Postgres scan finds
- * exactly that column, drops the table, and answers the real scan.
+ * Plants the number (10-digit form, inside JSON) in a throwaway table (made by the owner role, as a
+ * migration would; the app's role creates no tables), shows the Postgres scan finds exactly that
+ * column, drops the table, and answers the real scan.
  */
 async function plantedInPostgres(needles: string[]): Promise<string[]> {
-  const sql = sqlClient();
+  const sql = ownerSqlClient();
   const table = `e2e_pii_plant_${uniq().slice(0, 8)}`;
   try {
     await sql`create table ${sql(table)} (note text, detail jsonb)`;

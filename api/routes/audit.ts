@@ -1,4 +1,5 @@
-// Audit: query the hash-chained log and verify that every chain is intact (admin only).
+// Audit: query the hash-chained log and verify that every chain is intact and holds the latest signed
+// checkpoint (admin only).
 import { Hono } from "hono";
 import { auditQuery } from "../audit/audit-log.ts";
 import { verifyAudit } from "../audit/verify.ts";
@@ -23,7 +24,8 @@ export function auditRoutes(deps: ApiDeps) {
   app.get("/audit/verify", verifyAuditDoc, async (c) => {
     assertAdmin(c.get("principal"));
     const started = performance.now();
-    const report = await verifyAudit(deps.db);
+    const key = deps.auditCheckpointKey;
+    const report = await verifyAudit(deps.db, key ? { redis: deps.redis, key } : undefined);
     return c.json({ ...report, durationMs: Math.round(performance.now() - started) });
   });
 

@@ -133,6 +133,13 @@ dapr.io/app-health-probe-timeout: "3000"
     secretKeyRef:
       name: {{ $v.secrets.databaseUrl.name }}
       key: {{ $v.secrets.databaseUrl.key }}
+{{- if eq .component "api" }}
+- name: DCE_AUDIT_CHECKPOINT_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secrets.auditCheckpointKey.name }}
+      key: {{ $v.secrets.auditCheckpointKey.key }}
+{{- end }}
 {{- /* The same Secrets as the sidecar's (key `token`, as Dapr's injector reads them). */}}
 - name: DAPR_API_TOKEN
   valueFrom:

@@ -2,9 +2,10 @@
 // from the launcher's own service specs unless they already answer (a running `npm start`), and
 // stopped again afterwards. A service that cannot start fails the tier: no test skips for lack of one.
 import { join, resolve } from "node:path";
-import { runMigrations } from "../../api/db/migrate.ts";
+import { roleOf, runMigrations } from "../../api/db/migrate.ts";
 import { readRunFile } from "./plan.ts";
 import { privateDir } from "./private-files.ts";
+import { loadOrCreateSecrets, ownerUrlOf } from "./secrets.ts";
 import { ensureDatabase, PORTS, postgresAccepts, postgresSpec, redisSpec } from "./services.ts";
 import { Supervisor } from "./supervisor.ts";
 import { redisPong, tcpOpen, waitUntil } from "./wait.ts";
@@ -32,8 +33,9 @@ export async function setup(): Promise<void> {
     await waitUntil("postgres", () => postgresAccepts(pg.socketDir), 60_000);
     const dbUrl =
       readRunFile(join(root, "dapr.yaml"))[0]?.env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce";
-    await ensureDatabase(pg.socketDir, dbUrl);
-    await runMigrations(dbUrl);
+    const ownerUrl = ownerUrlOf(dbUrl, loadOrCreateSecrets(join(stateDir, "secrets.env")));
+    await ensureDatabase(pg.socketDir, dbUrl, ownerUrl);
+    await runMigrations(ownerUrl, roleOf(dbUrl));
   } catch (err) {
     await running.stopAll();
     throw err;

@@ -10,6 +10,10 @@ export interface LocalSecrets {
   DAPR_API_TOKEN: string;
   /** Every daprd sends it to its app in `dapr-api-token`; the apps refuse callbacks without it. */
   APP_API_TOKEN: string;
+  /** Signs the audit log's checkpoints of its chain heads (HMAC-SHA256); the API requires it. */
+  DCE_AUDIT_CHECKPOINT_KEY: string;
+  /** The database owner role's password: migrations only, never given to an app. */
+  DCE_DB_OWNER_PASSWORD: string;
 }
 
 const GENERATE: Record<keyof LocalSecrets, () => string> = {
@@ -17,6 +21,8 @@ const GENERATE: Record<keyof LocalSecrets, () => string> = {
   DCE_ADMIN_API_KEY: () => `dce_admin_${randomBytes(24).toString("base64url")}`,
   DAPR_API_TOKEN: () => randomBytes(32).toString("hex"),
   APP_API_TOKEN: () => randomBytes(32).toString("hex"),
+  DCE_AUDIT_CHECKPOINT_KEY: () => randomBytes(32).toString("hex"),
+  DCE_DB_OWNER_PASSWORD: () => randomBytes(24).toString("hex"),
 };
 
 /**
@@ -48,7 +54,34 @@ export function loadOrCreateSecrets(file: string, env: NodeJS.ProcessEnv = proce
     DCE_ADMIN_API_KEY: value("DCE_ADMIN_API_KEY"),
     DAPR_API_TOKEN: value("DAPR_API_TOKEN"),
     APP_API_TOKEN: value("APP_API_TOKEN"),
+    DCE_AUDIT_CHECKPOINT_KEY: value("DCE_AUDIT_CHECKPOINT_KEY"),
+    DCE_DB_OWNER_PASSWORD: value("DCE_DB_OWNER_PASSWORD"),
   };
+}
+
+/** The secrets an app process gets: all but the database owner's password. */
+export function appSecrets(secrets: LocalSecrets): Omit<LocalSecrets, "DCE_DB_OWNER_PASSWORD"> {
+  const { DCE_DB_OWNER_PASSWORD: _owner, ...rest } = secrets;
+  return rest;
+}
+
+/** The role migrations run as: it owns the schema; the apps connect as DATABASE_URL's role. */
+export const OWNER_ROLE = "dce_owner";
+
+/**
+ * The migrations' connection: DATABASE_OWNER_URL, else the apps' DATABASE_URL with the owner role and
+ * its password from the secrets.
+ */
+export function ownerUrlOf(
+  appUrl: string,
+  secrets: Pick<LocalSecrets, "DCE_DB_OWNER_PASSWORD">,
+  env = process.env,
+): string {
+  if (env.DATABASE_OWNER_URL) return env.DATABASE_OWNER_URL;
+  const url = new URL(appUrl);
+  url.username = OWNER_ROLE;
+  url.password = encodeURIComponent(secrets.DCE_DB_OWNER_PASSWORD);
+  return url.toString();
 }
 
 /** The PII keyring scripts use: DCE_PII_KEY from the secrets, DCE_PII_KEYS (rotation) from the environment. */

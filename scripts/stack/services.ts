@@ -102,9 +102,17 @@ export function postgresSpec(stateDir: string): { spec: ProcessSpec; socketDir: 
 }
 
 /** A one-connection session as the cluster's superuser, over the Unix socket. */
-function superuser(socketDir: string) {
-  const options = { host: socketDir, port: PORTS.postgres, user: "postgres", database: "postgres", max: 1 };
+function superuser(socketDir: string, database = "postgres") {
+  const options = { host: socketDir, port: PORTS.postgres, user: "postgres", database, max: 1 };
   return postgres({ ...options, onnotice: () => undefined });
+}
+
+/** Where the cluster of `stateDir` has its Unix socket. */
+export const socketDirOf = (stateDir: string) => pgLayout(stateDir).socketDir;
+
+/** The superuser's session on the stack's cluster in `stateDir` (tests tamper as an insider with it). */
+export function superuserSql(stateDir: string, database = "dce") {
+  return superuser(pgLayout(stateDir).socketDir, database);
 }
 
 /** Postgres answers a query on its socket: an open port is not enough, since a new or recovering
@@ -119,20 +127,47 @@ export async function postgresAccepts(socketDir: string): Promise<boolean> {
   }
 }
 
-/** Creates the application role and database if missing (as the superuser, over the Unix socket). */
-export async function ensureDatabase(socketDir: string, appUrl: string): Promise<void> {
-  const url = new URL(appUrl);
-  const role = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  const database = url.pathname.slice(1);
+const credentials = (u: string) => {
+  const url = new URL(u);
+  return { role: decodeURIComponent(url.username), password: decodeURIComponent(url.password), url };
+};
+
+/**
+ * Creates the owner role (migrations; owns the database and its tables), the application role (logs
+ * in, owns nothing) and the database if missing, as the superuser over the Unix socket. A database
+ * from before the split (owned by the application role) is handed to the owner role, tables and all.
+ */
+export async function ensureDatabase(socketDir: string, appUrl: string, ownerUrl: string): Promise<void> {
+  const app = credentials(appUrl);
+  const owner = credentials(ownerUrl);
+  const database = app.url.pathname.slice(1);
+  if (app.role === owner.role) throw new Error(`the app and owner roles must differ (both ${app.role})`);
   const sql = superuser(socketDir);
+  const quoted = (s: string) => `'${s.replaceAll("'", "''")}'`;
   try {
-    const [r] = await sql`select 1 as found from pg_roles where rolname = ${role}`;
-    if (!r) await sql.unsafe(`create role "${role}" login password '${password.replaceAll("'", "''")}'`);
-    // Integration tests make throwaway databases of their own (this cluster is local and loopback-only).
-    await sql.unsafe(`alter role "${role}" createdb`);
-    const [d] = await sql`select 1 as found from pg_database where datname = ${database}`;
-    if (!d) await sql.unsafe(`create database "${database}" owner "${role}"`);
+    for (const r of [app, owner]) {
+      const [found] = await sql`select 1 as found from pg_roles where rolname = ${r.role}`;
+      const verb = found ? "alter" : "create";
+      await sql.unsafe(`${verb} role "${r.role}" login password ${quoted(r.password)}`);
+    }
+    // Integration tests make throwaway databases of their own, as the owner (this cluster is local
+    // and loopback-only); the application role creates nothing.
+    await sql.unsafe(`alter role "${owner.role}" createdb`);
+    await sql.unsafe(`alter role "${app.role}" nocreatedb`);
+    const [d] = await sql<{ owner: string }[]>`
+      select pg_get_userbyid(datdba) as owner from pg_database where datname = ${database}`;
+    if (!d) await sql.unsafe(`create database "${database}" owner "${owner.role}"`);
+    else {
+      if (d.owner !== owner.role) await sql.unsafe(`alter database "${database}" owner to "${owner.role}"`);
+      // Every start, not only on the hand-over: an interrupted one is completed, and the app's role
+      // never keeps anything it came to own.
+      const inDb = superuser(socketDir, database);
+      try {
+        await inDb.unsafe(`reassign owned by "${app.role}" to "${owner.role}"`);
+      } finally {
+        await inDb.end();
+      }
+    }
   } finally {
     await sql.end();
   }
