@@ -59,6 +59,12 @@ describe("trimAcknowledged", () => {
     await redis.xack(key, "slow", ...(await deliver(key, "slow", 100)));
     expect((await trimAcknowledged(redis, key)).removed).toBe(7);
     expect(await redis.xlen(key)).toBe(0);
+    // An emptied stream still has its group (and a backlog of 0), not "no stream".
+    expect(await readBacklog(redis, key)).toMatchObject({
+      length: 0,
+      backlog: 0,
+      groups: [{ group: "fast" }, { group: "slow" }],
+    });
     await redis.xadd(key, "*", "data", "{}");
     expect(await readBacklog(redis, key)).toMatchObject({ length: 1, backlog: 1 });
     await redis.del(key);

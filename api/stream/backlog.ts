@@ -36,7 +36,7 @@ function fields(flat: Flat): Map<string, string | number | null> {
  */
 export async function readBacklog(redis: Redis, key: string, countCap = 1_000_000): Promise<StreamBacklog> {
   const length = await redis.xlen(key);
-  if (length === 0) return { length, groups: [], backlog: 0 };
+  if (length === 0 && (await redis.exists(key)) === 0) return { length, groups: [], backlog: 0 };
   const raw = (await redis.call("XINFO", "GROUPS", key)) as Flat[];
   const groups: GroupBacklog[] = [];
   for (const g of raw.map(fields)) {
