@@ -4,7 +4,7 @@
 // drains the backlog, every event is recorded and every billable call charged once; (c) the events app
 // crash-looping (a crash point armed for several batches) while offers flow: nothing lost. Each prints
 // how long its recovery took.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { armCrash, disarmCrash, firedCrash } from "../../actors/platform/crash-points.ts";
@@ -28,7 +28,7 @@ import {
 } from "./chaos.ts";
 import { call, randomCaller, uniq, waitFor } from "./client.ts";
 import { redisClient } from "./compliance-helpers.ts";
-import { API, adminKey, CHAOS_BACKLOG_MAX, CRASH_DIR } from "./stack.ts";
+import { API, adminKey, CHAOS_BACKLOG_MAX, CRASH_DIR, STATE_DIR } from "./stack.ts";
 
 const PRICE = 15_000_000;
 const STREAM = "domain-events"; // daprd's stream key: the topic's name
@@ -139,7 +139,15 @@ describe("the events pipeline through outages", () => {
       expect(peak).toBeGreaterThan(CHAOS_BACKLOG_MAX);
       // Nothing unacknowledged was trimmed though the trimmer runs every second.
       await sleep(2_000);
-      expect(await redis.xlen(STREAM)).toBeGreaterThanOrEqual(peak);
+      const held = await redis.xlen(STREAM);
+      expect(held).toBeGreaterThanOrEqual(peak);
+      // Redis memory per backlogged entry, and the entries themselves for scripts/stream-memory.ts.
+      const bytes = Number(await redis.call("MEMORY", "USAGE", STREAM, "SAMPLES", "0"));
+      console.log(`stream held ${held} entries in ${bytes} bytes: ${Math.round(bytes / held)} bytes/entry`);
+      writeFileSync(
+        join(STATE_DIR, "stream-sample.json"),
+        JSON.stringify(await redis.xrange(STREAM, "-", "+")),
+      );
       // A new offer is refused while over the bound (the admin key: no Postgres on its path).
       refused = await call("POST", "/v1/calls", { idempotencyKey: waitingIdem, body });
       // Longer than daprd's processing timeout (15 s), so redeliveries fail against it too.
