@@ -20,7 +20,7 @@ describe("loadConfig's Dapr tokens", () => {
 describe("loadConfig's stream guards", () => {
   it("reads the backlog bound, lag threshold and intervals, with defaults", () => {
     expect(loadConfig({ ...base, ...tokens }).stream).toEqual({
-      backlogMax: 2_000_000,
+      backlogMax: 1_000_000,
       readyLagMax: 100_000,
       retryAfterSec: 5,
       pollMs: 1_000,

@@ -132,7 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
       env.DCE_EGRESS_ALLOW_LOCAL ?? env.DCE_WEBHOOK_ALLOW_PRIVATE ?? "",
     ),
     stream: {
-      backlogMax: count("DCE_STREAM_BACKLOG_MAX", 2_000_000),
+      backlogMax: count("DCE_STREAM_BACKLOG_MAX", 1_000_000),
       readyLagMax: count("DCE_STREAM_READY_LAG_MAX", 100_000),
       retryAfterSec: count("DCE_STREAM_RETRY_AFTER_SEC", 5),
       pollMs: count("DCE_STREAM_POLL_MS", 1_000),
