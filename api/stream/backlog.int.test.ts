@@ -90,3 +90,20 @@ describe("trimAcknowledged", () => {
     await redis.del(key);
   });
 });
+
+describe("readBacklog", () => {
+  it("counts entries not pending as undelivered when Redis cannot tell the lag (after an XDEL)", async () => {
+    const { key, ids } = await stream(5);
+    await redis.xgroup("CREATE", key, "g", "0");
+    await deliver(key, "g", 2);
+    await redis.xdel(key, ids[3]!);
+    const raw = (await redis.call("XINFO", "GROUPS", key)) as unknown[][];
+    expect(raw[0]![raw[0]!.indexOf("lag") + 1]).toBeNull(); // Redis's own count is unknown here
+    expect(await readBacklog(redis, key)).toMatchObject({
+      length: 4,
+      backlog: 4,
+      groups: [{ pending: 2, lag: 2 }],
+    });
+    await redis.del(key);
+  });
+});

@@ -32,9 +32,10 @@ function fields(flat: Flat): Map<string, string | number | null> {
 
 /**
  * The stream's backlog per group. A group's `lag` is Redis's own count (7.0+); when Redis cannot tell
- * (null after some deletions), the undelivered entries are counted, up to `countCap` of them.
+ * (null after an XDEL inside the unread range), every entry not pending counts as undelivered: an
+ * upper bound (the trimmer keeps acknowledged entries only until its next round), read in O(1).
  */
-export async function readBacklog(redis: Redis, key: string, countCap = 1_000_000): Promise<StreamBacklog> {
+export async function readBacklog(redis: Redis, key: string): Promise<StreamBacklog> {
   const length = await redis.xlen(key);
   if (length === 0 && (await redis.exists(key)) === 0) return { length, groups: [], backlog: 0 };
   const raw = (await redis.call("XINFO", "GROUPS", key)) as Flat[];
@@ -42,12 +43,9 @@ export async function readBacklog(redis: Redis, key: string, countCap = 1_000_00
   for (const g of raw.map(fields)) {
     const group = String(g.get("name"));
     const lastDeliveredId = String(g.get("last-delivered-id") ?? "0-0");
-    let lag = g.get("lag");
-    if (lag === null || lag === undefined) {
-      const after = await redis.xrange(key, `(${lastDeliveredId}`, "+", "COUNT", countCap);
-      lag = after.length;
-    }
-    groups.push({ group, pending: Number(g.get("pending") ?? 0), lag: Number(lag), lastDeliveredId });
+    const pending = Number(g.get("pending") ?? 0);
+    const lag = g.get("lag") ?? Math.max(0, length - pending);
+    groups.push({ group, pending, lag: Number(lag), lastDeliveredId });
   }
   const backlog = Math.max(0, ...groups.map((g) => g.pending + g.lag));
   return { length, groups, backlog };
