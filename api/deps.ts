@@ -7,6 +7,7 @@ import type { Redis } from "../actors/platform/redis.ts";
 import type { Db } from "./db/client.ts";
 import type { KeyEvents } from "./key-events.ts";
 import type { LiveHub } from "./live/hub.ts";
+import type { StreamMonitor } from "./stream/monitor.ts";
 
 export interface ApiDeps {
   config: Config;
@@ -25,6 +26,8 @@ export interface ApiDeps {
   auditCheckpointKey?: string;
   /** Name resolution for save-time checks of outbound URLs; the system's when absent (tests inject). */
   resolve?: Resolve;
+  /** The domain-events backlog (metrics, /ready, offer backpressure); absent in tests that need none. */
+  stream?: StreamMonitor;
 }
 
 export interface Principal {

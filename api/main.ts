@@ -12,6 +12,7 @@ import { KeyEvents } from "./key-events.ts";
 import { LiveHub } from "./live/hub.ts";
 import { createLiveSocketServer } from "./live/ws-server.ts";
 import { LIVE_PROTOCOL } from "./routes/live.ts";
+import { streamMonitor } from "./stream/monitor.ts";
 
 const config = loadConfig();
 const logger = createLogger("api", config.logLevel);
@@ -23,6 +24,8 @@ const dapr = createDaprClient(config.daprHost, config.daprHttpPort, config.daprA
 const sidecar = `http://${config.daprHost}:${config.daprHttpPort}`;
 const live = new LiveHub({ redis, logger, now: () => Date.now() });
 const keyEvents = new KeyEvents(redis, logger);
+// Daprd's Redis pub/sub keys a topic's stream by the topic's name.
+const stream = streamMonitor(redis, logger, config.eventsTopic, config.stream);
 
 const app = createApp({
   config,
@@ -34,6 +37,7 @@ const app = createApp({
   live,
   keyEvents,
   auditCheckpointKey,
+  stream,
   probes: {
     sidecar: async () => (await fetch(`${sidecar}/v1.0/healthz`, { signal: AbortSignal.timeout(1_000) })).ok,
     redis: async () => (await redis.ping()) === "PONG",
@@ -59,6 +63,7 @@ const stop = (signal: string) => {
   stopCheckpoints();
   void live.close();
   keyEvents.close();
+  stream.stop();
   void sql.end({ timeout: 2 });
   redis.disconnect();
   setTimeout(() => process.exit(0), 200).unref();

@@ -30,6 +30,12 @@ export const actorCallDuration = new Histogram({
   registers: [registry],
 });
 
+export const offersRefused = new Counter({
+  name: "dce_offers_refused_backlog_total",
+  help: "Call offers refused with 503 events_backlog_full while the domain-events backlog was past its bound",
+  registers: [registry],
+});
+
 /** Times every request; the label is the matched route template (bounded), never the raw path. */
 export function requestMetrics(): MiddlewareHandler {
   return async function requestMetrics(c, next) {

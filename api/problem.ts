@@ -26,6 +26,8 @@ export const API_ERRORS = {
     "Too many failed authentications from this client address; retry after `Retry-After` seconds.",
   key_inactive: "The API key is revoked or expired; it cannot be rotated.",
   upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
+  events_backlog_full:
+    "Too many domain events wait to be recorded; new offers are refused until the backlog drains. Retry after `Retry-After` seconds.",
   internal_error: "An unexpected error; it has been logged.",
 } as const;
 

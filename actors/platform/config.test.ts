@@ -16,3 +16,28 @@ describe("loadConfig's Dapr tokens", () => {
     expect(() => loadConfig({ ...base, ...tokens, APP_API_TOKEN: "short" })).toThrow(/APP_API_TOKEN/);
   });
 });
+
+describe("loadConfig's stream guards", () => {
+  it("reads the backlog bound, lag threshold and intervals, with defaults", () => {
+    expect(loadConfig({ ...base, ...tokens }).stream).toEqual({
+      backlogMax: 1_000_000,
+      readyLagMax: 100_000,
+      retryAfterSec: 5,
+      pollMs: 1_000,
+      trimMs: 10_000,
+    });
+    const env = { DCE_STREAM_BACKLOG_MAX: "100", DCE_STREAM_READY_LAG_MAX: "0", DCE_STREAM_TRIM_MS: "1000" };
+    expect(loadConfig({ ...base, ...tokens, ...env }).stream).toMatchObject({
+      backlogMax: 100,
+      readyLagMax: 0,
+      trimMs: 1_000,
+    });
+  });
+
+  it("refuses a negative bound, a poll faster than 100 ms and a zero Retry-After, by name", () => {
+    const bad = { DCE_STREAM_BACKLOG_MAX: "-1", DCE_STREAM_POLL_MS: "10", DCE_STREAM_RETRY_AFTER_SEC: "0" };
+    expect(() => loadConfig({ ...base, ...tokens, ...bad })).toThrow(
+      /DCE_STREAM_BACKLOG_MAX[\s\S]*DCE_STREAM_POLL_MS[\s\S]*DCE_STREAM_RETRY_AFTER_SEC/,
+    );
+  });
+});

@@ -42,6 +42,20 @@ export interface Config {
    * allowed; private, CGNAT, link-local, metadata and multicast stay refused. Never on a shared deployment.
    */
   egressAllowLocal: boolean;
+  /** The domain-events stream's guards (docs/ops/stream.md): backpressure, readiness, cleanup. */
+  stream: StreamGuards;
+}
+
+export interface StreamGuards {
+  /** Unacknowledged entries (pending + undelivered) past which new offers get 503 (0: never). */
+  backlogMax: number;
+  /** Unacknowledged entries past which /ready reports the stream degraded (0: never). */
+  readyLagMax: number;
+  /** Seconds a refused offer is told to wait (Retry-After). */
+  retryAfterSec: number;
+  /** How often the API samples the backlog, and the events app trims acknowledged entries. */
+  pollMs: number;
+  trimMs: number;
 }
 
 export interface RateLimit {
@@ -117,7 +131,17 @@ export function loadConfig(env: Env = process.env): Config {
     egressAllowLocal: /^(1|true|yes)$/i.test(
       env.DCE_EGRESS_ALLOW_LOCAL ?? env.DCE_WEBHOOK_ALLOW_PRIVATE ?? "",
     ),
+    stream: {
+      backlogMax: count("DCE_STREAM_BACKLOG_MAX", 1_000_000),
+      readyLagMax: count("DCE_STREAM_READY_LAG_MAX", 100_000),
+      retryAfterSec: count("DCE_STREAM_RETRY_AFTER_SEC", 5),
+      pollMs: count("DCE_STREAM_POLL_MS", 1_000),
+      trimMs: count("DCE_STREAM_TRIM_MS", 10_000),
+    },
   };
+  if (config.stream.pollMs < 100) problems.push("DCE_STREAM_POLL_MS must be at least 100");
+  if (config.stream.trimMs < 100) problems.push("DCE_STREAM_TRIM_MS must be at least 100");
+  if (config.stream.retryAfterSec < 1) problems.push("DCE_STREAM_RETRY_AFTER_SEC must be at least 1");
   if (config.webhooks.maxAttempts < 1) problems.push("DCE_WEBHOOK_MAX_ATTEMPTS must be at least 1");
   if (config.webhooks.timeoutMs < 100) problems.push("DCE_WEBHOOK_TIMEOUT_MS must be at least 100");
   if (config.webhooks.pollMs < 50) problems.push("DCE_WEBHOOK_POLL_MS must be at least 50");

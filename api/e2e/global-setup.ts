@@ -3,16 +3,17 @@
 // scripts/test.sh requires to exist and be clean: an error thrown here is only logged by vitest.
 import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import type { TestProject } from "vitest/node";
 import { describeReport, isClean, reconcileUntilClean } from "../../scripts/reconcile.ts";
-import { isReady, startStack, stopStack } from "./stack.ts";
+import { isReady, startStack, stopStack, tierEnv } from "./stack.ts";
 
 let started: ChildProcess | undefined;
 let runStartedAt = "";
 
-export async function setup(): Promise<void> {
+export async function setup(project?: TestProject): Promise<void> {
   runStartedAt = new Date(Date.now() - 1_000).toISOString();
   if (await isReady()) return;
-  started = await startStack();
+  started = await startStack(undefined, tierEnv(project?.name));
 }
 
 /** After the tier's tests: its buyers and calls must reconcile with the ledger (zero drift). */

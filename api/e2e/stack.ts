@@ -20,13 +20,30 @@ export async function isReady(): Promise<boolean> {
   }
 }
 
+/**
+ * What a tier's stack runs with beyond dapr.yaml. The chaos tier bounds the events backlog small
+ * (100 entries, trimmed and sampled often) so its Postgres outage passes the bound within seconds.
+ */
+export function tierEnv(project: string | undefined): Record<string, string> {
+  if (project !== "chaos") return {};
+  return {
+    DCE_STREAM_BACKLOG_MAX: String(CHAOS_BACKLOG_MAX),
+    DCE_STREAM_POLL_MS: "250",
+    DCE_STREAM_TRIM_MS: "1000",
+  };
+}
+export const CHAOS_BACKLOG_MAX = 100;
+
 /** Starts the stack as production runs it: the apps compiled to dist/ (built here, incrementally). */
-export async function startStack(timeoutMs = 240_000): Promise<ChildProcess> {
+export async function startStack(
+  timeoutMs = 240_000,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
   execFileSync("bash", ["scripts/build.sh"], { cwd: ROOT, stdio: "inherit" });
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/up.ts", "--quiet", "--dist"], {
     cwd: ROOT,
     // A stack the tests start has the test-only crash points on (the chaos tier arms them).
-    env: { ...process.env, DCE_CRASH_POINTS_DIR: CRASH_DIR },
+    env: { ...process.env, ...env, DCE_CRASH_POINTS_DIR: CRASH_DIR },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const deadline = Date.now() + timeoutMs;

@@ -3,7 +3,9 @@
 import { serve } from "@hono/node-server";
 import { loadConfig } from "../../actors/platform/config.ts";
 import { createLogger } from "../../actors/platform/logger.ts";
+import { createRedis } from "../../actors/platform/redis.ts";
 import { createDb } from "../db/client.ts";
+import { streamTrimmer } from "../stream/trimmer.ts";
 import { webhookWorker } from "../webhooks/worker.ts";
 import { eventsServer } from "./server.ts";
 import { recordEvents } from "./writer.ts";
@@ -29,12 +31,17 @@ const webhooks = webhookWorker(db, sql, logger, {
   perEndpoint: 4,
 });
 await webhooks.start();
+// The stream is never trimmed on publish: this removes what every consumer group has acknowledged.
+const redis = createRedis(config.redisUrl);
+const trimmer = streamTrimmer(redis, logger, config.eventsTopic, config.stream.trimMs);
 logger.info({ topic: config.eventsTopic, node: process.versions.node }, "events.started");
 
 const stop = async (signal: string) => {
   logger.info({ signal }, "events.stopping");
   await new Promise((r) => server.close(r));
   await webhooks.stop();
+  trimmer.stop();
+  redis.disconnect();
   await sql.end({ timeout: 2 });
   process.exit(0);
 };

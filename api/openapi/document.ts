@@ -31,6 +31,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   auth_failures_limited: 429,
   key_inactive: 409,
   upstream_unavailable: 503,
+  events_backlog_full: 503,
   internal_error: 500,
 };
 
@@ -117,7 +118,7 @@ function operation(route: DocumentedRoute): Json {
     byStatus.set(statusOf(code), [...(byStatus.get(statusOf(code)) ?? []), code]);
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const headers =
-      status === 429
+      status === 429 || codes.includes("events_backlog_full")
         ? { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } }
         : undefined;
     responses[status] = {

@@ -1,13 +1,13 @@
 // Calls: sellers offer calls and report their lifecycle; the routing instruction comes back inline.
 import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gte, lt, or } from "drizzle-orm";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { CallState, ICallActor, OfferCommand } from "../../actors/call/call-api.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import { offerRequestHashes } from "../compliance/offer-subject.ts";
 import { calls } from "../db/schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
-import { auctionOutcomes } from "../metrics.ts";
+import { auctionOutcomes, offersRefused } from "../metrics.ts";
 import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import { CallEvent, OfferCall } from "../schemas/calls.ts";
@@ -42,6 +42,26 @@ export function callView(s: CallState) {
   };
 }
 
+/**
+ * Backpressure: past the events backlog bound a new offer is refused (503, Retry-After) before it
+ * adds events; lifecycle events of calls in flight are still taken, so their money settles.
+ */
+function refuseWhileBacklogged(c: Context, deps: ApiDeps): void {
+  if (!deps.stream?.overBound()) return;
+  const { retryAfterSec } = deps.stream.guards;
+  offersRefused.inc();
+  c.header("retry-after", String(retryAfterSec));
+  const backlog = deps.stream.status().sample?.backlog;
+  throw new ApiError(
+    503,
+    "events_backlog_full",
+    `${backlog} domain events wait to be recorded; retry later`,
+    {
+      retryAfterSec,
+    },
+  );
+}
+
 function canSee(p: Principal, s: CallState): boolean {
   return p.role === "admin" || p.accountId === s.sellerId || p.accountId === s.decision.buyerId;
 }
@@ -58,11 +78,18 @@ export function callRoutes(deps: ApiDeps) {
     status: 201,
     response: R.OfferResult,
     idempotencyKey: "required",
-    errors: [...WRITE, "idempotency_key_required", "idempotency_conflict", "seller_campaign_unknown"],
+    errors: [
+      ...WRITE,
+      "idempotency_key_required",
+      "idempotency_conflict",
+      "seller_campaign_unknown",
+      "events_backlog_full",
+    ],
   });
   app.post("/calls", offerDoc, async (c) => {
     const principal = c.get("principal");
     if (principal.role === "buyer") throw new ApiError(403, "forbidden", "only sellers offer calls");
+    refuseWhileBacklogged(c, deps);
     const key = c.req.header("idempotency-key");
     if (!key || key.length > 200) throw new ApiError(400, "idempotency_key_required");
     const input = await body(c, OfferCall);

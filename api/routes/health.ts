@@ -3,6 +3,19 @@ import { Hono } from "hono";
 import type { ApiDeps } from "../deps.ts";
 import { tagged } from "../openapi/facts.ts";
 import * as R from "../schemas/responses.ts";
+import type { StreamMonitor } from "../stream/monitor.ts";
+
+function streamReport(monitor: StreamMonitor) {
+  const { guards } = monitor;
+  const sample = monitor.status().sample;
+  return {
+    backlog: sample?.backlog ?? null,
+    lagThreshold: guards.readyLagMax,
+    backlogBound: guards.backlogMax,
+    offersRefused: monitor.overBound(),
+    groups: (sample?.groups ?? []).map(({ group, pending, lag }) => ({ group, pending, lag })),
+  };
+}
 
 export function healthRoutes(deps: ApiDeps) {
   const app = new Hono();
@@ -16,7 +29,8 @@ export function healthRoutes(deps: ApiDeps) {
   });
   app.get("/health", healthDoc, (c) => c.json({ status: "ok" }));
   const readyDoc = doc({
-    summary: "Readiness of the sidecar, Redis and Postgres (503 when one is down)",
+    summary:
+      "Readiness of the sidecar, Redis and Postgres (503 when one is down); `degraded` while events lag",
     access: "public",
     status: 200,
     response: R.Ready,
@@ -30,7 +44,11 @@ export function healthRoutes(deps: ApiDeps) {
       }),
     );
     const ready = Object.values(checks).every(Boolean);
-    return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
+    // A lagging stream is degraded, not unready: a 503 would pull every API replica out of service
+    // at once, and lifecycle events must keep flowing so calls in flight can settle.
+    const stream = deps.stream && streamReport(deps.stream);
+    const extra = stream ? { degraded: deps.stream?.degraded() ?? false, stream } : {};
+    return c.json({ status: ready ? "ready" : "not_ready", checks, ...extra }, ready ? 200 : 503);
   });
   return app;
 }

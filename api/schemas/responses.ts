@@ -24,6 +24,18 @@ export const Health = v.looseObject({ status: v.string() });
 export const Ready = v.looseObject({
   status: v.picklist(["ready", "not_ready"]),
   checks: v.record(v.string(), v.boolean()),
+  /** True while the domain-events backlog is past DCE_STREAM_READY_LAG_MAX (still HTTP 200: see docs/ops/stream.md). */
+  degraded: v.optional(v.boolean()),
+  /** The events stream's last sample; `backlog` is null while it is unknown. */
+  stream: v.optional(
+    v.object({
+      backlog: v.nullable(v.number()),
+      lagThreshold: v.number(),
+      backlogBound: v.number(),
+      offersRefused: v.boolean(),
+      groups: v.array(v.object({ group: v.string(), pending: v.number(), lag: v.number() })),
+    }),
+  ),
 });
 
 export const Account = v.looseObject({

@@ -196,6 +196,16 @@ dapr.io/app-health-probe-timeout: "3000"
   value: {{ $v.exchange.webhooks.timeoutMs | quote }}
 - name: DCE_WEBHOOK_POLL_MS
   value: {{ $v.exchange.webhooks.pollMs | quote }}
+- name: DCE_STREAM_BACKLOG_MAX
+  value: {{ $v.exchange.stream.backlogMax | quote }}
+- name: DCE_STREAM_READY_LAG_MAX
+  value: {{ $v.exchange.stream.readyLagMax | quote }}
+- name: DCE_STREAM_RETRY_AFTER_SEC
+  value: {{ $v.exchange.stream.retryAfterSec | quote }}
+- name: DCE_STREAM_POLL_MS
+  value: {{ $v.exchange.stream.pollMs | quote }}
+- name: DCE_STREAM_TRIM_MS
+  value: {{ $v.exchange.stream.trimMs | quote }}
 {{- /* The egress guard's local-stack switch is never on in a cluster: in a pod, loopback is the Dapr sidecar. */}}
 - name: DCE_EGRESS_ALLOW_LOCAL
   value: "false"

@@ -19,3 +19,14 @@ describe("sidecar-components/pubsub.yaml", () => {
     expect(meta.get("queueDepth")).toBeGreaterThanOrEqual(batch);
   });
 });
+
+describe("sidecar-components/pubsub.yaml trimming", () => {
+  it("never trims the stream on publish: no maxLenApprox or streamTTL (unread events would go)", () => {
+    const doc = parse(readFileSync(join(root, "sidecar-components/pubsub.yaml"), "utf8")) as {
+      spec: { metadata: { name: string; value: string }[] };
+    };
+    const names = doc.spec.metadata.map((m) => m.name);
+    expect(names).not.toContain("maxLenApprox");
+    expect(names).not.toContain("streamTTL");
+  });
+});
