@@ -30,6 +30,7 @@ function facts(over: Partial<RepairFacts> = {}): RepairFacts {
     ],
     captures: [],
     billable: new Map(),
+    chargeMissing: [],
     charged: new Set(["call_charged"]),
     ...over,
   };
@@ -76,6 +77,21 @@ describe("planRepair", () => {
       ledgerBalanceMicros: 970_000_000 - P,
       voidCaptures: [{ callId: "call_v", chargedMicros: P }],
     });
+  });
+
+  it("charges a billable call with neither charge nor capture, and announces its capture", () => {
+    const billed = {
+      callId: "call_m",
+      buyerId: "byr_1",
+      sellerId: "sel_1",
+      chargedMicros: P,
+      payoutMicros: P,
+      marginMicros: 0,
+      endedAt: "2026-12-02T00:00:00Z",
+    };
+    const plan = planRepair(facts({ chargeMissing: ["call_m"], billable: new Map([["call_m", billed]]) }));
+    expect(plan.charges).toEqual([billed]);
+    expect(plan.buyers[0]?.restoreCaptures).toEqual([{ callId: "call_m", chargedMicros: P }]);
   });
 
   it("announces a lost capture again for a charge that stands; leaves amount mismatches to a person", () => {

@@ -4,6 +4,7 @@
 //   tail: it ends as failed (reason `state_lost`, not billable) and its buyer's hold ends;
 // - a capture with no charge on a call the read model knows as billable gets its charge (the call
 //   completed and billed, only the `call.billable` event was lost); on any other call it is voided;
+//   a billable call with neither charge nor capture gets both;
 // - a charge whose capture event was lost stands, and the capture is announced again;
 // - the buyer's balance becomes the ledger's, and its holds on calls no longer open end.
 // Amount or count mismatches (never seen after a crash) are left to a person: listed, not touched.
@@ -31,6 +32,8 @@ export interface RepairFacts {
   captures: CaptureMismatch[];
   /** Calls the read model knows as billable, by id, with what their charge posts. */
   billable: Map<string, Billable & { endedAt: string }>;
+  /** Billable calls (read model) with no charge posting at all (`charge_missing`, 0 charges). */
+  chargeMissing: string[];
   /** Calls with a charge posting in the ledger. */
   charged: Set<string>;
 }
@@ -59,6 +62,15 @@ export function planRepair(f: RepairFacts): RepairPlan {
     } else if (m.problem === "charge_uncaptured" && m.buyerId && m.amountMicros != null) {
       add(restores, m.buyerId, { callId: m.callId, chargedMicros: m.amountMicros });
     } else untouched.push(m);
+  }
+  // Billable, uncharged and no capture recorded either: both events were lost; the call completed
+  // billable (its capture ran before its completion was saved), so it is charged and its capture
+  // announced again (ids are per call: a late original of either is recorded once).
+  for (const callId of f.chargeMissing) {
+    const billed = f.billable.get(callId);
+    if (!billed || f.captures.some((m) => m.callId === callId)) continue;
+    charges.push(billed);
+    add(restores, billed.buyerId, { callId, chargedMicros: billed.chargedMicros });
   }
   const buyers: RepairPlan["buyers"] = [];
   for (const b of f.buyers) {

@@ -18,6 +18,7 @@ import { calls } from "../db/schema.ts";
 import { accountSums, postOnce } from "./ledger.ts";
 import { buyerAccount, chargePosting } from "./postings.ts";
 import { reconcile } from "./reconcile.ts";
+import { reconcileCalls } from "./reconcile-calls.ts";
 import { reconcileCaptures } from "./reconcile-captures.ts";
 import { type OpenCall, planRepair, type RepairFacts, type RepairPlan, stablePlan } from "./repair-plan.ts";
 
@@ -52,12 +53,20 @@ async function gather(p: RepairPorts, since: string | undefined, graceMs: number
     ...c,
     lost: (await p.callKnown(c.callId).catch(() => undefined)) === false,
   }));
-  const { captures } = await p.db.transaction(
-    async (tx) => ({ captures: (await reconcileCaptures(tx, since, graceMs)).mismatches }),
+  const { captures, chargeMissing } = await p.db.transaction(
+    async (tx) => ({
+      captures: (await reconcileCaptures(tx, since, graceMs)).mismatches,
+      chargeMissing: (await reconcileCalls(tx, since)).mismatches
+        .filter((m) => m.problem === "charge_missing" && m.detail.startsWith("0 "))
+        .map((m) => m.callId),
+    }),
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );
   const billable = new Map<string, RepairFacts["billable"] extends Map<string, infer V> ? V : never>();
-  const uncharged = captures.filter((m) => m.problem === "capture_uncharged").map((m) => m.callId);
+  const uncharged = [
+    ...captures.filter((m) => m.problem === "capture_uncharged").map((m) => m.callId),
+    ...chargeMissing,
+  ];
   if (uncharged.length > 0) {
     const rows = await p.db
       .select()
@@ -93,6 +102,7 @@ async function gather(p: RepairPorts, since: string | undefined, graceMs: number
     ...new Set([
       ...drifting,
       ...captures.flatMap((m) => (m.buyerId ? [m.buyerId] : [])),
+      ...[...billable.values()].map((b) => b.buyerId),
       ...openCalls.flatMap((c) => (c.lost && c.buyerId ? [c.buyerId] : [])),
     ]),
   ].sort();
@@ -113,7 +123,7 @@ async function gather(p: RepairPorts, since: string | undefined, graceMs: number
       .where(and(eq(ledgerPostings.kind, "charge"), inArray(ledgerPostings.reference, holds)));
     for (const r of rows) charged.add(r.reference);
   }
-  return { buyers, openCalls, captures, billable, charged };
+  return { buyers, openCalls, captures, billable, charged, chargeMissing };
 }
 
 /** The buyer's balance figures from its state (what reconcile compares). */
