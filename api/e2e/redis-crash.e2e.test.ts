@@ -65,8 +65,9 @@ describe("Redis hard crash under load", () => {
     const outcomes = await Promise.all(flows);
     const finished = Date.now();
     expect(t.cutBytes).toBeGreaterThan(0);
-    // Some calls may have been lost with the tail: their seller was answered 404 after the restart.
-    for (const o of outcomes.filter((x) => x.failedAt)) expect(o.status).toBe(404);
+    // Some calls may have been lost with the tail: their seller was answered 404 after the restart
+    // (the call is gone), or 409 (the call went back to a state the event cannot follow).
+    for (const o of outcomes.filter((x) => x.failedAt)) expect([404, 409]).toContain(o.status);
 
     // Pub/sub settles (30 s), yet the books still disagree: this is drift, not charges in flight.
     const drift = await reconcileUntilClean(since, 30, 5);
