@@ -32,6 +32,7 @@ function facts(over: Partial<RepairFacts> = {}): RepairFacts {
     billable: new Map(),
     chargeMissing: [],
     charged: new Set(["call_charged"]),
+    keepHolds: new Set(),
     ...over,
   };
 }
@@ -99,6 +100,11 @@ describe("planRepair", () => {
     const plan = planRepair(facts({ captures: [mismatch("call_c", "charge_uncaptured"), odd] }));
     expect(plan.buyers[0]?.restoreCaptures).toEqual([{ callId: "call_c", chargedMicros: P }]);
     expect(plan.untouched).toEqual([odd]);
+  });
+
+  it("keeps a hold the read model does not know yet (an offer or its events still on the way)", () => {
+    const plan = planRepair(facts({ keepHolds: new Set(["call_charged"]) }));
+    expect(plan.buyers[0]?.endHolds).toEqual([{ callId: "call_lost", charged: false }]);
   });
 
   it("plans nothing for a buyer whose actor agrees with the ledger, or cannot be read", () => {

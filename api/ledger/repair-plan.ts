@@ -36,6 +36,8 @@ export interface RepairFacts {
   chargeMissing: string[];
   /** Calls with a charge posting in the ledger. */
   charged: Set<string>;
+  /** Holds on calls the read model does not know yet that may still be in flight: never ended. */
+  keepHolds: Set<string>;
 }
 
 export interface RepairPlan {
@@ -81,7 +83,7 @@ export function planRepair(f: RepairFacts): RepairPlan {
       expectedBalanceMicros: b.actor.balanceMicros,
       ledgerBalanceMicros: b.ledgerBalanceMicros - posted,
       endHolds: b.actor.holds
-        .filter((id) => !open.has(id))
+        .filter((id) => !open.has(id) && !f.keepHolds.has(id))
         .sort()
         .map((callId) => ({
           callId,

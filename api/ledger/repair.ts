@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { and, eq, gte, inArray } from "drizzle-orm";
 import type { BuyerState } from "../../actors/buyer/buyer-api.ts";
 import type { RepairCommand, RepairOutcome } from "../../actors/buyer/repair.ts";
+import { SAGA_RECOVERY_MS } from "../../actors/call/saga.ts";
 import type { callSnapshot } from "../../actors/call/snapshot.ts";
 import { type DomainEvent, domainEvent } from "../../actors/kernel/events.ts";
 import type { Result } from "../../actors/kernel/result.ts";
@@ -28,8 +29,8 @@ export interface RepairPorts {
   now: () => number;
   buyer: (id: string) => Promise<Result<BuyerState>>;
   repairBuyer: (id: string, cmd: RepairCommand) => Promise<Result<RepairOutcome>>;
-  /** Whether the CallActor has a document (false: gone; undefined: could not ask). */
-  callKnown: (id: string) => Promise<boolean | undefined>;
+  /** The CallActor's document: gone, or there with its status and buyer; undefined when unreadable. */
+  callState: (id: string) => Promise<{ status: string; buyerId?: string } | null | undefined>;
   publish: (events: DomainEvent[]) => Promise<Set<string>>;
 }
 
@@ -51,7 +52,7 @@ async function gather(p: RepairPorts, since: string | undefined, graceMs: number
     .where(and(inArray(calls.status, OPEN), gte(calls.offeredAt, from)));
   const openCalls: OpenCall[] = await inBatches(open, async (c) => ({
     ...c,
-    lost: (await p.callKnown(c.callId).catch(() => undefined)) === false,
+    lost: (await p.callState(c.callId).catch(() => undefined)) === null,
   }));
   const { captures, chargeMissing } = await p.db.transaction(
     async (tx) => ({
@@ -107,14 +108,20 @@ async function gather(p: RepairPorts, since: string | undefined, graceMs: number
     ]),
   ].sort();
   const sums = await accountSums(p.db, ids.map(buyerAccount));
-  const buyers = await inBatches(ids, async (buyerId) => {
-    const s = await p.buyer(buyerId).catch(() => undefined);
-    const actor = s?.ok
-      ? { balanceMicros: s.value.balanceMicros, holds: Object.keys(s.value.reservations) }
-      : null;
-    return { buyerId, actor, ledgerBalanceMicros: -(sums.get(buyerAccount(buyerId)) ?? 0) };
-  });
+  const states = await inBatches(ids, async (buyerId) => ({
+    buyerId,
+    state: await p.buyer(buyerId).then(
+      (s) => (s.ok ? s.value : null),
+      () => null,
+    ),
+  }));
+  const buyers = states.map(({ buyerId, state }) => ({
+    buyerId,
+    actor: state ? { balanceMicros: state.balanceMicros, holds: Object.keys(state.reservations) } : null,
+    ledgerBalanceMicros: -(sums.get(buyerAccount(buyerId)) ?? 0),
+  }));
   const holds = buyers.flatMap((b) => b.actor?.holds ?? []);
+  const keepHolds = await inFlightHolds(p, states, holds);
   const charged = new Set<string>();
   if (holds.length > 0) {
     const rows = await p.db
@@ -123,7 +130,38 @@ async function gather(p: RepairPorts, since: string | undefined, graceMs: number
       .where(and(eq(ledgerPostings.kind, "charge"), inArray(ledgerPostings.reference, holds)));
     for (const r of rows) charged.add(r.reference);
   }
-  return { buyers, openCalls, captures, billable, charged, chargeMissing };
+  return { buyers, openCalls, captures, billable, charged, chargeMissing, keepHolds };
+}
+
+/** A hold younger than this on a call nobody saved may be an offer still running (its saga's time). */
+const IN_FLIGHT_MS = 2 * SAGA_RECOVERY_MS;
+
+/**
+ * Holds on calls the read model does not know: an offer may still be running, or the events app
+ * lagging behind (a Postgres outage). Kept while the CallActor holds the buyer, while it cannot be
+ * read, or while the hold is younger than an offer's saga may take; only an old hold on a call
+ * never saved is left to end.
+ */
+async function inFlightHolds(
+  p: RepairPorts,
+  states: { buyerId: string; state: BuyerState | null }[],
+  holds: string[],
+): Promise<Set<string>> {
+  const keep = new Set<string>();
+  if (holds.length === 0) return keep;
+  const rows = await p.db.select({ callId: calls.callId }).from(calls).where(inArray(calls.callId, holds));
+  const known = new Set(rows.map((r) => r.callId));
+  const unknown = states.flatMap(({ buyerId, state }) =>
+    Object.values(state?.reservations ?? {})
+      .filter((r) => !known.has(r.callId))
+      .map((r) => ({ buyerId, ...r })),
+  );
+  await inBatches(unknown, async (h) => {
+    const call = await p.callState(h.callId).catch(() => undefined);
+    const holding = call && OPEN.includes(call.status) && call.buyerId === h.buyerId;
+    if (call === undefined || holding || p.now() - h.reservedAt < IN_FLIGHT_MS) keep.add(h.callId);
+  });
+  return keep;
 }
 
 /** The buyer's balance figures from its state (what reconcile compares). */

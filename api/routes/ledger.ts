@@ -310,9 +310,10 @@ export function ledgerRoutes(deps: ApiDeps) {
         now: deps.now,
         buyer: (id) => buyer(id).get(),
         repairBuyer: (id, cmd) => buyer(id).repair(cmd),
-        callKnown: async (id) => {
+        callState: async (id) => {
           const r = await call(id).get();
-          return r.ok || r.reason.code !== "call_unknown";
+          if (r.ok) return { status: r.value.status, buyerId: r.value.decision.buyerId };
+          return r.reason.code === "call_unknown" ? null : undefined;
         },
         publish: (events) =>
           publishEvents(deps.dapr, deps.config.pubsubName, deps.config.eventsTopic, events),
