@@ -5,7 +5,7 @@
 // meets a stack that is still recovering) and failover under load.
 import { defineConfig } from "vitest/config";
 
-const CHAOS = ["api/e2e/crash.e2e.test.ts", "api/e2e/outage.e2e.test.ts"];
+const CHAOS = ["api/e2e/crash.e2e.test.ts", "api/e2e/outage.e2e.test.ts", "api/e2e/redis-crash.e2e.test.ts"];
 // Failover under load (a replica killed, Redis restarted): run by scripts/test.sh after chaos.
 const FAILOVER = ["api/e2e/failover.e2e.test.ts"];
 

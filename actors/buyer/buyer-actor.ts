@@ -22,6 +22,7 @@ import type {
   ReserveCommand,
 } from "./buyer-api.ts";
 import { applyDeposit } from "./funds.ts";
+import { type RepairCommand, type RepairOutcome, repairBuyer } from "./repair.ts";
 import {
   balanceOf,
   campaignProblems,
@@ -202,6 +203,27 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
       await this.commit(decision.value.state, [event]);
     }
     return ok(balanceOf(decision.value.state));
+  }
+
+  /** Agrees with the ledger after lost writes; announces the change, each voided and restored capture. */
+  async repair(cmd: RepairCommand): Promise<Result<RepairOutcome>> {
+    const loaded = await this.mustLoad();
+    if (!loaded.ok) return loaded;
+    const now = systemCtx.now();
+    const { state, outcome } = repairBuyer(loaded.value, cmd, now);
+    if (!outcome.applied) return ok(outcome);
+    const agg = this.agg();
+    const { repairId } = cmd;
+    await this.commit(state, [
+      domainEvent("buyer.repaired", agg, repairId, now, { ...outcome, repairId }),
+      ...cmd.voidCaptures.map((c) =>
+        domainEvent("buyer.capture_voided", agg, c.callId, now, { ...c, repairId }),
+      ),
+      ...cmd.restoreCaptures.map((c) =>
+        domainEvent("buyer.captured", agg, c.callId, now, { ...c, repairId }),
+      ),
+    ]);
+    return ok(outcome);
   }
 
   async balance(): Promise<Result<BuyerBalance>> {

@@ -176,4 +176,6 @@ export interface IBuyerActor {
   deposit(cmd: { depositId: string; amountMicros: Micros }): Promise<Result<BuyerBalance>>;
   refund(cmd: { refundId: string; callId: string; amountMicros: Micros }): Promise<Result<BuyerBalance>>;
   balance(): Promise<Result<BuyerBalance>>;
+  /** After a Redis hard crash: the buyer made to agree with the ledger (npm run repair). */
+  repair(cmd: import("./repair.ts").RepairCommand): Promise<Result<import("./repair.ts").RepairOutcome>>;
 }

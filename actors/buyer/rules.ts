@@ -157,7 +157,12 @@ export function reserve(
 }
 
 /** Ends a hold: frees the slot; an unbilled call gives back its spend; a billed one is charged its price. */
-function endReservation(state: BuyerState, r: Reservation, billed: boolean, nowMs: number): BuyerState {
+export function endReservation(
+  state: BuyerState,
+  r: Reservation,
+  billed: boolean,
+  nowMs: number,
+): BuyerState {
   const counters = state.counters[r.campaignId];
   const reservedDay = periodKeys(state.timezone, r.reservedAt).day;
   return {

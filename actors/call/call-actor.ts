@@ -43,6 +43,12 @@ import {
 import { callSnapshot } from "./snapshot.ts";
 import { SWEEP_SET, scheduleSweep, unscheduleSweep } from "./sweeper.ts";
 
+/** A saved call owns its seller slot (whatever its outcome) and, while it holds one, its buyer's hold. */
+function owns(state: CallState | undefined): (c: Compensation) => boolean {
+  const holding = state && HOLDING.has(state.status) ? state.decision.buyerId : undefined;
+  return (c) => (c.kind === "seller.release" ? state !== undefined : c.buyerId === holding);
+}
+
 export class CallActor extends DocumentActor<CallState> implements ICallActor {
   /** Every call write: bump the revision and attach the call's snapshot to each event for read models. */
   private async save(state: CallState, events: DomainEvent[]): Promise<void> {
@@ -131,8 +137,14 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       return await this.settleOffer(kept ? { ...routed, rerouteBids: kept } : routed, ran.value.events);
     } catch (err) {
       // The saga: every hold the journal names is released now, newest first; what cannot be is left
-      // in the journal for the sweeper. The offer fails, and a retry runs it afresh.
-      await this.undo(await journal(redis, cmd.callId), () => false);
+      // in the journal for the sweeper. The offer fails, and a retry runs it afresh. The failure may be
+      // the save itself with its answer lost (Redis killed after it wrote): a call found saved keeps
+      // what it owns; unreadable, everything is left to the sweeper, which judges the same way.
+      const saved = await this.load().then(
+        (state) => ({ state }),
+        () => undefined,
+      );
+      if (saved) await this.undo(await journal(redis, cmd.callId), owns(saved.state));
       throw err;
     }
   }
@@ -240,6 +252,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       ...extra,
     ];
     await this.save(state, events);
+    faultPoint("call.fail_after_save", () => [state.callId]);
     await this.afterSave(state);
     return ok(d);
   }
@@ -267,14 +280,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     const callId = this.getActorId().getId();
     const state = await this.load();
     const steps = await journal(redis, callId);
-    // A saved call owns its seller slot (whatever its outcome) and, while it holds one, its buyer's hold.
-    const holding = state && HOLDING.has(state.status) ? state.decision.buyerId : undefined;
-    const left =
-      steps.length === 0
-        ? 0
-        : await this.undo(steps, (c) =>
-            c.kind === "seller.release" ? state !== undefined : c.buyerId === holding,
-          );
+    const left = steps.length === 0 ? 0 : await this.undo(steps, owns(state));
     const after = state ? await this.expireIfDue(state) : undefined;
     const end = after ? holdEnd(after) : undefined;
     if (left > 0) {

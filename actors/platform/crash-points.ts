@@ -19,6 +19,9 @@ export const CRASH_POINTS = [
   // the actor host dies there, or (the `fail_` point, armed with faultPoint) the offer throws there.
   "call.after_reserve_before_save",
   "call.fail_after_reserve_before_save",
+  // The call's offer saved the call, but the answer is lost (Redis killed after the write): the offer
+  // throws there, and its saga must not undo the holds the saved call owns.
+  "call.fail_after_save",
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 

@@ -65,6 +65,46 @@ describe("offer saga", () => {
     expect(await reserved(buyerId)).toBe(PRICE);
   }, 60_000);
 
+  it("an offer whose save happened but whose answer was lost keeps the saved call's hold", async () => {
+    const vertical = `v_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer(1_000_000_000);
+    await createBuyerCampaign(buyerId, { vertical, bidMicros: PRICE, caps: { concurrency: 5 } });
+    const seller = await createSeller({ vertical, reserveMicros: 1_000_000, routingTtlSec: 600 });
+    const idem = uniq();
+    const callId = callIdOf(seller.sellerId, idem);
+    // As when Redis is killed after writing the call: the save happened, the offer throws after it.
+    armCrash(CRASH_DIR, "call.fail_after_save", callId);
+    const body = {
+      sellerCampaignId: seller.sellerCampaignId,
+      callerNumber: randomCaller(),
+      callerState: "FL",
+    };
+    const offer = () =>
+      call<{ status: string }>("POST", "/v1/calls", { key: seller.key, idempotencyKey: idem, body });
+    const first = await offer();
+    expect(firedCrash(CRASH_DIR, "call.fail_after_save")?.subjects).toEqual([callId]);
+    const final = first.status === 201 ? first : await offer();
+    expect(final.body).toMatchObject({ callId, status: "routed", buyerId });
+    // The saved call still holds its buyer (on main the failed attempt's saga released it, so the
+    // call stayed routed with nothing held, and its completion could never capture).
+    expect(await reserved(buyerId)).toBe(PRICE);
+    for (const ev of [{ type: "connected" }, { type: "completed", durationSec: 95 }]) {
+      const r = await call("POST", `/v1/calls/${callId}/events`, {
+        key: seller.key,
+        idempotencyKey: `${idem}-${ev.type}`,
+        body: ev,
+      });
+      expect(r.status).toBe(200);
+    }
+    const charges = await waitFor(
+      () => sql<{ n: number }[]>`select count(*)::int as n from ledger_postings
+        where kind = 'charge' and reference = ${callId}`,
+      (rows) => rows[0]?.n === 1,
+    );
+    expect(charges[0]?.n).toBe(1);
+    expect(await reserved(buyerId)).toBe(0);
+  }, 60_000);
+
   it("an offer that fails for good gives its capped seller campaign's slot back, and the buyer's hold", async () => {
     const vertical = `v_${uniq().slice(0, 8)}`;
     const buyerId = await createBuyer(1_000_000_000);

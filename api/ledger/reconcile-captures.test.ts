@@ -26,6 +26,7 @@ describe("captureVerdict", () => {
       status: null,
       problem: "capture_uncharged",
       detail: "1 capture(s), 0 charge postings",
+      amountMicros: 15_000_000, // what npm run repair voids or charges
     });
     // Recorded within the grace window: the charge may still be on its way through pub/sub.
     expect(captureVerdict({ ...stranded, recent: true })).toBe("in_flight");
@@ -33,7 +34,11 @@ describe("captureVerdict", () => {
 
   it("names a charge posting with no capture, and never calls it in flight once old", () => {
     const orphan = { ...paired, captures: 0, capturedBuyerId: null, capturedMicros: null };
-    expect(captureVerdict(orphan)).toMatchObject({ problem: "charge_uncaptured", buyerId: "byr_a" });
+    expect(captureVerdict(orphan)).toMatchObject({
+      problem: "charge_uncaptured",
+      buyerId: "byr_a",
+      amountMicros: 15_000_000, // the capture npm run repair announces again
+    });
     expect(captureVerdict({ ...orphan, recent: true })).toBe("in_flight");
   });
 

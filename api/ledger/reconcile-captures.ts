@@ -1,5 +1,6 @@
-// Capture by capture: every call a buyer actor captured (its `buyer.captured` event) has exactly one
-// charge posting, to that buyer, of the captured amount, and every charge posting has its capture.
+// Capture by capture: every call a buyer actor captured (its `buyer.captured` event, less a
+// `buyer.capture_voided` by `npm run repair`) has exactly one charge posting, to that buyer, of the
+// captured amount, and every charge posting has its capture.
 // Both sides are read from Postgres in one statement (the caller runs it inside the repeatable-read
 // snapshot it reconciles in). A pair still in flight (one side recorded less than `graceMs` before
 // the snapshot, the other not yet) is counted, not reported.
@@ -14,6 +15,8 @@ export interface CaptureMismatch {
   status: null;
   problem: CaptureProblem;
   detail: string;
+  /** The one side's amount: captured (capture_uncharged) or charged to the buyer (charge_uncaptured). */
+  amountMicros?: number | null;
 }
 
 export interface CapturePair {
@@ -41,9 +44,19 @@ export function captureVerdict(p: CapturePair): CaptureMismatch | "in_flight" | 
   }
   if ((p.captures === 0 || p.charges === 0) && p.recent) return "in_flight";
   if (p.charges === 0)
-    return { ...base, problem: "capture_uncharged", detail: `${p.captures} capture(s), 0 charge postings` };
+    return {
+      ...base,
+      problem: "capture_uncharged",
+      detail: `${p.captures} capture(s), 0 charge postings`,
+      amountMicros: p.capturedMicros,
+    };
   if (p.captures === 0)
-    return { ...base, problem: "charge_uncaptured", detail: `${p.charges} charge posting(s), 0 captures` };
+    return {
+      ...base,
+      problem: "charge_uncaptured",
+      detail: `${p.charges} charge posting(s), 0 captures`,
+      amountMicros: p.chargedMicros,
+    };
   return {
     ...base,
     problem: "capture_count",
@@ -75,10 +88,14 @@ export async function reconcileCaptures(
   const from = since ?? "-infinity";
   const rows = (await tx.execute(sql`
     with caps as (
-      select data->>'callId' as call_id, count(*)::int as n, min(aggregate_id) as buyer_id,
-        sum((data->>'chargedMicros')::bigint) as micros, max(recorded_at) as recorded, min(occurred_at) as occurred
+      select data->>'callId' as call_id,
+        (count(*) filter (where type = 'buyer.captured') - count(*) filter (where type <> 'buyer.captured'))::int as n,
+        min(aggregate_id) as buyer_id,
+        sum(case when type = 'buyer.captured' then 1 else -1 end * (data->>'chargedMicros')::bigint) as micros,
+        max(recorded_at) as recorded, min(occurred_at) as occurred
       from domain_events
-      where type = 'buyer.captured' and occurred_at >= ${from}::timestamptz - ${LOOK_BACK}::interval
+      where type in ('buyer.captured', 'buyer.capture_voided')
+        and occurred_at >= ${from}::timestamptz - ${LOOK_BACK}::interval
       group by 1),
     charges as (
       select p.reference as call_id, count(distinct p.id)::int as n,
@@ -93,7 +110,7 @@ export async function reconcileCaptures(
       g.buyer_id as charged_buyer, g.micros::text as charged_micros,
       greatest(c.recorded, g.recorded) > now() - ${graceMs} * interval '1 millisecond' as recent
     from caps c full join charges g on g.call_id = c.call_id
-    where least(c.occurred, g.occurred) >= ${from}::timestamptz`)) as unknown as Row[];
+    where least(c.occurred, g.occurred) >= ${from}::timestamptz and (c.n <> 0 or g.call_id is not null)`)) as unknown as Row[];
   const mismatches: CaptureMismatch[] = [];
   let inFlight = 0;
   for (const r of rows) {

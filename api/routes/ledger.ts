@@ -4,8 +4,9 @@ import { createHash } from "node:crypto";
 import { and, eq, like, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { IBuyerActor } from "../../actors/buyer/buyer-api.ts";
+import type { ICallActor } from "../../actors/call/call-api.ts";
 import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
-import { actorProxy } from "../../actors/platform/dapr-client.ts";
+import { actorProxy, publishEvents } from "../../actors/platform/dapr-client.ts";
 import { ledgerAccounts, ledgerEntries, ledgerPostings } from "../db/ledger-schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
 import { accountHistory, accountSums, postingEntries, postOnce, trialBalance } from "../ledger/ledger.ts";
@@ -20,11 +21,19 @@ import {
 import { reconcile } from "../ledger/reconcile.ts";
 import { reconcileCalls } from "../ledger/reconcile-calls.ts";
 import { reconcileCaptures } from "../ledger/reconcile-captures.ts";
+import { repairDrift } from "../ledger/repair.ts";
 import { statement, statementCsv } from "../ledger/statement.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
 import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
-import { Payout, PostingsQuery, ReconcileQuery, Refund, StatementQuery } from "../schemas/ledger.ts";
+import {
+  Payout,
+  PostingsQuery,
+  ReconcileQuery,
+  Refund,
+  RepairRequest,
+  StatementQuery,
+} from "../schemas/ledger.ts";
 import * as R from "../schemas/responses.ts";
 import { actorCall, body, query } from "../validate.ts";
 import { viewAs } from "../views/policy.ts";
@@ -280,6 +289,45 @@ export function ledgerRoutes(deps: ApiDeps) {
       },
       trialBalance: tb,
     });
+  });
+
+  const repairDoc = doc({
+    summary: "Make buyer actors and the calls read model agree with the ledger after a Redis hard crash",
+    access: "admin",
+    body: RepairRequest,
+    status: 200,
+    response: R.RepairReport,
+    errors: WRITE,
+  });
+  app.post("/admin/reconciliation/repair", repairDoc, async (c) => {
+    assertAdmin(c.get("principal"));
+    const input = await body(c, RepairRequest);
+    const call = (id: string) => actorProxy<ICallActor>(deps.dapr, "CallActor", id);
+    const report = await repairDrift(
+      {
+        db: deps.db,
+        logger: c.get("logger"),
+        now: deps.now,
+        buyer: (id) => buyer(id).get(),
+        repairBuyer: (id, cmd) => buyer(id).repair(cmd),
+        callState: async (id) => {
+          const r = await call(id).get();
+          if (r.ok) return { status: r.value.status, buyerId: r.value.decision.buyerId };
+          return r.reason.code === "call_unknown" ? null : undefined;
+        },
+        publish: (events) =>
+          publishEvents(deps.dapr, deps.config.pubsubName, deps.config.eventsTopic, events),
+      },
+      {
+        since: input.since,
+        graceMs: input.graceSec * 1_000,
+        settleMs: input.settleSec * 1_000,
+        dryRun: input.dryRun,
+      },
+    ).catch((err: Error) => {
+      throw new ApiError(503, "upstream_unavailable", `repair failed: ${err.message.slice(0, 300)}`);
+    });
+    return c.json(report);
   });
 
   return app;

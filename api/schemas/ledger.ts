@@ -46,3 +46,13 @@ export const ReconcileQuery = v.object({
     "0",
   ),
 });
+
+/** POST /v1/admin/reconciliation/repair: what to repair (npm run repair; docs/ops/rediscrash.md). */
+export const RepairRequest = v.object({
+  since: v.optional(IsoTime),
+  /** Drift must be seen twice, this many seconds apart, before it is repaired (in-flight work moves). */
+  settleSec: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(120)), 5),
+  /** A capture or charge recorded this recently whose other half is not yet is in flight, not drift. */
+  graceSec: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3_600)), 30),
+  dryRun: v.optional(v.boolean(), false),
+});

@@ -107,6 +107,11 @@ export const PayoutResult = v.looseObject({
 });
 export const Statement = v.looseObject({});
 export const Reconciliation = v.looseObject({});
+export const RepairReport = v.looseObject({
+  plan: v.looseObject({}),
+  applied: v.looseObject({}),
+  dryRun: v.boolean(),
+});
 
 export const OfferResult = v.looseObject({
   callId: Id,

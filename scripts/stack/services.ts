@@ -21,11 +21,23 @@ export const PORTS = {
   schedulerEtcdPeer: 52380,
 } as const;
 
-export function redisSpec(stateDir: string): ProcessSpec {
+/**
+ * When Redis's append-only file reaches the disk (DCE_REDIS_APPENDFSYNC): `everysec` (default) can lose
+ * the last second of writes on a machine crash (docs/ops/rediscrash.md: drift that `npm run repair`
+ * fixes); `always` loses none, at the cost `npm run bench:fsync` measures.
+ */
+export function redisAppendFsync(env: NodeJS.ProcessEnv = process.env): "everysec" | "always" {
+  const v = env.DCE_REDIS_APPENDFSYNC ?? "everysec";
+  if (v === "everysec" || v === "always") return v;
+  throw new Error(`DCE_REDIS_APPENDFSYNC must be everysec or always, not ${JSON.stringify(v)}`);
+}
+
+export function redisSpec(stateDir: string, env: NodeJS.ProcessEnv = process.env): ProcessSpec {
   const dir = join(stateDir, "redis");
   mkdirSync(dir, { recursive: true });
+  const fsync = redisAppendFsync(env);
   const args = ["--bind", "127.0.0.1", "--port", String(PORTS.redis), "--dir", dir, "--appendonly", "yes"];
-  args.push("--appendfsync", "everysec", "--save", "", "--daemonize", "no", "--protected-mode", "yes");
+  args.push("--appendfsync", fsync, "--save", "", "--daemonize", "no", "--protected-mode", "yes");
   return { name: "redis", tier: 0, command: "redis-server", args, cwd: dir, env: {} };
 }
 

@@ -1,0 +1,116 @@
+// `npm run repair` through the real stack, on drift made the way a machine crash makes it (the last
+// second of Redis writes lost while their effects reached Postgres): a buyer's document put back to
+// before a capture the ledger charged, a call's document gone while the read model has it connected,
+// and that lost call's capture recorded with no charge. The repair makes the books clean in the
+// direction of the ledger, tells the lost call's seller nothing new can happen to it, and a second
+// repair finds nothing to do. (The chaos tier's redis-crash proof does the same after a real crash.)
+import { spawnSync } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { domainEvent } from "../../actors/kernel/events.ts";
+import { describeReport, isClean, reconcileUntilClean } from "../../scripts/reconcile.ts";
+import { requestRepair } from "../../scripts/repair.ts";
+import { COMPLETED, CONNECTED, callEvent, market, offerRouted, sql } from "./chaos.ts";
+import { call, uniq, waitFor } from "./client.ts";
+import { redisClient } from "./compliance-helpers.ts";
+import { ROOT, sidecarHeaders } from "./stack.ts";
+
+const PRICE = 15_000_000;
+const since = new Date().toISOString();
+const docKey = (type: string, id: string) => `exchange-actors||${type}||${id}||doc`;
+const redis = redisClient();
+
+afterAll(async () => {
+  redis.disconnect();
+  await sql.end();
+});
+
+const balance = async (buyer: string) =>
+  (await call<{ balanceMicros: number; reservedMicros: number }>("GET", `/v1/buyers/${buyer}/balance`)).body;
+
+describe("npm run repair", () => {
+  it("makes a buyer, a lost call and its stray capture agree with the ledger, once", async () => {
+    const { buyer, seller } = await market();
+    const idemA = uniq();
+    const lost = await offerRouted(seller, idemA);
+    await callEvent(seller, lost, idemA, CONNECTED);
+    const idemB = uniq();
+    const billed = await offerRouted(seller, idemB);
+    await callEvent(seller, billed, idemB, CONNECTED);
+    const before = await redis.hget(docKey("BuyerActor", buyer), "data");
+    await callEvent(seller, billed, idemB, COMPLETED);
+    await waitFor(
+      () =>
+        sql<
+          { n: number }[]
+        >`select count(*)::int as n from ledger_postings where kind = 'charge' and reference = ${billed}`,
+      (rows) => rows[0]?.n === 1,
+    );
+    // The crash: the buyer's capture of B is lost (its document as before it), the lost call's
+    // document is gone, and the capture of it the buyer announced reached Postgres without a charge.
+    await redis
+      .multi()
+      .hset(docKey("BuyerActor", buyer), "data", before!)
+      .hincrby(docKey("BuyerActor", buyer), "version", 1)
+      .exec();
+    await redis.del(docKey("CallActor", lost));
+    const stray = domainEvent("buyer.captured", { type: "buyer", id: buyer }, lost, Date.now(), {
+      callId: lost,
+      chargedMicros: PRICE,
+    });
+    const published = await fetch("http://127.0.0.1:3502/v1.0/publish/pubsub/domain-events", {
+      method: "POST",
+      headers: { ...sidecarHeaders(), "content-type": "application/json" },
+      body: JSON.stringify(stray),
+    });
+    expect(published.ok).toBe(true);
+    const drift = await reconcileUntilClean(since, 10, 0);
+    console.log(describeReport(drift, "injected").join("\n"));
+    expect(drift.drift).toMatchObject([
+      { buyerId: buyer, driftMicros: PRICE, reservedMicros: 2 * PRICE, openCallsMicros: PRICE },
+    ]);
+    expect(drift.calls.mismatches).toMatchObject([{ callId: lost, problem: "capture_uncharged" }]);
+
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "scripts/repair.ts",
+        "--since",
+        since,
+        "--settle",
+        "1",
+        "--grace",
+        "0",
+        "--wait",
+        "30",
+      ],
+      { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+    );
+    console.log(r.stdout, r.stderr);
+    expect(r.stdout).toContain(`call ${lost}: did end as failed (state_lost)`);
+    expect(r.stdout).toContain(
+      `buyer ${buyer}: balance 1000000000 -> ${1_000_000_000 - PRICE}; 2 holds ended`,
+    );
+    expect(r.status).toBe(0);
+    const clean = await reconcileUntilClean(since, 30);
+    expect(isClean(clean)).toBe(true);
+
+    // The ledger's figures, everywhere: one charge (B), nothing held, the lost call failed, not billed.
+    expect(await balance(buyer)).toMatchObject({ balanceMicros: 1_000_000_000 - PRICE, reservedMicros: 0 });
+    const [row] = await sql<{ status: string; reason: string; billable: boolean }[]>`
+      select status, reason_code as reason, billable from calls where call_id = ${lost}`;
+    expect(row).toEqual({ status: "failed", reason: "state_lost", billable: false });
+    const events = await sql<{ type: string }[]>`
+      select type from domain_events where aggregate_id = ${buyer}
+        and type in ('buyer.repaired', 'buyer.capture_voided') order by type`;
+    expect(events.map((e) => e.type)).toEqual(["buyer.capture_voided", "buyer.repaired"]);
+    // The seller's next word on the lost call is refused: the exchange has no such call any more.
+    const late = await call("POST", `/v1/calls/${lost}/events`, { key: seller.key, body: COMPLETED });
+    expect(late.status).toBe(404);
+
+    // Idempotent: nothing left to do, nothing changed.
+    const again = await requestRepair({ since, settleSec: 0, graceSec: 0 });
+    expect(again.plan).toEqual({ lostCalls: [], charges: [], buyers: [], untouched: [] });
+  }, 180_000);
+});
