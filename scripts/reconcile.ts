@@ -12,7 +12,7 @@ import { isMain } from "./is-main.ts";
 const root = resolve(import.meta.dirname, "..");
 const api = process.env.DCE_API_URL ?? "http://127.0.0.1:8080";
 /** The admin key, read when needed: on a fresh machine the stack writes secrets.env only when it starts. */
-function adminKey(): string | undefined {
+export function adminKey(): string | undefined {
   if (process.env.DCE_ADMIN_API_KEY) return process.env.DCE_ADMIN_API_KEY;
   const file = join(process.env.DCE_STATE_DIR ?? join(root, ".data"), "secrets.env");
   return /^DCE_ADMIN_API_KEY=(.+)$/m.exec(readFileSync(file, "utf8"))?.[1];

@@ -65,6 +65,9 @@ const sqlstateIn = (e: unknown) => {
   return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && /\d/.test(code);
 };
 
+/** An error the database or its connection raised (a SQLSTATE, or a driver or socket code). */
+export const fromDatabase = (err: unknown) => chain(err).some(hasCode);
+
 /** A driver or socket code (`ECONNREFUSED`, `CONNECTION_CLOSED`). */
 const hasCode = (e: unknown) => typeof (e as { code?: unknown }).code === "string";
 

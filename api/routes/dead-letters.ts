@@ -1,0 +1,91 @@
+// Admin routes over the events writer's dead letters: list them (oldest first) and replay one through
+// the writer's own path (`npm run events:replay` calls these). Admin keys only.
+import { Hono } from "hono";
+import type { DeadLetterRow } from "../db/dead-letter-schema.ts";
+import type { ApiDeps } from "../deps.ts";
+import { listDeadLetters } from "../events/dead-letters.ts";
+import { classify, fromDatabase } from "../events/failure.ts";
+import { replayDeadLetter } from "../events/replay.ts";
+import { assertAdmin } from "../middleware/auth.ts";
+import { READ, tagged } from "../openapi/facts.ts";
+import { ApiError } from "../problem.ts";
+import { DeadLetterPage, ListDeadLetters, ReplayOutcome } from "../schemas/dead-letters.ts";
+import { decodeCursor, encodeCursor } from "../schemas/lists.ts";
+import { query } from "../validate.ts";
+
+/** A row as the admin sees it: the payload as received (parsed back from its JSON text). */
+export function deadLetterView(r: DeadLetterRow) {
+  return {
+    id: r.id,
+    eventId: r.eventId,
+    eventType: r.eventType,
+    payload: JSON.parse(r.payload) as unknown,
+    error: { class: r.errorClass, message: r.errorMessage, sqlstate: r.sqlstate },
+    firstFailedAt: r.firstFailedAt,
+    lastFailedAt: r.lastFailedAt,
+    attempts: r.attempts,
+    state: r.resolvedAt ? "resolved" : "unresolved",
+    resolvedAt: r.resolvedAt,
+    resolution: r.resolution,
+  };
+}
+
+export function deadLetterRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  const doc = tagged("operations");
+
+  const listDoc = doc({
+    summary: "Events the writer could not record, oldest first (unresolved by default)",
+    access: "admin",
+    query: ListDeadLetters,
+    status: 200,
+    response: DeadLetterPage,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/admin/dead-letters", listDoc, async (c) => {
+    assertAdmin(c.get("principal"));
+    const q = query(c, ListDeadLetters);
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (q.cursor && !after)
+      throw new ApiError(400, "validation_failed", "cursor: not a cursor this API issued");
+    const limit = Number(q.limit);
+    const rows = await unlessDown(listDeadLetters(deps.db, { state: q.state, limit: limit + 1, after }));
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > limit && last ? encodeCursor({ at: last.firstFailedAt, id: last.id }) : null;
+    return c.json({ items: page.map(deadLetterView), nextCursor });
+  });
+
+  const replayDoc = doc({
+    summary: "Replay a dead letter through the events writer (exactly once per event id)",
+    access: "admin",
+    status: 200,
+    response: ReplayOutcome,
+    errors: [...READ, "dead_letter_unknown", "dead_letter_replay_failed"],
+  });
+  app.post("/admin/dead-letters/:deadLetterId/replay", replayDoc, async (c) => {
+    assertAdmin(c.get("principal"));
+    const id = c.req.param("deadLetterId");
+    const r = await unlessDown(replayDeadLetter(deps.db, c.get("logger") ?? deps.logger, id));
+    if (r.outcome === "unknown") throw new ApiError(404, "dead_letter_unknown", `no dead letter ${id}`);
+    if (r.outcome === "failed") {
+      throw new ApiError(422, "dead_letter_replay_failed", "the event still cannot be recorded", {
+        deadLetter: deadLetterView(r.row),
+      });
+    }
+    return c.json({ outcome: r.outcome, deadLetter: deadLetterView(r.row) });
+  });
+  return app;
+}
+
+/** Postgres down, shutting down or contended (drizzle wraps the driver's error): 503, retry later. */
+async function unlessDown<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (fromDatabase(err) && classify(err).kind === "outage")
+      throw new ApiError(503, "upstream_unavailable", "Postgres did not answer; retry the replay later");
+    throw err;
+  }
+}
