@@ -1,4 +1,4 @@
-// `npm run events:replay -- --id <dlq_…>` replays one dead letter; `-- --all` replays every unresolved
+// `npm run events:replay -- --id <dlq_…>` replays one dead letter (`--id` may repeat); `-- --all` replays every unresolved
 // one, oldest first; `-- --list` only lists them. Each replay goes through the running API's admin
 // route (the writer's own path, exactly once per event id). Exits 1 when any replay still fails.
 
@@ -52,24 +52,24 @@ const describe = (d: DeadLetter) =>
   `${d.id} ${d.eventType ?? "(malformed)"} ${d.eventId ?? ""} attempts=${d.attempts} ` +
   `${d.error.class}${d.error.sqlstate ? ` ${d.error.sqlstate}` : ""}`;
 
-function arg(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at > 0 ? process.argv[at + 1] : undefined;
+/** Every value given after `name` (`--id a --id b`). */
+function args(name: string): string[] {
+  return process.argv.flatMap((a, i) => (a === name && process.argv[i + 1] ? [process.argv[i + 1]!] : []));
 }
 
 if (isMain(import.meta.url)) {
-  const id = arg("--id");
+  const given = args("--id");
   if (process.argv.includes("--list")) {
     const list = await unresolved();
     console.log(`${list.length} unresolved dead letter(s)`);
     for (const d of list) console.log(`  ${describe(d)}`);
     process.exit(0);
   }
-  if (!id && !process.argv.includes("--all")) {
+  if (given.length === 0 && !process.argv.includes("--all")) {
     console.error("usage: npm run events:replay -- --id <dlq_…> | --all | --list");
     process.exit(2);
   }
-  const ids = id ? [id] : (await unresolved()).map((d) => d.id);
+  const ids = given.length > 0 ? given : (await unresolved()).map((d) => d.id);
   let failed = 0;
   for (const one of ids) {
     const r = await replay(one);
