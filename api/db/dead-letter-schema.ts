@@ -22,8 +22,13 @@ export const deadLetters = pgTable(
       .default(sql`now()`),
     attempts: integer("attempts").notNull().default(1),
     resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "string" }),
-    /** `replayed` (recorded by a replay) or `already_recorded` (a redelivery had recorded it). */
-    resolution: text("resolution", { enum: ["replayed", "already_recorded"] }),
+    /**
+     * `replayed` (recorded by a replay), `already_recorded` (a redelivery had recorded it) or
+     * `discarded` (an admin decided it can never be recorded; the row and its payload stay).
+     */
+    resolution: text("resolution", { enum: ["replayed", "already_recorded", "discarded"] }),
+    /** Why it was discarded (the admin's words). */
+    resolutionNote: text("resolution_note"),
   },
   (t) => [
     index("dead_letters_unresolved_idx").on(t.firstFailedAt, t.id).where(sql`${t.resolvedAt} is null`),

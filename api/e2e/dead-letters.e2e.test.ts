@@ -1,6 +1,7 @@
 // Nothing dropped, through the real stack: a zero-price call is billed as a zero charge; events the
 // writer cannot record (a constraint live data violates, a malformed publish) reach the dead-letter
-// table, raise the metric and an alert log, and `npm run events:replay` records them once fixed.
+// table, raise the metric and an alert log, and `npm run events:replay` records them once fixed (or an
+// admin discards what can never be recorded).
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { COMPLETED, CONNECTED, callEvent, logLines, offerRouted, sql } from "./chaos.ts";
@@ -182,5 +183,21 @@ describe("nothing dropped", () => {
     expect([replay.status, replay.body.code]).toEqual([422, "dead_letter_replay_failed"]);
     const unknown = await call<{ code: string }>("POST", "/v1/admin/dead-letters/dlq_0000000000/replay");
     expect([unknown.status, unknown.body.code]).toEqual([404, "dead_letter_unknown"]);
+    // It can never be recorded: an admin discards it; the row stays, resolved, with the reason.
+    const discard = () =>
+      call<{ outcome: string; deadLetter: { state: string; resolutionNote: string } }>(
+        "POST",
+        `/v1/admin/dead-letters/${kept[0]!.id}/discard`,
+        { body: { reason: "e2e junk publish" } },
+      );
+    const first = await discard();
+    expect([first.status, first.body.outcome, first.body.deadLetter.state]).toEqual([
+      200,
+      "discarded",
+      "resolved",
+    ]);
+    expect((await discard()).body.outcome).toBe("already_resolved");
+    const [after] = await sql<DeadLetterRow[]>`select * from dead_letters where event_id = ${junk.id}`;
+    expect(after).toMatchObject({ resolution: "discarded" });
   });
 });

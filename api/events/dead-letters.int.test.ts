@@ -13,7 +13,7 @@ import { deadLetters } from "../db/dead-letter-schema.ts";
 import { ledgerPostings } from "../db/ledger-schema.ts";
 import { domainEvents } from "../db/schema.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
-import { deadLetterCounts, deadLetterId } from "./dead-letters.ts";
+import { deadLetterCounts, deadLetterId, discardDeadLetter } from "./dead-letters.ts";
 import { replayDeadLetter } from "./replay.ts";
 import { recordEvents } from "./writer.ts";
 
@@ -119,6 +119,22 @@ describe("dead letters", () => {
     expect((await replayDeadLetter(handle.db, logger, deadLetterId(e))).outcome).toBe("already_recorded");
     expect(await row(deadLetterId(e))).toMatchObject({ resolution: "already_recorded" });
     expect(await charges(callId)).toHaveLength(1);
+  });
+
+  it("a malformed payload is kept as received; a discard resolves it and keeps it, a new failure reopens it", async () => {
+    const junk = { id: `evt_junk_${Date.now()}`, type: "junk.sent", note: "bad\u0000text \ud800" };
+    expect(await recordEvents(handle.db, logger, [junk])).toEqual([S.SUCCESS]);
+    const id = deadLetterId(junk);
+    const kept = await row(id);
+    expect(kept).toMatchObject({ errorClass: "MalformedEvent", eventId: junk.id, eventType: "junk.sent" });
+    expect(JSON.parse(kept!.payload)).toEqual(junk); // a NUL and a lone surrogate survive, as received
+    expect((await replayDeadLetter(handle.db, logger, id)).outcome).toBe("failed");
+    expect((await discardDeadLetter(handle.db, id, "a test publish"))?.resolution).toBe("discarded");
+    expect(await discardDeadLetter(handle.db, id, "again")).toBeUndefined(); // already resolved
+    expect(await row(id)).toMatchObject({ resolution: "discarded", resolutionNote: "a test publish" });
+    expect((await replayDeadLetter(handle.db, logger, id)).outcome).toBe("already_resolved");
+    expect(await recordEvents(handle.db, logger, [junk])).toEqual([S.SUCCESS]); // delivered once more
+    expect(await row(id)).toMatchObject({ resolvedAt: null, resolution: null, resolutionNote: null });
   });
 
   it("an outage is never dead-lettered: Postgres refusing connections answers RETRY", async () => {

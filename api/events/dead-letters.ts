@@ -65,6 +65,7 @@ export async function deadLetter(db: Db, logger: Logger, payload: unknown, failu
         attempts: sql`${deadLetters.attempts} + 1`,
         resolvedAt: null,
         resolution: null,
+        resolutionNote: null,
       },
     })
     .returning({ attempts: deadLetters.attempts });
@@ -103,6 +104,20 @@ export async function markResolved(tx: Tx, id: string, resolution: "replayed" | 
     .update(deadLetters)
     .set({ resolvedAt: sql`now()`, resolution })
     .where(and(eq(deadLetters.id, id), isNull(deadLetters.resolvedAt)));
+}
+
+/**
+ * An admin's decision that an event can never be recorded (a malformed publish, a test event): the
+ * row is resolved as `discarded` with the reason, and kept with its payload. Answers the row, or
+ * undefined when no unresolved row has that id.
+ */
+export async function discardDeadLetter(db: Db, id: string, reason: string) {
+  const [row] = await db
+    .update(deadLetters)
+    .set({ resolvedAt: sql`now()`, resolution: "discarded", resolutionNote: storableText(reason) })
+    .where(and(eq(deadLetters.id, id), isNull(deadLetters.resolvedAt)))
+    .returning();
+  return row;
 }
 
 export async function findDeadLetter(db: Db, id: string) {

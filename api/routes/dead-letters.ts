@@ -1,17 +1,23 @@
-// Admin routes over the events writer's dead letters: list them (oldest first) and replay one through
-// the writer's own path (`npm run events:replay` calls these). Admin keys only.
+// Admin routes over the events writer's dead letters: list them (oldest first), replay one through
+// the writer's own path (`npm run events:replay` calls these), or discard one for good. Admin only.
 import { Hono } from "hono";
 import type { DeadLetterRow } from "../db/dead-letter-schema.ts";
 import type { ApiDeps } from "../deps.ts";
-import { listDeadLetters } from "../events/dead-letters.ts";
+import { discardDeadLetter, findDeadLetter, listDeadLetters } from "../events/dead-letters.ts";
 import { classify, fromDatabase } from "../events/failure.ts";
 import { replayDeadLetter } from "../events/replay.ts";
 import { assertAdmin } from "../middleware/auth.ts";
-import { READ, tagged } from "../openapi/facts.ts";
+import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
-import { DeadLetterPage, ListDeadLetters, ReplayOutcome } from "../schemas/dead-letters.ts";
+import {
+  DeadLetterPage,
+  DiscardDeadLetter,
+  DiscardOutcome,
+  ListDeadLetters,
+  ReplayOutcome,
+} from "../schemas/dead-letters.ts";
 import { decodeCursor, encodeCursor } from "../schemas/lists.ts";
-import { query } from "../validate.ts";
+import { body, query } from "../validate.ts";
 
 /** A row as the admin sees it: the payload as received (parsed back from its JSON text). */
 export function deadLetterView(r: DeadLetterRow) {
@@ -27,6 +33,7 @@ export function deadLetterView(r: DeadLetterRow) {
     state: r.resolvedAt ? "resolved" : "unresolved",
     resolvedAt: r.resolvedAt,
     resolution: r.resolution,
+    resolutionNote: r.resolutionNote,
   };
 }
 
@@ -75,6 +82,31 @@ export function deadLetterRoutes(deps: ApiDeps) {
       });
     }
     return c.json({ outcome: r.outcome, deadLetter: deadLetterView(r.row) });
+  });
+
+  const discardDoc = doc({
+    summary: "Discard a dead letter that can never be recorded (kept, with its payload and the reason)",
+    access: "admin",
+    body: DiscardDeadLetter,
+    status: 200,
+    response: DiscardOutcome,
+    errors: [...WRITE, "not_found", "dead_letter_unknown"],
+  });
+  app.post("/admin/dead-letters/:deadLetterId/discard", discardDoc, async (c) => {
+    assertAdmin(c.get("principal"));
+    const id = c.req.param("deadLetterId");
+    const { reason } = await body(c, DiscardDeadLetter);
+    const done = await unlessDown(discardDeadLetter(deps.db, id, reason));
+    if (done) {
+      (c.get("logger") ?? deps.logger).warn(
+        { deadLetterId: id, eventId: done.eventId },
+        "events.dead_letter_discarded",
+      );
+      return c.json({ outcome: "discarded", deadLetter: deadLetterView(done) });
+    }
+    const row = await unlessDown(findDeadLetter(deps.db, id));
+    if (!row) throw new ApiError(404, "dead_letter_unknown", `no dead letter ${id}`);
+    return c.json({ outcome: "already_resolved", deadLetter: deadLetterView(row) });
   });
   return app;
 }

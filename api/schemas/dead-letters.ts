@@ -23,6 +23,7 @@ const DeadLetterFields = {
   state: v.picklist(["unresolved", "resolved"]),
   resolvedAt: v.nullable(v.string()),
   resolution: v.nullable(v.string()),
+  resolutionNote: v.nullable(v.string()),
 };
 
 export const DeadLetter = v.looseObject(DeadLetterFields);
@@ -32,5 +33,13 @@ export const DeadLetterPage = v.looseObject({
 });
 export const ReplayOutcome = v.looseObject({
   outcome: v.picklist(["replayed", "already_recorded", "already_resolved"]),
+  deadLetter: DeadLetter,
+});
+
+export const DiscardDeadLetter = v.object({
+  reason: v.pipe(v.string(), v.trim(), v.minLength(1), atMost("text.reason")),
+});
+export const DiscardOutcome = v.looseObject({
+  outcome: v.picklist(["discarded", "already_resolved"]),
   deadLetter: DeadLetter,
 });

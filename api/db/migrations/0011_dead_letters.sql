@@ -12,7 +12,9 @@ CREATE TABLE "dead_letters" (
 	"attempts" integer DEFAULT 1 NOT NULL,
 	"resolved_at" timestamp with time zone,
 	"resolution" text,
-	CONSTRAINT "dead_letters_resolution_ck" CHECK (("resolved_at" IS NULL) = ("resolution" IS NULL))
+	"resolution_note" text,
+	CONSTRAINT "dead_letters_resolution_ck" CHECK (("resolved_at" IS NULL) = ("resolution" IS NULL)),
+	CONSTRAINT "dead_letters_resolution_kind_ck" CHECK ("resolution" IN ('replayed', 'already_recorded', 'discarded'))
 );
 --> statement-breakpoint
 CREATE INDEX "dead_letters_unresolved_idx" ON "dead_letters" USING btree ("first_failed_at","id") WHERE "resolved_at" IS NULL;--> statement-breakpoint
