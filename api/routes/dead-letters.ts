@@ -19,7 +19,9 @@ import {
 import { decodeCursor, encodeCursor } from "../schemas/lists.ts";
 import { body, query } from "../validate.ts";
 
-/** A row as the admin sees it: the payload as received (parsed back from its JSON text). */
+const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
+
+/** A row as the admin sees it: the payload as received (parsed back from its JSON text), ISO times. */
 export function deadLetterView(r: DeadLetterRow) {
   return {
     id: r.id,
@@ -27,11 +29,11 @@ export function deadLetterView(r: DeadLetterRow) {
     eventType: r.eventType,
     payload: JSON.parse(r.payload) as unknown,
     error: { class: r.errorClass, message: r.errorMessage, sqlstate: r.sqlstate },
-    firstFailedAt: r.firstFailedAt,
-    lastFailedAt: r.lastFailedAt,
+    firstFailedAt: iso(r.firstFailedAt),
+    lastFailedAt: iso(r.lastFailedAt),
     attempts: r.attempts,
     state: r.resolvedAt ? "resolved" : "unresolved",
-    resolvedAt: r.resolvedAt,
+    resolvedAt: iso(r.resolvedAt),
     resolution: r.resolution,
     resolutionNote: r.resolutionNote,
   };
