@@ -93,7 +93,12 @@ async function kept(db: Db, logger: Logger, payload: unknown, failure: Failure) 
     await deadLetter(db, logger, payload, failure);
     return DaprPubSubStatusEnum.SUCCESS;
   } catch (err) {
-    logger.warn({ err, errorClass: failure.errorClass }, "events.dead_letter_failed_retry");
+    // Not `err`: drizzle's message quotes the insert's parameters, the payload among them.
+    const why = classify(err);
+    logger.warn(
+      { errorClass: failure.errorClass, deadLetterError: why.errorClass, sqlstate: why.sqlstate },
+      "events.dead_letter_failed_retry",
+    );
     return DaprPubSubStatusEnum.RETRY;
   }
 }
