@@ -137,6 +137,17 @@ describe("dead letters", () => {
     expect(await row(id)).toMatchObject({ resolvedAt: null, resolution: null, resolutionNote: null });
   });
 
+  it("keeps an event nested too deep to serialize (a stack overflow) instead of retrying it forever", async () => {
+    const depth = 200_000;
+    const id = `evt_deep_${Date.now()}`;
+    const text = `{"id":"${id}","type":"junk.deep","occurredAt":"2026-01-01T00:00:00.000Z","aggregate":{"type":"x","id":"y"},"data":{"d":${"[".repeat(depth)}${"]".repeat(depth)}}}`;
+    const deep = JSON.parse(text);
+    expect(await recordEvents(handle.db, logger, [deep])).toEqual([S.SUCCESS]);
+    const kept = await row(deadLetterId(deep));
+    expect(kept).toMatchObject({ eventId: id, errorClass: "RangeError" });
+    expect(kept?.payload).toBe(text);
+  });
+
   it("an outage is never dead-lettered: Postgres refusing connections answers RETRY", async () => {
     const down = createDb("postgres://dce:dce@127.0.0.1:9/dce", 1); // nothing listens on port 9
     try {

@@ -14,9 +14,51 @@ function eventIdOf(payload: unknown): string | undefined {
   return typeof id === "string" && id !== "" ? id : undefined;
 }
 
-/** The payload as JSON text. JSON.stringify escapes a NUL or a lone surrogate, so any payload fits. */
+/**
+ * The payload as JSON text. JSON.stringify escapes a NUL or a lone surrogate, so any payload fits; one
+ * nested too deep for its recursion (a stack overflow, itself a poison) is written without recursion.
+ */
 export function payloadText(payload: unknown): string {
-  return JSON.stringify(payload === undefined ? null : payload);
+  const value = payload === undefined ? null : payload;
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return flatJson(value);
+  }
+}
+
+class Literal {
+  constructor(readonly text: string) {}
+}
+
+/** JSON.stringify for parsed JSON (plain objects, arrays, scalars) with a stack of its own. */
+export function flatJson(root: unknown): string {
+  const out: string[] = [];
+  const todo: unknown[] = [root];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (v instanceof Literal) out.push(v.text);
+    else if (Array.isArray(v)) {
+      todo.push(new Literal("]"));
+      for (let i = v.length - 1; i >= 0; i--) {
+        const item = v[i];
+        todo.push(item === undefined || typeof item === "function" ? null : item);
+        if (i > 0) todo.push(new Literal(","));
+      }
+      todo.push(new Literal("["));
+    } else if (v !== null && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o).filter((k) => o[k] !== undefined && typeof o[k] !== "function");
+      todo.push(new Literal("}"));
+      for (let i = keys.length - 1; i >= 0; i--) {
+        todo.push(o[keys[i]!], new Literal(`${JSON.stringify(keys[i])}:`));
+        if (i > 0) todo.push(new Literal(","));
+      }
+      todo.push(new Literal("{"));
+    } else out.push(JSON.stringify(v) ?? "null");
+  }
+  return out.join("");
 }
 
 /** One row per event id (a redelivery of the same poison updates it); an id-less payload by its text. */

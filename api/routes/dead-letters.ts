@@ -19,6 +19,17 @@ import {
 import { decodeCursor, encodeCursor } from "../schemas/lists.ts";
 import { body, query } from "../validate.ts";
 
+/** The payload parsed back, or its JSON text when it is nested too deep to be answered as JSON. */
+function asReceived(text: string): unknown {
+  const payload = JSON.parse(text) as unknown;
+  try {
+    JSON.stringify(payload);
+    return payload;
+  } catch {
+    return text;
+  }
+}
+
 const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
 
 /** A row as the admin sees it: the payload as received (parsed back from its JSON text), ISO times. */
@@ -27,7 +38,7 @@ export function deadLetterView(r: DeadLetterRow) {
     id: r.id,
     eventId: r.eventId,
     eventType: r.eventType,
-    payload: JSON.parse(r.payload) as unknown,
+    payload: asReceived(r.payload),
     error: { class: r.errorClass, message: r.errorMessage, sqlstate: r.sqlstate },
     firstFailedAt: iso(r.firstFailedAt),
     lastFailedAt: iso(r.lastFailedAt),
