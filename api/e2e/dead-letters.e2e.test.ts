@@ -98,6 +98,14 @@ describe("nothing dropped", () => {
     expect(view.body).toMatchObject({ billable: true, chargedMicros: 0 });
     expect(await deadLettersOf(callId)).toEqual([]);
     expect(await reconciledCalls([callId])).toEqual([]);
+    // Disputing it gives nothing back and writes nothing: there was nothing charged.
+    const refund = await call<{ code: string }>("POST", `/v1/calls/${callId}/refund`, {
+      body: { reason: "disputed" },
+    });
+    expect([refund.status, refund.body.code]).toEqual([409, "not_charged"]);
+    expect(
+      await sql`select 1 from ledger_postings where kind = 'refund' and reference = ${callId}`,
+    ).toHaveLength(0);
   });
 
   it("dead-letters a call's events that a constraint refuses, alerts, and replays them once fixed", async () => {
