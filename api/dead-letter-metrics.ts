@@ -6,6 +6,25 @@ import { deadLetterCounts } from "./events/dead-letters.ts";
 import { registry } from "./metrics.ts";
 
 let source: Db | undefined;
+let reading: Promise<void> | undefined;
+
+/** One read of the table per scrape: the registry collects its metrics concurrently. */
+function refresh(): Promise<void> {
+  reading ??= (async () => {
+    if (!source) return;
+    try {
+      const n = await deadLetterCounts(source);
+      deadLettersGauge.set({ state: "unresolved" }, n.unresolved);
+      deadLettersGauge.set({ state: "resolved" }, n.resolved);
+      deadLettersReadable.set(1);
+    } catch {
+      deadLettersReadable.set(0); // Postgres away: the last counts stay, this gauge says they are stale
+    }
+  })().finally(() => {
+    reading = undefined;
+  });
+  return reading;
+}
 
 /** `dce_dead_letters{state="unresolved"}` > 0 is the alert: an event waits for a fix and a replay. */
 export const deadLettersGauge = new Gauge({
@@ -13,23 +32,14 @@ export const deadLettersGauge = new Gauge({
   help: "Events the writer could not record, by state: unresolved (waiting for a replay) or resolved",
   labelNames: ["state"] as const,
   registers: [registry],
-  async collect() {
-    if (!source) return;
-    try {
-      const n = await deadLetterCounts(source);
-      this.set({ state: "unresolved" }, n.unresolved);
-      this.set({ state: "resolved" }, n.resolved);
-      deadLettersReadable.set(1);
-    } catch {
-      deadLettersReadable.set(0); // Postgres away: the last counts stay, this gauge says they are stale
-    }
-  },
+  collect: refresh,
 });
 
 export const deadLettersReadable = new Gauge({
   name: "dce_dead_letters_readable",
   help: "1 when the last scrape could read the dead-letter table, 0 when Postgres did not answer",
   registers: [registry],
+  collect: refresh,
 });
 
 /** The database the gauges read (the API's own pool). */

@@ -38,6 +38,7 @@ async function unresolvedMetric(): Promise<number> {
   const text = await fetch(`${API}/metrics`, { headers: { authorization: `Bearer ${adminKey()}` } }).then(
     (r) => r.text(),
   );
+  expect(text).toMatch(/^dce_dead_letters_readable 1$/m); // the count is fresh, not a stale one
   const m = /^dce_dead_letters\{state="unresolved"\} (\d+)$/m.exec(text);
   return m ? Number(m[1]) : Number.NaN;
 }
