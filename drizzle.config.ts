@@ -8,6 +8,7 @@ export default defineConfig({
     "./api/db/ledger-schema.ts",
     "./api/db/compliance-schema.ts",
     "./api/db/webhook-schema.ts",
+    "./api/db/dead-letter-schema.ts",
   ],
   out: "./api/db/migrations",
 });

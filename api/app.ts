@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { LIMITS, limitHit } from "../actors/kernel/limits.ts";
+import { watchDeadLetters } from "./dead-letter-metrics.ts";
 import type { ApiDeps } from "./deps.ts";
 import { requestMetrics } from "./metrics.ts";
 import { apiKeyAuth, KeyResolver } from "./middleware/auth.ts";
@@ -16,6 +17,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { callRoutes } from "./routes/calls.ts";
 import { campaignRoutes } from "./routes/campaigns.ts";
 import { complianceRoutes, dncImportRoutes } from "./routes/compliance.ts";
+import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { fraudRoutes } from "./routes/fraud.ts";
 import { fundsRoutes } from "./routes/funds.ts";
@@ -30,6 +32,7 @@ export const MAX_BODY_BYTES = LIMITS["body.bytes"];
 export function createApp(deps: ApiDeps) {
   const app = new Hono();
   const keys = new KeyResolver(deps);
+  watchDeadLetters(deps.db);
 
   app.use(async function requestContext(c, next) {
     const requestId = c.req.header("x-request-id")?.slice(0, 64) || randomUUID();
@@ -70,6 +73,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", fraudRoutes(deps));
   v1.route("/", reportRoutes(deps));
   v1.route("/", webhookRoutes(deps));
+  v1.route("/", deadLetterRoutes(deps));
   app.route("/v1", v1);
 
   app.notFound((c) => {

@@ -25,6 +25,9 @@ export const API_ERRORS = {
   auth_failures_limited:
     "Too many failed authentications from this client address; retry after `Retry-After` seconds.",
   key_inactive: "The API key is revoked or expired; it cannot be rotated.",
+  dead_letter_unknown: "No such dead letter (admin: `GET /v1/admin/dead-letters` lists them).",
+  dead_letter_replay_failed:
+    "The dead letter's event still cannot be recorded; `deadLetter.error` says why (see docs/ops/deadletter.md).",
   upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
   events_backlog_full:
     "Too many domain events wait to be recorded; new offers are refused until the backlog drains. Retry after `Retry-After` seconds.",

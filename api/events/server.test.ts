@@ -78,15 +78,30 @@ describe("events server", () => {
     });
   });
 
-  it("takes a single CloudEvent too, and drops a body that is not JSON", async () => {
-    const app = eventsServer(sub, async (p) => (p[0] ? [S.SUCCESS] : [S.DROP]), TOKEN);
+  it("takes a single CloudEvent too, and hands a body that is not JSON to the writer as its text", async () => {
+    const seen: unknown[] = [];
+    const app = eventsServer(
+      sub,
+      async (p) => {
+        seen.push(...p);
+        return [S.SUCCESS];
+      },
+      TOKEN,
+    );
     expect(await (await post(app, { data: { id: "e1" } })).json()).toEqual({ status: S.SUCCESS });
     const garbage = await app.request("/events", { method: "POST", body: "{nope", headers: auth });
-    expect(await garbage.json()).toEqual({ status: S.DROP });
+    expect(await garbage.json()).toEqual({ status: S.SUCCESS });
+    expect(seen).toEqual([{ id: "e1" }, "{nope"]); // the writer dead-letters it: nothing is dropped
   });
 
-  it("reads an undecodable octet-stream entry as nothing (the writer drops it)", () => {
-    expect(payloadOf({ contentType: "application/octet-stream", event: "!!!" })).toBeUndefined();
+  it("answers RETRY for a body that is not JSON when the writer cannot keep it", async () => {
+    const app = eventsServer(sub, async () => Promise.reject(new Error("postgres is away")), TOKEN);
+    const garbage = await app.request("/events", { method: "POST", body: "{nope", headers: auth });
+    expect(await garbage.json()).toEqual({ status: S.RETRY });
+  });
+
+  it("reads an undecodable octet-stream entry as the text received (the writer dead-letters it)", () => {
+    expect(payloadOf({ contentType: "application/octet-stream", event: "!!!" })).toBe("!!!");
   });
 
   it("refuses every callback without the app token, and with a wrong one, before reading it", async () => {

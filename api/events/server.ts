@@ -21,7 +21,10 @@ interface BulkEntry {
   contentType?: string;
 }
 
-/** The event inside a delivered entry: a CloudEvent's `data`, raw JSON, or base64 JSON bytes. */
+/**
+ * The event inside a delivered entry: a CloudEvent's `data`, raw JSON, or base64 JSON bytes. Bytes
+ * that are not JSON come back as received (the writer dead-letters them; nothing is dropped here).
+ */
 export function payloadOf(entry: { event: unknown; contentType?: string }): unknown {
   const { event, contentType = "" } = entry;
   if (contentType.includes("cloudevents")) return (event as { data?: unknown } | null)?.data;
@@ -29,7 +32,7 @@ export function payloadOf(entry: { event: unknown; contentType?: string }): unkn
     try {
       return JSON.parse(Buffer.from(event, "base64").toString("utf8"));
     } catch {
-      return undefined;
+      return event;
     }
   }
   return event;
@@ -60,10 +63,17 @@ export function eventsServer(sub: Subscription, record: Record, appToken: string
   );
   app.post("/events", async (c) => {
     let body: { entries?: BulkEntry[] } & { data?: unknown };
+    const text = await c.req.text();
     try {
-      body = await c.req.json();
+      body = JSON.parse(text);
     } catch {
-      return c.json({ status: DaprPubSubStatusEnum.DROP }); // not JSON at all: it can never be recorded
+      // Not JSON at all: it can never be recorded, so its text goes to the dead letters (or RETRY).
+      const [status] = await record([text]).catch(() => [DaprPubSubStatusEnum.RETRY]);
+      return c.json({ status });
+    }
+    if (!body || typeof body !== "object") {
+      const [status] = await record([body]).catch(() => [DaprPubSubStatusEnum.RETRY]);
+      return c.json({ status });
     }
     if (Array.isArray(body.entries)) {
       const entries = body.entries;

@@ -1,7 +1,7 @@
 // The events writer against real Postgres (a throwaway database): a batch is recorded in one go, a
 // redelivered batch changes nothing, a batch's audit rows chain in order and its call snapshots keep
-// the newest, and one event that can never post is dropped alone while the rest of its batch is
-// recorded.
+// the newest, and one event that can never post goes to the dead letters alone while the rest of its
+// batch is recorded.
 import { DaprPubSubStatusEnum as S } from "@dapr/dapr";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,9 +10,11 @@ import { domainEvent } from "../../actors/kernel/events.ts";
 import { createLogger } from "../../actors/platform/logger.ts";
 import { verifyAudit } from "../audit/verify.ts";
 import { auditLog } from "../db/compliance-schema.ts";
+import { deadLetters } from "../db/dead-letter-schema.ts";
 import { ledgerPostings } from "../db/ledger-schema.ts";
 import { calls, domainEvents } from "../db/schema.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
+import { deadLetterId } from "./dead-letters.ts";
 import { recordEvents } from "./writer.ts";
 
 const logger = createLogger("writer-test", "silent");
@@ -111,16 +113,18 @@ describe("events writer", () => {
     expect(row?.data).toEqual({ name: "bad\uFFFDname \uFFFD" });
   });
 
-  it("drops the one event that can never post and records the rest of its batch", async () => {
+  it("dead-letters the one event that can never post and records the rest of its batch", async () => {
     const tag = `x${Date.now()}`;
     const unpostable = billable(`call_${tag}bad`, 10, 9, 9); // payout + margin ≠ charge
-    const batch = [
-      billable(`call_${tag}1`, 10, 7, 3),
-      unpostable,
-      { not: "an event" },
-      billable(`call_${tag}2`, 5, 5, 0),
-    ];
-    expect(await recordEvents(handle.db, logger, batch)).toEqual([S.SUCCESS, S.DROP, S.DROP, S.SUCCESS]);
+    const junk = { not: "an event", tag };
+    const batch = [billable(`call_${tag}1`, 10, 7, 3), unpostable, junk, billable(`call_${tag}2`, 5, 5, 0)];
+    // Acknowledged: the two poison payloads are kept in dead_letters, not dropped.
+    expect(await recordEvents(handle.db, logger, batch)).toEqual([
+      S.SUCCESS,
+      S.SUCCESS,
+      S.SUCCESS,
+      S.SUCCESS,
+    ]);
     const bad = await handle.db.select().from(domainEvents).where(eq(domainEvents.eventId, unpostable.id));
     expect(bad).toHaveLength(0); // its transaction rolled back whole
     const charges = await handle.db
@@ -128,5 +132,15 @@ describe("events writer", () => {
       .from(ledgerPostings)
       .where(inArray(ledgerPostings.reference, [`call_${tag}1`, `call_${tag}2`, `call_${tag}bad`]));
     expect(charges.map((p) => p.reference).sort()).toEqual([`call_${tag}1`, `call_${tag}2`]);
+    const kept = await handle.db
+      .select()
+      .from(deadLetters)
+      .where(inArray(deadLetters.id, [deadLetterId(unpostable), deadLetterId(junk)]));
+    expect(kept.map((r) => [r.eventId, r.errorClass, JSON.parse(r.payload)]).sort()).toEqual(
+      [
+        [unpostable.id, "RangeError", unpostable],
+        [null, "MalformedEvent", junk],
+      ].sort(),
+    );
   });
 });

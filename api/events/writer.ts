@@ -12,21 +12,25 @@ import { calls } from "../db/schema.ts";
 import { postOnce, type Tx } from "../ledger/ledger.ts";
 import { type Billable, chargePosting } from "../ledger/postings.ts";
 import { enqueueDeliveries } from "../webhooks/store.ts";
+import { deadLetter } from "./dead-letters.ts";
+import { classify, type Failure, malformed } from "./failure.ts";
 
 export function isDomainEvent(value: unknown): value is DomainEvent {
+  return notDomainEvent(value) === undefined;
+}
+
+/** Why a payload is not a domain event (the first check it fails), or undefined when it is one. */
+export function notDomainEvent(value: unknown): string | undefined {
   const e = value as DomainEvent;
-  return (
-    !!e &&
-    typeof e.id === "string" &&
-    typeof e.type === "string" &&
-    typeof e.occurredAt === "string" &&
-    !Number.isNaN(Date.parse(e.occurredAt)) &&
-    !!e.aggregate &&
-    typeof e.aggregate.type === "string" &&
-    typeof e.aggregate.id === "string" &&
-    typeof e.data === "object" &&
-    e.data !== null
-  );
+  if (!e || typeof e !== "object" || Array.isArray(e)) return "not a JSON object";
+  if (typeof e.id !== "string" || e.id === "") return "no id";
+  if (typeof e.type !== "string") return "no type";
+  if (typeof e.occurredAt !== "string" || Number.isNaN(Date.parse(e.occurredAt)))
+    return "no valid occurredAt";
+  if (!e.aggregate || typeof e.aggregate.type !== "string" || typeof e.aggregate.id !== "string")
+    return "no aggregate type and id";
+  if (typeof e.data !== "object" || e.data === null) return "no data object";
+  return undefined;
 }
 
 export async function recordEvent(db: Db, logger: Logger, payload: unknown): Promise<DaprPubSubStatusEnum> {
@@ -46,15 +50,13 @@ export async function recordEvents(
   const statuses: DaprPubSubStatusEnum[] = payloads.map(() => DaprPubSubStatusEnum.SUCCESS);
   const good: DomainEvent[] = [];
   const at: number[] = [];
-  payloads.forEach((p, i) => {
-    if (isDomainEvent(p)) {
-      good.push(p);
+  for (const [i, p] of payloads.entries()) {
+    const wrong = notDomainEvent(p);
+    if (wrong === undefined) {
+      good.push(p as DomainEvent);
       at.push(i);
-    } else {
-      logger.error({ payload: typeof p }, "events.malformed_dropped");
-      statuses[i] = DaprPubSubStatusEnum.DROP;
-    }
-  });
+    } else statuses[i] = await kept(db, logger, p, malformed(`not a domain event: ${wrong}`));
+  }
   if (good.length === 0) return statuses;
   if (good.length > 1) {
     try {
@@ -71,26 +73,60 @@ export async function recordEvents(
 
 async function recordOne(db: Db, logger: Logger, payload: DomainEvent): Promise<DaprPubSubStatusEnum> {
   try {
-    let seen: string[];
-    try {
-      seen = await db.transaction((tx) => writeEvents(tx, [payload]));
-    } catch (err) {
-      if (!unstorableText(err)) throw err;
-      // Text Postgres cannot hold (a NUL, a lone surrogate, from before the API refused them): record
-      // the event with those characters replaced rather than block the stream or lose the event.
-      logger.warn({ eventId: payload.id, type: payload.type }, "events.unstorable_text_replaced");
-      seen = await db.transaction((tx) => writeEvents(tx, [storable(payload)]));
-    }
+    const seen = await writeOne(db, logger, payload);
     recorded(logger, [payload], seen);
     return DaprPubSubStatusEnum.SUCCESS;
   } catch (err) {
-    if (err instanceof RangeError) {
-      // The event itself is wrong (it can never post); retrying would block the stream forever.
-      logger.error({ err, eventId: payload.id, type: payload.type }, "events.unpostable_dropped");
-      return DaprPubSubStatusEnum.DROP;
-    }
+    const failure = classify(err);
+    if (failure.kind === "poison") return kept(db, logger, payload, failure);
     logger.warn({ err, eventId: payload.id }, "events.write_failed_retry");
     return DaprPubSubStatusEnum.RETRY;
+  }
+}
+
+/**
+ * A poison event goes to the dead-letter table and is acknowledged (it is safe there, and retrying
+ * could never record it); if the dead letter cannot be written either, the broker keeps it: RETRY.
+ */
+async function kept(db: Db, logger: Logger, payload: unknown, failure: Failure) {
+  try {
+    await deadLetter(db, logger, payload, failure);
+    return DaprPubSubStatusEnum.SUCCESS;
+  } catch (err) {
+    // Not `err`: drizzle's message quotes the insert's parameters, the payload among them.
+    const why = classify(err);
+    logger.warn(
+      { errorClass: failure.errorClass, deadLetterError: why.errorClass, sqlstate: why.sqlstate },
+      "events.dead_letter_failed_retry",
+    );
+    return DaprPubSubStatusEnum.RETRY;
+  }
+}
+
+/**
+ * One event in its own transaction; `then` runs in that transaction after the event's writes (a
+ * replay marks its dead letter resolved there). Answers the ids that were already recorded.
+ */
+export async function writeOne(
+  db: Db,
+  logger: Logger,
+  event: DomainEvent,
+  then?: (tx: Tx, seen: string[]) => Promise<void>,
+): Promise<string[]> {
+  const write = (e: DomainEvent) =>
+    db.transaction(async (tx) => {
+      const seen = await writeEvents(tx, [e]);
+      await then?.(tx, seen);
+      return seen;
+    });
+  try {
+    return await write(event);
+  } catch (err) {
+    if (!unstorableText(err)) throw err;
+    // Text Postgres cannot hold (a NUL, a lone surrogate, from before the API refused them): record
+    // the event with those characters replaced rather than block the stream or lose the event.
+    logger.warn({ eventId: event.id, type: event.type }, "events.unstorable_text_replaced");
+    return write(storable(event));
   }
 }
 

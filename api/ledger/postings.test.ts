@@ -51,6 +51,19 @@ describe("ledger postings", () => {
     expect(p.entries.map((e) => e.accountId)).toEqual(["buyer:b", "seller:s"]);
   });
 
+  it("bills a zero-price call as zero: one charge with a zero buyer line and a zero seller line", () => {
+    const p = chargePosting(
+      { callId: "c", buyerId: "b", sellerId: "s", chargedMicros: 0, payoutMicros: 0, marginMicros: 0 },
+      AT,
+    );
+    expect(p.entries).toEqual([
+      { accountId: "buyer:b", amountMicros: 0 },
+      { accountId: "seller:s", amountMicros: 0 },
+    ]);
+    expect(Object.is(p.entries[1]!.amountMicros, -0)).toBe(false);
+    expect(refundPosting("c", p.entries, AT, "disputed").entries.map((e) => e.amountMicros)).toEqual([0, 0]);
+  });
+
   it("refuses a charge whose payout and margin do not add up to the price", () => {
     expect(() =>
       chargePosting(

@@ -89,17 +89,20 @@ export function chargePosting(b: Billable, at: string, eventId?: string): Postin
       `${b.callId}: payout ${b.payoutMicros} + margin ${b.marginMicros} ≠ charge ${b.chargedMicros}`,
     );
   }
-  const entries = moving([
-    { accountId: buyerAccount(b.buyerId), amountMicros: b.chargedMicros },
-    { accountId: sellerAccount(b.sellerId), amountMicros: -b.payoutMicros },
-    { accountId: REVENUE, amountMicros: -b.marginMicros },
-  ]);
+  const buyer = { accountId: buyerAccount(b.buyerId), amountMicros: b.chargedMicros };
+  const seller = { accountId: sellerAccount(b.sellerId), amountMicros: -b.payoutMicros || 0 };
+  // A zero-price call (bid 0, reserve 0) is billed as zero: a charge of two zero lines, buyer and
+  // seller, so every captured call has exactly one charge and statements show the call at 0.
+  const entries =
+    b.chargedMicros === 0
+      ? [buyer, seller]
+      : moving([buyer, seller, { accountId: REVENUE, amountMicros: -b.marginMicros }]);
   return draft("charge", b.callId, `charge for call ${b.callId}`, at, entries, eventId);
 }
 
 /** A refund reverses a call's charge entry for entry: the buyer is credited, seller and exchange give back. */
 export function refundPosting(callId: string, charge: Entry[], at: string, reason: string): PostingDraft {
-  const reversed = charge.map((e) => ({ accountId: e.accountId, amountMicros: -e.amountMicros }));
+  const reversed = charge.map((e) => ({ accountId: e.accountId, amountMicros: -e.amountMicros || 0 }));
   return draft("refund", callId, `refund of call ${callId}: ${reason}`, at, reversed);
 }
 

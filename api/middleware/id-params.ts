@@ -22,6 +22,11 @@ const RULES: { at: RegExp; ok: (id: string) => boolean; code: ProblemCode }[] = 
   { at: /^\/v1\/api-keys\/([^/]+)/, ok: (id) => isId(id, "key"), code: "not_found" },
   { at: /^\/v1\/calls\/([^/]+)/, ok: (id) => isId(id, "call"), code: "call_unknown" },
   {
+    at: /^\/v1\/admin\/dead-letters\/([^/]+)/,
+    ok: (id) => isId(id, "dlq"),
+    code: "dead_letter_unknown",
+  },
+  {
     at: /^\/v1\/statements\/([^/]+)/,
     ok: (id) => isId(id, "byr") || isId(id, "sel") || id === "cash" || id === "revenue",
     code: "not_found",

@@ -27,6 +27,8 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   dispute_window_closed: 409,
   webhook_unknown: 404,
   delivery_unknown: 404,
+  dead_letter_unknown: 404,
+  dead_letter_replay_failed: 422,
   rate_limited: 429,
   auth_failures_limited: 429,
   key_inactive: 409,

@@ -145,9 +145,12 @@ export function ledgerRoutes(deps: ApiDeps) {
       );
     }
     const entries = (await postingEntries(deps.db, "charge", callId))!;
+    const buyerEntry = entries.find((e) => e.accountId.startsWith("buyer:"))!;
+    // A zero-price call is charged zero: nothing to give back (the buyer actor refuses a zero credit).
+    if (buyerEntry.amountMicros === 0)
+      throw new ApiError(409, "not_charged", `call ${callId} was billed at zero; there is nothing to refund`);
     const draft = refundPosting(callId, entries, new Date(deps.now()).toISOString(), input.reason);
     await deps.db.transaction((tx) => postOnce(tx, draft));
-    const buyerEntry = entries.find((e) => e.accountId.startsWith("buyer:"))!;
     const buyerId = buyerEntry.accountId.slice("buyer:".length);
     const balance = await actorCall(
       buyer(buyerId).refund({ refundId: `rfd_${callId}`, callId, amountMicros: buyerEntry.amountMicros }),
