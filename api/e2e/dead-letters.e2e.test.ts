@@ -6,12 +6,15 @@ import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { COMPLETED, CONNECTED, callEvent, logLines, offerRouted, sql } from "./chaos.ts";
 import { call, createBuyer, createBuyerCampaign, createSeller, type Reply, uniq, waitFor } from "./client.ts";
+import { ownerSqlClient } from "./db-roles.ts";
 import { API, adminKey, ROOT, sidecarHeaders } from "./stack.ts";
 
 /** The events of a billable call, each carrying the call's snapshot for the calls read model. */
 const CALL_EVENTS = ["call.offered", "call.routed", "call.connected", "call.billable", "call.completed"];
 const startedAt = new Date(Date.now() - 1_000).toISOString();
-afterAll(() => sql.end({ timeout: 2 }));
+/** The owner role: the app role may not add or drop a constraint. */
+const owner = ownerSqlClient();
+afterAll(() => Promise.all([sql.end({ timeout: 2 }), owner.end({ timeout: 2 })]));
 
 interface DeadLetterRow {
   id: string;
@@ -113,7 +116,7 @@ describe("nothing dropped", () => {
     const { seller } = await market(20_000_000, 5_000_000);
     const guard = `dl_e2e_${uniq().slice(0, 8)}`;
     // A guard too strict for live data, as a bad migration would add: this campaign's calls violate it.
-    await sql.unsafe(
+    await owner.unsafe(
       `alter table calls add constraint ${guard} check (seller_campaign_id <> '${seller.sellerCampaignId}') not valid`,
     );
     let callId = "";
@@ -163,7 +166,7 @@ describe("nothing dropped", () => {
       const tried = (await deadLettersOf(callId)).filter((r) => kept.some((k) => k.id === r.id));
       expect(tried.map((r) => [r.resolved_at, r.attempts >= 2])).toEqual(kept.map(() => [null, true]));
 
-      await sql.unsafe(`alter table calls drop constraint ${guard}`); // the fix
+      await owner.unsafe(`alter table calls drop constraint ${guard}`); // the fix
       const all = (await deadLettersOf(callId)).flatMap((r) => ["--id", r.id]);
       const fixed = replayScript(...all);
       expect(fixed.status, fixed.out).toBe(0);
@@ -181,7 +184,7 @@ describe("nothing dropped", () => {
       expect(again.out).toContain("already_resolved");
       expect(new Set((await chargesOf(callId)).map((c) => c.id)).size).toBe(1);
     } finally {
-      await sql.unsafe(`alter table calls drop constraint if exists ${guard}`);
+      await owner.unsafe(`alter table calls drop constraint if exists ${guard}`);
     }
   }, 180_000);
 

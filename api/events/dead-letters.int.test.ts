@@ -83,7 +83,7 @@ describe("dead letters", () => {
     const callId = `call_c${Date.now()}`;
     const e = billable(callId, 30, 20, 10);
     // A guard too strict for live data (as a bad migration would add): every charge of this call fails.
-    await handle.sql.unsafe(
+    await handle.owner.unsafe(
       `alter table ledger_postings add constraint it_guard check (reference <> '${callId}') not valid`,
     );
     expect(await recordEvents(handle.db, logger, [e])).toEqual([S.SUCCESS]);
@@ -94,7 +94,7 @@ describe("dead letters", () => {
     expect(await row(id)).toMatchObject({ attempts: 2, resolvedAt: null });
     expect((await deadLetterCounts(handle.db)).unresolved).toBeGreaterThanOrEqual(1);
 
-    await handle.sql.unsafe("alter table ledger_postings drop constraint it_guard"); // the fix
+    await handle.owner.unsafe("alter table ledger_postings drop constraint it_guard"); // the fix
     expect((await replayDeadLetter(handle.db, logger, id)).outcome).toBe("replayed");
     expect(await row(id)).toMatchObject({ resolution: "replayed" });
     expect((await row(id))?.resolvedAt).not.toBeNull();
@@ -110,11 +110,11 @@ describe("dead letters", () => {
   it("a replay of an event a redelivery already recorded resolves it as already recorded, no second charge", async () => {
     const callId = `call_r${Date.now()}`;
     const e = billable(callId, 30, 20, 10);
-    await handle.sql.unsafe(
+    await handle.owner.unsafe(
       `alter table ledger_postings add constraint it_guard2 check (reference <> '${callId}') not valid`,
     );
     expect(await recordEvents(handle.db, logger, [e])).toEqual([S.SUCCESS]);
-    await handle.sql.unsafe("alter table ledger_postings drop constraint it_guard2");
+    await handle.owner.unsafe("alter table ledger_postings drop constraint it_guard2");
     expect(await recordEvents(handle.db, logger, [e])).toEqual([S.SUCCESS]); // redelivered after the fix
     expect((await replayDeadLetter(handle.db, logger, deadLetterId(e))).outcome).toBe("already_recorded");
     expect(await row(deadLetterId(e))).toMatchObject({ resolution: "already_recorded" });
@@ -163,7 +163,7 @@ describe("dead letters", () => {
 
   it("an outage is never dead-lettered: too many connections (53300) answers RETRY", async () => {
     const name = new URL(handle.url).pathname.slice(1);
-    await handle.sql.unsafe(`alter database "${name}" connection limit 0`); // every new session refused
+    await handle.owner.unsafe(`alter database "${name}" connection limit 0`); // every new session refused
     const full = createDb(handle.url, 1);
     try {
       const e = billable(`call_f${Date.now()}`, 10, 9, 9); // poison, but it cannot even be kept
@@ -173,7 +173,7 @@ describe("dead letters", () => {
       expect(await row(deadLetterId(e))).toBeUndefined();
     } finally {
       await full.sql.end({ timeout: 1 });
-      await handle.sql.unsafe(`alter database "${name}" connection limit -1`);
+      await handle.owner.unsafe(`alter database "${name}" connection limit -1`);
     }
   });
 });
