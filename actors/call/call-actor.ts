@@ -14,6 +14,7 @@ import { actorProxy } from "../platform/dapr-client.ts";
 import { actorSql } from "../platform/postgres.ts";
 import { DocumentActor, documentKey } from "../runtime/document-actor.ts";
 import type { Expiry } from "../runtime/document-store.ts";
+import { settlementKey } from "../runtime/settlements.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import { archivedRefusal, isArchived } from "./archive.ts";
@@ -441,11 +442,17 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       : refuse("call_unknown", `no call ${callId}`);
   }
 
-  /** A final call's document expires after the retention (retention.ts); its auction's with it. */
+  /** A final call's document expires after the retention (retention.ts), and what ends with it. */
   protected override expiry(state: CallState): Expiry | null {
     const { config } = this.deps();
     const atMs = callExpiresAt(state, config.callRetentionSec * 1000);
-    return atMs === null ? null : { atMs, also: [documentKey(config.appId, "AuctionActor", state.callId)] };
+    if (atMs === null) return null;
+    // Its auction, and its buyers' settlement records (read only to replay a capture, which only this
+    // call asks for, and never once final), end with it.
+    const buyers = new Set([...(state.attempts ?? []).map((a) => a.buyerId), state.decision.buyerId ?? ""]);
+    buyers.delete("");
+    const settled = [...buyers].map((b) => settlementKey(b, state.callId));
+    return { atMs, also: [documentKey(config.appId, "AuctionActor", state.callId), ...settled] };
   }
 
   async get(): Promise<Result<CallState>> {

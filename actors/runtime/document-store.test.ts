@@ -26,7 +26,10 @@ describe("MemoryDocumentStore expiry", () => {
     let now = 1_000;
     const store = new MemoryDocumentStore(() => now);
     await store.write("other", null, '{"o":1}');
-    await store.write("k", null, '{"a":1}', { atMs: 2_000, also: ["other", "absent"] });
+    await store.write("sooner", null, "{}", { atMs: 1_500 });
+    await store.write("k", null, '{"a":1}', { atMs: 2_000, also: ["other", "absent", "sooner"] });
+    now = 1_500;
+    expect(await store.read("sooner")).toMatchObject({ text: null }); // its own, sooner expiry stays
     now = 1_999;
     expect(await store.read("k")).toMatchObject({ text: '{"a":1}', version: "1" });
     now = 2_000;

@@ -24,7 +24,10 @@ export class StoreConflict extends Error {
  */
 export interface Expiry {
   atMs: number;
-  /** Other keys whose lifetime ends with this document's (an auction's document ends with its call's). */
+  /**
+   * Other keys whose lifetime ends with this document's (an auction's document ends with its call's):
+   * they expire at `atMs` too, unless they already expire sooner (their expiry is never pushed back).
+   */
   also?: string[];
 }
 
@@ -64,7 +67,8 @@ export class MemoryDocumentStore implements DocumentStore {
     this.docs.set(key, { text, version, ...(expiry ? { expiresAtMs: expiry.atMs } : {}) });
     for (const k of expiry?.also ?? []) {
       const other = this.live(k);
-      if (other) other.expiresAtMs = expiry?.atMs;
+      if (other && expiry && !(other.expiresAtMs !== undefined && other.expiresAtMs < expiry.atMs))
+        other.expiresAtMs = expiry.atMs;
     }
     return String(version);
   }

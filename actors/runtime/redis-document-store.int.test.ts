@@ -111,10 +111,16 @@ describe("RedisDocumentStore", () => {
     for (const x of [k, auction]) {
       expect(await a.pexpiretime(x)).toBe(at);
     }
+    // A named key that expires sooner keeps its own expiry: it is only ever brought forward.
+    const sooner = key();
+    await a.set(sooner, "x", "PX", 30_000);
+    const soonAt = await a.pexpiretime(sooner);
+    await store.write(k, "2", '{"status":"completed"}', { atMs: at, also: [sooner] });
+    expect(await a.pexpiretime(sooner)).toBe(soonAt);
     // A later write keeps its deadline when it says the same; one without an expiry keeps it for good.
-    await store.write(k, "2", '{"status":"completed","erased":true}', { atMs: at });
+    await store.write(k, "3", '{"status":"completed","erased":true}', { atMs: at });
     expect(await a.pexpiretime(k)).toBe(at);
-    await store.write(k, "3", '{"status":"routed"}');
+    await store.write(k, "4", '{"status":"routed"}');
     expect(await a.pttl(k)).toBe(-1);
   });
 

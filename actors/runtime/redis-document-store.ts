@@ -21,7 +21,8 @@ return {v, redis.call("HGET", KEYS[1], "data") or ""}`;
 
 // KEYS[1]: the document, KEYS[2..]: keys whose lifetime ends with it. ARGV[1]: expected version ("" for
 // no document yet), ARGV[2]: the new JSON text, ARGV[3]: when they all expire (epoch ms; "" for never:
-// PERSIST, so the latest write always says). Returns {1, new version} or {0, the version found}.
+// PERSIST, so the latest write always says; the other keys' expiry is only ever brought forward, LT).
+// Returns {1, new version} or {0, the version found}.
 // HSET keeps a hash's expiry, so a deadline stays until a write changes it.
 const CAS = `
 local v = redis.call("HGET", KEYS[1], "version") or ""
@@ -31,7 +32,8 @@ local n = redis.call("HINCRBY", KEYS[1], "version", 1)
 if ARGV[3] == "" then
   redis.call("PERSIST", KEYS[1])
 else
-  for i = 1, #KEYS do redis.call("PEXPIREAT", KEYS[i], ARGV[3]) end
+  redis.call("PEXPIREAT", KEYS[1], ARGV[3])
+  for i = 2, #KEYS do redis.call("PEXPIREAT", KEYS[i], ARGV[3], "LT") end
 end
 return {1, tostring(n)}`;
 
