@@ -11,7 +11,10 @@ export async function archivedCall(deps: Pick<ApiDeps, "db">, callId: string): P
 }
 
 /** The call's seller and the buyer it was routed to see it; admins see every call. */
-export function canSeeRow(p: Principal, row: Pick<CallRow, "sellerId" | "buyerId">): boolean {
+export function canSeeRow(
+  p: Pick<Principal, "role" | "accountId">,
+  row: Pick<CallRow, "sellerId" | "buyerId">,
+): boolean {
   return p.role === "admin" || p.accountId === row.sellerId || p.accountId === row.buyerId;
 }
 
