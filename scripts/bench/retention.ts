@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { sendWithBackoff } from "./client.ts";
-import { type Sample, usedMemory } from "./redis-memory.ts";
+import { usedMemory } from "./redis-memory.ts";
 
 const CALL_ID = /call_[0-9a-f]{28}/;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
@@ -140,26 +140,32 @@ export async function bytesNaming(redis: Redis, ids: Set<string>): Promise<Recor
 
 export interface RetentionReport {
   calls: number;
-  /** The retention the stack runs with, as seen on a finished call's document (its remaining life). */
+  /** The retention the stack runs with, as seen on a just-finished call's document (its remaining life). */
   retentionSec: number;
-  /** Bytes of keys naming the calls, per finished call, by key family: before the retention, and after. */
+  /** Bytes of keys naming the calls, per finished call, by key family: just after each batch of calls
+   * ended (well within the retention), and once the retention has passed. */
   beforeExpiry: Record<string, number>;
   afterExpiry: Record<string, number>;
   beforeBytesPerCall: number;
   afterBytesPerCall: number;
-  /** used_memory growth per call since before the calls (everything, the event stream included). */
-  usedMemoryPerCallBefore: number;
+  /** Call documents present when their batch was measured (all, unless a batch outlasted the retention). */
+  docsMeasured: number;
+  /** used_memory growth per call from before the calls to after their retention (everything). */
   usedMemoryPerCallAfter: number;
   /** The same without the event stream's growth (its trimming is the stream's own bound). */
-  usedMemoryPerCallBeforeNoStream: number;
   usedMemoryPerCallAfterNoStream: number;
 }
 
+const BATCH = 40;
 const perCall = (fam: Record<string, number>, n: number) =>
   Object.fromEntries(Object.entries(fam).map(([k, v]) => [k, Math.round(v / n)]));
 const total = (fam: Record<string, number>) => Object.values(fam).reduce((a, b) => a + b, 0);
+const docKey = (id: string) => `exchange-actors||CallActor||${id}||doc`;
 
-/** Runs `count` calls, measures what they leave, waits out the retention and measures again. */
+/**
+ * Runs `count` calls in batches, measuring what each batch left right after it (so before its
+ * retention ends), then waits out the retention and measures all of them again.
+ */
 export async function measureRetention(
   api: string,
   adminKey: string,
@@ -169,36 +175,41 @@ export async function measureRetention(
   const m = await retentionMarket(api, adminKey);
   try {
     const start = await usedMemory(redis);
-    const ids = await runCalls(api, m, { count, concurrency: 8, from: 0 });
-    const set = new Set(ids);
+    const ids: string[] = [];
+    const before: Record<string, number> = {};
+    let retentionMs = 0;
+    let docsMeasured = 0;
+    for (let tried = 0; tried < count; tried += BATCH) {
+      const batch = await runCalls(api, m, {
+        count: Math.min(BATCH, count - tried),
+        concurrency: 8,
+        from: tried,
+      });
+      for (const [k, v] of Object.entries(await bytesNaming(redis, new Set(batch))))
+        before[k] = (before[k] ?? 0) + v;
+      const ttls = await Promise.all(batch.map((id) => redis.pttl(docKey(id))));
+      retentionMs = Math.max(retentionMs, ...ttls);
+      docsMeasured += ttls.filter((t) => t > 0).length;
+      ids.push(...batch);
+    }
     const n = Math.max(1, ids.length);
-    await new Promise((r) => setTimeout(r, 2_000)); // the last events published
-    const before = await bytesNaming(redis, set);
-    const mid = await usedMemory(redis);
-    const ttls = await Promise.all(
-      ids.slice(-20).map((id) => redis.pttl(`exchange-actors||CallActor||${id}||doc`)),
-    );
-    const waitMs = Math.max(0, ...ttls);
-    if (waitMs > 600_000)
+    if (retentionMs > 600_000)
       throw new Error(
-        `the stack keeps finished calls ${waitMs} ms: run it with DCE_CALL_RETENTION_SEC ≤ 600`,
+        `the stack keeps finished calls ${retentionMs} ms: run it with DCE_CALL_RETENTION_SEC ≤ 600`,
       );
-    await new Promise((r) => setTimeout(r, waitMs + 3_000)); // past it, and Redis's expiry cycle
-    const after = await bytesNaming(redis, set);
+    await new Promise((r) => setTimeout(r, retentionMs + 3_000)); // past it, and Redis's expiry cycle
+    const after = await bytesNaming(redis, new Set(ids));
     const end = await usedMemory(redis);
-    const per = (s: Sample, stream: boolean) =>
-      Math.round((s.used - start.used - (stream ? 0 : s.stream - start.stream)) / n);
     return {
       calls: ids.length,
-      retentionSec: Math.round(waitMs / 1000),
+      retentionSec: Math.round(retentionMs / 1000),
       beforeExpiry: perCall(before, n),
       afterExpiry: perCall(after, n),
       beforeBytesPerCall: Math.round(total(before) / n),
       afterBytesPerCall: Math.round(total(after) / n),
-      usedMemoryPerCallBefore: per(mid, true),
-      usedMemoryPerCallAfter: per(end, true),
-      usedMemoryPerCallBeforeNoStream: per(mid, false),
-      usedMemoryPerCallAfterNoStream: per(end, false),
+      docsMeasured,
+      usedMemoryPerCallAfter: Math.round((end.used - start.used) / n),
+      usedMemoryPerCallAfterNoStream: Math.round((end.used - end.stream - (start.used - start.stream)) / n),
     };
   } finally {
     m.close();
