@@ -445,7 +445,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
   /** A final call's document expires after the retention (retention.ts), and what ends with it. */
   protected override expiry(state: CallState): Expiry | null {
     const { config } = this.deps();
-    const atMs = callExpiresAt(state, config.callRetentionSec * 1000);
+    const atMs = callExpiresAt(state, config.callRetentionSec * 1000, systemCtx.now());
     if (atMs === null) return null;
     // Its auction, and its buyers' settlement records (read only to replay a capture, which only this
     // call asks for, and never once final), end with it.

@@ -7,6 +7,7 @@ import { AUCTION_OPEN_CALL_MS, auctionExpiresAt, callExpiresAt } from "./retenti
 const OFFERED = "2026-01-01T00:00:00.000Z";
 const ENDED = "2026-01-01T00:05:00.000Z";
 const HOUR = 3_600_000;
+const NOW = Date.parse("2026-01-01T00:07:00.000Z");
 
 function call(status: CallStatus, over: Partial<CallState> = {}): CallState {
   return {
@@ -27,31 +28,32 @@ function call(status: CallStatus, over: Partial<CallState> = {}): CallState {
 
 describe("callExpiresAt", () => {
   it.each(["routed", "ringing", "connected"] as const)("keeps a %s call (it can still change)", (s) => {
-    expect(callExpiresAt(call(s), HOUR)).toBeNull();
+    expect(callExpiresAt(call(s), HOUR, NOW)).toBeNull();
   });
 
   it.each(["completed", "failed", "expired"] as const)(
     "expires a %s call the retention after it ended",
     (s) => {
-      expect(callExpiresAt(call(s), HOUR)).toBe(Date.parse(ENDED) + HOUR);
+      expect(callExpiresAt(call(s), HOUR, NOW)).toBe(Date.parse(ENDED) + HOUR);
     },
   );
 
-  it.each(["rejected", "no_bid"] as const)("expires a %s offer the retention after it was offered", (s) => {
-    const refused = call(s, { timeline: { offeredAt: OFFERED } });
-    expect(callExpiresAt(refused, HOUR)).toBe(Date.parse(OFFERED) + HOUR);
+  it.each(["rejected", "no_bid"] as const)("expires a %s offer the retention after its write", (s) => {
+    // Not from offeredAt: that is the API's clock, months away in the compliance tests' replica.
+    const refused = call(s, { timeline: { offeredAt: "2025-07-15T16:00:00.000Z" } });
+    expect(callExpiresAt(refused, HOUR, NOW)).toBe(NOW + HOUR);
   });
 
   it("keeps a completed call whose settlement is pending (its capture may need finishing)", () => {
     const settling = call("completed", {
       settling: { cmd: { eventId: "e", type: "completed", durationSec: 90 }, atMs: Date.parse(ENDED) },
     });
-    expect(callExpiresAt(settling, HOUR)).toBeNull();
+    expect(callExpiresAt(settling, HOUR, NOW)).toBeNull();
   });
 
   it("gives a later write to a final call the same deadline (an erasure does not extend it)", () => {
     const erased = call("completed", { requestHash: "erased", caller: { hash: "erased" }, revision: 9 });
-    expect(callExpiresAt(erased, HOUR)).toBe(callExpiresAt(call("completed"), HOUR));
+    expect(callExpiresAt(erased, HOUR, NOW + HOUR / 2)).toBe(callExpiresAt(call("completed"), HOUR, NOW));
   });
 });
 

@@ -11,13 +11,16 @@
 import type { CallState } from "./call-api.ts";
 import { TERMINAL } from "./rules.ts";
 
-/** When the call's documents may expire (epoch ms), or null while the call can still change. */
-export function callExpiresAt(state: CallState, retentionMs: number): number | null {
+/**
+ * When the call's documents may expire (epoch ms), or null while the call can still change. Counted
+ * from when the call ended (`endedAt`, on the actor host's clock like `nowMs`), so a later write to a
+ * final call (an erasure) keeps the same deadline; a refused offer has no end time, so from the write
+ * (its `offeredAt` is the API's clock, which a test or a skewed host may set far from this one).
+ */
+export function callExpiresAt(state: CallState, retentionMs: number, nowMs: number): number | null {
   if (!TERMINAL.has(state.status) || state.settling) return null;
-  // Counted from when the call ended (a refusal ends it when offered), so a later write to a final
-  // call (an erasure) keeps the same deadline.
-  const ended = Date.parse(state.timeline.endedAt ?? state.timeline.offeredAt);
-  return (Number.isFinite(ended) ? ended : 0) + retentionMs;
+  const ended = state.timeline.endedAt === undefined ? Number.NaN : Date.parse(state.timeline.endedAt);
+  return (Number.isFinite(ended) ? ended : nowMs) + retentionMs;
 }
 
 /**
