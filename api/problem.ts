@@ -60,6 +60,7 @@ export const REFUSAL_STATUS: Partial<Record<ReasonCode, ContentfulStatusCode>> =
   seller_campaign_unknown: 404,
   illegal_transition: 409,
   max_duration_exceeded: 409,
+  call_archived: 409,
   idempotency_conflict: 409,
   already_reserved: 409,
   invalid_amount: 400,

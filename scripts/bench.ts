@@ -2,7 +2,10 @@
 // SVG plots to bench-results/. Every figure has a baseline measured in the same run: a bare Hono
 // endpoint and an empty actor method through the same daprd. Brings the stack up if none is running.
 // Options: --quick (short runs), --memory-actors N[,M...] (active-actor counts to measure memory at;
-// default 10000,100000; --quick 2000), --memory-only (just the memory stage).
+// default 10000,100000; --quick 2000), --memory-only (just the memory stage), --retention-only (just
+// the Redis bytes a finished call leaves, before and after its retention), --soak <seconds> (calls
+// flowing while Redis memory is sampled; alone or after the retention stage). A stack started here
+// keeps finished calls DCE_CALL_RETENTION_SEC (10 s unless set), so their expiry fits in the run.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchAuction } from "../actors/auction/bench.ts";
@@ -13,6 +16,8 @@ import { type LoadResult, runLoad } from "./bench/driver.ts";
 import { buildMarket } from "./bench/market.ts";
 import { offerLoad, offerOk, routed } from "./bench/offers.ts";
 import { countersMarkdown, targetsMarkdown } from "./bench/report.ts";
+import { measureRetention, type RetentionReport } from "./bench/retention.ts";
+import { soak, soakMarkdown } from "./bench/soak.ts";
 import { lineChart } from "./bench/svg.ts";
 import { judge, peakRps, type Target } from "./bench/targets.ts";
 
@@ -31,6 +36,11 @@ const MEMORY_ACTORS = (memArg > 0 ? process.argv[memArg + 1]! : quick ? "2000" :
   .map(Number)
   .sort((a, b) => a - b);
 const memoryOnly = process.argv.includes("--memory-only");
+const retentionOnly = process.argv.includes("--retention-only");
+const soakArg = process.argv.indexOf("--soak");
+const SOAK_SEC = soakArg > 0 ? Number(process.argv[soakArg + 1]) : 0;
+const RETENTION_CALLS = quick ? 200 : 1000;
+process.env.DCE_CALL_RETENTION_SEC ??= "10";
 const SECONDS = quick ? 3 : 8;
 const ACTOR_SIDECAR = "http://127.0.0.1:3502"; // the API's daprd: the same hop the API takes to actors
 const log = (s: string) => console.log(`[bench] ${s}`);
@@ -60,6 +70,24 @@ try {
     writeFileSync(join(dir, "memory.md"), md);
     console.log(md);
     process.exitCode = 0;
+  } else if (retentionOnly || SOAK_SEC > 0) {
+    const md: string[] = [];
+    if (retentionOnly) {
+      log(`retention: ${RETENTION_CALLS} whole calls, then their keys before and after expiry`);
+      report.retention = await measureRetention(API, key, RETENTION_CALLS);
+      md.push(...retentionMarkdown(report.retention as RetentionReport));
+    }
+    if (SOAK_SEC > 0) {
+      log(`soak: ${SOAK_SEC} s of calls while Redis is sampled`);
+      const soaked = await soak(API, key, SOAK_SEC);
+      report.soak = soaked;
+      md.push(...soakMarkdown(soaked.samples, soaked.retentionSec));
+    }
+    const dir = join(ROOT, "bench-results");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "retention.json"), JSON.stringify(report, null, 2));
+    writeFileSync(join(dir, "retention.md"), md.join("\n"));
+    console.log(md.join("\n"));
   } else await fullBench(key, report);
 } finally {
   if (started) await stopStack(started);
@@ -150,6 +178,8 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
   report.targets = judge({ ...targetInput, halfPeak });
 
   report.memory = await measureMemory();
+  log(`retention: ${RETENTION_CALLS} whole calls, then their keys before and after expiry`);
+  report.retention = await measureRetention(API, key, RETENTION_CALLS);
 
   const dir = join(ROOT, "bench-results");
   mkdirSync(dir, { recursive: true });
@@ -419,5 +449,30 @@ function markdown(
     ...auction.map((a) => row([a.candidates, a.medianUs.toFixed(1), a.p99Us.toFixed(1), a.decisionsPerSec])),
     "",
     ...memoryMarkdown(mem, row),
+    ...retentionMarkdown(report.retention as RetentionReport),
   ].join("\n");
+}
+
+/** What a finished call leaves in Redis before and after its retention, measured in one run. */
+function retentionMarkdown(r: RetentionReport): string[] {
+  const row = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
+  const families = [...new Set([...Object.keys(r.beforeExpiry), ...Object.keys(r.afterExpiry)])].sort();
+  const ratio =
+    r.afterBytesPerCall > 0 ? `${(r.beforeBytesPerCall / r.afterBytesPerCall).toFixed(1)}×` : "all gone";
+  return [
+    `## Redis bytes per finished call (${r.calls} whole calls, retention ${r.retentionSec} s)`,
+    "Keys naming a call (MEMORY USAGE), per call: right after each batch of 40 calls ended (within the retention), and again once the retention passed. Same run, shared 2-core machine.",
+    "",
+    row(["key family", "bytes/call before expiry", "bytes/call after expiry"]),
+    row(["---", "---", "---"]),
+    ...families.map((f) =>
+      row([`\`${f.replaceAll("|", "\\|")}\``, r.beforeExpiry[f] ?? 0, r.afterExpiry[f] ?? 0]),
+    ),
+    row(["**total**", r.beforeBytesPerCall, r.afterBytesPerCall]),
+    "",
+    `used_memory growth per call from before the calls to after their retention: ${r.usedMemoryPerCallAfter} bytes, ${r.usedMemoryPerCallAfterNoStream} without the event stream (the rest of Redis: noise around zero once per-caller keys fill their pool).`,
+    "",
+    `Before ÷ after (keys naming the call): ${ratio}. ${r.docsMeasured} of ${r.calls} call documents were still there when their batch was measured.`,
+    "",
+  ];
 }

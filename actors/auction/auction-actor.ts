@@ -1,10 +1,13 @@
 // AuctionActor: the auction of one call that live bidders (WebSocket) and RTB endpoints answer within
 // a deadline; a call whose eligible bids are all standing runs the same auction inline in its own turn
 // (run-auction.ts). It keeps the ranked bids for re-routing.
+
+import { auctionExpiresAt } from "../call/retention.ts";
 import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
+import type { Expiry } from "../runtime/document-store.ts";
 import type {
   AuctionOutcome,
   AuctionState,
@@ -35,6 +38,11 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
       domainEvent("auction.rerouted", agg, cause, now, { winner: winner ?? null, refused: losers.length }),
     ]);
     return ok({ winner: winner ?? null });
+  }
+
+  /** Bounded even if its call never saves; the call's final write shortens it to the call's own. */
+  protected override expiry(state: AuctionState): Expiry {
+    return { atMs: auctionExpiresAt(state.closedAt, this.deps().config.callRetentionSec * 1000) };
   }
 
   async run(cmd: RunAuctionCommand): Promise<Result<AuctionOutcome>> {

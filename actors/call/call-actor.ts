@@ -12,13 +12,17 @@ import { type Routing, routedView } from "../kernel/routing.ts";
 import { crashPoint, faultPoint } from "../platform/crash-points.ts";
 import { actorProxy } from "../platform/dapr-client.ts";
 import { actorSql } from "../platform/postgres.ts";
-import { DocumentActor } from "../runtime/document-actor.ts";
+import { DocumentActor, documentKey } from "../runtime/document-actor.ts";
+import type { Expiry } from "../runtime/document-store.ts";
+import { settlementKey } from "../runtime/settlements.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
+import { archivedRefusal, isArchived } from "./archive.ts";
 import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
 import { nextCallWinner, runCallAuction } from "./call-auction.ts";
 import { dueHoldEnd, expiredCall, HOLDING, type HoldEnd, holdEnd, maxCallDurationSec } from "./holds.ts";
 import { runGates } from "./offer-gates.ts";
+import { callExpiresAt } from "./retention.ts";
 import { billingFor, failedBilling, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
 import {
   type Compensation,
@@ -44,9 +48,9 @@ import { callSnapshot } from "./snapshot.ts";
 import { SWEEP_SET, scheduleSweep, unscheduleSweep } from "./sweeper.ts";
 
 /** A saved call owns its seller slot (whatever its outcome) and, while it holds one, its buyer's hold. */
-function owns(state: CallState | undefined): (c: Compensation) => boolean {
+function owns(state: CallState | undefined, saved = state !== undefined): (c: Compensation) => boolean {
   const holding = state && HOLDING.has(state.status) ? state.decision.buyerId : undefined;
-  return (c) => (c.kind === "seller.release" ? state !== undefined : c.buyerId === holding);
+  return (c) => (c.kind === "seller.release" ? saved : c.buyerId === holding);
 }
 
 export class CallActor extends DocumentActor<CallState> implements ICallActor {
@@ -79,9 +83,14 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       });
     const seller = actorProxy<ISellerActor>(this.getDaprClient(), "SellerActor", cmd.sellerId);
     const admit = { callId: cmd.callId, campaignId: cmd.sellerCampaignId };
-    // A journal left by an earlier try of this offer that crashed before saving: undone first, so this
+    // A call finished and expired from Redis is refused, never offered afresh under its old id. A
+    // journal left by an earlier try of this offer that crashed before saving: undone first, so this
     // try starts with nothing held (the seller's slot, given back, is taken again below).
-    const stale = await journal(redis, cmd.callId);
+    const [stale, archived] = await Promise.all([
+      journal(redis, cmd.callId),
+      isArchived(actorSql(config.databaseUrl), cmd.callId),
+    ]);
+    if (archived) return archivedRefusal(cmd.callId);
     if (stale.length > 0) await this.undo(stale, () => false);
     try {
       const gates = await runGates(
@@ -280,7 +289,11 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     const callId = this.getActorId().getId();
     const state = await this.load();
     const steps = await journal(redis, callId);
-    const left = steps.length === 0 ? 0 : await this.undo(steps, owns(state));
+    // A call saved once (its document, or its row in Postgres once the document expired) owns its slot.
+    const saved =
+      state !== undefined ||
+      (steps.length > 0 && (await isArchived(actorSql(this.deps().config.databaseUrl), callId)));
+    const left = steps.length === 0 ? 0 : await this.undo(steps, owns(state, saved));
     const after = state ? await this.expireIfDue(state) : undefined;
     const end = after ? holdEnd(after) : undefined;
     if (left > 0) {
@@ -295,7 +308,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
 
   async event(cmd: CallEventCommand): Promise<Result<CallState>> {
     let state = await this.load();
-    if (!state) return refuse("call_unknown", `no call ${this.getActorId().getId()}`);
+    if (!state) return this.missing();
     // A completion whose save failed after its capture is finished first (a replay of it then replays).
     if (state.settling) state = await this.finishSettling(state);
     // Past its maximum duration and not yet swept: ended now, so the event meets the same refusal.
@@ -448,6 +461,27 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     if (!next) return ok({ forgotten: false });
     await this.save(next, []);
     return ok({ forgotten: true });
+  }
+
+  /** No document: a call that finished and expired (Postgres has it), or none at all. */
+  private async missing(): Promise<Result<never>> {
+    const callId = this.getActorId().getId();
+    return (await isArchived(actorSql(this.deps().config.databaseUrl), callId))
+      ? archivedRefusal(callId)
+      : refuse("call_unknown", `no call ${callId}`);
+  }
+
+  /** A final call's document expires after the retention (retention.ts), and what ends with it. */
+  protected override expiry(state: CallState): Expiry | null {
+    const { config } = this.deps();
+    const atMs = callExpiresAt(state, config.callRetentionSec * 1000, systemCtx.now());
+    if (atMs === null) return null;
+    // Its auction, and its buyers' settlement records (read only to replay a capture, which only this
+    // call asks for, and never once final), end with it.
+    const buyers = new Set([...(state.attempts ?? []).map((a) => a.buyerId), state.decision.buyerId ?? ""]);
+    buyers.delete("");
+    const settled = [...buyers].map((b) => settlementKey(b, state.callId));
+    return { atMs, also: [documentKey(config.appId, "AuctionActor", state.callId), ...settled] };
   }
 
   async get(): Promise<Result<CallState>> {

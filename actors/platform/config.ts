@@ -21,6 +21,11 @@ export interface Config {
   pubsubName: string;
   eventsTopic: string;
   disputeWindowDays: number; // how long after a charge a buyer may be refunded
+  /**
+   * How long a finished call's documents (CallActor, AuctionActor) stay in Redis once the call can no
+   * longer change (DCE_CALL_RETENTION_SEC; actors/call/retention.ts); Postgres keeps the call after.
+   */
+  callRetentionSec: number;
   /** Standing-bid-only auctions run in the call's own turn (DCE_INLINE_AUCTIONS=0: always an AuctionActor). */
   inlineAuctions: boolean;
   /** Per-API-key request rates (requests a second, burst); `offers` is POST /v1/calls. 0 turns one off. */
@@ -107,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     pubsubName: env.DCE_PUBSUB ?? "pubsub",
     eventsTopic: env.DCE_EVENTS_TOPIC ?? "domain-events",
     disputeWindowDays: Number(env.DCE_DISPUTE_WINDOW_DAYS ?? 30),
+    callRetentionSec: count("DCE_CALL_RETENTION_SEC", 3600),
     inlineAuctions: env.DCE_INLINE_AUCTIONS !== "0",
     rateLimits: {
       default: { perSec: count("DCE_RATE_LIMIT_RPS", 100), burst: count("DCE_RATE_LIMIT_BURST", 1000) },
@@ -148,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!Number.isInteger(config.disputeWindowDays) || config.disputeWindowDays < 0) {
     problems.push("DCE_DISPUTE_WINDOW_DAYS must be a non-negative integer");
   }
+  if (config.callRetentionSec < 1) problems.push("DCE_CALL_RETENTION_SEC must be at least 1");
   if (problems.length > 0) throw new Error(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return config;
 }

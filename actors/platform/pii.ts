@@ -19,16 +19,26 @@ export function phoneHash(keys: PiiKeyring, e164: string): string {
 
 export const subjectKeyName = (hash: string) => `dce:subject-key:${hash}`;
 
+/**
+ * How long a subject key outlives the last number protected under it. A ciphertext is only ever
+ * opened to tell an RTB bidder the caller, at the offer or a re-route while the call is live (calls
+ * end within hours: routing expiry, maximum call duration), never from a finished call's record; so
+ * the key must outlive a live call, not the record, and a caller who never calls again leaves nothing
+ * behind. Every protect of the number renews it; an erasure deletes it at once.
+ */
+export const SUBJECT_KEY_IDLE_MS = 2 * 86_400_000;
+
 async function subjectKey(
   redis: Redis,
   keys: PiiKeyring,
   hash: string,
   create: boolean,
 ): Promise<Buffer | null> {
-  const stored = await redis.get(subjectKeyName(hash));
+  const name = subjectKeyName(hash);
+  const stored = create ? await redis.getex(name, "PX", SUBJECT_KEY_IDLE_MS) : await redis.get(name);
   if (stored) return keys.open("subject-key", stored);
   if (!create) return null;
-  await redis.set(subjectKeyName(hash), keys.seal("subject-key", randomBytes(32)), "NX");
+  await redis.set(name, keys.seal("subject-key", randomBytes(32)), "PX", SUBJECT_KEY_IDLE_MS, "NX");
   const winner = await redis.get(subjectKeyName(hash));
   return winner ? keys.open("subject-key", winner) : null;
 }

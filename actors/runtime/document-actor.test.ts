@@ -35,6 +35,13 @@ class CounterActor extends DocumentActor<Counter> {
   }
 }
 
+/** Says when its document may go: once "close" is among its items. */
+class ClosingActor extends CounterActor {
+  protected override expiry(state: Counter) {
+    return state.items.includes("close") ? { atMs: 10_000 } : null;
+  }
+}
+
 /** A store whose writes wait for `gate` first: the window in which another instance writes. */
 function delayedWrites(inner: DocumentStore, gate: Promise<void>): DocumentStore {
   return {
@@ -114,5 +121,20 @@ describe("DocumentActor", () => {
     await a.invoke("CounterActor", "c", "add", ["a"]);
     await b.invoke("CounterActor", "c", "add", ["b"]);
     expect(await a.invoke("CounterActor", "c", "get", [])).toEqual({ n: 2, items: ["a", "b"] });
+  });
+
+  it("writes the expiry the actor gives for its new state; the document is gone after it", async () => {
+    let now = 1_000;
+    const store = new MemoryDocumentStore(() => now);
+    const d = new Dispatcher([ClosingActor], testDeps({ store }).deps);
+    await d.invoke("ClosingActor", "c", "add", ["a"]);
+    now = 50_000;
+    expect(await d.invoke("ClosingActor", "c", "get", [])).toEqual({ n: 1, items: ["a"] }); // none yet
+    now = 1_000;
+    await d.invoke("ClosingActor", "c", "add", ["close"]);
+    now = 9_999;
+    expect(await d.invoke("ClosingActor", "c", "get", [])).toEqual({ n: 2, items: ["a", "close"] });
+    now = 10_000;
+    expect(await d.invoke("ClosingActor", "c", "get", [])).toBeUndefined();
   });
 });

@@ -4,11 +4,15 @@
 import { type DomainEvent, uniqueById } from "../kernel/events.ts";
 import { crashPoint } from "../platform/crash-points.ts";
 import { type ActorContext, HostedActor } from "./actor-runtime.ts";
-import { StoreConflict } from "./document-store.ts";
+import { type Expiry, StoreConflict } from "./document-store.ts";
 import { type ActorReminders, OUTBOX_REMINDER, Outbox } from "./outbox.ts";
 
 const DOC_KEY = "doc";
 const RETRY_REMINDER = "retry";
+
+/** Dapr's key for an actor's document in the Redis actor store: <app-id>||<type>||<id>||doc. */
+export const documentKey = (appId: string, type: string, id: string) =>
+  `${appId}||${type}||${id}||${DOC_KEY}`;
 
 interface Stored<S> {
   state: S;
@@ -32,8 +36,7 @@ export abstract class DocumentActor<S> extends HostedActor {
 
   constructor(ctx: ActorContext) {
     super(ctx);
-    // Dapr's key for this actor's document in the Redis actor store: <app-id>||<type>||<id>||doc.
-    this.key = `${ctx.deps.config.appId}||${ctx.type}||${ctx.id}||${DOC_KEY}`;
+    this.key = documentKey(ctx.deps.config.appId, ctx.type, ctx.id);
     this.outbox = new Outbox(ctx.deps.publish, () => this.sidecar(), ctx.deps.logger, {
       actor: ctx.type,
       id: ctx.id,
@@ -94,7 +97,12 @@ export abstract class DocumentActor<S> extends HostedActor {
     const text = JSON.stringify({ state, outbox } satisfies Stored<S>);
     let version: string;
     try {
-      version = await this.deps().store.write(this.key, this.cached?.version ?? null, text);
+      version = await this.deps().store.write(
+        this.key,
+        this.cached?.version ?? null,
+        text,
+        this.expiry(state),
+      );
     } catch (err) {
       // A conflict, or an answer lost on the way (the write may or may not have happened): either way
       // the next load reads the document again.
@@ -170,4 +178,12 @@ export abstract class DocumentActor<S> extends HostedActor {
   }
 
   protected async onReminder(_data: unknown): Promise<void> {}
+
+  /**
+   * When the document written with `state` may expire (with any keys whose life ends with it), or null
+   * to keep it. Decided at every write: an actor whose state can no longer change says when it goes.
+   */
+  protected expiry(_state: S): Expiry | null {
+    return null;
+  }
 }

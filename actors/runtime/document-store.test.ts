@@ -20,3 +20,25 @@ describe("MemoryDocumentStore", () => {
     expect(await store.read("k", "0")).toEqual({ unchanged: false, text: "{}", version: "1" });
   });
 });
+
+describe("MemoryDocumentStore expiry", () => {
+  it("drops a document, and the keys written with it, at its expiry; a write without one keeps it", async () => {
+    let now = 1_000;
+    const store = new MemoryDocumentStore(() => now);
+    await store.write("other", null, '{"o":1}');
+    await store.write("sooner", null, "{}", { atMs: 1_500 });
+    await store.write("k", null, '{"a":1}', { atMs: 2_000, also: ["other", "absent", "sooner"] });
+    now = 1_500;
+    expect(await store.read("sooner")).toMatchObject({ text: null }); // its own, sooner expiry stays
+    now = 1_999;
+    expect(await store.read("k")).toMatchObject({ text: '{"a":1}', version: "1" });
+    now = 2_000;
+    expect(await store.read("k")).toEqual({ unchanged: false, text: null, version: null });
+    expect(await store.read("other")).toEqual({ unchanged: false, text: null, version: null });
+    expect(await store.read("absent")).toEqual({ unchanged: false, text: null, version: null });
+    await store.write("kept", null, "{}", { atMs: 3_000 });
+    await store.write("kept", "1", "{}");
+    now = 10_000;
+    expect(await store.read("kept")).toMatchObject({ version: "2" });
+  });
+});

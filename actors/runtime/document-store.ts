@@ -18,6 +18,19 @@ export class StoreConflict extends Error {
   }
 }
 
+/**
+ * When a document (and the keys named with it) may go: an instant in epoch ms, after which the store
+ * drops them. Written with every write: a write without one keeps the document for good.
+ */
+export interface Expiry {
+  atMs: number;
+  /**
+   * Other keys whose lifetime ends with this document's (an auction's document ends with its call's):
+   * they expire at `atMs` too, unless they already expire sooner (their expiry is never pushed back).
+   */
+  also?: string[];
+}
+
 export interface DocumentStore {
   /**
    * The document under `key` (text null and version null when there is none). With `known` given and
@@ -26,28 +39,47 @@ export interface DocumentStore {
   read(key: string, known?: string | null): Promise<StoredRead>;
   /**
    * Writes `text` if the stored version is `expected` (null: no document yet) and returns the new
-   * version; otherwise throws StoreConflict and writes nothing.
+   * version; otherwise throws StoreConflict and writes nothing. With `expiry`, the document (and the
+   * keys it names) expire at that instant, set in the same atomic step; without, it never expires.
    */
-  write(key: string, expected: string | null, text: string): Promise<string>;
+  write(key: string, expected: string | null, text: string, expiry?: Expiry | null): Promise<string>;
 }
 
 /** In-process store for tests: versions count up from 1 per key, like Dapr's Redis state store. */
 export class MemoryDocumentStore implements DocumentStore {
-  private readonly docs = new Map<string, { text: string; version: number }>();
+  private readonly docs = new Map<string, { text: string; version: number; expiresAtMs?: number }>();
+
+  /** `now` is the clock expiries are judged by. */
+  constructor(private readonly now: () => number = Date.now) {}
 
   async read(key: string, known?: string | null): Promise<StoredRead> {
-    const doc = this.docs.get(key);
+    const doc = this.live(key);
     const version = doc ? String(doc.version) : null;
     if (known !== undefined && known !== null && known === version) return { unchanged: true, version };
     return { unchanged: false, text: doc?.text ?? null, version };
   }
 
-  async write(key: string, expected: string | null, text: string): Promise<string> {
-    const doc = this.docs.get(key);
+  async write(key: string, expected: string | null, text: string, expiry?: Expiry | null): Promise<string> {
+    const doc = this.live(key);
     const found = doc ? String(doc.version) : null;
     if (found !== expected) throw new StoreConflict(key, expected, found);
     const version = (doc?.version ?? 0) + 1;
-    this.docs.set(key, { text, version });
+    this.docs.set(key, { text, version, ...(expiry ? { expiresAtMs: expiry.atMs } : {}) });
+    for (const k of expiry?.also ?? []) {
+      const other = this.live(k);
+      if (other && expiry && !(other.expiresAtMs !== undefined && other.expiresAtMs < expiry.atMs))
+        other.expiresAtMs = expiry.atMs;
+    }
     return String(version);
+  }
+
+  /** The document unless its expiry has passed (then it is gone, as Redis drops an expired key). */
+  private live(key: string) {
+    const doc = this.docs.get(key);
+    if (doc?.expiresAtMs !== undefined && doc.expiresAtMs <= this.now()) {
+      this.docs.delete(key);
+      return undefined;
+    }
+    return doc;
   }
 }

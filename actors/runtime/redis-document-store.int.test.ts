@@ -96,4 +96,43 @@ describe("RedisDocumentStore", () => {
     await expect(delayed).rejects.toBeInstanceOf(StoreConflict);
     expect(await a.hget(k, "data")).toBe('{"holds":["fast"]}');
   });
+
+  it("sets the expiry in the same write, on the document and the keys named with it", async () => {
+    const store = new RedisDocumentStore(a);
+    const k = key();
+    const auction = key();
+    await a.hset(auction, "data", "{}", "version", "1");
+    await store.write(k, null, '{"status":"routed"}');
+    expect(await a.pttl(k)).toBe(-1);
+    const at = Date.now() + 60_000;
+    expect(await store.write(k, "1", '{"status":"completed"}', { atMs: at, also: [auction, key()] })).toBe(
+      "2",
+    );
+    for (const x of [k, auction]) {
+      expect(await a.pexpiretime(x)).toBe(at);
+    }
+    // A named key that expires sooner keeps its own expiry: it is only ever brought forward.
+    const sooner = key();
+    await a.set(sooner, "x", "PX", 30_000);
+    const soonAt = await a.pexpiretime(sooner);
+    await store.write(k, "2", '{"status":"completed"}', { atMs: at, also: [sooner] });
+    expect(await a.pexpiretime(sooner)).toBe(soonAt);
+    // A later write keeps its deadline when it says the same; one without an expiry keeps it for good.
+    await store.write(k, "3", '{"status":"completed","erased":true}', { atMs: at });
+    expect(await a.pexpiretime(k)).toBe(at);
+    await store.write(k, "4", '{"status":"routed"}');
+    expect(await a.pttl(k)).toBe(-1);
+  });
+
+  it("lets Redis drop an expired document: it then reads as none, and a refused write sets nothing", async () => {
+    const store = new RedisDocumentStore(a);
+    const k = key();
+    await store.write(k, null, "{}");
+    await expect(store.write(k, null, "{}", { atMs: Date.now() + 50 })).rejects.toBeInstanceOf(StoreConflict);
+    expect(await a.pttl(k)).toBe(-1);
+    await store.write(k, "1", '{"final":true}', { atMs: Date.now() + 100 });
+    await sleep(250);
+    expect(await a.exists(k)).toBe(0);
+    expect(await store.read(k, "2")).toEqual({ unchanged: false, text: null, version: null });
+  });
 });

@@ -1,6 +1,9 @@
 // How a buyer's holds ended, kept in Redis (not in the buyer's state document, which would grow with
 // every call) for as long as a charge can be disputed: a capture repeated after a crash, a redelivery
 // or a settlement finished late by the call's reminder replays the first charge instead of failing.
+// Only the call asks for its capture, and never once final: the call's final write brings the
+// record's expiry forward to its own document's (actors/call/retention.ts); the dispute-window bound
+// below is for a call that never gets there.
 import type { Redis } from "../platform/redis.ts";
 
 export interface Settlement {

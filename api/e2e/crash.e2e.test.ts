@@ -41,7 +41,6 @@ afterAll(() => sql.end());
 const PRICE = 15_000_000;
 const ACTOR_HOSTS = ["exchange-actors", "exchange-actors-2"];
 const ms = (d: Date) => d.getTime();
-const DAY_MS = 86_400_000;
 
 /** Waits until a process's log has a line with `msg` that `pick` accepts. */
 async function untilLogged(names: string[], msg: string, pick: (l: Record<string, unknown>) => boolean) {
@@ -136,11 +135,14 @@ describe("crash points: each crash hits work in progress, and a retry or redeliv
     const billable = await oneEvent(callId, "call.billable");
     expect(ms(billable.recordedAt)).toBeGreaterThan(Date.parse(record.at));
     await oneEvent(callId, "call.completed");
-    // The buyer's settlement record outlives the dispute window (30 days on this stack), not an hour.
+    // The buyer's settlement record ends with the call's document, not before (nobody can ask for
+    // this capture again once the call has expired: docs/ops/ttl.md), and never outlives it.
     const redis = redisClient();
     const key = `dce:settled:${buyer}:${callId}`;
     try {
-      expect(await redis.pttl(key)).toBeGreaterThan(30 * DAY_MS);
+      const callDeadline = await redis.pexpiretime(`exchange-actors||CallActor||${callId}||doc`);
+      expect(callDeadline).toBeGreaterThan(Date.now());
+      expect(await redis.pexpiretime(key)).toBe(callDeadline);
       // Even without it (as on the day it expires), the late completion and its replay answer 200.
       await redis.del(key);
     } finally {

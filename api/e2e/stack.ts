@@ -42,8 +42,14 @@ export async function startStack(
   execFileSync("bash", ["scripts/build.sh"], { cwd: ROOT, stdio: "inherit" });
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/up.ts", "--quiet", "--dist"], {
     cwd: ROOT,
-    // A stack the tests start has the test-only crash points on (the chaos tier arms them).
-    env: { ...process.env, ...env, DCE_CRASH_POINTS_DIR: CRASH_DIR },
+    // A stack the tests start has the test-only crash points on (the chaos tier arms them), and keeps
+    // finished calls' documents 20 s (1 h by default) so their expiry is seen (retention.e2e.test.ts).
+    env: {
+      ...process.env,
+      ...env,
+      DCE_CRASH_POINTS_DIR: CRASH_DIR,
+      DCE_CALL_RETENTION_SEC: process.env.DCE_CALL_RETENTION_SEC ?? "20",
+    },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const deadline = Date.now() + timeoutMs;

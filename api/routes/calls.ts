@@ -15,6 +15,7 @@ import { decodeCursor, encodeCursor, ListCalls } from "../schemas/lists.ts";
 import * as R from "../schemas/responses.ts";
 import { actorCall, body, query } from "../validate.ts";
 import { viewAs } from "../views/policy.ts";
+import { archivedCall, archivedView, canSeeRow } from "./call-archive.ts";
 import { findSellerCampaign } from "./campaigns.ts";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -84,6 +85,7 @@ export function callRoutes(deps: ApiDeps) {
       "idempotency_conflict",
       "seller_campaign_unknown",
       "events_backlog_full",
+      "call_archived",
     ],
   });
   app.post("/calls", offerDoc, async (c) => {
@@ -170,8 +172,15 @@ export function callRoutes(deps: ApiDeps) {
     errors: [...READ, "call_unknown"],
   });
   app.get("/calls/:callId", getCallDoc, async (c) => {
-    const state = await actorCall(call(c.req.param("callId")).get());
+    const callId = c.req.param("callId");
     const principal = c.get("principal");
+    const state = await actorCall(call(callId).get()).catch(unlessUnknown);
+    if (!state) {
+      // Finished and expired from Redis: the call history answers.
+      const row = await archivedCall(deps, callId);
+      if (!row || !canSeeRow(principal, row)) throw new ApiError(404, "call_unknown", "no such call");
+      return c.json(viewAs(principal, archivedView(row)));
+    }
     if (!canSee(principal, state)) throw new ApiError(404, "call_unknown", "no such call");
     return c.json(viewAs(principal, callView(state)));
   });
@@ -183,14 +192,15 @@ export function callRoutes(deps: ApiDeps) {
     status: 200,
     response: R.Call,
     idempotencyKey: "optional",
-    errors: [...WRITE, "call_unknown", "illegal_transition", "max_duration_exceeded"],
+    errors: [...WRITE, "call_unknown", "illegal_transition", "max_duration_exceeded", "call_archived"],
   });
   app.post("/calls/:callId/events", callEventDoc, async (c) => {
     const principal = c.get("principal");
     const actor = call(c.req.param("callId"));
     const input = await body(c, CallEvent);
-    const current = await actorCall(actor.get());
-    if (principal.role !== "admin" && principal.accountId !== current.sellerId) {
+    const current = await actorCall(actor.get()).catch(unlessUnknown);
+    if (!current) await refuseArchived(deps, principal, c.req.param("callId"));
+    if (principal.role !== "admin" && principal.accountId !== current?.sellerId) {
       throw new ApiError(404, "call_unknown", "no such call");
     }
     const key = c.req.header("idempotency-key");
@@ -200,4 +210,23 @@ export function callRoutes(deps: ApiDeps) {
   });
 
   return app;
+}
+
+/** An actor's `call_unknown` as undefined (the call history may know the call); other errors rethrown. */
+function unlessUnknown(err: unknown): undefined {
+  if (err instanceof ApiError && err.code === "call_unknown") return undefined;
+  throw err;
+}
+
+/** No live record: 409 call_archived when the call's seller (or an admin) asks about a finished call. */
+async function refuseArchived(deps: ApiDeps, p: Principal, callId: string): Promise<never> {
+  const row = await archivedCall(deps, callId);
+  if (row && (p.role === "admin" || p.accountId === row.sellerId)) {
+    throw new ApiError(
+      409,
+      "call_archived",
+      `call ${callId} has finished (${row.status}) and its live record has expired: it takes no more events`,
+    );
+  }
+  throw new ApiError(404, "call_unknown", "no such call");
 }

@@ -38,6 +38,7 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   connectedAt: ALL("time"),
   endedAt: ALL("time"),
   durationSec: ALL("call length"),
+  archived: ALL("the call's live record expired: this view comes from the call history, with fewer details"),
   // The routing decision: the winner's id, campaign, destination and price route and bill the call.
   decision: ALL("the routing instruction"),
   buyerId: ALL("the routed buyer (the winner): the seller routes and bills with it"),

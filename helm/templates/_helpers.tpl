@@ -170,6 +170,8 @@ dapr.io/app-health-probe-timeout: "3000"
   value: {{ $v.pubsub.topic | quote }}
 - name: DCE_DISPUTE_WINDOW_DAYS
   value: {{ $v.exchange.disputeWindowDays | quote }}
+- name: DCE_CALL_RETENTION_SEC
+  value: {{ $v.exchange.callRetentionSec | quote }}
 - name: DCE_INLINE_AUCTIONS
   value: {{ ternary "1" "0" $v.exchange.inlineAuctions | quote }}
 - name: DCE_RATE_LIMIT_RPS

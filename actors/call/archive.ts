@@ -1,0 +1,17 @@
+// A call whose documents expired lives on in Postgres (the calls read model the events app keeps).
+// What the call actor answers for it instead of starting afresh with an empty document.
+import { type Refused, refuse } from "../kernel/result.ts";
+import type { Sql } from "../platform/postgres.ts";
+
+/** Whether the call finished and was recorded in the calls read model (one primary-key lookup). */
+export async function isArchived(sql: Sql, callId: string): Promise<boolean> {
+  const rows = await sql`select 1 from calls where call_id = ${callId} limit 1`;
+  return rows.length > 0;
+}
+
+export function archivedRefusal(callId: string): Refused {
+  return refuse(
+    "call_archived",
+    `call ${callId} has finished and its live record has expired; GET /v1/calls/${callId} shows it, a new call needs a new Idempotency-Key`,
+  );
+}
