@@ -29,6 +29,13 @@ describe("API edge", () => {
     expect(await down.json()).toEqual({ status: "not_ready", checks: { redis: true, postgres: false } });
   });
 
+  it("counts a backing service that never answers as down instead of hanging", async () => {
+    const stalled = app({ redis: async () => true, postgres: () => new Promise<boolean>(() => undefined) });
+    const res = await stalled.request("/ready");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: "not_ready", checks: { redis: true, postgres: false } });
+  });
+
   it.each([
     ["no header", {}],
     ["not bearer", { authorization: `Basic ${ADMIN}` }],

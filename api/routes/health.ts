@@ -17,6 +17,22 @@ function streamReport(monitor: StreamMonitor) {
   };
 }
 
+/** A backing service that has not answered by then counts as down: a stalled Postgres (or a frozen
+ * sidecar) must not hang the readiness probe, which then times out with no answer at all. */
+export const PROBE_TIMEOUT_MS = 2_000;
+
+async function probed(probe: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => {
+    timer = setTimeout(() => r(false), PROBE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([probe().catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function healthRoutes(deps: ApiDeps) {
   const app = new Hono();
   const doc = tagged("operations");
@@ -40,7 +56,7 @@ export function healthRoutes(deps: ApiDeps) {
     const checks: Record<string, boolean> = {};
     await Promise.all(
       Object.entries(deps.probes).map(async ([name, probe]) => {
-        checks[name] = await probe().catch(() => false);
+        checks[name] = await probed(probe);
       }),
     );
     const ready = Object.values(checks).every(Boolean);
