@@ -3,9 +3,20 @@
 import { type Refused, refuse } from "../kernel/result.ts";
 import type { Sql } from "../platform/postgres.ts";
 
-/** Whether the call finished and was recorded in the calls read model (one primary-key lookup). */
-export async function isArchived(sql: Sql, callId: string): Promise<boolean> {
+/** Whether the calls read model knows the call at all: it was saved once (one primary-key lookup). */
+export async function isRecorded(sql: Sql, callId: string): Promise<boolean> {
   const rows = await sql`select 1 from calls where call_id = ${callId} limit 1`;
+  return rows.length > 0;
+}
+
+/**
+ * Whether the call finished and was recorded as finished: its documents expired after the retention.
+ * A call the read model still shows in progress whose document is gone was lost with Redis (a machine
+ * crash), not archived: it is unknown until `npm run repair` ends it.
+ */
+export async function isArchived(sql: Sql, callId: string): Promise<boolean> {
+  const rows = await sql`select 1 from calls where call_id = ${callId}
+    and status not in ('routed', 'ringing', 'connected') limit 1`;
   return rows.length > 0;
 }
 

@@ -17,7 +17,7 @@ import type { Expiry } from "../runtime/document-store.ts";
 import { settlementKey } from "../runtime/settlements.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
-import { archivedRefusal, isArchived } from "./archive.ts";
+import { archivedRefusal, isArchived, isRecorded } from "./archive.ts";
 import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
 import { nextCallWinner, runCallAuction } from "./call-auction.ts";
 import { dueHoldEnd, expiredCall, HOLDING, type HoldEnd, holdEnd, maxCallDurationSec } from "./holds.ts";
@@ -88,7 +88,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     // try starts with nothing held (the seller's slot, given back, is taken again below).
     const [stale, archived] = await Promise.all([
       journal(redis, cmd.callId),
-      isArchived(actorSql(config.databaseUrl), cmd.callId),
+      isRecorded(actorSql(config.databaseUrl), cmd.callId),
     ]);
     if (archived) return archivedRefusal(cmd.callId);
     if (stale.length > 0) await this.undo(stale, () => false);
@@ -292,7 +292,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     // A call saved once (its document, or its row in Postgres once the document expired) owns its slot.
     const saved =
       state !== undefined ||
-      (steps.length > 0 && (await isArchived(actorSql(this.deps().config.databaseUrl), callId)));
+      (steps.length > 0 && (await isRecorded(actorSql(this.deps().config.databaseUrl), callId)));
     const left = steps.length === 0 ? 0 : await this.undo(steps, owns(state, saved));
     const after = state ? await this.expireIfDue(state) : undefined;
     const end = after ? holdEnd(after) : undefined;

@@ -69,6 +69,12 @@ describe("npm run repair", () => {
       { buyerId: buyer, driftMicros: PRICE, reservedMicros: 2 * PRICE, openCallsMicros: PRICE },
     ]);
     expect(drift.calls.mismatches).toMatchObject([{ callId: lost, problem: "capture_uncharged" }]);
+    // Lost, not archived: the read model still shows it in progress, so the seller hears "no such call".
+    const unknown = await call<{ code: string }>("POST", `/v1/calls/${lost}/events`, {
+      key: seller.key,
+      body: COMPLETED,
+    });
+    expect([unknown.status, unknown.body.code]).toEqual([404, "call_unknown"]);
 
     const r = spawnSync(
       process.execPath,
@@ -105,9 +111,12 @@ describe("npm run repair", () => {
       select type from domain_events where aggregate_id = ${buyer}
         and type in ('buyer.repaired', 'buyer.capture_voided') order by type`;
     expect(events.map((e) => e.type)).toEqual(["buyer.capture_voided", "buyer.repaired"]);
-    // The seller's next word on the lost call is refused: the exchange has no such call any more.
-    const late = await call("POST", `/v1/calls/${lost}/events`, { key: seller.key, body: COMPLETED });
-    expect(late.status).toBe(404);
+    // Once repaired it is a finished call (failed, state_lost) with no live record: refused as archived.
+    const late = await call<{ code: string }>("POST", `/v1/calls/${lost}/events`, {
+      key: seller.key,
+      body: COMPLETED,
+    });
+    expect([late.status, late.body.code]).toEqual([409, "call_archived"]);
 
     // Idempotent: nothing left to do, nothing changed.
     const again = await requestRepair({ since, settleSec: 0, graceSec: 0 });
