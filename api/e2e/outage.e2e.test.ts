@@ -100,8 +100,16 @@ async function assertEventsWhole(control: string, callIds: string[]) {
   for (const id of callIds) expect(await typesOf(id), id).toEqual(want);
 }
 
+/** An outage is never poison: nothing reached the dead-letter table while the test ran. */
+async function assertNoDeadLetters(since: number) {
+  const rows = await sql<{ event_id: string | null; error_class: string }[]>`
+    select event_id, error_class from dead_letters where last_failed_at >= ${new Date(since)}`;
+  expect(rows).toEqual([]);
+}
+
 describe("the events pipeline through outages", () => {
   it("Postgres stopped past the backlog bound: offers wait, nothing is lost, each call is charged once", async () => {
+    const startedAt = Date.now();
     const { buyer, seller } = await market();
     const control = await billableFlow(seller);
     // The events app's group is the stream's only one.
@@ -168,6 +176,7 @@ describe("the events pipeline through outages", () => {
     await assertChargedOnce(buyer, callIds, PRICE);
     const chargedMs = Date.now() - resumedAt;
     await assertEventsWhole(control, callIds);
+    await assertNoDeadLetters(startedAt);
     await assertAuditVerifies();
     console.log(
       `postgres outage ${resumedAt - stoppedAt} ms, backlog peak ${peak} (bound ${CHAOS_BACKLOG_MAX}): ` +
@@ -212,6 +221,7 @@ describe("the events pipeline through outages", () => {
       expect(
         logLines(GROUP, "events.redelivered").filter((l) => (l.time as number) > Date.parse(armedAt)),
       ).not.toHaveLength(0);
+      await assertNoDeadLetters(Date.parse(armedAt));
       await assertAuditVerifies();
       console.log(
         `events app crashed ${restarts.length} times from ${armedAt} to ${lastCrash!.at}: backlog drained ` +
