@@ -2,7 +2,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gte, lt, or } from "drizzle-orm";
 import { type Context, Hono } from "hono";
-import type { CallState, ICallActor, OfferCommand } from "../../actors/call/call-api.ts";
+import type { CallState, CallStatus, ICallActor, OfferCommand } from "../../actors/call/call-api.ts";
+import { HOLDING } from "../../actors/call/holds.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import { offerRequestHashes } from "../compliance/offer-subject.ts";
 import { calls } from "../db/schema.ts";
@@ -218,10 +219,14 @@ function unlessUnknown(err: unknown): undefined {
   throw err;
 }
 
-/** No live record: 409 call_archived when the call's seller (or an admin) asks about a finished call. */
+/**
+ * No live record: 409 call_archived when the call's seller (or an admin) asks about a finished call.
+ * A call the history still shows in progress was lost with Redis (until `npm run repair` ends it): 404.
+ */
 async function refuseArchived(deps: ApiDeps, p: Principal, callId: string): Promise<never> {
   const row = await archivedCall(deps, callId);
-  if (row && (p.role === "admin" || p.accountId === row.sellerId)) {
+  const finished = row && !HOLDING.has(row.status as CallStatus);
+  if (finished && (p.role === "admin" || p.accountId === row.sellerId)) {
     throw new ApiError(
       409,
       "call_archived",
