@@ -6,7 +6,6 @@ import { DaprPubSubStatusEnum as S } from "@dapr/dapr";
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { domainEvent } from "../../actors/kernel/events.ts";
 import type { Logger } from "../../actors/platform/logger.ts";
 import { createDb } from "../db/client.ts";
 import { deadLetters } from "../db/dead-letter-schema.ts";
@@ -15,6 +14,7 @@ import { domainEvents } from "../db/schema.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
 import { deadLetterCounts, deadLetterId, discardDeadLetter } from "./dead-letters.ts";
 import { replayDeadLetter } from "./replay.ts";
+import { billableEvent } from "./test-events.ts";
 import { recordEvents } from "./writer.ts";
 
 const lines: Record<string, unknown>[] = [];
@@ -34,19 +34,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => handle?.drop());
 
+// The caller hint stands for whatever personal data an event carries.
 const billable = (callId: string, charged: number, payout: number, margin: number) =>
-  domainEvent("call.billable", { type: "call", id: callId }, `done-${callId}`, Date.now(), {
-    callId,
-    buyerId: "byr_0000000000000000000000000a",
-    buyerCampaignId: "bcp_0000000000000000000000000a",
-    sellerId: "sel_0000000000000000000000000a",
-    sellerCampaignId: "scp_0000000000000000000000000a",
-    durationSec: 90,
-    chargedMicros: charged,
-    payoutMicros: payout,
-    marginMicros: margin,
-    callerHint: "+13055550123", // stands for whatever personal data an event carries
-  });
+  billableEvent(callId, charged, payout, margin, { callerHint: "+13055550123" });
 const row = async (id: string) =>
   (await handle.db.select().from(deadLetters).where(eq(deadLetters.id, id)))[0];
 const charges = (callId: string) =>

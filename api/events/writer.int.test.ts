@@ -15,6 +15,7 @@ import { ledgerPostings } from "../db/ledger-schema.ts";
 import { calls, domainEvents } from "../db/schema.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
 import { deadLetterId } from "./dead-letters.ts";
+import { billableEvent } from "./test-events.ts";
 import { recordEvents } from "./writer.ts";
 
 const logger = createLogger("writer-test", "silent");
@@ -25,18 +26,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => handle?.drop());
 
-const billable = (callId: string, charged: number, payout: number, margin: number) =>
-  domainEvent("call.billable", { type: "call", id: callId }, `done-${callId}`, Date.now(), {
-    callId,
-    buyerId: "byr_0000000000000000000000000a",
-    buyerCampaignId: "bcp_0000000000000000000000000a",
-    sellerId: "sel_0000000000000000000000000a",
-    sellerCampaignId: "scp_0000000000000000000000000a",
-    durationSec: 90,
-    chargedMicros: charged,
-    payoutMicros: payout,
-    marginMicros: margin,
-  });
+const billable = billableEvent;
 
 describe("events writer", () => {
   it("records a batch once; a redelivery of it changes nothing", async () => {
