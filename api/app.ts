@@ -26,6 +26,7 @@ import { liveRoutes } from "./routes/live.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
+import { watchSweep } from "./sweep-metrics.ts";
 
 export const MAX_BODY_BYTES = LIMITS["body.bytes"];
 
@@ -33,6 +34,7 @@ export function createApp(deps: ApiDeps) {
   const app = new Hono();
   const keys = new KeyResolver(deps);
   watchDeadLetters(deps.db);
+  watchSweep(deps.redis, deps.now);
 
   app.use(async function requestContext(c, next) {
     const requestId = c.req.header("x-request-id")?.slice(0, 64) || randomUUID();
