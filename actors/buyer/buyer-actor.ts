@@ -36,6 +36,14 @@ import {
 } from "./rules.ts";
 
 export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor {
+  /**
+   * The buyer's rules never change their input, so the parsed document is kept between commands: a
+   * reserve or release no longer parses every open reservation of a busy buyer again.
+   */
+  protected override get frozenDocuments(): boolean {
+    return true;
+  }
+
   private agg() {
     return { type: "buyer", id: this.getActorId().getId() } as const;
   }

@@ -72,7 +72,12 @@ export interface Reservation {
   callId: string;
   campaignId: string;
   priceMicros: Micros;
-  destination?: Destination; // as accepted, so a replayed reserve answers the same
+  /**
+   * The destination and minimum duration as accepted, so a replayed reserve answers the same. Absent
+   * while they are still the campaign's (both then come from it); written into the hold when its
+   * campaign changes them.
+   */
+  destination?: Destination;
   minDurationSec?: number;
   reservedAt: number; // epoch ms
   expiresAt: number; // epoch ms; a reservation not captured or released by then may be swept

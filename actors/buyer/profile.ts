@@ -66,9 +66,35 @@ export function upsertCampaign(
   const next: BuyerState = {
     ...state,
     campaigns: { ...state.campaigns, [stored.id]: stored },
+    reservations: previous ? keepAcceptedTerms(state.reservations, previous, stored) : state.reservations,
     updatedAt: at,
   };
   return ok({ state: next, campaign: stored });
+}
+
+const sameTerms = (a: BuyerCampaign, b: BuyerCampaign) =>
+  a.destination.number === b.destination.number &&
+  a.destination.sip === b.destination.sip &&
+  a.minDurationSec === b.minDurationSec;
+
+/**
+ * Open holds of a campaign whose destination or minimum duration changes: each hold that still took
+ * them from the campaign gets the old ones written in, so a replayed reserve answers as accepted.
+ */
+function keepAcceptedTerms(
+  holds: BuyerState["reservations"],
+  before: BuyerCampaign,
+  after: BuyerCampaign,
+): BuyerState["reservations"] {
+  if (sameTerms(before, after)) return holds;
+  let next = holds;
+  for (const id in holds) {
+    const h = holds[id]!;
+    if (h.campaignId !== before.id || h.destination !== undefined) continue;
+    if (next === holds) next = { ...holds };
+    next[id] = { ...h, destination: before.destination, minDurationSec: before.minDurationSec };
+  }
+  return next;
 }
 
 /** The stored campaign with the patch's fields replaced (a shallow merge, as PATCH documents). */

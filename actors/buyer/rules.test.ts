@@ -233,15 +233,42 @@ describe("reserve", () => {
       month: { key: "2026-11", calls: 1 },
       lifetime: 1,
     });
+    // Compact: the destination and minimum duration stay the campaign's while it keeps them.
     expect(r.value.state.reservations.call_1).toEqual({
       callId: "call_1",
       campaignId: "cmp_a",
       priceMicros: 20 * USD,
-      destination: { number: "+12145550100" },
-      minDurationSec: 90,
       reservedAt: T0,
       expiresAt: T0 + 60_000,
     });
+  });
+
+  it("answers a replayed reserve with the terms accepted, after its campaign changed them", () => {
+    const s = reserved(buyer([campaign(), campaign({ id: "cmp_b" })]), cmd());
+    const changed = upsertCampaign(
+      s,
+      campaign({ destination: { sip: "sip:new@example.com" }, minDurationSec: 30 }),
+      fixedCtx(T0 + 1000),
+    );
+    if (!changed.ok) throw new Error("upsert refused");
+    const after = changed.value.state;
+    expect(after.reservations.call_1?.destination).toEqual({ number: "+12145550100" });
+    const replay = reserve(after, cmd(), fixedCtx(T0 + 2000), NEVER_SEEN);
+    expect(replay.ok && replay.value.accepted).toMatchObject({
+      destination: { number: "+12145550100" },
+      minDurationSec: 90,
+    });
+    // A new hold takes the new terms from the campaign; a change of another campaign or of other
+    // fields leaves the holds as they are.
+    const fresh = reserve(after, cmd({ callId: "call_2" }), fixedCtx(T0 + 2000), NEVER_SEEN);
+    expect(fresh.ok && fresh.value.accepted).toMatchObject({
+      destination: { sip: "sip:new@example.com" },
+      minDurationSec: 30,
+    });
+    const other = upsertCampaign(s, campaign({ id: "cmp_b", minDurationSec: 5 }), fixedCtx(T0));
+    expect(other.ok && other.value.state.reservations).toBe(s.reservations);
+    const rename = upsertCampaign(s, campaign({ name: "Renamed" }), fixedCtx(T0));
+    expect(rename.ok && rename.value.state.reservations).toBe(s.reservations);
   });
 
   it("replays a repeated reserve for the same campaign and refuses another campaign", () => {

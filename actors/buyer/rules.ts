@@ -87,15 +87,20 @@ function withoutLegacyFields(state: BuyerState): BuyerState {
   return rest;
 }
 
+/**
+ * The answer to a reserve, first or replayed. A hold keeps its own destination (and minimum duration)
+ * only once its campaign changed them after it was accepted; until then they are the campaign's.
+ */
 function accepted(r: Reservation, campaign: BuyerCampaign): ReserveAccepted {
   const { callId, campaignId, priceMicros, expiresAt } = r;
+  const terms = r.destination === undefined ? campaign : r;
   return {
     callId,
     campaignId,
     priceMicros,
     expiresAt,
-    destination: r.destination ?? campaign.destination,
-    minDurationSec: r.minDurationSec ?? campaign.minDurationSec,
+    destination: terms.destination ?? campaign.destination,
+    minDurationSec: terms.minDurationSec ?? campaign.minDurationSec,
   };
 }
 
@@ -135,12 +140,12 @@ export function reserve(
   );
   if (!verdict.ok) return verdict;
   const keys = periodKeys(state.timezone, nowMs);
+  // Compact: the destination and minimum duration are the campaign's, written into the hold only if
+  // the campaign changes them while it is open (`upsertCampaign`), so a busy buyer's document stays small.
   const reservation: Reservation = {
     callId: cmd.callId,
     campaignId: campaign.id,
     priceMicros: cmd.priceMicros,
-    destination: campaign.destination,
-    minDurationSec: campaign.minDurationSec,
     reservedAt: nowMs,
     expiresAt: nowMs + cmd.ttlMs,
   };

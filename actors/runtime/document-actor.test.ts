@@ -42,6 +42,13 @@ class ClosingActor extends CounterActor {
   }
 }
 
+/** Declares its documents immutable: the parsed document is kept, frozen, between commands. */
+class FrozenCounterActor extends CounterActor {
+  protected override get frozenDocuments() {
+    return true;
+  }
+}
+
 /** A store whose writes wait for `gate` first: the window in which another instance writes. */
 function delayedWrites(inner: DocumentStore, gate: Promise<void>): DocumentStore {
   return {
@@ -136,5 +143,31 @@ describe("DocumentActor", () => {
     expect(await d.invoke("ClosingActor", "c", "get", [])).toEqual({ n: 2, items: ["a", "close"] });
     now = 10_000;
     expect(await d.invoke("ClosingActor", "c", "get", [])).toBeUndefined();
+  });
+
+  it("hands a frozen-document actor the one parsed document until the stored version changes", async () => {
+    const shared = new MemoryDocumentStore();
+    const a = new Dispatcher([FrozenCounterActor], testDeps({ store: shared }).deps);
+    const b = new Dispatcher([FrozenCounterActor], testDeps({ store: shared }).deps);
+    await a.invoke("FrozenCounterActor", "c", "add", ["a"]);
+    const first = (await a.invoke("FrozenCounterActor", "c", "get", [])) as Counter;
+    expect(await a.invoke("FrozenCounterActor", "c", "get", [])).toBe(first); // not parsed again
+    expect(Object.isFrozen(first) && Object.isFrozen(first.items)).toBe(true);
+    await b.invoke("FrozenCounterActor", "c", "add", ["b"]); // another instance writes
+    const reread = (await a.invoke("FrozenCounterActor", "c", "get", [])) as Counter;
+    expect(reread).toEqual({ n: 2, items: ["a", "b"] });
+    expect(Object.isFrozen(reread.items)).toBe(true);
+    // A new instance (another host) parses the stored text once and keeps it too.
+    const c = new Dispatcher([FrozenCounterActor], testDeps({ store: shared }).deps);
+    const loaded = await c.invoke("FrozenCounterActor", "c", "get", []);
+    expect(await c.invoke("FrozenCounterActor", "c", "get", [])).toBe(loaded);
+  });
+
+  it("refuses an in-place change of a frozen document; the next command sees the stored one", async () => {
+    const d = new Dispatcher([FrozenCounterActor], testDeps().deps);
+    await d.invoke("FrozenCounterActor", "c", "add", ["a"]);
+    await expect(d.invoke("FrozenCounterActor", "c", "scribble", [])).rejects.toThrow(TypeError);
+    expect(await d.invoke("FrozenCounterActor", "c", "get", [])).toEqual({ n: 1, items: ["a"] });
+    expect(await d.invoke("FrozenCounterActor", "c", "add", ["b"])).toEqual({ n: 2, items: ["a", "b"] });
   });
 });

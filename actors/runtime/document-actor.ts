@@ -19,17 +19,30 @@ interface Stored<S> {
   outbox: DomainEvent[];
 }
 
-/** The document as this instance last read or wrote it: its JSON text (never handed out) and version. */
-interface Cached {
+/**
+ * The document as this instance last read or wrote it: its JSON text (never handed out), its version
+ * and, for an actor whose documents are frozen (`frozenDocuments`), the parsed state handed to every
+ * command until the version changes.
+ */
+interface Cached<S> {
   text: string | null;
   version: string | null;
   outbox: DomainEvent[];
+  frozen?: S | undefined;
+}
+
+/** Freezes `value` and everything it holds; an already frozen object is taken as frozen throughout. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
 }
 
 export abstract class DocumentActor<S> extends HostedActor {
   /** Marks the runtime's base: daprd may not call its methods (load, commit, …) on an actor. */
   static readonly runtimeBase = true;
-  private cached: Cached | undefined;
+  private cached: Cached<S> | undefined;
   private readonly outbox: Outbox;
   private readonly key: string;
   private remindersApi: ActorReminders | undefined;
@@ -50,18 +63,33 @@ export abstract class DocumentActor<S> extends HostedActor {
   }
 
   /**
-   * The current document. Each command gets a fresh copy (parsed from the stored text), so a method
-   * that changes it and then throws leaves nothing behind. One store round trip: the text comes back
-   * only when the stored version is not the cached one (an instance can outlive its turn as the
-   * actor's host when its sidecar dies, and the actor may have run elsewhere meanwhile).
+   * Whether this actor's commands treat the document as immutable (its rules return new states and
+   * never change their input). Then the parsed document is kept between commands, deep-frozen, and
+   * handed out as is: a command pays no parse of the whole document, and a change made in place throws
+   * instead of leaking into the next command. Otherwise each command gets a fresh copy.
+   */
+  protected get frozenDocuments(): boolean {
+    return false;
+  }
+
+  /**
+   * The current document. Each command gets a fresh copy (parsed from the stored text), or the frozen
+   * one (`frozenDocuments`), so a method that changes it and then throws leaves nothing behind. One
+   * store round trip: the text comes back only when the stored version is not the cached one (an
+   * instance can outlive its turn as the actor's host when its sidecar dies, and the actor may have
+   * run elsewhere meanwhile).
    */
   protected async load(): Promise<S | undefined> {
     await this.watched("load", () => this.readDocument());
     // Events a previous command saved but could not publish (a sidecar died in between) go out before
     // anything else happens, so a retried or replayed command also completes its announcements.
     await this.outbox.flush(this.cached?.outbox ?? []);
-    const text = this.cached?.text;
-    return text ? (JSON.parse(text) as Stored<S>).state : undefined;
+    const cached = this.cached;
+    if (!cached?.text) return undefined;
+    if (cached.frozen !== undefined) return cached.frozen;
+    const { state } = JSON.parse(cached.text) as Stored<S>;
+    if (this.frozenDocuments) cached.frozen = deepFreeze(state);
+    return state;
   }
 
   private async readDocument(): Promise<void> {
@@ -75,8 +103,9 @@ export abstract class DocumentActor<S> extends HostedActor {
       );
       this.outbox.reset();
     }
-    const outbox = read.text ? (JSON.parse(read.text) as Stored<S>).outbox : [];
-    this.cached = { text: read.text, version: read.version, outbox };
+    const stored = read.text ? (JSON.parse(read.text) as Stored<S>) : undefined;
+    const frozen = stored && this.frozenDocuments ? deepFreeze(stored.state) : undefined;
+    this.cached = { text: read.text, version: read.version, outbox: stored?.outbox ?? [], frozen };
   }
 
   /**
@@ -124,7 +153,7 @@ export abstract class DocumentActor<S> extends HostedActor {
       }
       throw err;
     }
-    this.cached = { text, version, outbox };
+    this.cached = { text, version, outbox, frozen: this.frozenDocuments ? deepFreeze(state) : undefined };
     this.outbox.written(outbox);
   }
 
