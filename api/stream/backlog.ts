@@ -31,9 +31,12 @@ function fields(flat: Flat): Map<string, string | number | null> {
 }
 
 /**
- * The stream's backlog per group. A group's `lag` is Redis's own count (7.0+); when Redis cannot tell
- * (null after an XDEL inside the unread range), every entry not pending counts as undelivered: an
- * upper bound (the trimmer keeps acknowledged entries only until its next round), read in O(1).
+ * The stream's backlog per group. A group's `lag` is Redis's own count (7.0+), capped by the entries
+ * not pending: undelivered entries are in the stream, so there cannot be more of them (Redis's count
+ * is entries-added minus a per-group counter that can fall behind, after redeliveries or an AOF cut,
+ * and then claims a lag for an empty stream). When Redis cannot tell (null after an XDEL inside the
+ * unread range), the cap itself counts: an upper bound (the trimmer keeps acknowledged entries only
+ * until its next round), read in O(1).
  */
 export async function readBacklog(redis: Redis, key: string): Promise<StreamBacklog> {
   const length = await redis.xlen(key);
@@ -44,8 +47,11 @@ export async function readBacklog(redis: Redis, key: string): Promise<StreamBack
     const group = String(g.get("name"));
     const lastDeliveredId = String(g.get("last-delivered-id") ?? "0-0");
     const pending = Number(g.get("pending") ?? 0);
-    const lag = g.get("lag") ?? Math.max(0, length - pending);
-    groups.push({ group, pending, lag: Number(lag), lastDeliveredId });
+    const notPending = Math.max(0, length - pending);
+    const reported = g.get("lag");
+    const lag =
+      reported === null || reported === undefined ? notPending : Math.min(Number(reported), notPending);
+    groups.push({ group, pending, lag, lastDeliveredId });
   }
   const backlog = Math.max(0, ...groups.map((g) => g.pending + g.lag));
   return { length, groups, backlog };
