@@ -6,6 +6,7 @@
 // was removed when they were placed) and for entries a Redis crash lost. Safe to run again. Usage:
 //   npm run holds:resweep
 import postgres from "postgres";
+import { HOLDING_STATUSES } from "../actors/call/holds.ts";
 import { SWEEP_SET } from "../actors/call/sweeper.ts";
 import type { Sql } from "../actors/platform/postgres.ts";
 import { createRedis, type Redis } from "../actors/platform/redis.ts";
@@ -25,7 +26,7 @@ export async function resweepHolds(
   for (;;) {
     const rows = await sql<{ callId: string }[]>`
       select call_id as "callId" from calls
-      where status in ('routed', 'ringing', 'connected') and call_id > ${after}
+      where status in ${sql(HOLDING_STATUSES)} and call_id > ${after}
       order by call_id limit ${BATCH}`;
     if (rows.length === 0) break;
     holding += rows.length;

@@ -2,6 +2,7 @@
 // What the call actor answers for it instead of starting afresh with an empty document.
 import { type Refused, refuse } from "../kernel/result.ts";
 import type { Sql } from "../platform/postgres.ts";
+import { HOLDING_STATUSES } from "./holds.ts";
 
 /** Whether the calls read model knows the call at all: it was saved once (one primary-key lookup). */
 export async function isRecorded(sql: Sql, callId: string): Promise<boolean> {
@@ -16,7 +17,7 @@ export async function isRecorded(sql: Sql, callId: string): Promise<boolean> {
  */
 export async function isArchived(sql: Sql, callId: string): Promise<boolean> {
   const rows = await sql`select 1 from calls where call_id = ${callId}
-    and status not in ('routed', 'ringing', 'connected') limit 1`;
+    and status not in ${sql(HOLDING_STATUSES)} limit 1`;
   return rows.length > 0;
 }
 

@@ -27,7 +27,8 @@ export interface HoldEnd {
 }
 
 /** Statuses in which the call holds its buyer's reservation. */
-export const HOLDING: ReadonlySet<CallStatus> = new Set(["routed", "ringing", "connected"]);
+export const HOLDING_STATUSES: readonly CallStatus[] = ["routed", "ringing", "connected"];
+export const HOLDING: ReadonlySet<CallStatus> = new Set(HOLDING_STATUSES);
 
 /** The call's maximum duration: its campaign's at admission, else the default. */
 export const maxCallDurationSec = (s: Pick<CallState, "maxCallDurationSec">) =>

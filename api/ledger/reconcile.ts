@@ -5,6 +5,7 @@
 
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import type { BuyerBalance } from "../../actors/buyer/buyer-api.ts";
+import { HOLDING_STATUSES } from "../../actors/call/holds.ts";
 import type { Result } from "../../actors/kernel/result.ts";
 import type { Db } from "../db/client.ts";
 import { accounts, calls } from "../db/schema.ts";
@@ -21,8 +22,6 @@ export interface Drift {
   openCallsMicros: number;
 }
 
-const OPEN = ["routed", "ringing", "connected"];
-
 /** The prices of each buyer's calls still open, from the calls read model. */
 async function openHolds(db: Db, buyerIds: string[]): Promise<Map<string, number>> {
   const held = new Map<string, number>();
@@ -30,7 +29,7 @@ async function openHolds(db: Db, buyerIds: string[]): Promise<Map<string, number
   const rows = await db
     .select({ buyerId: calls.buyerId, sum: sql<string>`coalesce(sum(${calls.priceMicros}), 0)` })
     .from(calls)
-    .where(and(inArray(calls.buyerId, buyerIds), inArray(calls.status, OPEN)))
+    .where(and(inArray(calls.buyerId, buyerIds), inArray(calls.status, [...HOLDING_STATUSES])))
     .groupBy(calls.buyerId);
   for (const r of rows) if (r.buyerId) held.set(r.buyerId, Number(r.sum));
   return held;

@@ -8,6 +8,8 @@ import { createHash } from "node:crypto";
 import { and, eq, gte, inArray } from "drizzle-orm";
 import type { BuyerState } from "../../actors/buyer/buyer-api.ts";
 import type { RepairCommand, RepairOutcome } from "../../actors/buyer/repair.ts";
+import type { CallStatus } from "../../actors/call/call-api.ts";
+import { HOLDING, HOLDING_STATUSES } from "../../actors/call/holds.ts";
 import { SAGA_RECOVERY_MS } from "../../actors/call/saga.ts";
 import type { callSnapshot } from "../../actors/call/snapshot.ts";
 import { type DomainEvent, domainEvent } from "../../actors/kernel/events.ts";
@@ -34,7 +36,6 @@ export interface RepairPorts {
   publish: (events: DomainEvent[]) => Promise<Set<string>>;
 }
 
-const OPEN = ["routed", "ringing", "connected"];
 const sha = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 28);
 
 async function inBatches<T, R>(items: T[], fn: (t: T) => Promise<R>, size = 8): Promise<R[]> {
@@ -49,7 +50,7 @@ async function gather(p: RepairPorts, since: string | undefined, graceMs: number
   const open = await p.db
     .select({ callId: calls.callId, buyerId: calls.buyerId })
     .from(calls)
-    .where(and(inArray(calls.status, OPEN), gte(calls.offeredAt, from)));
+    .where(and(inArray(calls.status, [...HOLDING_STATUSES]), gte(calls.offeredAt, from)));
   const openCalls: OpenCall[] = await inBatches(open, async (c) => ({
     ...c,
     lost: (await p.callState(c.callId).catch(() => undefined)) === null,
@@ -158,7 +159,7 @@ async function inFlightHolds(
   );
   await inBatches(unknown, async (h) => {
     const call = await p.callState(h.callId).catch(() => undefined);
-    const holding = call && OPEN.includes(call.status) && call.buyerId === h.buyerId;
+    const holding = call && HOLDING.has(call.status as CallStatus) && call.buyerId === h.buyerId;
     if (call === undefined || holding || p.now() - h.reservedAt < IN_FLIGHT_MS) keep.add(h.callId);
   });
   return keep;
