@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { loadFixtures } from "../kernel/fixture-files.ts";
 import type { Billing, CallEventCommand, CallState, CallStatus } from "./call-api.ts";
 import { billingFor, nextStatus, shouldReroute, TRANSITIONS } from "./rules.ts";
+import { testCall } from "./test-call.ts";
 
 type FixtureEvent = { eventId: string; type: string } & Record<string, unknown>;
 interface Fixture {
@@ -25,22 +26,12 @@ interface Fixture {
 }
 
 function toState(g: Fixture["given"]): CallState {
-  return {
-    schema: 1,
-    callId: "call_1",
-    sellerId: "sel_1",
-    sellerCampaignId: "scp_1",
-    requestHash: "rh1_x",
-    status: (g.status ?? "routed") as CallStatus,
-    caller: {},
-    tags: [],
-    decision: { callId: "call_1", status: "routed" },
-    timeline: { offeredAt: "2026-11-28T19:30:00.000Z" },
+  return testCall((g.status ?? "routed") as CallStatus, {
     appliedEvents: (g.appliedEvents ?? {}) as Record<string, CallStatus>,
     ...(g.reroute ? { reroute: g.reroute } : {}),
     ...(g.endReason ? { endReason: g.endReason as CallState["endReason"] } : {}),
     ...(g.attempts ? { attempts: g.attempts } : {}),
-  };
+  });
 }
 
 function run(f: Fixture): Record<string, unknown> {

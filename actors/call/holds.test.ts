@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadFixtures } from "../kernel/fixture-files.ts";
 import type { CallState, CallStatus } from "./call-api.ts";
 import { dueHoldEnd, expiredCall, holdEnd, reservationTtlMs } from "./holds.ts";
+import { testCall } from "./test-call.ts";
 
 interface Fixture {
   description: string;
@@ -21,15 +22,7 @@ interface Fixture {
 }
 
 function toState(g: Fixture["given"]): CallState {
-  return {
-    schema: 1,
-    callId: "call_1",
-    sellerId: "sel_1",
-    sellerCampaignId: "scp_1",
-    requestHash: "rh1_x",
-    status: g.status as CallStatus,
-    caller: {},
-    tags: [],
+  return testCall(g.status as CallStatus, {
     decision: { callId: "call_1", status: "routed", ...(g.buyerId ? { buyerId: g.buyerId } : {}) },
     routing: {
       bidId: "bid_1",
@@ -41,14 +34,12 @@ function toState(g: Fixture["given"]): CallState {
       expiresAtMs: g.routingExpiresAtMs,
     },
     reroute: { max: 0, belowSec: 0, routingTtlSec: g.routingTtlSec },
-    timeline: { offeredAt: "2026-11-28T19:30:00.000Z" },
-    appliedEvents: {},
     ...(g.routedAtMs !== undefined ? { routedAtMs: g.routedAtMs } : {}),
     ...(g.maxCallDurationSec !== undefined ? { maxCallDurationSec: g.maxCallDurationSec } : {}),
     ...(g.settling
       ? { settling: { cmd: { eventId: "e", type: "completed", durationSec: 90 }, atMs: 0 } }
       : {}),
-  };
+  });
 }
 
 function run(f: Fixture): Record<string, unknown> {

@@ -3,28 +3,15 @@
 import { describe, expect, it } from "vitest";
 import type { CallState, CallStatus } from "./call-api.ts";
 import { AUCTION_OPEN_CALL_MS, auctionExpiresAt, callExpiresAt } from "./retention.ts";
+import { testCall } from "./test-call.ts";
 
 const OFFERED = "2026-01-01T00:00:00.000Z";
 const ENDED = "2026-01-01T00:05:00.000Z";
 const HOUR = 3_600_000;
 const NOW = Date.parse("2026-01-01T00:07:00.000Z");
 
-function call(status: CallStatus, over: Partial<CallState> = {}): CallState {
-  return {
-    schema: 1,
-    callId: "call_1",
-    sellerId: "sel_1",
-    sellerCampaignId: "scp_1",
-    requestHash: "h",
-    status,
-    caller: {},
-    tags: [],
-    decision: { callId: "call_1", status: "routed" },
-    timeline: { offeredAt: OFFERED, endedAt: ENDED },
-    appliedEvents: {},
-    ...over,
-  };
-}
+const call = (status: CallStatus, over: Partial<CallState> = {}): CallState =>
+  testCall(status, { timeline: { offeredAt: OFFERED, endedAt: ENDED }, ...over });
 
 describe("callExpiresAt", () => {
   it.each(["routed", "ringing", "connected"] as const)("keeps a %s call (it can still change)", (s) => {

@@ -11,22 +11,10 @@ import {
   TRANSITIONS,
   withoutCaller,
 } from "./rules.ts";
+import { testCall } from "./test-call.ts";
 
-function call(status: CallStatus, appliedEvents: Record<string, CallStatus> = {}): CallState {
-  return {
-    schema: 1,
-    callId: "call_1",
-    sellerId: "sel_1",
-    sellerCampaignId: "scp_1",
-    requestHash: "h",
-    status,
-    caller: {},
-    tags: [],
-    decision: { callId: "call_1", status: "routed" },
-    timeline: { offeredAt: "2026-01-01T00:00:00.000Z" },
-    appliedEvents,
-  };
-}
+const call = (status: CallStatus, appliedEvents: Record<string, CallStatus> = {}): CallState =>
+  testCall(status, { appliedEvents });
 
 describe("call lifecycle", () => {
   it.each([
