@@ -4,6 +4,7 @@ import { Gauge } from "prom-client";
 import { SWEEP_SET } from "../actors/call/sweeper.ts";
 import type { Redis } from "../actors/platform/redis.ts";
 import { registry } from "./metrics.ts";
+import { scrapeRead } from "./scrape-read.ts";
 
 /** How late a sweep entry may be before it counts as overdue: the sweeper visits every second. */
 export const OVERDUE_AFTER_MS = 60_000;
@@ -11,36 +12,20 @@ export const OVERDUE_AFTER_MS = 60_000;
 const READ_MS = 1_000;
 
 let source: { redis: Redis; now: () => number } | undefined;
-let reading: Promise<void> | undefined;
 
-/** One read per scrape: the registry collects both gauges concurrently. */
-function refresh(): Promise<void> {
-  reading ??= read().finally(() => {
-    reading = undefined;
-  });
-  return reading;
-}
-
-async function read(): Promise<void> {
-  if (!source) return;
-  const { redis, now } = source;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((r) => {
-    timer = setTimeout(() => r(null), READ_MS);
-  });
-  try {
-    const n = await Promise.race([redis.zcount(SWEEP_SET, "-inf", now() - OVERDUE_AFTER_MS), late]);
-    if (n === null) sweepReadable.set(0);
-    else {
-      overdueHolds.set(n);
-      sweepReadable.set(1);
+/** One read of the sweep set per scrape, bounded; stale (readable 0) while Redis does not answer. */
+const refresh = scrapeRead(
+  async () => (source ? source.redis.zcount(SWEEP_SET, "-inf", source.now() - OVERDUE_AFTER_MS) : null),
+  READ_MS,
+  (n) => {
+    if (n === undefined) {
+      sweepReadable.set(0); // Redis away or stalled: the last count stays, marked stale
+      return;
     }
-  } catch {
-    sweepReadable.set(0); // Redis away: the last count stays, this gauge says it is stale
-  } finally {
-    clearTimeout(timer);
-  }
-}
+    overdueHolds.set(n);
+    sweepReadable.set(1);
+  },
+);
 
 /** `dce_call_sweep_overdue` > 0 for minutes is the alert: holds and routing expiries are not ending. */
 export const overdueHolds = new Gauge({
