@@ -1,7 +1,7 @@
 // Chaos helpers for e2e tests: find and kill stack processes, arm the test-only crash points and see
 // them fire, retry through outages with the same idempotency keys, run billable call flows and check
 // that every call was charged exactly once.
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -223,13 +223,21 @@ export async function untilRecovered(timeoutMs = 90_000): Promise<void> {
           .catch(() => false),
       ),
     );
-    const ping = await fetch(`http://127.0.0.1:3502/v1.0/actors/BenchActor/recovery-${streak}/method/ping`, {
-      method: "POST",
-      headers: sidecarHeaders(),
-      signal: AbortSignal.timeout(2_000),
-    })
-      .then((r) => r.ok)
-      .catch(() => false);
+    // A fresh actor through every sidecar, both actor hosts' included: each id lands on a host the
+    // placement table picks, so five rounds reach both hosts, and a sidecar whose table stayed locked
+    // (a frozen dissemination) answers none of them.
+    const pings = await Promise.all(
+      sidecars.map((p) =>
+        fetch(`http://127.0.0.1:${p}/v1.0/actors/BenchActor/recovery-${randomUUID()}/method/ping`, {
+          method: "POST",
+          headers: sidecarHeaders(),
+          signal: AbortSignal.timeout(2_000),
+        })
+          .then((r) => r.ok)
+          .catch(() => false),
+      ),
+    );
+    const ping = pings.every(Boolean);
     streak = healthy.every(Boolean) && ping ? streak + 1 : 0;
     await sleep(200);
   }
