@@ -70,7 +70,7 @@ export function createActorHost(opts: {
     if (p[1] !== "actors" || p.length < 4) throw new NotHosted(`no route ${method} ${path}`);
     const [type, id] = [p[2]!, p[3]!];
     if (method === "DELETE" && p.length === 4) {
-      await dispatcher.deactivate(type, id);
+      dispatcher.deactivate(type, id);
       return { status: 200, body: "" };
     }
     if (method !== "PUT" || p[4] !== "method") throw new NotHosted(`no route ${method} ${path}`);

@@ -81,8 +81,27 @@ describe("Dispatcher", () => {
     await d.remind("Slow", "r", "tick", { kind: "x" });
     expect(log).toContain('remind tick {"kind":"x"}');
     expect(d.active()).toBe(1);
-    await d.deactivate("Slow", "r");
+    await d.deactivate("Slow", "r").finished;
     expect(d.active()).toBe(0);
     expect(log).toContain("deactivated r");
+  });
+
+  it("answers a deactivation at once while a turn still runs; onDeactivate follows that turn", async () => {
+    log.length = 0;
+    const d = dispatcher();
+    const running = d.invoke("Slow", "m", "hold", ["wait"]);
+    const queued = d.invoke("Slow", "m", "hold", ["queued"]);
+    await new Promise((r) => setTimeout(r, 10));
+    const { finished } = d.deactivate("Slow", "m"); // returns without waiting for the turns
+    expect(d.active()).toBe(0);
+    expect(log).not.toContain("deactivated m");
+    // A call after the deactivation gets a fresh instance, not a place behind the old turns.
+    expect(await d.invoke("Slow", "m", "hold", ["fresh"])).toEqual({ tag: "fresh" });
+    expect(d.active()).toBe(1);
+    release?.();
+    expect(await running).toEqual({ tag: "wait" });
+    expect(await queued).toEqual({ tag: "queued" });
+    await finished;
+    expect(log.indexOf("deactivated m")).toBeGreaterThan(log.indexOf("end m queued"));
   });
 });

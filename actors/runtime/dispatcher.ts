@@ -57,16 +57,25 @@ export class Dispatcher {
     return this.turn(type, id, (actor) => actor.receiveReminder(name, data));
   }
 
-  /** Removes an instance once its current turns are done. */
-  async deactivate(type: string, id: string): Promise<void> {
+  /**
+   * daprd deactivated the instance: it was idle, or its type moved to another host in a placement
+   * round. Answers at once. daprd sends these inside the round, before it acknowledges the new table,
+   * and a turn still running here may be waiting on an actor type that same round has locked: waiting
+   * for that turn stalled the round past placement's deadline, and Dapr 1.18's sidecar then stopped
+   * answering actor calls for good (the chaos tier's frozen host). So the instance leaves the table
+   * now (the next call here starts a fresh one) while its queued turns finish and onDeactivate runs
+   * after them, in the background; their writes stay safe, every document write being a
+   * compare-and-set on the version its instance read. Answers when onDeactivate has run, for tests.
+   */
+  deactivate(type: string, id: string): { finished: Promise<void> } {
     const key = `${type}||${id}`;
     const inst = this.instances.get(key);
-    if (!inst) return;
+    if (!inst) return { finished: Promise.resolve() };
     this.instances.delete(key);
-    await inst.tail;
-    await inst.actor
-      .onDeactivate()
+    const finished = inst.tail
+      .then(() => inst.actor.onDeactivate())
       .catch((err: unknown) => this.logger.warn({ err, actor: type, id }, "actor.deactivate_failed"));
+    return { finished };
   }
 
   private turn(type: string, id: string, run: (actor: HostedActor) => Promise<unknown>): Promise<unknown> {
