@@ -2,6 +2,7 @@
 // (owner, status, auction terms, payout, caps, screen settings). Only the SellerActor writes it, after
 // its own commit; the API and the call path read it instead of asking the actor.
 import { DEFAULT_VELOCITY, type ScreenSettings } from "../compliance/screen-rules.ts";
+import type { RecordingSettings } from "../kernel/media.ts";
 import type { Redis } from "../platform/redis.ts";
 import type { SellerCampaign, SellerState } from "./seller-api.ts";
 
@@ -28,6 +29,8 @@ export interface SellerCampaignEntry {
   payout: SellerCampaign["payout"];
   caps: SellerCampaign["caps"];
   screen: ScreenSettings;
+  /** Recording terms (absent: off, and in entries written before the field). */
+  recording?: RecordingSettings;
   /** The campaign's version in the seller's document; an older entry never replaces a newer one. */
   version: number;
 }
@@ -60,6 +63,7 @@ export function sellerCampaignEntry(seller: SellerState, c: SellerCampaign): Sel
     payout: c.payout,
     caps: c.caps,
     screen: screenSettingsOf(c),
+    ...(c.recording ? { recording: c.recording } : {}),
     version: c.version,
   };
 }

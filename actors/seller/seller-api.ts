@@ -1,4 +1,5 @@
 // SellerActor contract: the seller's profile, its campaigns (traffic sources) and the admit command.
+import type { RecordingSettings } from "../kernel/media.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { Result } from "../kernel/result.ts";
 
@@ -27,6 +28,8 @@ export interface SellerCampaign {
   minAttestation?: "A" | "B" | "C";
   requireConsent?: boolean;
   velocity?: { per15m?: number; per1h?: number; per24h?: number };
+  /** Record this campaign's calls (off when absent; either side of a call may turn it on). */
+  recording?: RecordingSettings;
   createdAt: string;
   updatedAt: string;
   version: number;
