@@ -18,12 +18,29 @@ import { settlementKey } from "../runtime/settlements.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import { archivedRefusal, isArchived, isRecorded } from "./archive.ts";
-import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
+import type {
+  Acceptance,
+  AcceptanceCommand,
+  CallDecision,
+  CallEventCommand,
+  CallState,
+  ICallActor,
+  OfferCommand,
+} from "./call-api.ts";
 import { nextCallWinner, runCallAuction } from "./call-auction.ts";
 import { dueHoldEnd, expiredCall, HOLDING, type HoldEnd, holdEnd, maxCallDurationSec } from "./holds.ts";
 import { runGates } from "./offer-gates.ts";
 import { callExpiresAt } from "./retention.ts";
-import { billingFor, failedBilling, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
+import {
+  acceptanceFor,
+  applyAcceptance,
+  billingFor,
+  failedBilling,
+  nextStatus,
+  sameOffer,
+  shouldReroute,
+  withoutCaller,
+} from "./rules.ts";
 import {
   type Compensation,
   compensate,
@@ -376,6 +393,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       attempts: [...ended, { buyerId: w.buyerId, campaignId: w.buyerCampaignId, priceMicros: w.priceMicros }],
       billing: undefined,
       durationSec: undefined,
+      acceptance: undefined,
       timeline: { offeredAt: state.timeline.offeredAt },
     };
   }
@@ -396,7 +414,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     }
     const { priceMicros, minDurationSec } = state.routing;
     const payout = state.payout ? payoutFor(state.payout, priceMicros) : 0;
-    const billing = billingFor(durationSec, minDurationSec, priceMicros, payout);
+    const billing = billingFor(durationSec, minDurationSec, priceMicros, payout, acceptanceFor(state));
     if (billing.billable) {
       // Reminder, then intent, then capture: whatever dies after the capture, the intent is saved and
       // the reminder (or the next event) finishes it; the capture replays, so it is charged once.
@@ -482,6 +500,31 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     buyers.delete("");
     const settled = [...buyers].map((b) => settlementKey(b, state.callId));
     return { atMs, also: [documentKey(config.appId, "AuctionActor", state.callId), ...settled] };
+  }
+
+  /**
+   * The whisper's press-1 terms (call/rules.ts: applyAcceptance): saved, with `call.acceptance_required`
+   * or `call.accepted`, only when they change, so a carrier's retry writes nothing.
+   */
+  async accept(cmd: AcceptanceCommand): Promise<Result<Acceptance>> {
+    const state = await this.load();
+    if (!state) return this.missing();
+    const step = applyAcceptance(state, cmd);
+    if (!step.ok) return step;
+    const next = step.value;
+    const prior = state.acceptance;
+    if (prior?.buyerId === next.buyerId && prior.acceptedAtMs === next.acceptedAtMs) return ok(next);
+    const agg = { type: "call", id: state.callId } as const;
+    const accepted = next.acceptedAtMs !== undefined;
+    const timeline = accepted
+      ? { ...state.timeline, acceptedAt: new Date(next.acceptedAtMs ?? 0).toISOString() }
+      : state.timeline;
+    const type = accepted ? "call.accepted" : "call.acceptance_required";
+    const cause = `${next.buyerId}_${accepted ? "accepted" : "required"}_${state.attempts?.length ?? 1}`;
+    await this.save({ ...state, acceptance: next, timeline }, [
+      domainEvent(type, agg, cause, systemCtx.now(), { ...next }),
+    ]);
+    return ok(next);
   }
 
   async get(): Promise<Result<CallState>> {

@@ -59,6 +59,23 @@ export interface CallEventCommand {
   hangupBy?: "caller" | "buyer" | "system";
 }
 
+/** A whisper's press-1 terms for one buyer of the call (call/rules.ts: applyAcceptance). */
+export interface Acceptance {
+  buyerId: string;
+  required: true;
+  /** When the buyer's agent answered (the whisper was fetched). */
+  answeredAtMs: number;
+  /** When the agent pressed 1; absent while not (yet) accepted. */
+  acceptedAtMs?: number;
+}
+
+/** From the carrier edge's whisper (no `acceptedAtMs`) and accept (with it) routes. */
+export interface AcceptanceCommand {
+  buyerId: string;
+  answeredAtMs: number;
+  acceptedAtMs?: number;
+}
+
 export interface Billing {
   billable: boolean;
   chargedMicros: Micros;
@@ -111,8 +128,17 @@ export interface CallState {
   auction?: AuctionSummary;
   /** An inline auction's ranked bids (winner and those below it), for re-routing; else the AuctionActor keeps them. */
   rerouteBids?: import("../auction/auction-api.ts").AuctionState["ordered"];
-  timeline: { offeredAt: string; ringingAt?: string; connectedAt?: string; endedAt?: string };
+  timeline: {
+    offeredAt: string;
+    ringingAt?: string;
+    connectedAt?: string;
+    /** When the buyer's agent pressed 1 (a whisper requiring acceptance). */
+    acceptedAt?: string;
+    endedAt?: string;
+  };
   durationSec?: number;
+  /** Press-1 acceptance of the buyer dialed now, when its whisper requires it. */
+  acceptance?: Acceptance;
   billing?: Billing;
   appliedEvents: Record<string, CallStatus>; // event id → status it led to
   /** A billable completion whose capture may have happened but whose settlement is not yet saved. */
@@ -123,6 +149,8 @@ export interface ICallActor {
   offer(cmd: OfferCommand): Promise<Result<CallDecision>>;
   event(cmd: CallEventCommand): Promise<Result<CallState>>;
   get(): Promise<Result<CallState>>;
+  /** The whisper asked the buyer's agent to press 1 (no `acceptedAtMs`), or the agent did. */
+  accept(cmd: AcceptanceCommand): Promise<Result<Acceptance>>;
   /** The routing sweeper's visit: finish a saga a crash left, expire a routing past its time. */
   sweep(cmd: Record<string, never>): Promise<Result<{ status: string }>>;
   /** Data-subject erasure: the caller's keyed hash and ciphertext leave the document. */

@@ -1,11 +1,12 @@
 // Runs the call lifecycle's JSON acceptance cases: every move of the TRANSITIONS table allowed or
 // refused (fixtures/transitions, with replays), the billing threshold (fixtures/billing) and when a
-// call goes to the next bid (fixtures/reroute). Fixture shapes are declared here on purpose, not
+// call goes to the next bid (fixtures/reroute), and a whisper's press-1 acceptance (fixtures/acceptance;
+// billing from acceptance is in fixtures/billing). Fixture shapes are declared here on purpose, not
 // borrowed from production types.
 import { describe, expect, it } from "vitest";
 import { loadFixtures } from "../kernel/fixture-files.ts";
 import type { Billing, CallEventCommand, CallState, CallStatus } from "./call-api.ts";
-import { billingFor, nextStatus, shouldReroute, TRANSITIONS } from "./rules.ts";
+import { applyAcceptance, billingFor, nextStatus, shouldReroute, TRANSITIONS } from "./rules.ts";
 import { testCall } from "./test-call.ts";
 
 type FixtureEvent = { eventId: string; type: string } & Record<string, unknown>;
@@ -17,10 +18,20 @@ interface Fixture {
     appliedEvents?: Record<string, string>;
     reroute?: { max: number; belowSec: number; routingTtlSec: number };
     attempts?: { buyerId: string; campaignId: string; priceMicros: number }[];
+    buyerId?: string;
+    acceptance?: { buyerId: string; required: true; answeredAtMs: number; acceptedAtMs?: number };
   };
   when:
     | { kind: "event"; event: FixtureEvent }
-    | { kind: "bill"; durationSec: number; minDurationSec: number; priceMicros: number; payoutMicros: number }
+    | {
+        kind: "bill";
+        durationSec: number;
+        minDurationSec: number;
+        priceMicros: number;
+        payoutMicros: number;
+        acceptance?: { required: true; answeredAtMs: number; acceptedAtMs?: number };
+      }
+    | { kind: "accept"; command: { buyerId: string; answeredAtMs: number; acceptedAtMs?: number } }
     | { kind: "reroute"; event: FixtureEvent; billing?: { billable: boolean } };
   then: Record<string, unknown>;
 }
@@ -31,14 +42,22 @@ function toState(g: Fixture["given"]): CallState {
     ...(g.reroute ? { reroute: g.reroute } : {}),
     ...(g.endReason ? { endReason: g.endReason as CallState["endReason"] } : {}),
     ...(g.attempts ? { attempts: g.attempts } : {}),
+    ...(g.acceptance ? { acceptance: g.acceptance } : {}),
+    ...(g.buyerId ? { decision: { callId: "call_1", status: "routed" as const, buyerId: g.buyerId } } : {}),
   });
 }
 
 function run(f: Fixture): Record<string, unknown> {
   const state = toState(f.given);
   const w = f.when;
-  if (w.kind === "bill")
-    return { ...billingFor(w.durationSec, w.minDurationSec, w.priceMicros, w.payoutMicros) };
+  if (w.kind === "bill") {
+    const acceptance = w.acceptance ? { buyerId: "byr_x", ...w.acceptance } : undefined;
+    return { ...billingFor(w.durationSec, w.minDurationSec, w.priceMicros, w.payoutMicros, acceptance) };
+  }
+  if (w.kind === "accept") {
+    const r = applyAcceptance(state, w.command);
+    return r.ok ? { acceptance: r.value } : { refused: r.reason.code };
+  }
   const cmd = w.event as unknown as CallEventCommand;
   if (w.kind === "reroute") return { reroute: shouldReroute(state, cmd, w.billing as Billing | undefined) };
   const r = nextStatus(state, cmd);
@@ -51,7 +70,7 @@ function run(f: Fixture): Record<string, unknown> {
 
 const load = (folder: string) => loadFixtures<Fixture>(new URL(`./fixtures/${folder}`, import.meta.url));
 const transitions = load("transitions");
-const all = [...transitions, ...load("billing"), ...load("reroute")];
+const all = [...transitions, ...load("billing"), ...load("reroute"), ...load("acceptance")];
 
 describe("call lifecycle fixtures", () => {
   it("has a case for every status and event type of the TRANSITIONS table", () => {

@@ -1,7 +1,14 @@
 // Pure call lifecycle: allowed transitions as data, and the billing decision at completion.
 import type { Micros } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
-import type { Billing, CallEventCommand, CallState, CallStatus } from "./call-api.ts";
+import type {
+  Acceptance,
+  AcceptanceCommand,
+  Billing,
+  CallEventCommand,
+  CallState,
+  CallStatus,
+} from "./call-api.ts";
 import { maxCallDurationSec } from "./holds.ts";
 
 /** For each status, the event types it accepts and the status each leads to. */
@@ -53,21 +60,37 @@ export function nextStatus(
   return ok({ status: to, replay: false });
 }
 
-/** Billable when the connected duration reaches the buyer's minimum. Payout never exceeds the charge. */
+/**
+ * Billable when the connected duration reaches the buyer's minimum. Payout never exceeds the charge.
+ * With press-1 acceptance required (`acceptance`), the minimum counts from the key press: the seconds
+ * from answer to acceptance (rounded up) come off the carrier's duration, and a call its agent never
+ * accepted is not billable.
+ */
 export function billingFor(
   durationSec: number,
   minDurationSec: number,
   priceMicros: Micros,
   payoutMicros: Micros,
+  acceptance?: Acceptance,
 ): Billing {
-  if (durationSec < minDurationSec) {
-    return {
-      billable: false,
-      chargedMicros: 0,
-      payoutMicros: 0,
-      marginMicros: 0,
-      reason: `connected ${durationSec}s, below the ${minDurationSec}s minimum`,
-    };
+  const unbilled = (reason: string): Billing => ({
+    billable: false,
+    chargedMicros: 0,
+    payoutMicros: 0,
+    marginMicros: 0,
+    reason,
+  });
+  let counted = durationSec;
+  let from = "connected";
+  if (acceptance?.required) {
+    if (acceptance.acceptedAtMs === undefined)
+      return unbilled("the buyer's agent never accepted the call (press 1); it is not billed");
+    const waitSec = Math.ceil(Math.max(0, acceptance.acceptedAtMs - acceptance.answeredAtMs) / 1000);
+    counted = Math.max(0, durationSec - waitSec);
+    from = `accepted ${waitSec}s after answer, then connected`;
+  }
+  if (counted < minDurationSec) {
+    return unbilled(`${from} ${counted}s, below the ${minDurationSec}s minimum`);
   }
   const payout = Math.min(payoutMicros, priceMicros);
   return {
@@ -77,6 +100,38 @@ export function billingFor(
     marginMicros: priceMicros - payout,
   };
 }
+
+/**
+ * A whisper's acceptance terms for the buyer the call is dialing: `required` once the whisper asked for
+ * press-1, `acceptedAtMs` once the agent pressed it. The first answer and the first key press stand (a
+ * carrier retrying either request changes nothing); a buyer the call no longer dials, or a call already
+ * ended, is refused.
+ */
+export function applyAcceptance(state: CallState, cmd: AcceptanceCommand): Result<Acceptance> {
+  if (state.decision.buyerId !== cmd.buyerId || !ACCEPTING.has(state.status)) {
+    return refuse(
+      "illegal_transition",
+      `a ${state.status} call ${state.decision.buyerId === cmd.buyerId ? "takes no acceptance" : `is not dialing ${cmd.buyerId}`}`,
+    );
+  }
+  const prior = state.acceptance?.buyerId === cmd.buyerId ? state.acceptance : undefined;
+  const answeredAtMs = prior?.answeredAtMs ?? cmd.answeredAtMs;
+  const acceptedAtMs = prior?.acceptedAtMs ?? cmd.acceptedAtMs;
+  return ok({
+    buyerId: cmd.buyerId,
+    required: true,
+    answeredAtMs,
+    ...(acceptedAtMs !== undefined ? { acceptedAtMs } : {}),
+  });
+}
+
+/** The acceptance terms billing applies: only those of the buyer the call holds. */
+export function acceptanceFor(state: CallState): Acceptance | undefined {
+  const a = state.acceptance;
+  return a && a.buyerId === state.decision.buyerId ? a : undefined;
+}
+
+const ACCEPTING: ReadonlySet<CallStatus> = new Set(["routed", "ringing", "connected"]);
 
 /** A call that failed (never answered, or ended in error) is never billed, whatever its buyer's minimum. */
 export function failedBilling(): Billing {
