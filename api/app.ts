@@ -24,6 +24,7 @@ import { fundsRoutes } from "./routes/funds.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { recordingRoutes } from "./routes/recordings.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { watchSweep } from "./sweep-metrics.ts";
@@ -70,6 +71,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", campaignRoutes(deps));
   v1.route("/", fundsRoutes(deps));
   v1.route("/", callRoutes(deps));
+  v1.route("/", recordingRoutes(deps));
   v1.route("/", complianceRoutes(deps));
   v1.route("/", auditRoutes(deps));
   v1.route("/", fraudRoutes(deps));

@@ -36,6 +36,7 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   offeredAt: ALL("time"),
   ringingAt: ALL("time"),
   connectedAt: ALL("time"),
+  acceptedAt: ALL("time the buyer's agent pressed 1 (a whisper requiring acceptance)"),
   endedAt: ALL("time"),
   durationSec: ALL("call length"),
   archived: ALL("the call's live record expired: this view comes from the call history, with fewer details"),
@@ -111,6 +112,14 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   rejected: ALL("count"),
   avgDurationSec: ALL("average call length"),
   winRate: ALL("share of offered calls routed"),
+  // Call recordings (each party of the call sees the recordings of its own calls).
+  recordingSid: ALL("the carrier's recording id"),
+  mediaUrl: ALL("where the recording's media is (forgotten once deleted)"),
+  sha256: ALL("SHA-256 of the recording's media, as audited"),
+  channels: ALL("recording channels (2: dual, one per leg)"),
+  reportedAt: ALL("time the carrier reported the recording"),
+  retentionUntil: ALL("when the recording is deleted"),
+  deletedAt: ALL("when the recording was deleted"),
   // Lists, webhooks and the live feed.
   items: ALL("list items (each filtered by this table)"),
   nextCursor: ALL("paging"),

@@ -208,6 +208,10 @@ dapr.io/app-health-probe-timeout: "3000"
   value: {{ $v.exchange.stream.pollMs | quote }}
 - name: DCE_STREAM_TRIM_MS
   value: {{ $v.exchange.stream.trimMs | quote }}
+- name: DCE_RECORDING_SWEEP_MS
+  value: {{ $v.exchange.recordings.sweepMs | quote }}
+- name: DCE_RECORDING_FETCH_TIMEOUT_MS
+  value: {{ $v.exchange.recordings.fetchTimeoutMs | quote }}
 {{- /* The egress guard's local-stack switch is never on in a cluster: in a pod, loopback is the Dapr sidecar. */}}
 - name: DCE_EGRESS_ALLOW_LOCAL
   value: "false"
