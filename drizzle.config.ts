@@ -10,6 +10,7 @@ export default defineConfig({
     "./api/db/webhook-schema.ts",
     "./api/db/dead-letter-schema.ts",
     "./api/db/recording-schema.ts",
+    "./api/db/numbers-schema.ts",
   ],
   out: "./api/db/migrations",
 });

@@ -31,6 +31,8 @@ export const API_ERRORS = {
   upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
   events_backlog_full:
     "Too many domain events wait to be recorded; new offers are refused until the backlog drains. Retry after `Retry-After` seconds.",
+  carrier_signature_invalid:
+    "A carrier request (`/v1/telephony/...`) is unsigned, wrongly signed, or outside Telnyx's replay window; it was refused, audited, and changed nothing.",
   internal_error: "An unexpected error; it has been logged.",
 } as const;
 
@@ -59,6 +61,7 @@ export const REFUSAL_STATUS: Partial<Record<ReasonCode, ContentfulStatusCode>> =
   buyer_unknown: 404,
   seller_campaign_unknown: 404,
   illegal_transition: 409,
+  carrier_managed_call: 409,
   max_duration_exceeded: 409,
   call_archived: 409,
   idempotency_conflict: 409,

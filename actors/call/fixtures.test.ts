@@ -1,12 +1,19 @@
 // Runs the call lifecycle's JSON acceptance cases: every move of the TRANSITIONS table allowed or
 // refused (fixtures/transitions, with replays), the billing threshold (fixtures/billing) and when a
-// call goes to the next bid (fixtures/reroute), and a whisper's press-1 acceptance (fixtures/acceptance;
-// billing from acceptance is in fixtures/billing). Fixture shapes are declared here on purpose, not
-// borrowed from production types.
+// call goes to the next bid (fixtures/reroute), what carrier callbacks may do (fixtures/carrier), and
+// a whisper's press-1 acceptance (fixtures/acceptance; billing from acceptance is in fixtures/billing).
+// Fixture shapes are declared here on purpose, not borrowed from production types.
 import { describe, expect, it } from "vitest";
 import { loadFixtures } from "../kernel/fixture-files.ts";
 import type { Billing, CallEventCommand, CallState, CallStatus } from "./call-api.ts";
-import { applyAcceptance, billingFor, nextStatus, shouldReroute, TRANSITIONS } from "./rules.ts";
+import {
+  applyAcceptance,
+  billingFor,
+  buyerHungUpBelowMinimum,
+  nextStatus,
+  shouldReroute,
+  TRANSITIONS,
+} from "./rules.ts";
 import { testCall } from "./test-call.ts";
 
 type FixtureEvent = { eventId: string; type: string } & Record<string, unknown>;
@@ -20,6 +27,10 @@ interface Fixture {
     attempts?: { buyerId: string; campaignId: string; priceMicros: number }[];
     buyerId?: string;
     acceptance?: { buyerId: string; required: true; answeredAtMs: number; acceptedAtMs?: number };
+    /** The call came through a carrier (fixtures/carrier). */
+    channel?: { provider: "twilio" | "telnyx"; carrierCallSid: string };
+    /** The bid the call is routed to now. */
+    bidId?: string;
   };
   when:
     | { kind: "event"; event: FixtureEvent }
@@ -32,7 +43,8 @@ interface Fixture {
         acceptance?: { required: true; answeredAtMs: number; acceptedAtMs?: number };
       }
     | { kind: "accept"; command: { buyerId: string; answeredAtMs: number; acceptedAtMs?: number } }
-    | { kind: "reroute"; event: FixtureEvent; billing?: { billable: boolean } };
+    | { kind: "reroute"; event: FixtureEvent; billing?: { billable: boolean } }
+    | { kind: "flag"; durationSec: number; minDurationSec: number; hangupBy?: string };
   then: Record<string, unknown>;
 }
 
@@ -43,7 +55,17 @@ function toState(g: Fixture["given"]): CallState {
     ...(g.endReason ? { endReason: g.endReason as CallState["endReason"] } : {}),
     ...(g.attempts ? { attempts: g.attempts } : {}),
     ...(g.acceptance ? { acceptance: g.acceptance } : {}),
-    ...(g.buyerId ? { decision: { callId: "call_1", status: "routed" as const, buyerId: g.buyerId } } : {}),
+    ...(g.channel ? { channel: g.channel } : {}),
+    ...(g.buyerId || g.bidId
+      ? {
+          decision: {
+            callId: "call_1",
+            status: "routed" as const,
+            ...(g.buyerId ? { buyerId: g.buyerId } : {}),
+            ...(g.bidId ? { bidId: g.bidId } : {}),
+          },
+        }
+      : {}),
   });
 }
 
@@ -58,6 +80,10 @@ function run(f: Fixture): Record<string, unknown> {
     const r = applyAcceptance(state, w.command);
     return r.ok ? { acceptance: r.value } : { refused: r.reason.code };
   }
+  if (w.kind === "flag") {
+    const by = w.hangupBy as CallEventCommand["hangupBy"];
+    return { flagged: buyerHungUpBelowMinimum(w.durationSec, w.minDurationSec, by) };
+  }
   const cmd = w.event as unknown as CallEventCommand;
   if (w.kind === "reroute") return { reroute: shouldReroute(state, cmd, w.billing as Billing | undefined) };
   const r = nextStatus(state, cmd);
@@ -70,7 +96,13 @@ function run(f: Fixture): Record<string, unknown> {
 
 const load = (folder: string) => loadFixtures<Fixture>(new URL(`./fixtures/${folder}`, import.meta.url));
 const transitions = load("transitions");
-const all = [...transitions, ...load("billing"), ...load("reroute"), ...load("acceptance")];
+const all = [
+  ...transitions,
+  ...load("billing"),
+  ...load("reroute"),
+  ...load("carrier"),
+  ...load("acceptance"),
+];
 
 describe("call lifecycle fixtures", () => {
   it("has a case for every status and event type of the TRANSITIONS table", () => {

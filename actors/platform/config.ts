@@ -51,6 +51,10 @@ export interface Config {
   stream: StreamGuards;
   /** Call recordings (docs/ops/recordings.md): the sweep's period, and how long a callback waits for the hash. */
   recordings: { sweepMs: number; fetchTimeoutMs: number };
+  /** The exchange's public base URL (DCE_PUBLIC_URL): carriers sign and call back URLs under it. */
+  publicUrl: string;
+  /** The carrier edge (api/telephony, docs/ops/carrier.md): secrets empty → every request refused. */
+  carrier: { twilioAuthToken: string; telnyxPublicKey: string; dialTimeoutSec: number };
 }
 
 export interface StreamGuards {
@@ -150,7 +154,14 @@ export function loadConfig(env: Env = process.env): Config {
       sweepMs: count("DCE_RECORDING_SWEEP_MS", 60_000),
       fetchTimeoutMs: count("DCE_RECORDING_FETCH_TIMEOUT_MS", 8_000),
     },
+    publicUrl: (env.DCE_PUBLIC_URL || `http://127.0.0.1:${port("API_PORT", 8080)}`).replace(/\/+$/, ""),
+    carrier: {
+      twilioAuthToken: env.DCE_TWILIO_AUTH_TOKEN ?? "",
+      telnyxPublicKey: env.DCE_TELNYX_PUBLIC_KEY ?? "",
+      dialTimeoutSec: count("DCE_CARRIER_DIAL_TIMEOUT_SEC", 20),
+    },
   };
+  if (!/^https?:\/\/[^\s/]+/.test(config.publicUrl)) problems.push("DCE_PUBLIC_URL must be an http(s) URL");
   if (config.stream.pollMs < 100) problems.push("DCE_STREAM_POLL_MS must be at least 100");
   if (config.stream.trimMs < 100) problems.push("DCE_STREAM_TRIM_MS must be at least 100");
   if (config.stream.retryAfterSec < 1) problems.push("DCE_STREAM_RETRY_AFTER_SEC must be at least 1");

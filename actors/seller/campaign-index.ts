@@ -31,6 +31,9 @@ export interface SellerCampaignEntry {
   screen: ScreenSettings;
   /** Recording terms (absent: off, and in entries written before the field). */
   recording?: RecordingSettings;
+  /** Carrier calls (api/telephony): the no-buyer fallback and the buyer's ring timeout, when set. */
+  carrierFallback?: SellerCampaign["carrierFallback"];
+  dialTimeoutSec?: number;
   /** The campaign's version in the seller's document; an older entry never replaces a newer one. */
   version: number;
 }
@@ -64,6 +67,8 @@ export function sellerCampaignEntry(seller: SellerState, c: SellerCampaign): Sel
     caps: c.caps,
     screen: screenSettingsOf(c),
     ...(c.recording ? { recording: c.recording } : {}),
+    ...(c.carrierFallback ? { carrierFallback: c.carrierFallback } : {}),
+    ...(c.dialTimeoutSec !== undefined ? { dialTimeoutSec: c.dialTimeoutSec } : {}),
     version: c.version,
   };
 }

@@ -4,6 +4,7 @@ import postgres from "postgres";
 import * as complianceSchema from "./compliance-schema.ts";
 import * as deadLetterSchema from "./dead-letter-schema.ts";
 import * as ledgerSchema from "./ledger-schema.ts";
+import * as numbersSchema from "./numbers-schema.ts";
 import * as recordingSchema from "./recording-schema.ts";
 import * as mainSchema from "./schema.ts";
 import * as webhookSchema from "./webhook-schema.ts";
@@ -15,6 +16,7 @@ const schema = {
   ...webhookSchema,
   ...deadLetterSchema,
   ...recordingSchema,
+  ...numbersSchema,
 };
 
 /** `onQuery` sees every statement sent (tests count them). */
