@@ -28,6 +28,7 @@ import { recordingRoutes } from "./routes/recordings.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { watchSweep } from "./sweep-metrics.ts";
+import { mediaRoutes } from "./telephony/media-routes.ts";
 import { telephonyRoutes } from "./telephony/routes.ts";
 
 export const MAX_BODY_BYTES = LIMITS["body.bytes"];
@@ -53,6 +54,7 @@ export function createApp(deps: ApiDeps) {
   app.route("/v1", liveRoutes(deps, keys)); // before v1: a WebSocket may authenticate by subprotocol
   app.route("/v1", dncImportRoutes(deps, keys)); // before v1: streams DNC files past the 64 KB body limit
   app.route("/v1", telephonyRoutes(deps)); // before v1: a carrier's signature is its authentication
+  app.route("/v1", mediaRoutes(deps)); // recording callbacks, whisper, press-1: signed the same way
 
   const v1 = new Hono();
   v1.use(

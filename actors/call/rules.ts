@@ -170,6 +170,9 @@ export function failedBilling(): Billing {
 /** Failure reasons after which the next bid is tried (the buyer never picked up). */
 const UNANSWERED = new Set(["no_answer", "busy", "unanswered", "timeout", "unreachable"]);
 
+/** The failure reason of an attempt whose agent heard the whisper and did not press 1. */
+export const NOT_ACCEPTED = "not_accepted";
+
 /** How far below its own minimum a buyer's hang-up is flagged (a buyer dodging the charge). */
 export const BELOW_MINIMUM_FLAG_SEC = 5;
 
@@ -197,7 +200,11 @@ export function shouldReroute(
 ): boolean {
   const reroute = state.reroute;
   if (!reroute || !((state.attempts?.length ?? 1) <= reroute.max)) return false;
-  if (cmd.type === "failed") return state.status !== "connected" && UNANSWERED.has(cmd.reason ?? "no_answer");
+  if (cmd.type === "failed") {
+    // An agent that answered but never pressed 1 did not take the call: it goes on, answered or not.
+    if (cmd.reason === NOT_ACCEPTED) return true;
+    return state.status !== "connected" && UNANSWERED.has(cmd.reason ?? "no_answer");
+  }
   if (cmd.type === "completed") {
     return cmd.hangupBy === "buyer" && !billing?.billable && (cmd.durationSec ?? 0) < reroute.belowSec;
   }

@@ -18,6 +18,7 @@ import {
   type Params,
   type Provider,
 } from "./carrier-params.ts";
+import { dialMedia } from "./media.ts";
 
 const callActor = (deps: ApiDeps, callId: string) => actorProxy<ICallActor>(deps.dapr, "CallActor", callId);
 
@@ -63,7 +64,9 @@ export async function answerVoice(deps: ApiDeps, provider: Provider, p: Params):
       );
       return fallbackAnswer(campaign?.carrierFallback);
     }
-    return routedAnswer(dialContext(deps, provider, decision.callId, campaign), decision);
+    const call = { callId: decision.callId, sellerCampaignId: number.sellerCampaignId, decision };
+    const media = await mediaOrNone(deps, provider, call);
+    return routedAnswer(dialContext(deps, provider, decision.callId, campaign), decision, false, media);
   } catch (err) {
     log.error(
       { err, callId: offerCallId(number.sellerId, `${provider}:${p.CallSid}`) },
@@ -71,6 +74,14 @@ export async function answerVoice(deps: ApiDeps, provider: Provider, p: Params):
     );
     return fallbackAnswer(campaign?.carrierFallback);
   }
+}
+
+/** The Dial's media attributes; a failure to read them dials without (logged), never drops the call. */
+function mediaOrNone(deps: ApiDeps, provider: Provider, call: Parameters<typeof dialMedia>[3]) {
+  return dialMedia(deps, deps.config.publicUrl, provider, call).catch((err: unknown) => {
+    deps.logger.error({ err, callId: call.callId }, "telephony.media_terms_failed");
+    return {};
+  });
 }
 
 function dialContext(
@@ -134,7 +145,8 @@ export async function answerDialOutcome(
   if (!state) return hangupAnswer();
   const campaign = await readSellerCampaign(deps.redis, state.sellerCampaignId).catch(() => undefined);
   if (state.status === "routed" && state.decision.bidId && state.decision.bidId !== bid) {
-    return routedAnswer(dialContext(deps, provider, callId, campaign), state.decision, true);
+    const media = await mediaOrNone(deps, provider, state);
+    return routedAnswer(dialContext(deps, provider, callId, campaign), state.decision, true, media);
   }
   const callerLeft = p.CallStatus === "completed" || cmd?.reason === "canceled";
   if (cmd?.type === "failed" && !callerLeft) return fallbackAnswer(campaign?.carrierFallback);

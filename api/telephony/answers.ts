@@ -45,12 +45,18 @@ export function dialOptions(ctx: DialContext, decision: CallDecision): DialOptio
 
 /**
  * The answer for a routed call: the disclosure where the routing says so (not again on a re-route: the
- * caller heard it), then the Dial.
+ * caller heard it), then the Dial, with the call's media attributes (api/telephony/media.ts: recording,
+ * whisper) when it has any.
  */
-export function routedAnswer(ctx: DialContext, decision: CallDecision, rerouted = false): string {
+export function routedAnswer(
+  ctx: DialContext,
+  decision: CallDecision,
+  rerouted = false,
+  media: Pick<DialOptions, "dialAttributes" | "targetAttributes"> = {},
+): string {
   const steps: Step[] = [];
   if (decision.recordingDisclosure && !rerouted) steps.push({ say: DISCLOSURE });
-  steps.push({ dial: dialOptions(ctx, decision) });
+  steps.push({ dial: { ...dialOptions(ctx, decision), ...media } });
   return twiml(steps);
 }
 

@@ -27,11 +27,12 @@ describe("media TwiML", () => {
     expect(whisperTwiml("Lead from DCE")).toBe(`${HEAD}<Response><Say>Lead from DCE</Say></Response>`);
   });
 
-  it("asks for one digit posted to the accept URL, and hangs up on silence", () => {
+  it("asks for one digit posted to the accept URL; silence is redirected there too (to hang up)", () => {
     const xml = whisperTwiml("Lead & more <now>", "https://x.example/accept?buyerId=byr_1&x=2");
     expect(xml).toBe(
       `${HEAD}<Response><Gather numDigits="1" action="https://x.example/accept?buyerId=byr_1&amp;x=2" method="POST" timeout="8">` +
-        "<Say>Lead &amp; more &lt;now&gt;</Say><Say>Press 1 to accept this call.</Say></Gather><Hangup/></Response>",
+        "<Say>Lead &amp; more &lt;now&gt;</Say><Say>Press 1 to accept this call.</Say></Gather>" +
+        '<Redirect method="POST">https://x.example/accept?buyerId=byr_1&amp;x=2</Redirect></Response>',
     );
   });
 

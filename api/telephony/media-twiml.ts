@@ -25,7 +25,8 @@ const doc = () => create({ version: "1.0", encoding: "UTF-8" });
 
 /**
  * Played to the buyer's agent. Without acceptance, the message, then the bridge. With it, a one-digit
- * `<Gather>` posting to `acceptUrl`; silence falls through to `<Hangup/>` (the Dial reports no-answer).
+ * `<Gather>` posting to `acceptUrl`; silence falls through to a `<Redirect>` to the same URL without
+ * Digits, whose answer is `<Hangup/>` (the exchange then moves the call on to the next bid).
  */
 export function whisperTwiml(message: string, acceptUrl?: string): string {
   const d = doc();
@@ -42,7 +43,7 @@ export function whisperTwiml(message: string, acceptUrl?: string): string {
   });
   gather.ele("Say").txt(message);
   gather.ele("Say").txt(ACCEPT_PROMPT);
-  r.ele("Hangup");
+  r.ele("Redirect", { method: "POST" }).txt(acceptUrl);
   return d.end({ prettyPrint: false });
 }
 

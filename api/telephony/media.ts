@@ -1,13 +1,15 @@
 // The carrier edge's call media: what a Dial to the winner carries (recording, whisper), and the
 // handlers of the carrier's recording callback, whisper fetch and press-1 answer. Signatures are the
 // carrier edge's (checked before these run); these see the verified form parameters.
-import type { CallState, ICallActor } from "../../actors/call/call-api.ts";
+import type { CallDecision, CallState, ICallActor } from "../../actors/call/call-api.ts";
+import { NOT_ACCEPTED } from "../../actors/call/rules.ts";
 import { RETENTION_DAYS, recordingFor } from "../../actors/kernel/media.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import { readCampaignMedia } from "../../actors/runtime/targeting-index.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError } from "../problem.ts";
 import { findSellerCampaign } from "../routes/campaigns.ts";
+import type { Params, Provider } from "./carrier-params.ts";
 import {
   acceptTwiml,
   recordingDialAttributes,
@@ -17,16 +19,17 @@ import {
 import { captureRecording } from "./recordings/capture.ts";
 import { receiveRecording } from "./recordings/store.ts";
 
-export type Provider = "twilio" | "telnyx";
-
 /** The URL under which the carrier reaches one call's media routes. */
 export const mediaUrl = (baseUrl: string, provider: Provider, callId: string, leaf: string) =>
   `${baseUrl}/v1/telephony/${provider}/calls/${encodeURIComponent(callId)}/${leaf}`;
 
 const callActor = (deps: ApiDeps, callId: string) => actorProxy<ICallActor>(deps.dapr, "CallActor", callId);
 
+/** The call facts the media terms hang on: its seller campaign and the routing it holds now. */
+type Routed = { callId: string; sellerCampaignId: string; decision: CallDecision };
+
 /** The media terms of the call's current routing: its buyer campaign's, and its seller campaign's recording. */
-async function termsOf(deps: ApiDeps, call: CallState) {
+async function termsOf(deps: ApiDeps, call: Routed) {
   const campaignId = call.decision.buyerCampaignId;
   const [buyer, seller] = await Promise.all([
     campaignId ? readCampaignMedia(deps.redis, campaignId) : undefined,
@@ -35,11 +38,21 @@ async function termsOf(deps: ApiDeps, call: CallState) {
   return { recording: recordingFor(buyer?.recording, seller?.recording), whisper: buyer?.whisper };
 }
 
+export interface DialMedia {
+  dialAttributes?: Record<string, string>;
+  targetAttributes?: Record<string, string>;
+}
+
 /**
  * The attributes a Dial to the call's current buyer carries (the carrier edge's DialOptions): recording
  * when either campaign asks for it, a whisper URL when the buyer campaign has one. Empty when neither.
  */
-export async function dialMedia(deps: ApiDeps, baseUrl: string, provider: Provider, call: CallState) {
+export async function dialMedia(
+  deps: ApiDeps,
+  baseUrl: string,
+  provider: Provider,
+  call: Routed,
+): Promise<DialMedia> {
   const terms = await termsOf(deps, call);
   const buyerId = call.decision.buyerId ?? "";
   const whisperAt = `${mediaUrl(baseUrl, provider, call.callId, "whisper")}?buyerId=${encodeURIComponent(buyerId)}`;
@@ -70,7 +83,7 @@ export async function onRecording(
   deps: ApiDeps,
   provider: Provider,
   callId: string,
-  form: Record<string, string>,
+  form: Params,
 ): Promise<{ status: "ignored" | "stored" | "pending" }> {
   const sid = form.RecordingSid ?? "";
   const url = form.RecordingUrl ?? "";
@@ -137,10 +150,35 @@ export async function onWhisper(
   return whisperTwiml(whisper.message, acceptAt);
 }
 
-/** The agent's key press: `1` accepts (the call records the instant) and bridges; anything else hangs up. */
-export async function onAccept(deps: ApiDeps, callId: string, buyerId: string, digits: string | undefined) {
-  if (digits !== "1") return acceptTwiml(false);
-  const now = deps.now();
-  const r = await callActor(deps, callId).accept({ buyerId, answeredAtMs: now, acceptedAtMs: now });
-  return acceptTwiml(r.ok);
+/**
+ * The agent's key press: `1` accepts (the call records the instant) and bridges. Anything else, or
+ * silence (the whisper redirects here without Digits), hangs up and fails this attempt `not_accepted`,
+ * so the call goes to the next bid at once; the Dial's later outcome for this bid is then stale.
+ */
+export async function onAccept(
+  deps: ApiDeps,
+  provider: Provider,
+  callId: string,
+  buyerId: string,
+  digits: string | undefined,
+) {
+  const actor = callActor(deps, callId);
+  if (digits === "1") {
+    const now = deps.now();
+    const r = await actor.accept({ buyerId, answeredAtMs: now, acceptedAtMs: now });
+    return acceptTwiml(r.ok);
+  }
+  const call = await liveCall(deps, callId);
+  const bidId = call?.decision.bidId;
+  if (call && bidId && call.decision.buyerId === buyerId) {
+    const r = await actor.event({
+      eventId: `${provider}:${callId}:${bidId}:${NOT_ACCEPTED}`,
+      type: "failed",
+      reason: NOT_ACCEPTED,
+      source: "carrier",
+      bidId,
+    });
+    if (!r.ok) deps.logger.info({ callId, code: r.reason.code }, "telephony.decline_ignored");
+  }
+  return acceptTwiml(false);
 }
