@@ -24,6 +24,7 @@ import { fundsRoutes } from "./routes/funds.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { numberRoutes } from "./routes/numbers.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -73,6 +74,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", accountRoutes(deps));
   v1.route("/", apiKeyRoutes(deps));
   v1.route("/", campaignRoutes(deps));
+  v1.route("/", numberRoutes(deps));
   v1.route("/", fundsRoutes(deps));
   v1.route("/", callRoutes(deps));
   v1.route("/", recordingRoutes(deps));

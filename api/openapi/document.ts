@@ -28,6 +28,9 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   webhook_unknown: 404,
   delivery_unknown: 404,
   dead_letter_unknown: 404,
+  number_unknown: 404,
+  number_taken: 409,
+  number_released: 409,
   dead_letter_replay_failed: 422,
   rate_limited: 429,
   auth_failures_limited: 429,
@@ -153,7 +156,11 @@ function operation(route: DocumentedRoute): Json {
   }
   if (route.body) {
     op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
-  } else if (route.raw === "text/plain" || route.raw === "application/x-www-form-urlencoded") {
+  } else if (
+    route.raw === "text/plain" ||
+    route.raw === "text/csv" ||
+    route.raw === "application/x-www-form-urlencoded"
+  ) {
     op.requestBody = { required: true, content: { [route.raw]: { schema: { type: "string" } } } };
   }
   return op;

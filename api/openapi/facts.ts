@@ -39,7 +39,7 @@ export interface RouteFacts {
   status: 200 | 201 | 204 | 101;
   response: Schema | null;
   csv?: boolean;
-  raw?: "text/plain" | "text/html" | "websocket" | "application/x-www-form-urlencoded";
+  raw?: "text/plain" | "text/csv" | "text/html" | "websocket" | "application/x-www-form-urlencoded";
   /** A non-JSON success body (the docs page, Prometheus text, TwiML). */
   produces?: "text/html" | "text/plain" | "application/xml";
   idempotencyKey?: "required" | "optional";
