@@ -18,17 +18,9 @@ import { callRecordings } from "../db/recording-schema.ts";
 import { domainEvents } from "../db/schema.ts";
 import { sweepRecordings } from "../telephony/recordings/sweep.ts";
 import { buyerKey } from "./bidders.ts";
-import {
-  attr,
-  callIdOf,
-  carrierPost,
-  closeDb,
-  sid,
-  stackDb,
-  trackingNumber,
-  voiceWebhook,
-} from "./carrier-calls.ts";
-import { call, createBuyer, createBuyerCampaign, createSeller, uniq } from "./client.ts";
+import { attr, telnyxPost, trackingNumber, twilioPost, voiceUrl } from "./carrier.ts";
+import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+import { callIdOf, closeDb, sid, stackDb, voiceWebhook } from "./media-calls.ts";
 
 const media = Buffer.from(Array.from({ length: 48_000 }, (_, i) => (i * 31 + (i >> 7)) % 256));
 const mediaSha = createHash("sha256").update(media).digest("hex");
@@ -50,7 +42,7 @@ beforeAll(async () => {
   buyerId = await createBuyer();
   await createBuyerCampaign(buyerId, { vertical, recording: { enabled: true, retentionDays: 1 } });
   seller = await createSeller({ vertical });
-  number = await trackingNumber(seller.sellerId, seller.sellerCampaignId);
+  number = await trackingNumber(seller.sellerCampaignId);
 });
 afterAll(async () => {
   server.close();
@@ -94,7 +86,7 @@ describe("call recordings", () => {
     const recordingSid = sid("RE");
     const params = recordingParams(recordingSid, `/media/${recordingSid}`);
     // Unsigned, or signed for other parameters: 403, and nothing is stored.
-    expect((await carrierPost(callback, params, false)).status).toBe(403);
+    expect((await twilioPost(callback, params, { signature: null })).status).toBe(403);
     const forged = await fetch(callback, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "AAAA" },
@@ -105,8 +97,8 @@ describe("call recordings", () => {
       [],
     );
 
-    expect((await carrierPost(callback, params)).status).toBe(204);
-    expect((await carrierPost(callback, params)).status).toBe(204); // the carrier retries: still one
+    expect((await twilioPost(callback, params)).status).toBe(204);
+    expect((await twilioPost(callback, params)).status).toBe(204); // the carrier retries: still one
 
     const seen = await recordingsAs(callId, seller.key);
     expect(seen.status).toBe(200);
@@ -154,7 +146,7 @@ describe("call recordings", () => {
     const recordingSid = sid("RE");
     const path = `/media/${recordingSid}`;
     failing = new Set([path]);
-    expect((await carrierPost(callback, recordingParams(recordingSid, path))).status).toBe(204);
+    expect((await twilioPost(callback, recordingParams(recordingSid, path))).status).toBe(204);
     const pending = await recordingsAs(callId, seller.key);
     expect(pending.body.items[0]).toMatchObject({ status: "pending", sha256: null });
     failing = new Set();
@@ -168,9 +160,9 @@ describe("call recordings", () => {
   it("deletes recordings past their retention, forgets the URL and audits the deletion", async () => {
     const { callId, callback } = await recordedCall();
     const recordingSid = sid("RE");
-    expect(
-      (await carrierPost(callback, recordingParams(recordingSid, `/media/${recordingSid}`))).status,
-    ).toBe(204);
+    expect((await twilioPost(callback, recordingParams(recordingSid, `/media/${recordingSid}`))).status).toBe(
+      204,
+    );
     // Not yet: a day less a minute later nothing of this call's goes.
     await sweepRecordings(sweepDeps(), () => Date.now() + DAY_MS - 60_000);
     expect((await recordingsAs(callId, seller.key)).body.items[0]).toMatchObject({ status: "stored" });
@@ -195,9 +187,40 @@ describe("call recordings", () => {
     const plainVertical = `rec_off_${uniq().slice(0, 8)}`;
     await createBuyerCampaign(await createBuyer(), { vertical: plainVertical });
     const plain = await createSeller({ vertical: plainVertical });
-    const answer = await voiceWebhook(await trackingNumber(plain.sellerId, plain.sellerCampaignId));
+    const answer = await voiceWebhook(await trackingNumber(plain.sellerCampaignId));
     expect(answer.text).toContain("<Dial");
     expect(attr(answer.text, "Dial", "record")).toBeUndefined();
     expect(attr(answer.text, "Dial", "recordingStatusCallback")).toBeUndefined();
+  });
+
+  it("records when only the seller campaign asks for it, and takes Telnyx's signed callback too", async () => {
+    const sellerVertical = `rec_sel_${uniq().slice(0, 8)}`;
+    // Any state: Telnyx's webhook carries no caller state.
+    await createBuyerCampaign(await createBuyer(), { vertical: sellerVertical, states: [] });
+    const recording = await createSeller({
+      vertical: sellerVertical,
+      recording: { enabled: true, retentionDays: 30 },
+    });
+    const to = await trackingNumber(recording.sellerCampaignId);
+    const answer = await telnyxPost(voiceUrl("telnyx"), {
+      CallSid: sid("v3:"),
+      AccountSid: "telnyx-account",
+      From: randomCaller(),
+      To: to,
+      CallStatus: "ringing",
+      Direction: "inbound",
+    });
+    expect(attr(answer.text, "Dial", "record"), answer.text).toBe("record-from-answer-dual");
+    const callback = attr(answer.text, "Dial", "recordingStatusCallback") ?? "";
+    expect(callback).toContain("/v1/telephony/telnyx/calls/");
+    const recordingSid = sid("RE");
+    expect((await telnyxPost(callback, recordingParams(recordingSid, `/media/${recordingSid}`))).status).toBe(
+      204,
+    );
+    const items = (await recordingsAs(callIdOf(callback), recording.key)).body.items;
+    expect(items[0]).toMatchObject({ recordingSid, status: "stored", sha256: mediaSha });
+    expect(Date.parse(String(items[0]?.retentionUntil)) - Date.parse(String(items[0]?.reportedAt))).toBe(
+      30 * DAY_MS,
+    );
   });
 });

@@ -5,17 +5,9 @@
 // `not_accepted`, the call goes to the next bid in the Dial's answer, and the first buyer is not billed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "./bidders.ts";
-import {
-  attr,
-  callIdOf,
-  carrierPost,
-  closeDb,
-  sid,
-  text,
-  trackingNumber,
-  voiceWebhook,
-} from "./carrier-calls.ts";
+import { attr, text, trackingNumber, twilioPost } from "./carrier.ts";
 import { call, createBuyer, createBuyerCampaign, createSeller, uniq } from "./client.ts";
+import { callIdOf, closeDb, sid, voiceWebhook } from "./media-calls.ts";
 
 const vertical = `wh_${uniq().slice(0, 8)}`;
 const MESSAGE = "Auto insurance lead from the exchange.";
@@ -42,7 +34,7 @@ beforeAll(async () => {
     destination: { number: B_NUMBER },
   });
   const seller = await createSeller({ vertical, reroute: { max: 2, belowSec: 10 } });
-  number = await trackingNumber(seller.sellerId, seller.sellerCampaignId);
+  number = await trackingNumber(seller.sellerCampaignId);
 });
 afterAll(closeDb);
 
@@ -67,7 +59,7 @@ function dialed(xml: string): Dialed {
 
 const callSid = () => sid("CA");
 const leg = (d: Dialed, legSid: string, parent: string, status: string, extra: Record<string, string> = {}) =>
-  carrierPost(d.statusCallback, { CallSid: legSid, ParentCallSid: parent, CallStatus: status, ...extra });
+  twilioPost(d.statusCallback, { CallSid: legSid, ParentCallSid: parent, CallStatus: status, ...extra });
 const getCall = (callId: string) => call<Record<string, unknown>>("GET", `/v1/calls/${callId}`);
 
 /** The call dialed to buyer A, answered by its agent, who hears the whisper: the Gather's accept URL. */
@@ -80,7 +72,7 @@ async function answeredByA() {
   const legSid = callSid();
   await leg(d, legSid, parent, "ringing");
   await leg(d, legSid, parent, "in-progress");
-  const whisper = await carrierPost(d.whisperUrl ?? "", { CallSid: legSid, CallStatus: "in-progress" });
+  const whisper = await twilioPost(d.whisperUrl ?? "", { CallSid: legSid, CallStatus: "in-progress" });
   expect(whisper.status).toBe(200);
   expect(attr(whisper.text, "Gather", "numDigits")).toBe("1");
   expect(whisper.text).toContain(`<Say>${MESSAGE}</Say>`);
@@ -98,10 +90,10 @@ describe("whisper and press-1 acceptance", () => {
     ] as const) {
       const { d, parent, legSid, acceptUrl } = await answeredByA();
       await sleep(1100); // the agent listens, then presses 1
-      const accepted = await carrierPost(acceptUrl, { CallSid: legSid, Digits: "1" });
+      const accepted = await twilioPost(acceptUrl, { CallSid: legSid, Digits: "1" });
       expect(accepted.text).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
       await leg(d, legSid, parent, "completed", { CallDuration: String(durationSec) });
-      const outcome = await carrierPost(d.action, {
+      const outcome = await twilioPost(d.action, {
         CallSid: parent,
         CallStatus: "completed",
         DialCallSid: legSid,
@@ -127,11 +119,11 @@ describe("whisper and press-1 acceptance", () => {
     ["silence (the whisper's redirect, no Digits)", {}],
   ])("re-routes a call its agent did not accept (%s) and never bills that buyer", async (_name, press) => {
     const { d, parent, legSid, acceptUrl } = await answeredByA();
-    const refused = await carrierPost(acceptUrl, { CallSid: legSid, ...press });
+    const refused = await twilioPost(acceptUrl, { CallSid: legSid, ...press });
     expect(refused.text).toContain("<Hangup/>");
     // The carrier then ends A's leg and reports the Dial unanswered: the answer dials buyer B.
     await leg(d, legSid, parent, "completed", { CallDuration: "9" });
-    const outcome = await carrierPost(d.action, {
+    const outcome = await twilioPost(d.action, {
       CallSid: parent,
       CallStatus: "in-progress",
       DialCallSid: legSid,
