@@ -19,7 +19,15 @@ import { domainEvents } from "../db/schema.ts";
 import { sweepRecordings } from "../telephony/recordings/sweep.ts";
 import { buyerKey } from "./bidders.ts";
 import { attr, telnyxPost, trackingNumber, twilioPost, voiceUrl } from "./carrier.ts";
-import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+import {
+  call,
+  createBuyer,
+  createBuyerCampaign,
+  createSeller,
+  randomCaller,
+  uniq,
+  waitFor,
+} from "./client.ts";
 import { callIdOf, closeDb, sid, stackDb, voiceWebhook } from "./media-calls.ts";
 
 const media = Buffer.from(Array.from({ length: 48_000 }, (_, i) => (i * 31 + (i >> 7)) % 256));
@@ -56,7 +64,11 @@ async function recordedCall() {
   expect(attr(answer.text, "Dial", "record")).toBe("record-from-answer-dual");
   expect(attr(answer.text, "Dial", "recordingStatusCallbackEvent")).toBe("completed");
   const callback = attr(answer.text, "Dial", "recordingStatusCallback") ?? "";
-  return { callId: callIdOf(callback), callback };
+  return {
+    callId: callIdOf(callback),
+    callback,
+    statusCallback: attr(answer.text, "Number", "statusCallback") ?? "",
+  };
 }
 
 const recordingParams = (recordingSid: string, path: string) => ({
@@ -182,6 +194,29 @@ describe("call recordings", () => {
     ).toHaveLength(1);
     expect((await call<{ ok: boolean }>("GET", "/v1/audit/verify")).body.ok).toBe(true);
   });
+
+  it("stores a recording reported after the finished call's live record expired, for the same parties", async () => {
+    const { callId, callback, statusCallback } = await recordedCall();
+    const legSid = sid("CA");
+    await twilioPost(statusCallback, { CallSid: legSid, CallStatus: "in-progress" });
+    await twilioPost(statusCallback, { CallSid: legSid, CallStatus: "completed", CallDuration: "95" });
+    // The stack the tests start keeps a finished call's documents 20 s; then the history answers.
+    const archived = await waitFor(
+      () => call<{ archived?: boolean }>("GET", `/v1/calls/${callId}`),
+      (r) => r.body.archived === true,
+      60_000,
+    );
+    expect(archived.body.archived).toBe(true);
+    const recordingSid = sid("RE");
+    expect((await twilioPost(callback, recordingParams(recordingSid, `/media/${recordingSid}`))).status).toBe(
+      204,
+    );
+    expect((await recordingsAs(callId, seller.key)).body.items[0]).toMatchObject({
+      recordingSid,
+      sha256: mediaSha,
+    });
+    expect((await recordingsAs(callId, await buyerKey(buyerId))).body.items).toHaveLength(1);
+  }, 90_000);
 
   it("does not record a call when neither campaign asks for it", async () => {
     const plainVertical = `rec_off_${uniq().slice(0, 8)}`;

@@ -146,4 +146,26 @@ describe("whisper and press-1 acceptance", () => {
     expect(done.body).toMatchObject({ status: "completed", billable: true, chargedMicros: 20_000_000 });
     expect((done.body.decision as { buyerId: string }).buyerId).toBe(buyerB);
   });
+
+  it("whispers without acceptance: the message alone, then the bridge, billed on the carrier's duration", async () => {
+    const plainVertical = `wh_say_${uniq().slice(0, 8)}`;
+    const buyer = await createBuyer();
+    await createBuyerCampaign(buyer, {
+      vertical: plainVertical,
+      minDurationSec: 60,
+      whisper: { message: "Press nothing, just talk." },
+    });
+    const seller = await createSeller({ vertical: plainVertical });
+    const parent = callSid();
+    const d = dialed((await voiceWebhook(await trackingNumber(seller.sellerCampaignId), parent)).text);
+    const legSid = callSid();
+    await leg(d, legSid, parent, "in-progress");
+    const whisper = await twilioPost(d.whisperUrl ?? "", { CallSid: legSid, CallStatus: "in-progress" });
+    expect(whisper.text).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Press nothing, just talk.</Say></Response>',
+    );
+    await leg(d, legSid, parent, "completed", { CallDuration: "60" });
+    const after = await getCall(d.callId);
+    expect(after.body).toMatchObject({ status: "completed", billable: true, durationSec: 60 });
+  });
 });

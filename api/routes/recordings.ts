@@ -28,12 +28,12 @@ export function recordingView(r: CallRecordingRow) {
   };
 }
 
-/** Whether `p` is a party of the call (its seller, or the buyer it is routed to), live or archived. */
-async function isParty(deps: ApiDeps, p: Principal, callId: string): Promise<boolean> {
+/** Whether `p` may see the call (an admin, its seller, or the buyer it is routed to), live or archived. */
+async function seesCall(deps: ApiDeps, p: Principal, callId: string): Promise<boolean> {
   const live = await actorProxy<ICallActor>(deps.dapr, "CallActor", callId).get();
   if (live.ok) {
     const s: CallState = live.value;
-    return p.accountId === s.sellerId || p.accountId === s.decision.buyerId;
+    return p.role === "admin" || p.accountId === s.sellerId || p.accountId === s.decision.buyerId;
   }
   const row = await archivedCall(deps, callId);
   return row !== undefined && canSeeRow(p, row);
@@ -59,13 +59,8 @@ export function recordingRoutes(deps: ApiDeps) {
         ? rows
         : rows.filter((r) => r.sellerId === p.accountId || (r.buyerId !== null && r.buyerId === p.accountId));
     // A party with no recording (yet) sees an empty list; every other key, a call it cannot see.
-    if (own.length === 0 && p.role !== "admin" && !(await isParty(deps, p, callId)))
+    if (own.length === 0 && !(await seesCall(deps, p, callId)))
       throw new ApiError(404, "call_unknown", "no such call");
-    if (own.length === 0 && p.role === "admin" && rows.length === 0) {
-      const live = await actorProxy<ICallActor>(deps.dapr, "CallActor", callId).get();
-      if (!live.ok && !(await archivedCall(deps, callId)))
-        throw new ApiError(404, "call_unknown", "no such call");
-    }
     return c.json(viewAs(p, { items: own.map(recordingView) }));
   });
 

@@ -8,6 +8,7 @@ import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import { readCampaignMedia } from "../../actors/runtime/targeting-index.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError } from "../problem.ts";
+import { archivedCall } from "../routes/call-archive.ts";
 import { findSellerCampaign } from "../routes/campaigns.ts";
 import type { Params, Provider } from "./carrier-params.ts";
 import {
@@ -69,6 +70,27 @@ async function liveCall(deps: ApiDeps, callId: string): Promise<CallState | unde
   return r.ok ? r.value : undefined;
 }
 
+/**
+ * The call a recording belongs to: its live document, else its history row (a recording reported
+ * after the finished call's document expired still finds its parties).
+ */
+async function recordedCall(
+  deps: ApiDeps,
+  callId: string,
+): Promise<(Routed & { sellerId: string }) | undefined> {
+  const live = await liveCall(deps, callId);
+  if (live) return live;
+  const row = await archivedCall(deps, callId);
+  if (!row) return undefined;
+  const decision: CallDecision = {
+    callId,
+    status: row.buyerId ? "routed" : "rejected",
+    ...(row.buyerId ? { buyerId: row.buyerId } : {}),
+    ...(row.buyerCampaignId ? { buyerCampaignId: row.buyerCampaignId } : {}),
+  };
+  return { callId, sellerId: row.sellerId, sellerCampaignId: row.sellerCampaignId, decision };
+}
+
 const SID = /^[A-Za-z0-9_-]{1,64}$/;
 const count = (raw: string | undefined, fallback: number) => {
   const n = Number(raw ?? fallback);
@@ -97,7 +119,7 @@ export async function onRecording(
     log.info({ recordingStatus: form.RecordingStatus }, "recording.not_completed");
     return { status: "ignored" };
   }
-  const call = await liveCall(deps, callId);
+  const call = await recordedCall(deps, callId);
   if (!call) throw new ApiError(404, "call_unknown", "no such call");
   const terms = await termsOf(deps, call);
   const report = {

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAY_MS } from "../../../actors/kernel/media.ts";
+import { egressDigest } from "../../../actors/platform/egress-digest.ts";
 import { createLogger } from "../../../actors/platform/logger.ts";
 import { verifyAudit } from "../../audit/verify.ts";
 import { auditLog } from "../../db/compliance-schema.ts";
@@ -108,6 +109,18 @@ describe("recording store", () => {
     const strict = { ...deps, policy: { allowLocal: false } };
     expect(await captureRecording(strict, row, () => T0)).toBe("pending");
     expect((await rowOf("call_c"))?.lastError).toMatch(/https|loopback/);
+  });
+
+  it("fails a fetch whose media is larger than allowed, without storing a partial hash", async () => {
+    await expect(
+      egressDigest(`${base}/rec/big`, { timeoutMs: 5000, maxBytes: 1000 }, { allowLocal: true }),
+    ).rejects.toThrow(/exceeds 1000 bytes/);
+    const digest = await egressDigest(
+      `${base}/rec/ok`,
+      { timeoutMs: 5000, maxBytes: media.length },
+      { allowLocal: true },
+    );
+    expect(digest).toEqual({ sha256: createHash("sha256").update(media).digest("hex"), bytes: media.length });
   });
 
   it("deletes recordings past their retention, forgets the URL and audits each deletion", async () => {
