@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { domainEvent } from "../../actors/kernel/events.ts";
 import { recordApiEvent } from "../audit/audit-log.ts";
 import type { ApiDeps } from "../deps.ts";
+import { carrierRequests } from "../metrics.ts";
 import { assertNotLockedOut, clientAddress, noteAuthFailure } from "../middleware/auth-failures.ts";
 import { ApiError } from "../problem.ts";
 import type { Params, Provider } from "./carrier-params.ts";
@@ -17,13 +18,11 @@ export const MAX_CARRIER_BODY_BYTES = 16_384;
 
 /** The form parameters of a correctly signed carrier request, or a thrown 403 (after auditing it). */
 export async function signedParams(c: Context, deps: ApiDeps, provider: Provider): Promise<Params> {
+  const tooLarge = () =>
+    new ApiError(413, "payload_too_large", `carrier bodies are limited to ${MAX_CARRIER_BODY_BYTES} bytes`);
+  if (Number(c.req.header("content-length") ?? 0) > MAX_CARRIER_BODY_BYTES) throw tooLarge();
   const raw = await c.req.text();
-  if (raw.length > MAX_CARRIER_BODY_BYTES)
-    throw new ApiError(
-      413,
-      "payload_too_large",
-      `carrier bodies are limited to ${MAX_CARRIER_BODY_BYTES} bytes`,
-    );
+  if (Buffer.byteLength(raw) > MAX_CARRIER_BODY_BYTES) throw tooLarge();
   const params: Params = Object.fromEntries(new URLSearchParams(raw));
   const url = new URL(c.req.url);
   const verdict: SignatureVerdict =
@@ -72,6 +71,7 @@ async function refuse(
 ) {
   const { provider, path, address, verdict } = r;
   await noteAuthFailure(deps, address);
+  carrierRequests.inc({ provider, route: path.split("/").pop() ?? "", outcome: "refused" });
   const event = domainEvent(
     "telephony.signature_refused",
     { type: "telephony", id: r.subject },
