@@ -122,9 +122,9 @@ export async function recordLegStatus(
   callId: string,
   bid: string,
   p: Params,
-) {
+): Promise<"recorded" | "ignored"> {
   const cmd = legStatusEvent(provider, p, bid);
-  if (cmd) await apply(deps, callId, cmd);
+  return cmd && (await apply(deps, callId, cmd)) ? "recorded" : "ignored";
 }
 
 /**
@@ -140,7 +140,16 @@ export async function answerDialOutcome(
   p: Params,
 ): Promise<string> {
   const cmd = dialOutcomeEvent(provider, p, bid);
-  const after = cmd ? await apply(deps, callId, cmd) : undefined;
+  let after: CallState | undefined;
+  try {
+    after = cmd ? await apply(deps, callId, cmd) : undefined;
+  } catch (err) {
+    // The caller is on the line: never an error. The leg's own callback may still record the outcome.
+    deps.logger.error({ err, callId, provider }, "telephony.dial_outcome_failed");
+    return cmd?.type === "failed" && p.CallStatus !== "completed"
+      ? fallbackAnswer(undefined)
+      : hangupAnswer();
+  }
   const state = after ?? (await actorCall(callActor(deps, callId).get()).catch(() => undefined));
   if (!state) return hangupAnswer();
   const campaign = await readSellerCampaign(deps.redis, state.sellerCampaignId).catch(() => undefined);
