@@ -18,6 +18,7 @@ import {
   whisperTwiml,
 } from "./media-twiml.ts";
 import { captureRecording } from "./recordings/capture.ts";
+import { mediaAuthHeaders } from "./recordings/media-auth.ts";
 import { receiveRecording } from "./recordings/store.ts";
 
 /** The URL under which the carrier reaches one call's media routes. */
@@ -142,7 +143,13 @@ export async function onRecording(
     ...(deps.resolve ? { resolve: deps.resolve } : {}),
   };
   const status = await captureRecording(
-    { db: deps.db, logger: log, policy, timeoutMs: deps.config.recordings.fetchTimeoutMs },
+    {
+      db: deps.db,
+      logger: log,
+      policy,
+      timeoutMs: deps.config.recordings.fetchTimeoutMs,
+      headersFor: (u) => mediaAuthHeaders(u, deps.carrierSecrets?.twilioAuthToken),
+    },
     row,
     deps.now,
   );

@@ -18,6 +18,8 @@ export interface CaptureDeps {
   /** A carrier callback waits for the hash this long at most; the sweep has longer. */
   timeoutMs: number;
   fetchDigest?: (url: string, req: DigestRequest, policy: EgressPolicy) => Promise<Digest>;
+  /** The carrier's credentials for a media URL (media-auth.ts); none when absent. */
+  headersFor?: (url: string) => Record<string, string>;
 }
 
 /** Answers the row's status after the attempt: `stored` or still `pending`. */
@@ -31,7 +33,7 @@ export async function captureRecording(
   try {
     const digest = await fetchDigest(
       row.url,
-      { timeoutMs: deps.timeoutMs, maxBytes: MAX_RECORDING_BYTES },
+      { timeoutMs: deps.timeoutMs, maxBytes: MAX_RECORDING_BYTES, headers: deps.headersFor?.(row.url) ?? {} },
       deps.policy,
     );
     await markStored(deps.db, row, digest, now());
