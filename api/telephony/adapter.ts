@@ -65,7 +65,7 @@ export async function answerVoice(deps: ApiDeps, provider: Provider, p: Params):
       return fallbackAnswer(campaign?.carrierFallback);
     }
     const call = { callId: decision.callId, sellerCampaignId: number.sellerCampaignId, decision };
-    const media = await mediaOrNone(deps, provider, call);
+    const media = await mediaOrNone(deps, provider, call, campaign);
     return routedAnswer(dialContext(deps, provider, decision.callId, campaign), decision, false, media);
   } catch (err) {
     log.error(
@@ -77,8 +77,14 @@ export async function answerVoice(deps: ApiDeps, provider: Provider, p: Params):
 }
 
 /** The Dial's media attributes; a failure to read them dials without (logged), never drops the call. */
-function mediaOrNone(deps: ApiDeps, provider: Provider, call: Parameters<typeof dialMedia>[3]) {
-  return dialMedia(deps, deps.config.publicUrl, provider, call).catch((err: unknown) => {
+function mediaOrNone(
+  deps: ApiDeps,
+  provider: Provider,
+  call: Parameters<typeof dialMedia>[3],
+  seller: Parameters<typeof dialMedia>[4],
+) {
+  // The seller campaign's entry the adapter read already: only the buyer campaign's terms are read here.
+  return dialMedia(deps, deps.config.publicUrl, provider, call, seller).catch((err: unknown) => {
     deps.logger.error({ err, callId: call.callId }, "telephony.media_terms_failed");
     return {};
   });
@@ -154,7 +160,7 @@ export async function answerDialOutcome(
   if (!state) return hangupAnswer();
   const campaign = await readSellerCampaign(deps.redis, state.sellerCampaignId).catch(() => undefined);
   if (state.status === "routed" && state.decision.bidId && state.decision.bidId !== bid) {
-    const media = await mediaOrNone(deps, provider, state);
+    const media = await mediaOrNone(deps, provider, state, campaign);
     return routedAnswer(dialContext(deps, provider, callId, campaign), state.decision, true, media);
   }
   const callerLeft = p.CallStatus === "completed" || cmd?.reason === "canceled";

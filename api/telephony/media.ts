@@ -6,6 +6,7 @@ import { NOT_ACCEPTED } from "../../actors/call/rules.ts";
 import { RETENTION_DAYS, recordingFor } from "../../actors/kernel/media.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import { readCampaignMedia } from "../../actors/runtime/targeting-index.ts";
+import type { SellerCampaignEntry } from "../../actors/seller/campaign-index.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError } from "../problem.ts";
 import { archivedCall } from "../routes/call-archive.ts";
@@ -30,12 +31,15 @@ const callActor = (deps: ApiDeps, callId: string) => actorProxy<ICallActor>(deps
 /** The call facts the media terms hang on: its seller campaign and the routing it holds now. */
 type Routed = { callId: string; sellerCampaignId: string; decision: CallDecision };
 
+/** The seller campaign's recording terms, when the caller already read its index entry. */
+type SellerTerms = Pick<SellerCampaignEntry, "recording">;
+
 /** The media terms of the call's current routing: its buyer campaign's, and its seller campaign's recording. */
-async function termsOf(deps: ApiDeps, call: Routed) {
+async function termsOf(deps: ApiDeps, call: Routed, known?: SellerTerms) {
   const campaignId = call.decision.buyerCampaignId;
   const [buyer, seller] = await Promise.all([
     campaignId ? readCampaignMedia(deps.redis, campaignId) : undefined,
-    findSellerCampaign(deps, call.sellerCampaignId),
+    known ?? findSellerCampaign(deps, call.sellerCampaignId),
   ]);
   return { recording: recordingFor(buyer?.recording, seller?.recording), whisper: buyer?.whisper };
 }
@@ -54,8 +58,9 @@ export async function dialMedia(
   baseUrl: string,
   provider: Provider,
   call: Routed,
+  seller?: SellerTerms,
 ): Promise<DialMedia> {
-  const terms = await termsOf(deps, call);
+  const terms = await termsOf(deps, call, seller);
   const buyerId = call.decision.buyerId ?? "";
   const whisperAt = `${mediaUrl(baseUrl, provider, call.callId, "whisper")}?buyerId=${encodeURIComponent(buyerId)}`;
   return {
