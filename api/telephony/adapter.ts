@@ -37,10 +37,11 @@ export async function answerVoice(deps: ApiDeps, provider: Provider, p: Params):
     log.warn("telephony.number_unknown");
     return fallbackAnswer(undefined);
   }
-  const campaign = await readSellerCampaign(deps.redis, number.sellerCampaignId).catch(() => undefined);
+  // Read beside the offer (one Redis read, not on the offer's path): the ring timeout and the fallback.
+  const campaignRead = readSellerCampaign(deps.redis, number.sellerCampaignId).catch(() => undefined);
   if (deps.stream?.overBound()) {
     log.warn("telephony.offer_refused_backlog");
-    return fallbackAnswer(campaign?.carrierFallback);
+    return fallbackAnswer((await campaignRead)?.carrierFallback);
   }
   const attestation = attestationOf(provider, p);
   const input: OfferInput = {
@@ -51,12 +52,15 @@ export async function answerVoice(deps: ApiDeps, provider: Provider, p: Params):
     ...(attestation ? { attestation } : {}),
   };
   try {
-    const decision = await submitOffer(deps, {
-      sellerId: number.sellerId,
-      idempotencyKey: `${provider}:${p.CallSid}`,
-      input,
-      channel: { provider, carrierCallSid: p.CallSid },
-    });
+    const [decision, campaign] = await Promise.all([
+      submitOffer(deps, {
+        sellerId: number.sellerId,
+        idempotencyKey: `${provider}:${p.CallSid}`,
+        input,
+        channel: { provider, carrierCallSid: p.CallSid },
+      }),
+      campaignRead,
+    ]);
     if (decision.status !== "routed") {
       log.info(
         { callId: decision.callId, status: decision.status, reason: decision.reason?.code },
@@ -72,7 +76,7 @@ export async function answerVoice(deps: ApiDeps, provider: Provider, p: Params):
       { err, callId: offerCallId(number.sellerId, `${provider}:${p.CallSid}`) },
       "telephony.offer_failed",
     );
-    return fallbackAnswer(campaign?.carrierFallback);
+    return fallbackAnswer((await campaignRead)?.carrierFallback);
   }
 }
 
