@@ -24,9 +24,13 @@ import { fundsRoutes } from "./routes/funds.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { numberRoutes } from "./routes/numbers.ts";
+import { recordingRoutes } from "./routes/recordings.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { watchSweep } from "./sweep-metrics.ts";
+import { mediaRoutes } from "./telephony/media-routes.ts";
+import { telephonyRoutes } from "./telephony/routes.ts";
 
 export const MAX_BODY_BYTES = LIMITS["body.bytes"];
 
@@ -50,6 +54,8 @@ export function createApp(deps: ApiDeps) {
   app.route("/", metricsRoutes(keys));
   app.route("/v1", liveRoutes(deps, keys)); // before v1: a WebSocket may authenticate by subprotocol
   app.route("/v1", dncImportRoutes(deps, keys)); // before v1: streams DNC files past the 64 KB body limit
+  app.route("/v1", telephonyRoutes(deps)); // before v1: a carrier's signature is its authentication
+  app.route("/v1", mediaRoutes(deps)); // recording callbacks, whisper, press-1: signed the same way
 
   const v1 = new Hono();
   v1.use(
@@ -68,8 +74,10 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", accountRoutes(deps));
   v1.route("/", apiKeyRoutes(deps));
   v1.route("/", campaignRoutes(deps));
+  v1.route("/", numberRoutes(deps));
   v1.route("/", fundsRoutes(deps));
   v1.route("/", callRoutes(deps));
+  v1.route("/", recordingRoutes(deps));
   v1.route("/", complianceRoutes(deps));
   v1.route("/", auditRoutes(deps));
   v1.route("/", fraudRoutes(deps));

@@ -25,12 +25,17 @@ export const API_ERRORS = {
   auth_failures_limited:
     "Too many failed authentications from this client address; retry after `Retry-After` seconds.",
   key_inactive: "The API key is revoked or expired; it cannot be rotated.",
+  number_unknown: "No such tracking number (or it is on another seller's campaign).",
+  number_taken: "The tracking number is already active (on this or another campaign); release it first.",
+  number_released: "The tracking number is released; assign it again with `POST /v1/numbers`.",
   dead_letter_unknown: "No such dead letter (admin: `GET /v1/admin/dead-letters` lists them).",
   dead_letter_replay_failed:
     "The dead letter's event still cannot be recorded; `deadLetter.error` says why (see docs/ops/deadletter.md).",
   upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
   events_backlog_full:
     "Too many domain events wait to be recorded; new offers are refused until the backlog drains. Retry after `Retry-After` seconds.",
+  carrier_signature_invalid:
+    "A carrier request (`/v1/telephony/...`) is unsigned, wrongly signed, or outside Telnyx's replay window; it was refused, audited, and changed nothing.",
   internal_error: "An unexpected error; it has been logged.",
 } as const;
 
@@ -59,6 +64,7 @@ export const REFUSAL_STATUS: Partial<Record<ReasonCode, ContentfulStatusCode>> =
   buyer_unknown: 404,
   seller_campaign_unknown: 404,
   illegal_transition: 409,
+  carrier_managed_call: 409,
   max_duration_exceeded: 409,
   call_archived: 409,
   idempotency_conflict: 409,
@@ -73,15 +79,20 @@ export function refusalError(reason: { code: ReasonCode; detail: string; limit?:
   return new ApiError(REFUSAL_STATUS[reason.code] ?? 422, reason.code, reason.detail, extra);
 }
 
-export function problem(c: Context, err: ApiError): Response {
-  const body = {
+/** The problem details of an error (also one row's answer inside a bulk answer). */
+export function problemDetails(err: ApiError, instance: string) {
+  return {
     type: `https://dependable-call-exchange.dev/problems/${err.code}`,
     title: describe(err.code),
     status: err.status,
     detail: err.message,
     code: err.code,
-    instance: c.req.path,
+    instance,
     ...err.extra,
   };
+}
+
+export function problem(c: Context, err: ApiError): Response {
+  const body = problemDetails(err, c.req.path);
   return c.body(JSON.stringify(body), err.status, { "content-type": "application/problem+json" });
 }

@@ -1,5 +1,6 @@
 // BuyerActor contract: the state document, the campaign shape and the commands callers send.
 // Shared by the actor, its pure rules, the auction and the API; no Dapr imports here.
+import type { RecordingSettings, WhisperSettings } from "../kernel/media.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { Result } from "../kernel/result.ts";
 
@@ -46,6 +47,10 @@ export interface BuyerCampaign {
   rtb?: { url: string; timeoutMs: number };
   /** Take only calls whose offer carried a valid, unexpired consent certificate for this caller. */
   requireConsent?: boolean;
+  /** Record this campaign's calls (off when absent; either side of a call may turn it on). */
+  recording?: RecordingSettings;
+  /** Said to the buyer's agent before bridging, optionally with "press 1 to accept". */
+  whisper?: WhisperSettings;
   createdAt: string;
   updatedAt: string;
   version: number;

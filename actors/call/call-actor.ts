@@ -18,12 +18,30 @@ import { settlementKey } from "../runtime/settlements.ts";
 import { payoutFor } from "../seller/rules.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import { archivedRefusal, isArchived, isRecorded } from "./archive.ts";
-import type { CallDecision, CallEventCommand, CallState, ICallActor, OfferCommand } from "./call-api.ts";
+import type {
+  Acceptance,
+  AcceptanceCommand,
+  CallDecision,
+  CallEventCommand,
+  CallState,
+  ICallActor,
+  OfferCommand,
+} from "./call-api.ts";
 import { nextCallWinner, runCallAuction } from "./call-auction.ts";
 import { dueHoldEnd, expiredCall, HOLDING, type HoldEnd, holdEnd, maxCallDurationSec } from "./holds.ts";
 import { runGates } from "./offer-gates.ts";
 import { callExpiresAt } from "./retention.ts";
-import { billingFor, failedBilling, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
+import {
+  acceptanceFor,
+  applyAcceptance,
+  billingFor,
+  buyerHungUpBelowMinimum,
+  failedBilling,
+  nextStatus,
+  sameOffer,
+  shouldReroute,
+  withoutCaller,
+} from "./rules.ts";
 import {
   type Compensation,
   compensate,
@@ -198,6 +216,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       decision: { callId: cmd.callId, status: "rejected" },
       timeline: { offeredAt: new Date(now).toISOString() },
       appliedEvents: {},
+      ...(cmd.channel ? { channel: cmd.channel } : {}),
     };
   }
 
@@ -319,7 +338,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       state = await this.expireIfDue(state);
     const step = nextStatus(state, cmd);
     if (!step.ok) return step;
-    if (step.value.replay) return ok(state);
+    if (step.value.replay) return ok(await this.annotateHangup(state, cmd));
     const now = systemCtx.now();
     const at = new Date(now).toISOString();
     const to = step.value.status;
@@ -334,9 +353,15 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     if (to === "connected") next.timeline = { ...state.timeline, connectedAt: at };
     if (to === "completed" || to === "failed") {
       next.timeline = { ...state.timeline, endedAt: at };
+      if (cmd.hangupBy) next.hangupBy = cmd.hangupBy;
       next = await this.settle(next, to === "completed" ? (cmd.durationSec ?? 0) : undefined, cmd, now);
       if (next.billing?.billable) {
         events.push(domainEvent("call.billable", agg, cmd.eventId, now, billableData(next)));
+      }
+      const flagged = this.flagBelowMinimum(next, cmd, now);
+      if (flagged) {
+        next = flagged.state;
+        events.push(flagged.event);
       }
     }
     events.unshift(lifecycleEvent(state.callId, to, cmd, now));
@@ -352,6 +377,52 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     // applies), re-routed (a new routing), ended (nothing left to sweep).
     if (holdEnd(next)?.atMs !== holdEnd(state)?.atMs) await this.afterSave(next);
     return ok(next);
+  }
+
+  /**
+   * The same completion told again with who hung up, when the first telling did not say (a carrier's
+   * leg callback, then its Dial outcome): the side is recorded, flagged, and an early buyer hang-up
+   * re-routed, as a first telling with the side would have.
+   */
+  private async annotateHangup(state: CallState, cmd: CallEventCommand): Promise<CallState> {
+    if (cmd.type !== "completed" || !cmd.hangupBy || state.hangupBy) return state;
+    if (state.status !== "completed" || state.appliedEvents[cmd.eventId] !== "completed") return state;
+    const now = systemCtx.now();
+    const told = { ...cmd, durationSec: state.durationSec ?? 0 };
+    let next: CallState = { ...state, hangupBy: cmd.hangupBy };
+    const events: DomainEvent[] = [];
+    const flagged = this.flagBelowMinimum(next, told, now);
+    if (flagged) {
+      next = flagged.state;
+      events.push(flagged.event);
+    }
+    if (shouldReroute(state, told, state.billing)) {
+      const rerouted = await this.reroute(next, told);
+      if (rerouted) {
+        next = { ...rerouted, appliedEvents: { ...next.appliedEvents, [cmd.eventId]: "routed" } };
+        const agg = { type: "call", id: state.callId } as const;
+        events.push(domainEvent("call.rerouted", agg, cmd.eventId, now, { ...next.decision }));
+      }
+    }
+    await this.save(next, events);
+    if (holdEnd(next)?.atMs !== holdEnd(state)?.atMs) await this.afterSave(next);
+    return next;
+  }
+
+  /** A buyer hanging up just below its own minimum: a flag on the call and a `call.flagged` event. */
+  private flagBelowMinimum(state: CallState, cmd: CallEventCommand, now: number) {
+    const min = state.routing?.minDurationSec;
+    if (cmd.type !== "completed" || min === undefined) return undefined;
+    if (!buyerHungUpBelowMinimum(cmd.durationSec ?? 0, min, cmd.hangupBy)) return undefined;
+    const code = "buyer_hangup_below_minimum";
+    const data = {
+      code,
+      durationSec: cmd.durationSec ?? 0,
+      minDurationSec: min,
+      buyerId: state.decision.buyerId,
+    };
+    const event = domainEvent("call.flagged", { type: "call", id: state.callId }, cmd.eventId, now, data);
+    return { state: { ...state, flags: [...(state.flags ?? []), code] }, event };
   }
 
   /** Revenue recovery: the next best bid takes the call; the decision sent back is the new routing. */
@@ -376,6 +447,8 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       attempts: [...ended, { buyerId: w.buyerId, campaignId: w.buyerCampaignId, priceMicros: w.priceMicros }],
       billing: undefined,
       durationSec: undefined,
+      acceptance: undefined,
+      hangupBy: undefined,
       timeline: { offeredAt: state.timeline.offeredAt },
     };
   }
@@ -396,7 +469,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     }
     const { priceMicros, minDurationSec } = state.routing;
     const payout = state.payout ? payoutFor(state.payout, priceMicros) : 0;
-    const billing = billingFor(durationSec, minDurationSec, priceMicros, payout);
+    const billing = billingFor(durationSec, minDurationSec, priceMicros, payout, acceptanceFor(state));
     if (billing.billable) {
       // Reminder, then intent, then capture: whatever dies after the capture, the intent is saved and
       // the reminder (or the next event) finishes it; the capture replays, so it is charged once.
@@ -482,6 +555,31 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     buyers.delete("");
     const settled = [...buyers].map((b) => settlementKey(b, state.callId));
     return { atMs, also: [documentKey(config.appId, "AuctionActor", state.callId), ...settled] };
+  }
+
+  /**
+   * The whisper's press-1 terms (call/rules.ts: applyAcceptance): saved, with `call.acceptance_required`
+   * or `call.accepted`, only when they change, so a carrier's retry writes nothing.
+   */
+  async accept(cmd: AcceptanceCommand): Promise<Result<Acceptance>> {
+    const state = await this.load();
+    if (!state) return this.missing();
+    const step = applyAcceptance(state, cmd);
+    if (!step.ok) return step;
+    const next = step.value;
+    const prior = state.acceptance;
+    if (prior?.buyerId === next.buyerId && prior.acceptedAtMs === next.acceptedAtMs) return ok(next);
+    const agg = { type: "call", id: state.callId } as const;
+    const accepted = next.acceptedAtMs !== undefined;
+    const timeline = accepted
+      ? { ...state.timeline, acceptedAt: new Date(next.acceptedAtMs ?? 0).toISOString() }
+      : state.timeline;
+    const type = accepted ? "call.accepted" : "call.acceptance_required";
+    const cause = `${next.buyerId}_${accepted ? "accepted" : "required"}_${state.attempts?.length ?? 1}`;
+    await this.save({ ...state, acceptance: next, timeline }, [
+      domainEvent(type, agg, cause, systemCtx.now(), { ...next }),
+    ]);
+    return ok(next);
   }
 
   async get(): Promise<Result<CallState>> {

@@ -35,6 +35,15 @@ export interface OfferCommand {
   attestation?: "A" | "B" | "C";
   /** When the API received the offer (epoch ms): the instant calling hours and windows are judged at. */
   receivedAtMs: number;
+  /** The call came in through a carrier's voice webhook (api/telephony): kept on the call. */
+  channel?: CarrierChannel;
+}
+
+/** A call a carrier brought: its lifecycle comes from the carrier's callbacks, never the seller's key. */
+export interface CarrierChannel {
+  provider: "twilio" | "telnyx";
+  /** The carrier's id of the caller's (inbound) leg. */
+  carrierCallSid: string;
 }
 
 /**
@@ -57,6 +66,32 @@ export interface CallEventCommand {
   reason?: string;
   /** Who ended a completed call, when the telephony side knows. */
   hangupBy?: "caller" | "buyer" | "system";
+  /** "carrier": reported by a carrier's signed callback (the only source a carrier call accepts). */
+  source?: "carrier";
+  /** With `source: "carrier"`: which carrier; only the one that brought the call may report on it. */
+  provider?: CarrierChannel["provider"];
+  /**
+   * The routing (bid id) this event is about, when the reporter knows: an event about a routing the
+   * call has since left (a late callback of a re-routed attempt) changes nothing.
+   */
+  bidId?: string;
+}
+
+/** A whisper's press-1 terms for one buyer of the call (call/rules.ts: applyAcceptance). */
+export interface Acceptance {
+  buyerId: string;
+  required: true;
+  /** When the buyer's agent answered (the whisper was fetched). */
+  answeredAtMs: number;
+  /** When the agent pressed 1; absent while not (yet) accepted. */
+  acceptedAtMs?: number;
+}
+
+/** From the carrier edge's whisper (no `acceptedAtMs`) and accept (with it) routes. */
+export interface AcceptanceCommand {
+  buyerId: string;
+  answeredAtMs: number;
+  acceptedAtMs?: number;
 }
 
 export interface Billing {
@@ -111,18 +146,35 @@ export interface CallState {
   auction?: AuctionSummary;
   /** An inline auction's ranked bids (winner and those below it), for re-routing; else the AuctionActor keeps them. */
   rerouteBids?: import("../auction/auction-api.ts").AuctionState["ordered"];
-  timeline: { offeredAt: string; ringingAt?: string; connectedAt?: string; endedAt?: string };
+  timeline: {
+    offeredAt: string;
+    ringingAt?: string;
+    connectedAt?: string;
+    /** When the buyer's agent pressed 1 (a whisper requiring acceptance). */
+    acceptedAt?: string;
+    endedAt?: string;
+  };
   durationSec?: number;
+  /** Press-1 acceptance of the buyer dialed now, when its whisper requires it. */
+  acceptance?: Acceptance;
   billing?: Billing;
   appliedEvents: Record<string, CallStatus>; // event id → status it led to
   /** A billable completion whose capture may have happened but whose settlement is not yet saved. */
   settling?: SettlementIntent;
+  /** Set when the call came through a carrier (api/telephony); absent for seller-reported calls. */
+  channel?: CarrierChannel;
+  /** Who ended the call, when its reporter said. */
+  hangupBy?: CallEventCommand["hangupBy"];
+  /** Review flags raised on the call (e.g. buyer_hangup_below_minimum). */
+  flags?: string[];
 }
 
 export interface ICallActor {
   offer(cmd: OfferCommand): Promise<Result<CallDecision>>;
   event(cmd: CallEventCommand): Promise<Result<CallState>>;
   get(): Promise<Result<CallState>>;
+  /** The whisper asked the buyer's agent to press 1 (no `acceptedAtMs`), or the agent did. */
+  accept(cmd: AcceptanceCommand): Promise<Result<Acceptance>>;
   /** The routing sweeper's visit: finish a saga a crash left, expire a routing past its time. */
   sweep(cmd: Record<string, never>): Promise<Result<{ status: string }>>;
   /** Data-subject erasure: the caller's keyed hash and ciphertext leave the document. */

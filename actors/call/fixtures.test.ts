@@ -1,11 +1,19 @@
 // Runs the call lifecycle's JSON acceptance cases: every move of the TRANSITIONS table allowed or
 // refused (fixtures/transitions, with replays), the billing threshold (fixtures/billing) and when a
-// call goes to the next bid (fixtures/reroute). Fixture shapes are declared here on purpose, not
-// borrowed from production types.
+// call goes to the next bid (fixtures/reroute), what carrier callbacks may do (fixtures/carrier), and
+// a whisper's press-1 acceptance (fixtures/acceptance; billing from acceptance is in fixtures/billing).
+// Fixture shapes are declared here on purpose, not borrowed from production types.
 import { describe, expect, it } from "vitest";
 import { loadFixtures } from "../kernel/fixture-files.ts";
 import type { Billing, CallEventCommand, CallState, CallStatus } from "./call-api.ts";
-import { billingFor, nextStatus, shouldReroute, TRANSITIONS } from "./rules.ts";
+import {
+  applyAcceptance,
+  billingFor,
+  buyerHungUpBelowMinimum,
+  nextStatus,
+  shouldReroute,
+  TRANSITIONS,
+} from "./rules.ts";
 import { testCall } from "./test-call.ts";
 
 type FixtureEvent = { eventId: string; type: string } & Record<string, unknown>;
@@ -17,11 +25,26 @@ interface Fixture {
     appliedEvents?: Record<string, string>;
     reroute?: { max: number; belowSec: number; routingTtlSec: number };
     attempts?: { buyerId: string; campaignId: string; priceMicros: number }[];
+    buyerId?: string;
+    acceptance?: { buyerId: string; required: true; answeredAtMs: number; acceptedAtMs?: number };
+    /** The call came through a carrier (fixtures/carrier). */
+    channel?: { provider: "twilio" | "telnyx"; carrierCallSid: string };
+    /** The bid the call is routed to now. */
+    bidId?: string;
   };
   when:
     | { kind: "event"; event: FixtureEvent }
-    | { kind: "bill"; durationSec: number; minDurationSec: number; priceMicros: number; payoutMicros: number }
-    | { kind: "reroute"; event: FixtureEvent; billing?: { billable: boolean } };
+    | {
+        kind: "bill";
+        durationSec: number;
+        minDurationSec: number;
+        priceMicros: number;
+        payoutMicros: number;
+        acceptance?: { required: true; answeredAtMs: number; acceptedAtMs?: number };
+      }
+    | { kind: "accept"; command: { buyerId: string; answeredAtMs: number; acceptedAtMs?: number } }
+    | { kind: "reroute"; event: FixtureEvent; billing?: { billable: boolean } }
+    | { kind: "flag"; durationSec: number; minDurationSec: number; hangupBy?: string };
   then: Record<string, unknown>;
 }
 
@@ -31,14 +54,36 @@ function toState(g: Fixture["given"]): CallState {
     ...(g.reroute ? { reroute: g.reroute } : {}),
     ...(g.endReason ? { endReason: g.endReason as CallState["endReason"] } : {}),
     ...(g.attempts ? { attempts: g.attempts } : {}),
+    ...(g.acceptance ? { acceptance: g.acceptance } : {}),
+    ...(g.channel ? { channel: g.channel } : {}),
+    ...(g.buyerId || g.bidId
+      ? {
+          decision: {
+            callId: "call_1",
+            status: "routed" as const,
+            ...(g.buyerId ? { buyerId: g.buyerId } : {}),
+            ...(g.bidId ? { bidId: g.bidId } : {}),
+          },
+        }
+      : {}),
   });
 }
 
 function run(f: Fixture): Record<string, unknown> {
   const state = toState(f.given);
   const w = f.when;
-  if (w.kind === "bill")
-    return { ...billingFor(w.durationSec, w.minDurationSec, w.priceMicros, w.payoutMicros) };
+  if (w.kind === "bill") {
+    const acceptance = w.acceptance ? { buyerId: "byr_x", ...w.acceptance } : undefined;
+    return { ...billingFor(w.durationSec, w.minDurationSec, w.priceMicros, w.payoutMicros, acceptance) };
+  }
+  if (w.kind === "accept") {
+    const r = applyAcceptance(state, w.command);
+    return r.ok ? { acceptance: r.value } : { refused: r.reason.code };
+  }
+  if (w.kind === "flag") {
+    const by = w.hangupBy as CallEventCommand["hangupBy"];
+    return { flagged: buyerHungUpBelowMinimum(w.durationSec, w.minDurationSec, by) };
+  }
   const cmd = w.event as unknown as CallEventCommand;
   if (w.kind === "reroute") return { reroute: shouldReroute(state, cmd, w.billing as Billing | undefined) };
   const r = nextStatus(state, cmd);
@@ -51,7 +96,13 @@ function run(f: Fixture): Record<string, unknown> {
 
 const load = (folder: string) => loadFixtures<Fixture>(new URL(`./fixtures/${folder}`, import.meta.url));
 const transitions = load("transitions");
-const all = [...transitions, ...load("billing"), ...load("reroute")];
+const all = [
+  ...transitions,
+  ...load("billing"),
+  ...load("reroute"),
+  ...load("carrier"),
+  ...load("acceptance"),
+];
 
 describe("call lifecycle fixtures", () => {
   it("has a case for every status and event type of the TRANSITIONS table", () => {

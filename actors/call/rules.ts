@@ -1,7 +1,14 @@
 // Pure call lifecycle: allowed transitions as data, and the billing decision at completion.
 import type { Micros } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
-import type { Billing, CallEventCommand, CallState, CallStatus } from "./call-api.ts";
+import type {
+  Acceptance,
+  AcceptanceCommand,
+  Billing,
+  CallEventCommand,
+  CallState,
+  CallStatus,
+} from "./call-api.ts";
 import { maxCallDurationSec } from "./holds.ts";
 
 /** For each status, the event types it accepts and the status each leads to. */
@@ -14,6 +21,18 @@ export const TRANSITIONS: Record<CallStatus, Partial<Record<CallEventCommand["ty
   expired: {},
   rejected: {},
   no_bid: {},
+};
+
+/**
+ * Moves only a carrier's signed callbacks make, beyond TRANSITIONS: callbacks may arrive out of order or
+ * be lost, and the buyer leg's `completed` carries the carrier's measured duration, so a carrier
+ * `completed` settles on that duration even when `connected` never arrived (or arrives after).
+ */
+export const CARRIER_TRANSITIONS: Partial<
+  Record<CallStatus, Partial<Record<CallEventCommand["type"], CallStatus>>>
+> = {
+  routed: { completed: "completed" },
+  ringing: { completed: "completed" },
 };
 
 export const TERMINAL: ReadonlySet<CallStatus> = new Set([
@@ -29,17 +48,39 @@ export function nextStatus(
   state: CallState,
   cmd: CallEventCommand,
 ): Result<{ status: CallStatus; replay: boolean }> {
+  if (state.channel && cmd.source !== "carrier") {
+    return refuse(
+      "carrier_managed_call",
+      `this call came through ${state.channel.provider}: its lifecycle comes from the carrier's callbacks, and the carrier's measured duration is the one billed`,
+    );
+  }
+  if (
+    cmd.source === "carrier" &&
+    (!state.channel || (cmd.provider && cmd.provider !== state.channel.provider))
+  ) {
+    return refuse(
+      "illegal_transition",
+      state.channel
+        ? `this call came through ${state.channel.provider}, not ${cmd.provider}`
+        : "this call did not come through a carrier: its lifecycle is the seller's to report",
+    );
+  }
   const seen = state.appliedEvents[cmd.eventId];
   if (seen) return ok({ status: seen, replay: true });
+  // A late callback about a routing the call has left (a re-routed attempt's leg): nothing changes.
+  if (cmd.bidId !== undefined && cmd.bidId !== state.decision.bidId) {
+    return ok({ status: state.status, replay: true });
+  }
   if (state.endReason === "max_duration_exceeded") {
     return refuse(
       "max_duration_exceeded",
       `the exchange ended this call at its maximum call duration (${maxCallDurationSec(state)}s from routing) with no end reported; it was released unbilled and takes no "${cmd.type}"`,
     );
   }
-  const to = TRANSITIONS[state.status][cmd.type];
+  const carrier = cmd.source === "carrier" ? CARRIER_TRANSITIONS[state.status] : undefined;
+  const to = TRANSITIONS[state.status][cmd.type] ?? carrier?.[cmd.type];
   if (!to) {
-    const allowed = Object.keys(TRANSITIONS[state.status]);
+    const allowed = Object.keys({ ...TRANSITIONS[state.status], ...carrier });
     return refuse(
       "illegal_transition",
       `a ${state.status} call cannot take "${cmd.type}"; allowed: ${allowed.length ? allowed.join(", ") : "none (final)"}`,
@@ -53,21 +94,37 @@ export function nextStatus(
   return ok({ status: to, replay: false });
 }
 
-/** Billable when the connected duration reaches the buyer's minimum. Payout never exceeds the charge. */
+/**
+ * Billable when the connected duration reaches the buyer's minimum. Payout never exceeds the charge.
+ * With press-1 acceptance required (`acceptance`), the minimum counts from the key press: the seconds
+ * from answer to acceptance (rounded up) come off the carrier's duration, and a call its agent never
+ * accepted is not billable.
+ */
 export function billingFor(
   durationSec: number,
   minDurationSec: number,
   priceMicros: Micros,
   payoutMicros: Micros,
+  acceptance?: Acceptance,
 ): Billing {
-  if (durationSec < minDurationSec) {
-    return {
-      billable: false,
-      chargedMicros: 0,
-      payoutMicros: 0,
-      marginMicros: 0,
-      reason: `connected ${durationSec}s, below the ${minDurationSec}s minimum`,
-    };
+  const unbilled = (reason: string): Billing => ({
+    billable: false,
+    chargedMicros: 0,
+    payoutMicros: 0,
+    marginMicros: 0,
+    reason,
+  });
+  let counted = durationSec;
+  let from = "connected";
+  if (acceptance?.required) {
+    if (acceptance.acceptedAtMs === undefined)
+      return unbilled("the buyer's agent never accepted the call (press 1); it is not billed");
+    const waitSec = Math.ceil(Math.max(0, acceptance.acceptedAtMs - acceptance.answeredAtMs) / 1000);
+    counted = Math.max(0, durationSec - waitSec);
+    from = `accepted ${waitSec}s after answer, then connected`;
+  }
+  if (counted < minDurationSec) {
+    return unbilled(`${from} ${counted}s, below the ${minDurationSec}s minimum`);
   }
   const payout = Math.min(payoutMicros, priceMicros);
   return {
@@ -77,6 +134,38 @@ export function billingFor(
     marginMicros: priceMicros - payout,
   };
 }
+
+/**
+ * A whisper's acceptance terms for the buyer the call is dialing: `required` once the whisper asked for
+ * press-1, `acceptedAtMs` once the agent pressed it. The first answer and the first key press stand (a
+ * carrier retrying either request changes nothing); a buyer the call no longer dials, or a call already
+ * ended, is refused.
+ */
+export function applyAcceptance(state: CallState, cmd: AcceptanceCommand): Result<Acceptance> {
+  if (state.decision.buyerId !== cmd.buyerId || !ACCEPTING.has(state.status)) {
+    return refuse(
+      "illegal_transition",
+      `a ${state.status} call ${state.decision.buyerId === cmd.buyerId ? "takes no acceptance" : `is not dialing ${cmd.buyerId}`}`,
+    );
+  }
+  const prior = state.acceptance?.buyerId === cmd.buyerId ? state.acceptance : undefined;
+  const answeredAtMs = prior?.answeredAtMs ?? cmd.answeredAtMs;
+  const acceptedAtMs = prior?.acceptedAtMs ?? cmd.acceptedAtMs;
+  return ok({
+    buyerId: cmd.buyerId,
+    required: true,
+    answeredAtMs,
+    ...(acceptedAtMs !== undefined ? { acceptedAtMs } : {}),
+  });
+}
+
+/** The acceptance terms billing applies: only those of the buyer the call holds. */
+export function acceptanceFor(state: CallState): Acceptance | undefined {
+  const a = state.acceptance;
+  return a && a.buyerId === state.decision.buyerId ? a : undefined;
+}
+
+const ACCEPTING: ReadonlySet<CallStatus> = new Set(["routed", "ringing", "connected"]);
 
 /** A call that failed (never answered, or ended in error) is never billed, whatever its buyer's minimum. */
 export function failedBilling(): Billing {
@@ -90,7 +179,26 @@ export function failedBilling(): Billing {
 }
 
 /** Failure reasons after which the next bid is tried (the buyer never picked up). */
-const UNANSWERED = new Set(["no_answer", "busy", "unanswered", "timeout"]);
+const UNANSWERED = new Set(["no_answer", "busy", "unanswered", "timeout", "unreachable"]);
+
+/** The failure reason of an attempt whose agent heard the whisper and did not press 1. */
+export const NOT_ACCEPTED = "not_accepted";
+
+/** How far below its own minimum a buyer's hang-up is flagged (a buyer dodging the charge). */
+export const BELOW_MINIMUM_FLAG_SEC = 5;
+
+/** Whether the buyer hung up just below its own billing minimum (within BELOW_MINIMUM_FLAG_SEC). */
+export function buyerHungUpBelowMinimum(
+  durationSec: number,
+  minDurationSec: number,
+  hangupBy: CallEventCommand["hangupBy"],
+): boolean {
+  return (
+    hangupBy === "buyer" &&
+    durationSec < minDurationSec &&
+    durationSec >= minDurationSec - BELOW_MINIMUM_FLAG_SEC
+  );
+}
 
 /**
  * Revenue recovery: whether the call should go to the next bid after this event — a failed attempt the
@@ -103,7 +211,11 @@ export function shouldReroute(
 ): boolean {
   const reroute = state.reroute;
   if (!reroute || !((state.attempts?.length ?? 1) <= reroute.max)) return false;
-  if (cmd.type === "failed") return state.status !== "connected" && UNANSWERED.has(cmd.reason ?? "no_answer");
+  if (cmd.type === "failed") {
+    // An agent that answered but never pressed 1 did not take the call: it goes on, answered or not.
+    if (cmd.reason === NOT_ACCEPTED) return true;
+    return state.status !== "connected" && UNANSWERED.has(cmd.reason ?? "no_answer");
+  }
   if (cmd.type === "completed") {
     return cmd.hangupBy === "buyer" && !billing?.billable && (cmd.durationSec ?? 0) < reroute.belowSec;
   }

@@ -49,6 +49,12 @@ export interface Config {
   egressAllowLocal: boolean;
   /** The domain-events stream's guards (docs/ops/stream.md): backpressure, readiness, cleanup. */
   stream: StreamGuards;
+  /** Call recordings (docs/ops/recordings.md): the sweep's period, and how long a callback waits for the hash. */
+  recordings: { sweepMs: number; fetchTimeoutMs: number };
+  /** The exchange's public base URL (DCE_PUBLIC_URL): carriers sign and call back URLs under it. */
+  publicUrl: string;
+  /** The carrier edge (api/telephony, docs/ops/carrier.md); its secrets are the API's alone (ApiDeps). */
+  carrier: { dialTimeoutSec: number };
 }
 
 export interface StreamGuards {
@@ -144,7 +150,15 @@ export function loadConfig(env: Env = process.env): Config {
       pollMs: count("DCE_STREAM_POLL_MS", 1_000),
       trimMs: count("DCE_STREAM_TRIM_MS", 10_000),
     },
+    recordings: {
+      sweepMs: count("DCE_RECORDING_SWEEP_MS", 60_000),
+      fetchTimeoutMs: count("DCE_RECORDING_FETCH_TIMEOUT_MS", 8_000),
+    },
+    publicUrl: (env.DCE_PUBLIC_URL || `http://127.0.0.1:${port("API_PORT", 8080)}`).replace(/\/+$/, ""),
+    carrier: { dialTimeoutSec: count("DCE_CARRIER_DIAL_TIMEOUT_SEC", 20) },
   };
+  if (config.carrier.dialTimeoutSec < 5) problems.push("DCE_CARRIER_DIAL_TIMEOUT_SEC must be at least 5");
+  if (!/^https?:\/\/[^\s/]+/.test(config.publicUrl)) problems.push("DCE_PUBLIC_URL must be an http(s) URL");
   if (config.stream.pollMs < 100) problems.push("DCE_STREAM_POLL_MS must be at least 100");
   if (config.stream.trimMs < 100) problems.push("DCE_STREAM_TRIM_MS must be at least 100");
   if (config.stream.retryAfterSec < 1) problems.push("DCE_STREAM_RETRY_AFTER_SEC must be at least 1");
@@ -154,6 +168,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!Number.isInteger(config.disputeWindowDays) || config.disputeWindowDays < 0) {
     problems.push("DCE_DISPUTE_WINDOW_DAYS must be a non-negative integer");
   }
+  if (config.recordings.sweepMs < 100) problems.push("DCE_RECORDING_SWEEP_MS must be at least 100");
+  if (config.recordings.fetchTimeoutMs < 100)
+    problems.push("DCE_RECORDING_FETCH_TIMEOUT_MS must be at least 100");
   if (config.callRetentionSec < 1) problems.push("DCE_CALL_RETENTION_SEC must be at least 1");
   if (problems.length > 0) throw new Error(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return config;

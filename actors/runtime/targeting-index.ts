@@ -3,10 +3,28 @@
 // entry (targeting fields only) sits beside them. Buyer actors keep it current on every campaign change.
 import type { BuyerCampaign, CallFacts } from "../buyer/buyer-api.ts";
 import { type TargetingEntry, targetingEntry } from "../buyer/targeting.ts";
+import type { BuyerCampaignMedia } from "../kernel/media.ts";
 import type { Redis } from "../platform/redis.ts";
+
+/** What the carrier edge needs of a campaign when dialing it; undefined when it uses no media feature. */
+export function campaignMedia(c: BuyerCampaign): BuyerCampaignMedia | undefined {
+  if (!c.recording && !c.whisper) return undefined;
+  return { ...(c.recording ? { recording: c.recording } : {}), ...(c.whisper ? { whisper: c.whisper } : {}) };
+}
+
+/** A buyer campaign's media settings, or undefined (none, or an unknown campaign). */
+export async function readCampaignMedia(
+  redis: Redis,
+  campaignId: string,
+): Promise<BuyerCampaignMedia | undefined> {
+  const raw = await redis.get(mediaKey(campaignId));
+  return raw ? (JSON.parse(raw) as BuyerCampaignMedia) : undefined;
+}
 
 const setKey = (vertical: string, state: string) => `dce:tix:${vertical.toLowerCase()}:${state}`;
 export const docKey = (campaignId: string) => `dce:campaign:${campaignId}`;
+/** A campaign's media settings (recording, whisper), read by the carrier edge when it dials the winner. */
+export const mediaKey = (campaignId: string) => `dce:campaign-media:${campaignId}`;
 
 function memberships(c: TargetingEntry): string[] {
   if (c.status !== "active") return [];
@@ -21,6 +39,9 @@ export async function indexCampaign(redis: Redis, campaign: BuyerCampaign): Prom
   for (const key of prior ? memberships(prior) : []) if (!next.has(key)) tx.srem(key, campaign.id);
   for (const key of next) tx.sadd(key, campaign.id);
   tx.set(docKey(campaign.id), JSON.stringify(targetingEntry(campaign)));
+  const media = campaignMedia(campaign);
+  if (media) tx.set(mediaKey(campaign.id), JSON.stringify(media));
+  else tx.del(mediaKey(campaign.id));
   await tx.exec();
 }
 

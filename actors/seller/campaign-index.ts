@@ -2,6 +2,7 @@
 // (owner, status, auction terms, payout, caps, screen settings). Only the SellerActor writes it, after
 // its own commit; the API and the call path read it instead of asking the actor.
 import { DEFAULT_VELOCITY, type ScreenSettings } from "../compliance/screen-rules.ts";
+import type { RecordingSettings } from "../kernel/media.ts";
 import type { Redis } from "../platform/redis.ts";
 import type { SellerCampaign, SellerState } from "./seller-api.ts";
 
@@ -28,6 +29,11 @@ export interface SellerCampaignEntry {
   payout: SellerCampaign["payout"];
   caps: SellerCampaign["caps"];
   screen: ScreenSettings;
+  /** Recording terms (absent: off, and in entries written before the field). */
+  recording?: RecordingSettings;
+  /** Carrier calls (api/telephony): the no-buyer fallback and the buyer's ring timeout, when set. */
+  carrierFallback?: SellerCampaign["carrierFallback"];
+  dialTimeoutSec?: number;
   /** The campaign's version in the seller's document; an older entry never replaces a newer one. */
   version: number;
 }
@@ -60,6 +66,9 @@ export function sellerCampaignEntry(seller: SellerState, c: SellerCampaign): Sel
     payout: c.payout,
     caps: c.caps,
     screen: screenSettingsOf(c),
+    ...(c.recording ? { recording: c.recording } : {}),
+    ...(c.carrierFallback ? { carrierFallback: c.carrierFallback } : {}),
+    ...(c.dialTimeoutSec !== undefined ? { dialTimeoutSec: c.dialTimeoutSec } : {}),
     version: c.version,
   };
 }

@@ -1,8 +1,14 @@
 // SellerActor contract: the seller's profile, its campaigns (traffic sources) and the admit command.
+import type { RecordingSettings } from "../kernel/media.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { Result } from "../kernel/result.ts";
 
 export type Payout = { type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number };
+
+export type CarrierFallback =
+  | { action: "message"; message: string }
+  | { action: "forward"; number: string }
+  | { action: "hangup" };
 
 export interface SellerCampaign {
   id: string;
@@ -22,11 +28,17 @@ export interface SellerCampaign {
   allowAnonymous: boolean;
   exposeCallerId: boolean; // whether RTB pings may carry the caller number
   caps: { hourly?: number; daily?: number };
+  /** Carrier calls: what the caller hears when no buyer takes the call (absent: a short message). */
+  carrierFallback?: CarrierFallback;
+  /** Carrier calls: seconds a buyer's phone rings before no-answer (absent: the edge's default). */
+  dialTimeoutSec?: number;
   /** Compliance and fraud screen settings (absent on older campaigns: inbound, no minimums). */
   trafficType?: "inbound" | "outbound" | "callback";
   minAttestation?: "A" | "B" | "C";
   requireConsent?: boolean;
   velocity?: { per15m?: number; per1h?: number; per24h?: number };
+  /** Record this campaign's calls (off when absent; either side of a call may turn it on). */
+  recording?: RecordingSettings;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -6,6 +6,7 @@ import { createLogger } from "../../actors/platform/logger.ts";
 import { createRedis } from "../../actors/platform/redis.ts";
 import { createDb } from "../db/client.ts";
 import { streamTrimmer } from "../stream/trimmer.ts";
+import { recordingSweeper } from "../telephony/recordings/sweep.ts";
 import { webhookWorker } from "../webhooks/worker.ts";
 import { eventsServer } from "./server.ts";
 import { recordEvents } from "./writer.ts";
@@ -34,6 +35,17 @@ await webhooks.start();
 // The stream is never trimmed on publish: this removes what every consumer group has acknowledged.
 const redis = createRedis(config.redisUrl);
 const trimmer = streamTrimmer(redis, logger, config.eventsTopic, config.stream.trimMs);
+// Pending recordings are hashed again, and recordings past their retention deleted (and audited).
+const recordings = recordingSweeper(
+  redis,
+  {
+    db,
+    logger,
+    policy: { allowLocal: config.egressAllowLocal },
+    timeoutMs: config.recordings.fetchTimeoutMs * 4,
+  },
+  config.recordings.sweepMs,
+);
 logger.info({ topic: config.eventsTopic, node: process.versions.node }, "events.started");
 
 const stop = async (signal: string) => {
@@ -41,6 +53,7 @@ const stop = async (signal: string) => {
   await new Promise((r) => server.close(r));
   await webhooks.stop();
   trimmer.stop();
+  recordings.stop();
   redis.disconnect();
   await sql.end({ timeout: 2 });
   process.exit(0);

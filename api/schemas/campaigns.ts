@@ -6,6 +6,7 @@ import {
   MAX_CALL_DURATION_MIN_SEC,
 } from "../../actors/call/holds.ts";
 import { RANGES } from "../../actors/kernel/limits.ts";
+import { RETENTION_DAYS, WHISPER_MESSAGE_MAX } from "../../actors/kernel/media.ts";
 import {
   atMost,
   Micros,
@@ -29,6 +30,22 @@ const Close = v.pipe(
   v.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/, "must be HH:MM between 00:00 and 24:00"),
 );
 const Day = v.picklist(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+
+// Off by default; either side of a call turning it on records it (actors/kernel/media.ts).
+const Recording = v.object({
+  enabled: v.boolean(),
+  retentionDays: v.optional(
+    v.pipe(NonNegativeInt, v.minValue(RETENTION_DAYS.min), v.maxValue(RETENTION_DAYS.max)),
+    RETENTION_DAYS.default,
+  ),
+});
+
+// Said to the buyer's agent before bridging; with requireAcceptance, "press 1" bridges and billing's
+// minimum counts from the key press.
+const Whisper = v.object({
+  message: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(WHISPER_MESSAGE_MAX)),
+  requireAcceptance: v.optional(v.boolean(), false),
+});
 
 const BuyerCampaignFields = {
   name: Name,
@@ -88,6 +105,8 @@ const BuyerCampaignFields = {
   ),
   duplicateWindowDays: v.optional(v.pipe(NonNegativeInt, v.maxValue(RANGES.duplicateWindowDays.max)), 0),
   requireConsent: v.optional(v.boolean(), false),
+  recording: v.optional(Recording),
+  whisper: v.optional(Whisper),
   rtb: v.optional(
     v.object({
       url: v.pipe(v.string(), atMost("text.url"), v.url(), v.regex(/^https?:\/\//, "must be http(s)")),
@@ -116,6 +135,16 @@ const Payout = v.variant("type", [
   }),
 ]);
 
+/** What a carrier call hears when no buyer takes it (api/telephony/fallback.ts; absent: a message). */
+const CarrierFallback = v.variant("action", [
+  v.object({ action: v.literal("message"), message: v.pipe(v.string(), v.minLength(1), v.maxLength(500)) }),
+  v.object({
+    action: v.literal("forward"),
+    number: v.pipe(v.string(), v.regex(/^\+[1-9][0-9]{7,14}$/, "must be an E.164 number")),
+  }),
+  v.object({ action: v.literal("hangup") }),
+]);
+
 const SellerCampaignFields = {
   name: Name,
   status: v.optional(v.picklist(["active", "paused"]), "active"),
@@ -140,9 +169,13 @@ const SellerCampaignFields = {
   allowAnonymous: v.optional(v.boolean(), false),
   exposeCallerId: v.optional(v.boolean(), false),
   caps: v.optional(v.object({ hourly: v.optional(PositiveInt), daily: v.optional(PositiveInt) }), {}),
+  // Carrier calls (api/telephony): what the caller hears with no buyer, and how long a buyer rings.
+  carrierFallback: v.optional(CarrierFallback),
+  dialTimeoutSec: v.optional(v.pipe(NonNegativeInt, v.minValue(5), v.maxValue(120))),
   trafficType: v.optional(v.picklist(["inbound", "outbound", "callback"]), "inbound"),
   minAttestation: v.optional(v.picklist(["A", "B", "C"])),
   requireConsent: v.optional(v.boolean(), false),
+  recording: v.optional(Recording),
   velocity: v.optional(
     v.object({
       per15m: v.optional(PositiveInt),

@@ -176,3 +176,19 @@ export const WebhookDeliveries = v.looseObject({
   items: v.array(WebhookDelivery),
   nextCursor: v.nullable(v.string()),
 });
+
+/** One call recording as its parties see it (GET /v1/calls/{callId}/recordings). */
+export const Recording = v.looseObject({
+  recordingSid: v.string(),
+  status: v.picklist(["pending", "stored", "deleted"]),
+  /** The carrier's media URL; null once the retention deleted the recording. */
+  mediaUrl: v.nullable(v.string()),
+  /** SHA-256 (hex) of the media as fetched (the audited value); null while pending. */
+  sha256: v.nullable(v.string()),
+  durationSec: Int,
+  channels: Int,
+  reportedAt: Time,
+  retentionUntil: Time,
+  deletedAt: v.nullable(Time),
+});
+export const RecordingList = v.looseObject({ items: v.array(Recording) });
