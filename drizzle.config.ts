@@ -9,6 +9,7 @@ export default defineConfig({
     "./api/db/compliance-schema.ts",
     "./api/db/webhook-schema.ts",
     "./api/db/dead-letter-schema.ts",
+    "./api/db/numbers-schema.ts",
   ],
   out: "./api/db/migrations",
 });

@@ -59,6 +59,7 @@ export const REFUSAL_STATUS: Partial<Record<ReasonCode, ContentfulStatusCode>> =
   buyer_unknown: 404,
   seller_campaign_unknown: 404,
   illegal_transition: 409,
+  carrier_managed_call: 409,
   max_duration_exceeded: 409,
   call_archived: 409,
   idempotency_conflict: 409,

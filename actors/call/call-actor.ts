@@ -23,7 +23,15 @@ import { nextCallWinner, runCallAuction } from "./call-auction.ts";
 import { dueHoldEnd, expiredCall, HOLDING, type HoldEnd, holdEnd, maxCallDurationSec } from "./holds.ts";
 import { runGates } from "./offer-gates.ts";
 import { callExpiresAt } from "./retention.ts";
-import { billingFor, failedBilling, nextStatus, sameOffer, shouldReroute, withoutCaller } from "./rules.ts";
+import {
+  billingFor,
+  buyerHungUpBelowMinimum,
+  failedBilling,
+  nextStatus,
+  sameOffer,
+  shouldReroute,
+  withoutCaller,
+} from "./rules.ts";
 import {
   type Compensation,
   compensate,
@@ -198,6 +206,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       decision: { callId: cmd.callId, status: "rejected" },
       timeline: { offeredAt: new Date(now).toISOString() },
       appliedEvents: {},
+      ...(cmd.channel ? { channel: cmd.channel } : {}),
     };
   }
 
@@ -334,9 +343,15 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     if (to === "connected") next.timeline = { ...state.timeline, connectedAt: at };
     if (to === "completed" || to === "failed") {
       next.timeline = { ...state.timeline, endedAt: at };
+      if (cmd.hangupBy) next.hangupBy = cmd.hangupBy;
       next = await this.settle(next, to === "completed" ? (cmd.durationSec ?? 0) : undefined, cmd, now);
       if (next.billing?.billable) {
         events.push(domainEvent("call.billable", agg, cmd.eventId, now, billableData(next)));
+      }
+      const flagged = this.flagBelowMinimum(next, cmd, now);
+      if (flagged) {
+        next = flagged.state;
+        events.push(flagged.event);
       }
     }
     events.unshift(lifecycleEvent(state.callId, to, cmd, now));
@@ -352,6 +367,17 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     // applies), re-routed (a new routing), ended (nothing left to sweep).
     if (holdEnd(next)?.atMs !== holdEnd(state)?.atMs) await this.afterSave(next);
     return ok(next);
+  }
+
+  /** A buyer hanging up just below its own minimum: a flag on the call and a `call.flagged` event. */
+  private flagBelowMinimum(state: CallState, cmd: CallEventCommand, now: number) {
+    const min = state.routing?.minDurationSec;
+    if (cmd.type !== "completed" || min === undefined) return undefined;
+    if (!buyerHungUpBelowMinimum(cmd.durationSec ?? 0, min, cmd.hangupBy)) return undefined;
+    const code = "buyer_hangup_below_minimum";
+    const data = { code, durationSec: cmd.durationSec ?? 0, minDurationSec: min, buyerId: state.decision.buyerId };
+    const event = domainEvent("call.flagged", { type: "call", id: state.callId }, cmd.eventId, now, data);
+    return { state: { ...state, flags: [...(state.flags ?? []), code] }, event };
   }
 
   /** Revenue recovery: the next best bid takes the call; the decision sent back is the new routing. */
@@ -376,6 +402,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       attempts: [...ended, { buyerId: w.buyerId, campaignId: w.buyerCampaignId, priceMicros: w.priceMicros }],
       billing: undefined,
       durationSec: undefined,
+      hangupBy: undefined,
       timeline: { offeredAt: state.timeline.offeredAt },
     };
   }

@@ -35,6 +35,15 @@ export interface OfferCommand {
   attestation?: "A" | "B" | "C";
   /** When the API received the offer (epoch ms): the instant calling hours and windows are judged at. */
   receivedAtMs: number;
+  /** The call came in through a carrier's voice webhook (api/telephony): kept on the call. */
+  channel?: CarrierChannel;
+}
+
+/** A call a carrier brought: its lifecycle comes from the carrier's callbacks, never the seller's key. */
+export interface CarrierChannel {
+  provider: "twilio" | "telnyx";
+  /** The carrier's id of the caller's (inbound) leg. */
+  carrierCallSid: string;
 }
 
 /**
@@ -57,6 +66,13 @@ export interface CallEventCommand {
   reason?: string;
   /** Who ended a completed call, when the telephony side knows. */
   hangupBy?: "caller" | "buyer" | "system";
+  /** "carrier": reported by a carrier's signed callback (the only source a carrier call accepts). */
+  source?: "carrier";
+  /**
+   * The routing (bid id) this event is about, when the reporter knows: an event about a routing the
+   * call has since left (a late callback of a re-routed attempt) changes nothing.
+   */
+  bidId?: string;
 }
 
 export interface Billing {
@@ -117,6 +133,12 @@ export interface CallState {
   appliedEvents: Record<string, CallStatus>; // event id → status it led to
   /** A billable completion whose capture may have happened but whose settlement is not yet saved. */
   settling?: SettlementIntent;
+  /** Set when the call came through a carrier (api/telephony); absent for seller-reported calls. */
+  channel?: CarrierChannel;
+  /** Who ended the call, when its reporter said. */
+  hangupBy?: CallEventCommand["hangupBy"];
+  /** Review flags raised on the call (e.g. buyer_hangup_below_minimum). */
+  flags?: string[];
 }
 
 export interface ICallActor {

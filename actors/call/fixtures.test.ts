@@ -1,11 +1,11 @@
 // Runs the call lifecycle's JSON acceptance cases: every move of the TRANSITIONS table allowed or
 // refused (fixtures/transitions, with replays), the billing threshold (fixtures/billing) and when a
-// call goes to the next bid (fixtures/reroute). Fixture shapes are declared here on purpose, not
+// call goes to the next bid (fixtures/reroute), and what carrier callbacks may do (fixtures/carrier). Fixture shapes are declared here on purpose, not
 // borrowed from production types.
 import { describe, expect, it } from "vitest";
 import { loadFixtures } from "../kernel/fixture-files.ts";
 import type { Billing, CallEventCommand, CallState, CallStatus } from "./call-api.ts";
-import { billingFor, nextStatus, shouldReroute, TRANSITIONS } from "./rules.ts";
+import { billingFor, buyerHungUpBelowMinimum, nextStatus, shouldReroute, TRANSITIONS } from "./rules.ts";
 import { testCall } from "./test-call.ts";
 
 type FixtureEvent = { eventId: string; type: string } & Record<string, unknown>;
@@ -17,11 +17,16 @@ interface Fixture {
     appliedEvents?: Record<string, string>;
     reroute?: { max: number; belowSec: number; routingTtlSec: number };
     attempts?: { buyerId: string; campaignId: string; priceMicros: number }[];
+    /** The call came through a carrier (fixtures/carrier). */
+    channel?: { provider: "twilio" | "telnyx"; carrierCallSid: string };
+    /** The bid the call is routed to now. */
+    bidId?: string;
   };
   when:
     | { kind: "event"; event: FixtureEvent }
     | { kind: "bill"; durationSec: number; minDurationSec: number; priceMicros: number; payoutMicros: number }
-    | { kind: "reroute"; event: FixtureEvent; billing?: { billable: boolean } };
+    | { kind: "reroute"; event: FixtureEvent; billing?: { billable: boolean } }
+    | { kind: "flag"; durationSec: number; minDurationSec: number; hangupBy?: string };
   then: Record<string, unknown>;
 }
 
@@ -31,6 +36,8 @@ function toState(g: Fixture["given"]): CallState {
     ...(g.reroute ? { reroute: g.reroute } : {}),
     ...(g.endReason ? { endReason: g.endReason as CallState["endReason"] } : {}),
     ...(g.attempts ? { attempts: g.attempts } : {}),
+    ...(g.channel ? { channel: g.channel } : {}),
+    ...(g.bidId ? { decision: { callId: "call_1", status: "routed", bidId: g.bidId } } : {}),
   });
 }
 
@@ -39,6 +46,10 @@ function run(f: Fixture): Record<string, unknown> {
   const w = f.when;
   if (w.kind === "bill")
     return { ...billingFor(w.durationSec, w.minDurationSec, w.priceMicros, w.payoutMicros) };
+  if (w.kind === "flag") {
+    const by = w.hangupBy as CallEventCommand["hangupBy"];
+    return { flagged: buyerHungUpBelowMinimum(w.durationSec, w.minDurationSec, by) };
+  }
   const cmd = w.event as unknown as CallEventCommand;
   if (w.kind === "reroute") return { reroute: shouldReroute(state, cmd, w.billing as Billing | undefined) };
   const r = nextStatus(state, cmd);
@@ -51,7 +62,7 @@ function run(f: Fixture): Record<string, unknown> {
 
 const load = (folder: string) => loadFixtures<Fixture>(new URL(`./fixtures/${folder}`, import.meta.url));
 const transitions = load("transitions");
-const all = [...transitions, ...load("billing"), ...load("reroute")];
+const all = [...transitions, ...load("billing"), ...load("reroute"), ...load("carrier")];
 
 describe("call lifecycle fixtures", () => {
   it("has a case for every status and event type of the TRANSITIONS table", () => {

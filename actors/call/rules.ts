@@ -16,6 +16,18 @@ export const TRANSITIONS: Record<CallStatus, Partial<Record<CallEventCommand["ty
   no_bid: {},
 };
 
+/**
+ * Moves only a carrier's signed callbacks make, beyond TRANSITIONS: callbacks may arrive out of order or
+ * be lost, and the buyer leg's `completed` carries the carrier's measured duration, so a carrier
+ * `completed` settles on that duration even when `connected` never arrived (or arrives after).
+ */
+export const CARRIER_TRANSITIONS: Partial<
+  Record<CallStatus, Partial<Record<CallEventCommand["type"], CallStatus>>>
+> = {
+  routed: { completed: "completed" },
+  ringing: { completed: "completed" },
+};
+
 export const TERMINAL: ReadonlySet<CallStatus> = new Set([
   "completed",
   "failed",
@@ -29,17 +41,28 @@ export function nextStatus(
   state: CallState,
   cmd: CallEventCommand,
 ): Result<{ status: CallStatus; replay: boolean }> {
+  if (state.channel && cmd.source !== "carrier") {
+    return refuse(
+      "carrier_managed_call",
+      `this call came through ${state.channel.provider}: its lifecycle comes from the carrier's callbacks, and the carrier's measured duration is the one billed`,
+    );
+  }
   const seen = state.appliedEvents[cmd.eventId];
   if (seen) return ok({ status: seen, replay: true });
+  // A late callback about a routing the call has left (a re-routed attempt's leg): nothing changes.
+  if (cmd.bidId !== undefined && cmd.bidId !== state.decision.bidId) {
+    return ok({ status: state.status, replay: true });
+  }
   if (state.endReason === "max_duration_exceeded") {
     return refuse(
       "max_duration_exceeded",
       `the exchange ended this call at its maximum call duration (${maxCallDurationSec(state)}s from routing) with no end reported; it was released unbilled and takes no "${cmd.type}"`,
     );
   }
-  const to = TRANSITIONS[state.status][cmd.type];
+  const carrier = cmd.source === "carrier" ? CARRIER_TRANSITIONS[state.status] : undefined;
+  const to = TRANSITIONS[state.status][cmd.type] ?? carrier?.[cmd.type];
   if (!to) {
-    const allowed = Object.keys(TRANSITIONS[state.status]);
+    const allowed = Object.keys({ ...TRANSITIONS[state.status], ...carrier });
     return refuse(
       "illegal_transition",
       `a ${state.status} call cannot take "${cmd.type}"; allowed: ${allowed.length ? allowed.join(", ") : "none (final)"}`,
@@ -90,7 +113,19 @@ export function failedBilling(): Billing {
 }
 
 /** Failure reasons after which the next bid is tried (the buyer never picked up). */
-const UNANSWERED = new Set(["no_answer", "busy", "unanswered", "timeout"]);
+const UNANSWERED = new Set(["no_answer", "busy", "unanswered", "timeout", "unreachable"]);
+
+/** How far below its own minimum a buyer's hang-up is flagged (a buyer dodging the charge). */
+export const BELOW_MINIMUM_FLAG_SEC = 5;
+
+/** Whether the buyer hung up just below its own billing minimum (within BELOW_MINIMUM_FLAG_SEC). */
+export function buyerHungUpBelowMinimum(
+  durationSec: number,
+  minDurationSec: number,
+  hangupBy: CallEventCommand["hangupBy"],
+): boolean {
+  return hangupBy === "buyer" && durationSec < minDurationSec && durationSec >= minDurationSec - BELOW_MINIMUM_FLAG_SEC;
+}
 
 /**
  * Revenue recovery: whether the call should go to the next bid after this event — a failed attempt the

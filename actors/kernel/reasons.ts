@@ -58,6 +58,8 @@ export const REASONS = {
   // call lifecycle
   call_unknown: "The call does not exist.",
   illegal_transition: "The event is not allowed in the call's current state.",
+  carrier_managed_call:
+    "The call came through a carrier's voice webhook: its lifecycle comes from the carrier's signed callbacks, so events from a seller's key are refused (the carrier's measured duration is the one billed).",
   call_archived:
     "The call has finished and its live record has expired: it can no longer take events, and its Idempotency-Key cannot offer a new call (GET still answers from the call history).",
   routing_expired: "The routed call did not connect before its routing instruction expired.",

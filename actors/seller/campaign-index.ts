@@ -28,6 +28,9 @@ export interface SellerCampaignEntry {
   payout: SellerCampaign["payout"];
   caps: SellerCampaign["caps"];
   screen: ScreenSettings;
+  /** Carrier calls (api/telephony): the no-buyer fallback and the buyer's ring timeout, when set. */
+  carrierFallback?: SellerCampaign["carrierFallback"];
+  dialTimeoutSec?: number;
   /** The campaign's version in the seller's document; an older entry never replaces a newer one. */
   version: number;
 }
@@ -60,6 +63,8 @@ export function sellerCampaignEntry(seller: SellerState, c: SellerCampaign): Sel
     payout: c.payout,
     caps: c.caps,
     screen: screenSettingsOf(c),
+    ...(c.carrierFallback ? { carrierFallback: c.carrierFallback } : {}),
+    ...(c.dialTimeoutSec !== undefined ? { dialTimeoutSec: c.dialTimeoutSec } : {}),
     version: c.version,
   };
 }

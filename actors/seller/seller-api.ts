@@ -4,6 +4,11 @@ import type { Result } from "../kernel/result.ts";
 
 export type Payout = { type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number };
 
+export type CarrierFallback =
+  | { action: "message"; message: string }
+  | { action: "forward"; number: string }
+  | { action: "hangup" };
+
 export interface SellerCampaign {
   id: string;
   sellerId: string;
@@ -22,6 +27,10 @@ export interface SellerCampaign {
   allowAnonymous: boolean;
   exposeCallerId: boolean; // whether RTB pings may carry the caller number
   caps: { hourly?: number; daily?: number };
+  /** Carrier calls: what the caller hears when no buyer takes the call (absent: a short message). */
+  carrierFallback?: CarrierFallback;
+  /** Carrier calls: seconds a buyer's phone rings before no-answer (absent: the edge's default). */
+  dialTimeoutSec?: number;
   /** Compliance and fraud screen settings (absent on older campaigns: inbound, no minimums). */
   trafficType?: "inbound" | "outbound" | "callback";
   minAttestation?: "A" | "B" | "C";

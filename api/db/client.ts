@@ -4,10 +4,18 @@ import postgres from "postgres";
 import * as complianceSchema from "./compliance-schema.ts";
 import * as deadLetterSchema from "./dead-letter-schema.ts";
 import * as ledgerSchema from "./ledger-schema.ts";
+import * as numbersSchema from "./numbers-schema.ts";
 import * as mainSchema from "./schema.ts";
 import * as webhookSchema from "./webhook-schema.ts";
 
-const schema = { ...mainSchema, ...ledgerSchema, ...complianceSchema, ...webhookSchema, ...deadLetterSchema };
+const schema = {
+  ...mainSchema,
+  ...ledgerSchema,
+  ...complianceSchema,
+  ...webhookSchema,
+  ...deadLetterSchema,
+  ...numbersSchema,
+};
 
 /** `onQuery` sees every statement sent (tests count them). */
 export function createDb(url: string, max = 10, onQuery?: (query: string) => void) {

@@ -2,13 +2,13 @@
 import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gte, lt, or } from "drizzle-orm";
 import { type Context, Hono } from "hono";
-import type { CallState, CallStatus, ICallActor, OfferCommand } from "../../actors/call/call-api.ts";
+import type { CallState, CallStatus, ICallActor } from "../../actors/call/call-api.ts";
 import { HOLDING } from "../../actors/call/holds.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
-import { offerRequestHashes } from "../compliance/offer-subject.ts";
 import { calls } from "../db/schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
-import { auctionOutcomes, offersRefused } from "../metrics.ts";
+import { offersRefused } from "../metrics.ts";
+import { submitOffer } from "../offer.ts";
 import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import { CallEvent, OfferCall } from "../schemas/calls.ts";
@@ -100,26 +100,7 @@ export function callRoutes(deps: ApiDeps) {
     if (!sellerId || (principal.role === "seller" && principal.accountId !== sellerId)) {
       throw new ApiError(404, "seller_campaign_unknown", `no seller campaign ${input.sellerCampaignId}`);
     }
-    const callId = `call_${sha256(`${sellerId}\u0000${key}`).slice(0, 28)}`;
-    // One actor call: admission, caller checks, the compliance screen, the auction and the reservation
-    // (with their undo steps) all run in the call's turn.
-    const cmd: OfferCommand = {
-      callId,
-      sellerId,
-      sellerCampaignId: input.sellerCampaignId,
-      ...offerRequestHashes(deps.config.pii, input),
-      callerNumber: input.callerNumber,
-      pingCallerNumber: input.pingCallerNumber,
-      consentCertificate: input.consentCertificate,
-      callerState: input.callerState,
-      callerZip: input.callerZip,
-      vertical: input.vertical,
-      tags: input.tags,
-      attestation: input.attestation,
-      receivedAtMs: deps.now(),
-    };
-    const decision = await actorCall(call(callId).offer(cmd));
-    auctionOutcomes.inc({ outcome: decision.status });
+    const decision = await submitOffer(deps, { sellerId, idempotencyKey: key, input });
     return c.json(viewAs(principal, decision), 201);
   });
 

@@ -116,6 +116,16 @@ const Payout = v.variant("type", [
   }),
 ]);
 
+/** What a carrier call hears when no buyer takes it (api/telephony/fallback.ts; absent: a message). */
+const CarrierFallback = v.variant("action", [
+  v.object({ action: v.literal("message"), message: v.pipe(v.string(), v.minLength(1), v.maxLength(500)) }),
+  v.object({
+    action: v.literal("forward"),
+    number: v.pipe(v.string(), v.regex(/^\+[1-9][0-9]{7,14}$/, "must be an E.164 number")),
+  }),
+  v.object({ action: v.literal("hangup") }),
+]);
+
 const SellerCampaignFields = {
   name: Name,
   status: v.optional(v.picklist(["active", "paused"]), "active"),
@@ -140,6 +150,9 @@ const SellerCampaignFields = {
   allowAnonymous: v.optional(v.boolean(), false),
   exposeCallerId: v.optional(v.boolean(), false),
   caps: v.optional(v.object({ hourly: v.optional(PositiveInt), daily: v.optional(PositiveInt) }), {}),
+  // Carrier calls (api/telephony): what the caller hears with no buyer, and how long a buyer rings.
+  carrierFallback: v.optional(CarrierFallback),
+  dialTimeoutSec: v.optional(v.pipe(NonNegativeInt, v.minValue(5), v.maxValue(120))),
   trafficType: v.optional(v.picklist(["inbound", "outbound", "callback"]), "inbound"),
   minAttestation: v.optional(v.picklist(["A", "B", "C"])),
   requireConsent: v.optional(v.boolean(), false),
