@@ -24,6 +24,7 @@ import { fundsRoutes } from "./routes/funds.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { numberRoutes } from "./routes/numbers.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { watchSweep } from "./sweep-metrics.ts";
@@ -68,6 +69,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", accountRoutes(deps));
   v1.route("/", apiKeyRoutes(deps));
   v1.route("/", campaignRoutes(deps));
+  v1.route("/", numberRoutes(deps));
   v1.route("/", fundsRoutes(deps));
   v1.route("/", callRoutes(deps));
   v1.route("/", complianceRoutes(deps));

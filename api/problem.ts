@@ -25,6 +25,9 @@ export const API_ERRORS = {
   auth_failures_limited:
     "Too many failed authentications from this client address; retry after `Retry-After` seconds.",
   key_inactive: "The API key is revoked or expired; it cannot be rotated.",
+  number_unknown: "No such tracking number (or it is on another seller's campaign).",
+  number_taken: "The tracking number is already active (on this or another campaign); release it first.",
+  number_released: "The tracking number is released; assign it again with `POST /v1/numbers`.",
   dead_letter_unknown: "No such dead letter (admin: `GET /v1/admin/dead-letters` lists them).",
   dead_letter_replay_failed:
     "The dead letter's event still cannot be recorded; `deadLetter.error` says why (see docs/ops/deadletter.md).",
@@ -74,15 +77,20 @@ export function refusalError(reason: { code: ReasonCode; detail: string; limit?:
   return new ApiError(REFUSAL_STATUS[reason.code] ?? 422, reason.code, reason.detail, extra);
 }
 
-export function problem(c: Context, err: ApiError): Response {
-  const body = {
+/** The problem details of an error (also one row's answer inside a bulk answer). */
+export function problemDetails(err: ApiError, instance: string) {
+  return {
     type: `https://dependable-call-exchange.dev/problems/${err.code}`,
     title: describe(err.code),
     status: err.status,
     detail: err.message,
     code: err.code,
-    instance: c.req.path,
+    instance,
     ...err.extra,
   };
+}
+
+export function problem(c: Context, err: ApiError): Response {
+  const body = problemDetails(err, c.req.path);
   return c.body(JSON.stringify(body), err.status, { "content-type": "application/problem+json" });
 }

@@ -22,6 +22,9 @@ export const LIMITS = {
   // batches
   "numbers.batch": 2_000,
   "payout.sellerIds": 1_000,
+  // tracking numbers
+  "number.tags": 20,
+  "numbers.import": 500,
   // free text and identifiers (characters)
   "text.name": 200,
   "text.description": 500,
@@ -90,6 +93,8 @@ export const LIMIT_MEANINGS: Record<LimitName, string> = {
   "offer.tags": "entries in a call offer's `tags`",
   "numbers.batch": "phone numbers in one suppression or blocklist request",
   "payout.sellerIds": "seller ids in one payout request",
+  "number.tags": "entries in a tracking number's `tags`",
+  "numbers.import": "rows (after the header) in one tracking-number CSV import",
   "text.name": "characters in a name",
   "text.description": "characters in a description",
   "text.reason": "characters in a refund or event reason, or a suppression reason",

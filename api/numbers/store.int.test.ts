@@ -3,6 +3,7 @@
 // change is an audited seller event written with it.
 import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAudit } from "../audit/verify.ts";
 import type { Db } from "../db/client.ts";
 import { auditLog } from "../db/compliance-schema.ts";
 import { domainEvents } from "../db/schema.ts";
@@ -112,6 +113,7 @@ describe("the store", () => {
       .from(auditLog)
       .where(eq(auditLog.aggregateId, "sel_a"));
     expect(audited.filter((r) => r.type.startsWith("seller.number_")).length).toBe(events.length);
+    expect(await verifyAudit(db)).toMatchObject({ ok: true });
   });
 
   it("pages in assignment order and filters by campaign and status", async () => {

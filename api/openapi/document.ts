@@ -28,6 +28,9 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   webhook_unknown: 404,
   delivery_unknown: 404,
   dead_letter_unknown: 404,
+  number_unknown: 404,
+  number_taken: 409,
+  number_released: 409,
   dead_letter_replay_failed: 422,
   rate_limited: 429,
   auth_failures_limited: 429,
@@ -149,8 +152,8 @@ function operation(route: DocumentedRoute): Json {
   }
   if (route.body) {
     op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
-  } else if (route.raw === "text/plain") {
-    op.requestBody = { required: true, content: { "text/plain": { schema: { type: "string" } } } };
+  } else if (route.raw === "text/plain" || route.raw === "text/csv") {
+    op.requestBody = { required: true, content: { [route.raw]: { schema: { type: "string" } } } };
   }
   return op;
 }

@@ -35,7 +35,7 @@ export interface RouteFacts {
   status: 200 | 201 | 204 | 101;
   response: Schema | null;
   csv?: boolean;
-  raw?: "text/plain" | "text/html" | "websocket";
+  raw?: "text/plain" | "text/csv" | "text/html" | "websocket";
   /** A non-JSON success body (the docs page, Prometheus text). */
   produces?: "text/html" | "text/plain";
   idempotencyKey?: "required" | "optional";

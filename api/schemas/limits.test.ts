@@ -9,6 +9,7 @@ import { CallEvent, OfferCall } from "./calls.ts";
 import { CreateBuyerCampaign, PatchBuyerCampaign } from "./campaigns.ts";
 import { BlocklistEntries, CreateConsent, SuppressionEntries } from "./compliance.ts";
 import { Payout, Refund } from "./ledger.ts";
+import { CreateNumber } from "./numbers.ts";
 import { CreateWebhook } from "./webhooks.ts";
 
 const campaign = {
@@ -47,6 +48,11 @@ const cases: Case[] = [
     }),
   ],
   ["offer.tags", OfferCall, (n) => ({ ...offer, tags: tags(n) })],
+  [
+    "number.tags",
+    CreateNumber,
+    (n) => ({ number: "+12125551234", sellerCampaignId: offer.sellerCampaignId, tags: tags(n) }),
+  ],
   ["numbers.batch", SuppressionEntries, (n) => ({ numbers: phones(n) })],
   ["numbers.batch", BlocklistEntries, (n) => ({ numbers: phones(n) })],
   ["payout.sellerIds", Payout, (n) => ({ sellerIds: sellers(n) })],
