@@ -33,9 +33,9 @@ describe("the simulated carrier", () => {
   it("posts the voice webhook, speaks, dials, reports the buyer leg in carrier order, then the action", async () => {
     const r = await sim(
       { [VOICE]: "dial.xml", [STATUS]: () => ({ status: 204, body: "" }), [DIAL]: "hangup.xml" },
-      { "+13059870001": { outcome: "answer", ringSec: 4, talkSec: 125 } },
+      { "+13059870001": { outcome: "answer", ringSec: 4, talkSec: 125, endedBy: "buyer" } },
       {},
-      { attestation: "A" },
+      { attestation: "A", callerState: "FL", callerZip: "33101" },
     );
     expect(trail(r)).toEqual([
       "voice",
@@ -53,6 +53,8 @@ describe("the simulated carrier", () => {
       CallStatus: "ringing",
       Direction: "inbound",
       StirVerstat: "TN-Validation-Passed-A",
+      FromState: "FL",
+      FromZip: "33101",
     });
     expect(r.callSid).toMatch(/^CA[0-9a-f]{32}$/);
     expect(completed!.params).toMatchObject({
@@ -71,6 +73,26 @@ describe("the simulated carrier", () => {
     });
     expect(r.said).toEqual(["This call may be recorded for quality assurance."]);
     expect(r).toMatchObject({ end: "hangup", errors: [] });
+  });
+
+  it("the caller ending the bridged call: the action says the caller's leg is over, and the call ends", async () => {
+    for (const provider of ["twilio", "telnyx"] as const) {
+      const r = await sim(
+        { [VOICE]: "dial.xml", [DIAL]: "reroute.xml" },
+        { default: { outcome: "answer", ringSec: 2, talkSec: 95 } },
+        {},
+        { provider, attestation: "B" },
+      );
+      const action = r.requests.find((q) => q.kind === "action")!;
+      expect(action.params).toMatchObject({
+        CallStatus: "completed",
+        DialCallStatus: "completed",
+        DialCallDuration: "95",
+      });
+      expect(action.params.HangupSource).toBe(provider === "telnyx" ? "caller" : undefined);
+      expect(r).toMatchObject({ end: "caller", endedAtSec: 4 + 2 + 95 });
+      expect(r.legs).toHaveLength(1); // the action's answer (another Dial) is ignored
+    }
   });
 
   it("posts only the statusCallbackEvents asked for (Twilio's default: completed)", async () => {
@@ -207,7 +229,7 @@ describe("the simulated carrier", () => {
         [VOICE]: "fallback.xml",
         "http://exchange.test/v1/telephony/twilio/calls/call_1/next": "forward.xml",
       },
-      { default: { outcome: "answer", talkSec: 10 } },
+      { default: { outcome: "answer", talkSec: 10, endedBy: "buyer" } },
     );
     expect(trail(r)).toEqual(["voice", "redirect"]);
     expect(r.said).toEqual(["Sorry, nobody can take your call right now.", "Goodbye."]);

@@ -77,6 +77,8 @@ function newRun(call: SimCall, opts: SimOptions): Run {
       To: call.to,
       Direction: "inbound",
       ApiVersion: "2010-04-01",
+      ...(call.callerState ? { FromState: call.callerState, FromCountry: "US" } : {}),
+      ...(call.callerZip ? { FromZip: call.callerZip } : {}),
       ...attestationParams(call.provider, call.attestation),
     },
     t: 0,

@@ -51,6 +51,8 @@ export async function runDial(run: Run, dial: DialVerb): Promise<Doc | undefined
   };
   run.result.legs.push(...placed.map((p) => p.leg));
   run.t = Math.max(...placed.map((p) => p.leg.endedAtSec));
+  // The caller ending the bridged call ends the call: the action then says CallStatus=completed.
+  if (winner?.leg.hangupBy === "caller") run.quitAt = Math.min(run.quitAt, winner.leg.endedAtSec);
   const callerGone = run.quitAt <= run.t;
   if (!run.opts.faults?.actionFirst) await ends();
   const next = dial.action ? await postAction(run, dial, main.leg, callerGone) : "continue";
@@ -176,6 +178,8 @@ async function postAction(run: Run, dial: DialVerb, leg: LegRecord, callerGone: 
     DialCallStatus: leg.status,
     DialCallSid: leg.sid,
     ...(answered ? { DialCallDuration: String(leg.durationSec) } : {}),
+    // Telnyx says who hung up; Twilio leaves it to CallStatus (the caller's leg over or not).
+    ...(run.call.provider === "telnyx" && answered ? { HangupSource: callerGone ? "caller" : "callee" } : {}),
     Timestamp: timestampAt(run.opts.startedAt ?? new Date(0), leg.endedAtSec),
   };
   const req = { kind: "action" as const, url: dial.action!, method: dial.method, params };

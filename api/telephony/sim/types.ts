@@ -33,6 +33,9 @@ export interface SimCall {
   voiceUrl: string;
   from: string;
   to: string;
+  /** The caller's state and ZIP as the carrier's lookup gives them (FromState, FromZip). */
+  callerState?: string;
+  callerZip?: string;
   /** The carrier's call id (generated when absent). */
   callSid?: string;
   /** The caller's STIR/SHAKEN attestation letter (A, B, C), or "failed" / "none". */
