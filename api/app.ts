@@ -28,6 +28,7 @@ import { numberRoutes } from "./routes/numbers.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { watchSweep } from "./sweep-metrics.ts";
+import { telephonyRoutes } from "./telephony/routes.ts";
 
 export const MAX_BODY_BYTES = LIMITS["body.bytes"];
 
@@ -51,6 +52,7 @@ export function createApp(deps: ApiDeps) {
   app.route("/", metricsRoutes(keys));
   app.route("/v1", liveRoutes(deps, keys)); // before v1: a WebSocket may authenticate by subprotocol
   app.route("/v1", dncImportRoutes(deps, keys)); // before v1: streams DNC files past the 64 KB body limit
+  app.route("/v1", telephonyRoutes(deps)); // before v1: a carrier's signature is its authentication
 
   const v1 = new Hono();
   v1.use(

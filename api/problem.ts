@@ -34,6 +34,8 @@ export const API_ERRORS = {
   upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
   events_backlog_full:
     "Too many domain events wait to be recorded; new offers are refused until the backlog drains. Retry after `Retry-After` seconds.",
+  carrier_signature_invalid:
+    "A carrier request (`/v1/telephony/...`) is unsigned, wrongly signed, or outside Telnyx's replay window; it was refused, audited, and changed nothing.",
   internal_error: "An unexpected error; it has been logged.",
 } as const;
 

@@ -375,7 +375,12 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     if (cmd.type !== "completed" || min === undefined) return undefined;
     if (!buyerHungUpBelowMinimum(cmd.durationSec ?? 0, min, cmd.hangupBy)) return undefined;
     const code = "buyer_hangup_below_minimum";
-    const data = { code, durationSec: cmd.durationSec ?? 0, minDurationSec: min, buyerId: state.decision.buyerId };
+    const data = {
+      code,
+      durationSec: cmd.durationSec ?? 0,
+      minDurationSec: min,
+      buyerId: state.decision.buyerId,
+    };
     const event = domainEvent("call.flagged", { type: "call", id: state.callId }, cmd.eventId, now, data);
     return { state: { ...state, flags: [...(state.flags ?? []), code] }, event };
   }

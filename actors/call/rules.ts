@@ -124,7 +124,11 @@ export function buyerHungUpBelowMinimum(
   minDurationSec: number,
   hangupBy: CallEventCommand["hangupBy"],
 ): boolean {
-  return hangupBy === "buyer" && durationSec < minDurationSec && durationSec >= minDurationSec - BELOW_MINIMUM_FLAG_SEC;
+  return (
+    hangupBy === "buyer" &&
+    durationSec < minDurationSec &&
+    durationSec >= minDurationSec - BELOW_MINIMUM_FLAG_SEC
+  );
 }
 
 /**

@@ -37,6 +37,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   key_inactive: 409,
   upstream_unavailable: 503,
   events_backlog_full: 503,
+  carrier_signature_invalid: 403,
   internal_error: 500,
 };
 
@@ -74,9 +75,12 @@ function codesOf(route: DocumentedRoute): ProblemCode[] {
   const codes = new Set<ProblemCode>(route.errors);
   // Whatever is validated may also go over a named limit (api/validate.ts).
   if (codes.has("validation_failed")) codes.add("limit_exceeded");
-  if (route.access !== "public")
+  if (route.access === "carrier")
+    for (const c of ["carrier_signature_invalid", "auth_failures_limited"] as const) codes.add(c);
+  else if (route.access !== "public")
     for (const c of ["unauthorized", "rate_limited", "auth_failures_limited"] as const) codes.add(c);
-  if (route.access !== "public" && route.access !== "any") codes.add("forbidden");
+  if (route.access !== "public" && route.access !== "any" && route.access !== "carrier")
+    codes.add("forbidden");
   codes.add("internal_error");
   return [...codes];
 }
@@ -145,14 +149,18 @@ function operation(route: DocumentedRoute): Json {
     parameters,
     responses,
   };
-  if (route.access === "public") op.security = [];
+  if (route.access === "public" || route.access === "carrier") op.security = [];
   if (route.deprecated) {
     op.deprecated = true;
     op.description = `Deprecated: ${route.deprecated}.`;
   }
   if (route.body) {
     op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
-  } else if (route.raw === "text/plain" || route.raw === "text/csv") {
+  } else if (
+    route.raw === "text/plain" ||
+    route.raw === "text/csv" ||
+    route.raw === "application/x-www-form-urlencoded"
+  ) {
     op.requestBody = { required: true, content: { [route.raw]: { schema: { type: "string" } } } };
   }
   return op;

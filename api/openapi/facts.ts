@@ -19,10 +19,14 @@ export const TAGS = [
   "audit",
   "reports",
   "webhooks",
+  "telephony",
 ] as const;
 export type Tag = (typeof TAGS)[number];
-/** Who may call: `public` needs no key; `any` any valid key (scoped to its own account inside). */
-export type Access = "public" | "any" | "admin" | "buyer" | "seller" | "buyer-or-seller";
+/**
+ * Who may call: `public` needs no key; `any` any valid key (scoped to its own account inside);
+ * `carrier` no key but the carrier's request signature (api/telephony/edge.ts).
+ */
+export type Access = "public" | "any" | "admin" | "buyer" | "seller" | "buyer-or-seller" | "carrier";
 
 export interface RouteFacts {
   tag: Tag;
@@ -35,9 +39,9 @@ export interface RouteFacts {
   status: 200 | 201 | 204 | 101;
   response: Schema | null;
   csv?: boolean;
-  raw?: "text/plain" | "text/csv" | "text/html" | "websocket";
-  /** A non-JSON success body (the docs page, Prometheus text). */
-  produces?: "text/html" | "text/plain";
+  raw?: "text/plain" | "text/csv" | "text/html" | "websocket" | "application/x-www-form-urlencoded";
+  /** A non-JSON success body (the docs page, Prometheus text, TwiML). */
+  produces?: "text/html" | "text/plain" | "application/xml";
   idempotencyKey?: "required" | "optional";
   errors: ProblemCode[];
   /** Still served, but superseded: the text says by what. */

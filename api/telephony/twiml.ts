@@ -62,7 +62,10 @@ export function twiml(steps: Step[]): string {
     if ("say" in s) response.ele("Say").txt(s.say);
     else if ("dial" in s) appendDial(response, s.dial);
     else if ("forward" in s)
-      response.ele("Dial", { timeout: String(s.forward.timeoutSec) }).ele("Number").txt(s.forward.number);
+      response
+        .ele("Dial", { timeout: String(s.forward.timeoutSec) })
+        .ele("Number")
+        .txt(s.forward.number);
     else response.ele("Hangup");
   }
   return doc.end({ prettyPrint: false });

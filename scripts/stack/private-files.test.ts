@@ -2,8 +2,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { signTelnyx } from "../../api/telephony/sign.ts";
+import { verifyTelnyx } from "../../api/telephony/signatures.ts";
 import { privateDir, privateFile } from "./private-files.ts";
-import { loadOrCreateSecrets } from "./secrets.ts";
+import { appSecrets, loadOrCreateSecrets } from "./secrets.ts";
 import { Supervisor } from "./supervisor.ts";
 
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
@@ -58,6 +60,19 @@ describe("loadOrCreateSecrets", () => {
     expect(s.DCE_ADMIN_API_KEY).toBe("dce_admin_old_key_0123456789");
     expect(readFileSync(file, "utf8")).toContain(`DAPR_API_TOKEN=${s.DAPR_API_TOKEN}\n`);
     expect(readFileSync(file, "utf8")).toContain(`APP_API_TOKEN=${s.APP_API_TOKEN}\n`);
+  });
+
+  it("generates the carrier secrets: a Twilio token and a matching Telnyx key pair", () => {
+    const file = join(scratch(), "secrets.env");
+    writeFileSync(file, `DCE_PII_KEY=${"ab".repeat(32)}\n`);
+    const s = loadOrCreateSecrets(file, {});
+    expect(s.DCE_TWILIO_AUTH_TOKEN).toMatch(/^[0-9a-f]{32}$/);
+    const body = "CallSid=CA1&To=%2B13125550100";
+    const sig = signTelnyx(body, 1_800_000_000, s.DCE_TELNYX_SIM_PRIVATE_KEY);
+    expect(verifyTelnyx(body, "1800000000", sig, s.DCE_TELNYX_PUBLIC_KEY, 1_800_000_000)).toBeNull();
+    expect(loadOrCreateSecrets(file, {}).DCE_TELNYX_PUBLIC_KEY).toBe(s.DCE_TELNYX_PUBLIC_KEY);
+    expect(appSecrets(s)).not.toHaveProperty("DCE_TELNYX_SIM_PRIVATE_KEY");
+    expect(appSecrets(s)).toHaveProperty("DCE_TELNYX_PUBLIC_KEY", s.DCE_TELNYX_PUBLIC_KEY);
   });
 
   it("uses a value from the environment without writing it", () => {

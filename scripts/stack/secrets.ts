@@ -1,5 +1,5 @@
 // Local development secrets, generated once into the state directory (mode 0600); the environment wins.
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { type PiiKeyring, parsePiiKeys } from "../../actors/platform/pii-keys.ts";
 
@@ -14,15 +14,34 @@ export interface LocalSecrets {
   DCE_AUDIT_CHECKPOINT_KEY: string;
   /** The database owner role's password: migrations only, never given to an app. */
   DCE_DB_OWNER_PASSWORD: string;
+  /** Twilio's auth token: the API checks `X-Twilio-Signature` with it (the simulator signs with it). */
+  DCE_TWILIO_AUTH_TOKEN: string;
+  /** Telnyx's Ed25519 public key (base64 of the raw 32 bytes): the API checks Telnyx signatures. */
+  DCE_TELNYX_PUBLIC_KEY: string;
+  /** The matching private key (PKCS8 DER, base64): the carrier simulator only, never given to an app. */
+  DCE_TELNYX_SIM_PRIVATE_KEY: string;
 }
 
-const GENERATE: Record<keyof LocalSecrets, () => string> = {
+/** A local Ed25519 pair standing in for Telnyx's: the public half as Telnyx shows it, the private in PKCS8. */
+export function telnyxKeyPair(): { publicKey: string; privateKey: string } {
+  const pair = generateKeyPairSync("ed25519");
+  return {
+    // SPKI DER for Ed25519 is a 12-byte prefix and the raw 32-byte key.
+    publicKey: pair.publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("base64"),
+    privateKey: pair.privateKey.export({ format: "der", type: "pkcs8" }).toString("base64"),
+  };
+}
+
+type Generated = Exclude<keyof LocalSecrets, "DCE_TELNYX_PUBLIC_KEY" | "DCE_TELNYX_SIM_PRIVATE_KEY">;
+
+const GENERATE: Record<Generated, () => string> = {
   DCE_PII_KEY: () => randomBytes(32).toString("hex"),
   DCE_ADMIN_API_KEY: () => `dce_admin_${randomBytes(24).toString("base64url")}`,
   DAPR_API_TOKEN: () => randomBytes(32).toString("hex"),
   APP_API_TOKEN: () => randomBytes(32).toString("hex"),
   DCE_AUDIT_CHECKPOINT_KEY: () => randomBytes(32).toString("hex"),
   DCE_DB_OWNER_PASSWORD: () => randomBytes(24).toString("hex"),
+  DCE_TWILIO_AUTH_TOKEN: () => randomBytes(16).toString("hex"),
 };
 
 /**
@@ -39,9 +58,16 @@ export function loadOrCreateSecrets(file: string, env: NodeJS.ProcessEnv = proce
       if (m) stored[m[1]!] = m[2]!;
     }
   }
-  const names = Object.keys(GENERATE) as (keyof LocalSecrets)[];
-  const missing = names.filter((name) => !stored[name]);
-  for (const name of missing) stored[name] = GENERATE[name]();
+  const names = Object.keys(GENERATE) as Generated[];
+  const missing: string[] = names.filter((name) => !stored[name]);
+  for (const name of names) if (!stored[name]) stored[name] = GENERATE[name]();
+  // The Telnyx pair is made together: one half without the other is useless.
+  if (!stored.DCE_TELNYX_PUBLIC_KEY || !stored.DCE_TELNYX_SIM_PRIVATE_KEY) {
+    const pair = telnyxKeyPair();
+    stored.DCE_TELNYX_PUBLIC_KEY = pair.publicKey;
+    stored.DCE_TELNYX_SIM_PRIVATE_KEY = pair.privateKey;
+    missing.push("DCE_TELNYX_PUBLIC_KEY");
+  }
   if (missing.length > 0) {
     const body = Object.entries(stored)
       .map(([k, v]) => `${k}=${v}`)
@@ -56,12 +82,17 @@ export function loadOrCreateSecrets(file: string, env: NodeJS.ProcessEnv = proce
     APP_API_TOKEN: value("APP_API_TOKEN"),
     DCE_AUDIT_CHECKPOINT_KEY: value("DCE_AUDIT_CHECKPOINT_KEY"),
     DCE_DB_OWNER_PASSWORD: value("DCE_DB_OWNER_PASSWORD"),
+    DCE_TWILIO_AUTH_TOKEN: value("DCE_TWILIO_AUTH_TOKEN"),
+    DCE_TELNYX_PUBLIC_KEY: value("DCE_TELNYX_PUBLIC_KEY"),
+    DCE_TELNYX_SIM_PRIVATE_KEY: value("DCE_TELNYX_SIM_PRIVATE_KEY"),
   };
 }
 
-/** The secrets an app process gets: all but the database owner's password. */
-export function appSecrets(secrets: LocalSecrets): Omit<LocalSecrets, "DCE_DB_OWNER_PASSWORD"> {
-  const { DCE_DB_OWNER_PASSWORD: _owner, ...rest } = secrets;
+/** The secrets an app process gets: all but the database owner's password and the simulator's key. */
+export function appSecrets(
+  secrets: LocalSecrets,
+): Omit<LocalSecrets, "DCE_DB_OWNER_PASSWORD" | "DCE_TELNYX_SIM_PRIVATE_KEY"> {
+  const { DCE_DB_OWNER_PASSWORD: _owner, DCE_TELNYX_SIM_PRIVATE_KEY: _sim, ...rest } = secrets;
   return rest;
 }
 

@@ -1,0 +1,65 @@
+// What the exchange answers a carrier: the Dial to the routed buyer (with the disclosure when due), the
+// seller campaign's fallback when no buyer takes the call, and the callback URLs under DCE_PUBLIC_URL.
+import type { CallDecision } from "../../actors/call/call-api.ts";
+import { DEFAULT_MAX_CALL_DURATION_SEC } from "../../actors/call/holds.ts";
+import type { SellerCampaignEntry } from "../../actors/seller/campaign-index.ts";
+import type { CarrierFallback } from "../../actors/seller/seller-api.ts";
+import type { Provider } from "./carrier-params.ts";
+import { type DialOptions, type Step, twiml } from "./twiml.ts";
+
+export const DEFAULT_FALLBACK_MESSAGE =
+  "Sorry, no one is available to take your call right now. Please try again later. Goodbye.";
+export const DISCLOSURE = "This call may be recorded for quality and training purposes.";
+
+/** `DCE_PUBLIC_URL/v1/telephony/<provider>/calls/<callId>/<what>?bid=<bidId>`: the carrier calls it back. */
+export function callbackUrl(
+  publicUrl: string,
+  provider: Provider,
+  callId: string,
+  what: string,
+  bid: string,
+) {
+  return `${publicUrl}/v1/telephony/${provider}/calls/${encodeURIComponent(callId)}/${what}?bid=${encodeURIComponent(bid)}`;
+}
+
+export interface DialContext {
+  publicUrl: string;
+  provider: Provider;
+  callId: string;
+  /** The seller campaign's facts (ring timeout, maximum duration), when known. */
+  campaign?: Pick<SellerCampaignEntry, "dialTimeoutSec" | "maxCallDurationSec">;
+  defaultTimeoutSec: number;
+}
+
+/** The Dial options for a routed decision; more attributes (recording, whisper) are added by callers. */
+export function dialOptions(ctx: DialContext, decision: CallDecision): DialOptions {
+  const bid = decision.bidId ?? "";
+  return {
+    action: callbackUrl(ctx.publicUrl, ctx.provider, ctx.callId, "dial", bid),
+    statusCallback: callbackUrl(ctx.publicUrl, ctx.provider, ctx.callId, "status", bid),
+    timeoutSec: ctx.campaign?.dialTimeoutSec ?? ctx.defaultTimeoutSec,
+    timeLimitSec: ctx.campaign?.maxCallDurationSec ?? DEFAULT_MAX_CALL_DURATION_SEC,
+    destination: decision.destination ?? {},
+  };
+}
+
+/**
+ * The answer for a routed call: the disclosure where the routing says so (not again on a re-route: the
+ * caller heard it), then the Dial.
+ */
+export function routedAnswer(ctx: DialContext, decision: CallDecision, rerouted = false): string {
+  const steps: Step[] = [];
+  if (decision.recordingDisclosure && !rerouted) steps.push({ say: DISCLOSURE });
+  steps.push({ dial: dialOptions(ctx, decision) });
+  return twiml(steps);
+}
+
+/** The seller campaign's fallback (default: a short message), always ending the call or forwarding it. */
+export function fallbackAnswer(fallback: CarrierFallback | undefined, timeoutSec = 30): string {
+  const f = fallback ?? { action: "message", message: DEFAULT_FALLBACK_MESSAGE };
+  if (f.action === "hangup") return twiml([{ hangup: true }]);
+  if (f.action === "forward") return twiml([{ forward: { number: f.number, timeoutSec } }, { hangup: true }]);
+  return twiml([{ say: f.message }, { hangup: true }]);
+}
+
+export const hangupAnswer = () => twiml([{ hangup: true }]);
