@@ -36,8 +36,9 @@ describe("the simulator's command line", () => {
         "--signature",
         "bad",
       ],
-      { DCE_PUBLIC_URL: "https://dce.example.com/" },
+      { DCE_PUBLIC_URL: "https://dce.example.com/", DCE_STATE_DIR: "/tmp/dce-state" },
     );
+    expect(run.stateDir).toBe("/tmp/dce-state");
     expect(run.api).toBe("https://dce.example.com");
     expect(run.call).toMatchObject({
       provider: "telnyx",

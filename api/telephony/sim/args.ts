@@ -24,7 +24,7 @@ export const USAGE = `npm run sim -- --to <tracking number> [options]
   --voice-retries <N>        post the voice webhook N more times
   --jitter-ms <N>            wait up to N real ms before each request
   --signature valid|bad|missing
-  --state-dir <dir>          where secrets.env is (default .data)
+  --state-dir <dir>          where secrets.env is (default DCE_STATE_DIR, else .data)
   --json                     print the whole result as JSON`;
 
 export interface CliRun {
@@ -83,7 +83,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       "voice-retries": { type: "string" },
       "jitter-ms": { type: "string" },
       signature: { type: "string", default: "valid" },
-      "state-dir": { type: "string", default: ".data" },
+      "state-dir": { type: "string" },
       json: { type: "boolean", default: false },
     },
   });
@@ -125,7 +125,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       jitterMs: num("jitter-ms", values["jitter-ms"]),
     },
     signature: values.signature as SignatureMode,
-    stateDir: values["state-dir"],
+    stateDir: values["state-dir"] ?? env.DCE_STATE_DIR ?? ".data",
     json: values.json,
   };
 }

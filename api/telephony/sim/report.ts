@@ -16,8 +16,13 @@ export function describeRun(r: SimResult): string[] {
             ? `recording ${q.params.RecordingStatus}`
             : q.kind;
     const path = new URL(q.url).pathname;
-    const answer = q.body.length > 0 && q.body.length <= 300 ? `  ${q.body.replace(/\s+/g, " ")}` : "";
-    lines.push(`  t+${pad(`${q.atSec}s`, 6)} ${pad(what, 26)} ${q.method} ${path} → ${q.status}${answer}`);
+    lines.push(`  t+${pad(`${q.atSec}s`, 6)} ${pad(what, 26)} ${q.method} ${path} → ${q.status}`);
+    // The exchange's TwiML, as the carrier got it (the XML declaration left out); problems as sent.
+    const body = q.body
+      .replace(/<\?xml[^>]*\?>/, "")
+      .replace(/\s+/g, " ")
+      .trim();
+    if (body) lines.push(`           ${body}`);
   }
   for (const s of r.said) lines.push(`  said: "${s}"`);
   for (const l of r.legs)
