@@ -8,6 +8,7 @@ import type { Db } from "./db/client.ts";
 import type { KeyEvents } from "./key-events.ts";
 import type { LiveHub } from "./live/hub.ts";
 import type { StreamMonitor } from "./stream/monitor.ts";
+import type { CarrierSecrets } from "./telephony/secrets.ts";
 
 export interface ApiDeps {
   config: Config;
@@ -24,6 +25,11 @@ export interface ApiDeps {
   keyEvents?: KeyEvents;
   /** Signs and checks the audit checkpoints (DCE_AUDIT_CHECKPOINT_KEY); verify reports none without it. */
   auditCheckpointKey?: string;
+  /**
+   * The carrier edge's signing secrets (DCE_TWILIO_AUTH_TOKEN, DCE_TELNYX_PUBLIC_KEY; the API's alone):
+   * a provider without one has every request refused.
+   */
+  carrierSecrets?: CarrierSecrets;
   /** Name resolution for save-time checks of outbound URLs; the system's when absent (tests inject). */
   resolve?: Resolve;
   /** The domain-events backlog (metrics, /ready, offer backpressure); absent in tests that need none. */

@@ -13,6 +13,7 @@ import { LiveHub } from "./live/hub.ts";
 import { createLiveSocketServer } from "./live/ws-server.ts";
 import { LIVE_PROTOCOL } from "./routes/live.ts";
 import { streamMonitor } from "./stream/monitor.ts";
+import { carrierSecretsFrom } from "./telephony/secrets.ts";
 
 const config = loadConfig();
 const logger = createLogger("api", config.logLevel);
@@ -37,6 +38,7 @@ const app = createApp({
   live,
   keyEvents,
   auditCheckpointKey,
+  carrierSecrets: carrierSecretsFrom(process.env),
   stream,
   probes: {
     sidecar: async () => (await fetch(`${sidecar}/v1.0/healthz`, { signal: AbortSignal.timeout(1_000) })).ok,

@@ -30,6 +30,14 @@ export const actorCallDuration = new Histogram({
   registers: [registry],
 });
 
+/** Carrier requests by provider, route (voice, dial, status) and what the exchange answered. */
+export const carrierRequests = new Counter({
+  name: "dce_carrier_requests_total",
+  help: "Carrier requests (api/telephony) by provider, route and outcome: dial, fallback, hangup, recorded, ignored, refused",
+  labelNames: ["provider", "route", "outcome"] as const,
+  registers: [registry],
+});
+
 export const offersRefused = new Counter({
   name: "dce_offers_refused_backlog_total",
   help: "Call offers refused with 503 events_backlog_full while the domain-events backlog was past its bound",

@@ -315,6 +315,23 @@ describe.each([
       expect(envOf(deployment(id)).has("DCE_AUDIT_CHECKPOINT_KEY"), id).toBe(false);
   });
 
+  it("gives the carrier signing secrets to the API alone, by optional secretKeyRef", () => {
+    const env = envOf(deployment("exchange-api"));
+    expect(env.get("DCE_TWILIO_AUTH_TOKEN")?.valueFrom?.secretKeyRef).toEqual({
+      name: "dce-secrets",
+      key: "twilio-auth-token",
+      optional: true,
+    });
+    expect(env.get("DCE_TELNYX_PUBLIC_KEY")?.valueFrom?.secretKeyRef).toEqual({
+      name: "dce-secrets",
+      key: "telnyx-public-key",
+      optional: true,
+    });
+    for (const id of ["exchange-actors", "exchange-events"])
+      for (const v of ["DCE_TWILIO_AUTH_TOKEN", "DCE_TELNYX_PUBLIC_KEY"])
+        expect(envOf(deployment(id)).has(v), `${id} ${v}`).toBe(false);
+  });
+
   it("autoscales the actor hosts with an HPA, and budgets disruptions of every app", () => {
     const hpas = kind("HorizontalPodAutoscaler");
     expect(hpas).toHaveLength(1);

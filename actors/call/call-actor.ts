@@ -328,7 +328,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       state = await this.expireIfDue(state);
     const step = nextStatus(state, cmd);
     if (!step.ok) return step;
-    if (step.value.replay) return ok(state);
+    if (step.value.replay) return ok(await this.annotateHangup(state, cmd));
     const now = systemCtx.now();
     const at = new Date(now).toISOString();
     const to = step.value.status;
@@ -367,6 +367,20 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
     // applies), re-routed (a new routing), ended (nothing left to sweep).
     if (holdEnd(next)?.atMs !== holdEnd(state)?.atMs) await this.afterSave(next);
     return ok(next);
+  }
+
+  /**
+   * The same completion told again with who hung up, when the first telling did not say (a carrier's
+   * leg callback, then its Dial outcome): the side is recorded, and flagged as a first telling would be.
+   */
+  private async annotateHangup(state: CallState, cmd: CallEventCommand): Promise<CallState> {
+    if (cmd.type !== "completed" || !cmd.hangupBy || state.hangupBy) return state;
+    if (state.status !== "completed" || state.appliedEvents[cmd.eventId] !== "completed") return state;
+    const told = { ...cmd, durationSec: state.durationSec ?? 0 };
+    const next: CallState = { ...state, hangupBy: cmd.hangupBy };
+    const flagged = this.flagBelowMinimum(next, told, systemCtx.now());
+    await this.save(flagged?.state ?? next, flagged ? [flagged.event] : []);
+    return flagged?.state ?? next;
   }
 
   /** A buyer hanging up just below its own minimum: a flag on the call and a `call.flagged` event. */

@@ -68,6 +68,8 @@ export interface CallEventCommand {
   hangupBy?: "caller" | "buyer" | "system";
   /** "carrier": reported by a carrier's signed callback (the only source a carrier call accepts). */
   source?: "carrier";
+  /** With `source: "carrier"`: which carrier; only the one that brought the call may report on it. */
+  provider?: CarrierChannel["provider"];
   /**
    * The routing (bid id) this event is about, when the reporter knows: an event about a routing the
    * call has since left (a late callback of a re-routed attempt) changes nothing.

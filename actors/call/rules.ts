@@ -47,6 +47,17 @@ export function nextStatus(
       `this call came through ${state.channel.provider}: its lifecycle comes from the carrier's callbacks, and the carrier's measured duration is the one billed`,
     );
   }
+  if (
+    cmd.source === "carrier" &&
+    (!state.channel || (cmd.provider && cmd.provider !== state.channel.provider))
+  ) {
+    return refuse(
+      "illegal_transition",
+      state.channel
+        ? `this call came through ${state.channel.provider}, not ${cmd.provider}`
+        : "this call did not come through a carrier: its lifecycle is the seller's to report",
+    );
+  }
   const seen = state.appliedEvents[cmd.eventId];
   if (seen) return ok({ status: seen, replay: true });
   // A late callback about a routing the call has left (a re-routed attempt's leg): nothing changes.

@@ -51,8 +51,8 @@ export interface Config {
   stream: StreamGuards;
   /** The exchange's public base URL (DCE_PUBLIC_URL): carriers sign and call back URLs under it. */
   publicUrl: string;
-  /** The carrier edge (api/telephony, docs/ops/carrier.md): secrets empty → every request refused. */
-  carrier: { twilioAuthToken: string; telnyxPublicKey: string; dialTimeoutSec: number };
+  /** The carrier edge (api/telephony, docs/ops/carrier.md); its secrets are the API's alone (ApiDeps). */
+  carrier: { dialTimeoutSec: number };
 }
 
 export interface StreamGuards {
@@ -149,12 +149,9 @@ export function loadConfig(env: Env = process.env): Config {
       trimMs: count("DCE_STREAM_TRIM_MS", 10_000),
     },
     publicUrl: (env.DCE_PUBLIC_URL || `http://127.0.0.1:${port("API_PORT", 8080)}`).replace(/\/+$/, ""),
-    carrier: {
-      twilioAuthToken: env.DCE_TWILIO_AUTH_TOKEN ?? "",
-      telnyxPublicKey: env.DCE_TELNYX_PUBLIC_KEY ?? "",
-      dialTimeoutSec: count("DCE_CARRIER_DIAL_TIMEOUT_SEC", 20),
-    },
+    carrier: { dialTimeoutSec: count("DCE_CARRIER_DIAL_TIMEOUT_SEC", 20) },
   };
+  if (config.carrier.dialTimeoutSec < 5) problems.push("DCE_CARRIER_DIAL_TIMEOUT_SEC must be at least 5");
   if (!/^https?:\/\/[^\s/]+/.test(config.publicUrl)) problems.push("DCE_PUBLIC_URL must be an http(s) URL");
   if (config.stream.pollMs < 100) problems.push("DCE_STREAM_POLL_MS must be at least 100");
   if (config.stream.trimMs < 100) problems.push("DCE_STREAM_TRIM_MS must be at least 100");

@@ -37,16 +37,39 @@ describe("route inventory", () => {
     expect(new Set(publicRoutes)).toEqual(new Set([...PUBLIC].filter((p) => registered.includes(p))));
   });
 
-  it.each(registered.filter((r) => !PUBLIC.has(r)))("%s answers 401 without a key", async (route) => {
+  // Carrier routes authenticate by the carrier's signature instead (api/telephony/edge.ts).
+  const carrier = new Set(
+    documented
+      .filter((r) => r.access === "carrier")
+      .map((r) => `${r.method} ${r.path.replace(/\{([^}]+)\}/g, ":$1")}`),
+  );
+
+  it.each([...carrier])("%s answers 403 carrier_signature_invalid without a signature", async (route) => {
     const [method, path] = route.split(" ") as [string, string];
-    const res = await app.request(path.replace(/:[^/]+/g, "x"), {
-      method,
-      body: method === "GET" ? undefined : "{}",
-    });
-    expect(res.status).toBe(401);
+    const res = await app.request(path.replace(/:[^/]+/g, "x"), { method, body: "CallSid=CA1" });
+    expect(res.status).toBe(403);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
-    expect(((await res.json()) as { code: string }).code).toBe("unauthorized");
+    expect(((await res.json()) as { code: string }).code).toBe("carrier_signature_invalid");
   });
+
+  it("marks exactly the telephony routes as carrier-authenticated", () => {
+    expect([...carrier].every((r) => r.startsWith("POST /v1/telephony/"))).toBe(true);
+    expect(registered.filter((r) => r.startsWith("POST /v1/telephony/"))).toEqual([...carrier].sort());
+  });
+
+  it.each(registered.filter((r) => !PUBLIC.has(r) && !carrier.has(r)))(
+    "%s answers 401 without a key",
+    async (route) => {
+      const [method, path] = route.split(" ") as [string, string];
+      const res = await app.request(path.replace(/:[^/]+/g, "x"), {
+        method,
+        body: method === "GET" ? undefined : "{}",
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(((await res.json()) as { code: string }).code).toBe("unauthorized");
+    },
+  );
 
   it.each([...PUBLIC].filter((p) => registered.includes(p)))("%s answers without a key", async (route) => {
     const res = await app.request(route.split(" ")[1]!);

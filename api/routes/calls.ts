@@ -41,6 +41,9 @@ export function callView(s: CallState) {
     payoutMicros: s.billing?.payoutMicros ?? null,
     billing: s.billing,
     endReason: s.endReason ?? null,
+    channel: s.channel ?? null,
+    hangupBy: s.hangupBy ?? null,
+    flags: s.flags ?? [],
   };
 }
 
@@ -174,7 +177,14 @@ export function callRoutes(deps: ApiDeps) {
     status: 200,
     response: R.Call,
     idempotencyKey: "optional",
-    errors: [...WRITE, "call_unknown", "illegal_transition", "max_duration_exceeded", "call_archived"],
+    errors: [
+      ...WRITE,
+      "call_unknown",
+      "illegal_transition",
+      "max_duration_exceeded",
+      "call_archived",
+      "carrier_managed_call",
+    ],
   });
   app.post("/calls/:callId/events", callEventDoc, async (c) => {
     const principal = c.get("principal");

@@ -111,9 +111,9 @@ export async function recordLegStatus(
   callId: string,
   bid: string,
   p: Params,
-) {
+): Promise<"recorded" | "ignored"> {
   const cmd = legStatusEvent(provider, p, bid);
-  if (cmd) await apply(deps, callId, cmd);
+  return cmd && (await apply(deps, callId, cmd)) ? "recorded" : "ignored";
 }
 
 /**

@@ -31,14 +31,27 @@ export interface DialContext {
   defaultTimeoutSec: number;
 }
 
+/** Seconds kept between the carrier's time limit and the call's hold end, for the completed callback. */
+export const CALLBACK_MARGIN_SEC = 30;
+
+/**
+ * The bridged call's time limit: the call holds its buyer at most the seller campaign's maximum
+ * duration from routing (then it is expired unbilled), and ringing comes first, so the carrier ends
+ * the call early enough that its `completed` (the billed duration) still arrives within the hold.
+ */
+export function timeLimitSec(maxCallDurationSec: number, timeoutSec: number): number {
+  return Math.max(1, maxCallDurationSec - timeoutSec - CALLBACK_MARGIN_SEC);
+}
+
 /** The Dial options for a routed decision; more attributes (recording, whisper) are added by callers. */
 export function dialOptions(ctx: DialContext, decision: CallDecision): DialOptions {
   const bid = decision.bidId ?? "";
+  const timeoutSec = ctx.campaign?.dialTimeoutSec ?? ctx.defaultTimeoutSec;
   return {
     action: callbackUrl(ctx.publicUrl, ctx.provider, ctx.callId, "dial", bid),
     statusCallback: callbackUrl(ctx.publicUrl, ctx.provider, ctx.callId, "status", bid),
-    timeoutSec: ctx.campaign?.dialTimeoutSec ?? ctx.defaultTimeoutSec,
-    timeLimitSec: ctx.campaign?.maxCallDurationSec ?? DEFAULT_MAX_CALL_DURATION_SEC,
+    timeoutSec,
+    timeLimitSec: timeLimitSec(ctx.campaign?.maxCallDurationSec ?? DEFAULT_MAX_CALL_DURATION_SEC, timeoutSec),
     destination: decision.destination ?? {},
   };
 }
@@ -63,3 +76,9 @@ export function fallbackAnswer(fallback: CarrierFallback | undefined, timeoutSec
 }
 
 export const hangupAnswer = () => twiml([{ hangup: true }]);
+
+/** What an answer tells the carrier to do (the requests counter's outcome). */
+export function answerKind(body: string): "dial" | "hangup" | "fallback" {
+  if (body.includes("<Dial action=")) return "dial";
+  return body.endsWith("<Response><Hangup/></Response>") ? "hangup" : "fallback";
+}

@@ -46,13 +46,13 @@ export const legEventId = (provider: Provider, legSid: string, type: string) =>
 const seconds = (raw: string | undefined): number | undefined =>
   raw !== undefined && /^\d{1,6}$/.test(raw) ? Number(raw) : undefined;
 
-type CarrierEvent = CallEventCommand & { source: "carrier"; bidId: string };
+type CarrierEvent = CallEventCommand & { source: "carrier"; provider: Provider; bidId: string };
 
 /** A buyer leg's status callback (`CallSid` is the leg) as a lifecycle event; undefined: nothing to do. */
 export function legStatusEvent(provider: Provider, p: Params, bidId: string): CarrierEvent | undefined {
   const leg = p.CallSid;
   if (!leg) return undefined;
-  const base = { source: "carrier" as const, bidId };
+  const base = { source: "carrier" as const, provider, bidId };
   const status = p.CallStatus ?? "";
   if (status === "ringing")
     return { ...base, eventId: legEventId(provider, leg, "ringing"), type: "ringing" };
@@ -78,7 +78,7 @@ export function legStatusEvent(provider: Provider, p: Params, bidId: string): Ca
 export function dialOutcomeEvent(provider: Provider, p: Params, bidId: string): CarrierEvent | undefined {
   const status = p.DialCallStatus ?? "";
   const leg = p.DialCallSid || `${p.CallSid ?? "unknown"}:${bidId}`;
-  const base = { source: "carrier" as const, bidId };
+  const base = { source: "carrier" as const, provider, bidId };
   const callerGone = p.CallStatus === "completed";
   if (status === "completed" || status === "answered") {
     const durationSec = seconds(p.DialCallDuration);

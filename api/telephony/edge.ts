@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { domainEvent } from "../../actors/kernel/events.ts";
 import { recordApiEvent } from "../audit/audit-log.ts";
 import type { ApiDeps } from "../deps.ts";
+import { carrierRequests } from "../metrics.ts";
 import { assertNotLockedOut, clientAddress, noteAuthFailure } from "../middleware/auth-failures.ts";
 import { ApiError } from "../problem.ts";
 import type { Params, Provider } from "./carrier-params.ts";
@@ -17,18 +18,11 @@ export const MAX_CARRIER_BODY_BYTES = 16_384;
 
 /** The form parameters of a correctly signed carrier request, or a thrown 403 (after auditing it). */
 export async function signedParams(c: Context, deps: ApiDeps, provider: Provider): Promise<Params> {
-  const address = clientAddress(c, deps.config.trustedProxyHops);
-  await assertNotLockedOut(deps, address).catch((err: unknown) => {
-    if (err instanceof ApiError) c.header("retry-after", String(err.extra.retryAfterSec));
-    throw err;
-  });
+  const tooLarge = () =>
+    new ApiError(413, "payload_too_large", `carrier bodies are limited to ${MAX_CARRIER_BODY_BYTES} bytes`);
+  if (Number(c.req.header("content-length") ?? 0) > MAX_CARRIER_BODY_BYTES) throw tooLarge();
   const raw = await c.req.text();
-  if (raw.length > MAX_CARRIER_BODY_BYTES)
-    throw new ApiError(
-      413,
-      "payload_too_large",
-      `carrier bodies are limited to ${MAX_CARRIER_BODY_BYTES} bytes`,
-    );
+  if (Buffer.byteLength(raw) > MAX_CARRIER_BODY_BYTES) throw tooLarge();
   const params: Params = Object.fromEntries(new URLSearchParams(raw));
   const url = new URL(c.req.url);
   const verdict: SignatureVerdict =
@@ -36,18 +30,25 @@ export async function signedParams(c: Context, deps: ApiDeps, provider: Provider
       ? verifyTwilio(
           deps.config.publicUrl + url.pathname + url.search,
           params,
-          deps.config.carrier.twilioAuthToken,
+          deps.carrierSecrets?.twilioAuthToken ?? "",
           c.req.header("x-twilio-signature"),
         )
       : verifyTelnyx(
           raw,
           c.req.header("telnyx-timestamp"),
           c.req.header("telnyx-signature-ed25519"),
-          deps.config.carrier.telnyxPublicKey,
+          deps.carrierSecrets?.telnyxPublicKey ?? "",
           Math.floor(deps.now() / 1000),
         );
   if (verdict === null) return params;
-  await refuse(deps, provider, url.pathname, address, verdict);
+  // A correctly signed request is never locked out; a flood of bad ones stops being audited one by one.
+  const address = clientAddress(c, deps.config.trustedProxyHops);
+  await assertNotLockedOut(deps, address).catch((err: unknown) => {
+    if (err instanceof ApiError) c.header("retry-after", String(err.extra.retryAfterSec));
+    throw err;
+  });
+  const subject = c.req.param("callId") ?? `telephony_${provider}_${params.CallSid ?? "unknown"}`;
+  await refuse(deps, { provider, path: url.pathname, address, verdict, subject: subject.slice(0, 120) });
   throw new ApiError(403, "carrier_signature_invalid", refusalDetail(provider, verdict), { verdict });
 }
 
@@ -60,12 +61,20 @@ function refusalDetail(provider: Provider, verdict: Exclude<SignatureVerdict, nu
   return `the ${header} does not match the request`;
 }
 
-/** Counts the failure against the address and writes `telephony.signature_refused` to the audit chain. */
-async function refuse(deps: ApiDeps, provider: Provider, path: string, address: string, verdict: string) {
+/**
+ * Counts the failure against the address and writes `telephony.signature_refused` to the audit chain,
+ * under the call the path names, else under `telephony_<provider>_<claimed CallSid>` (a claim, unverified).
+ */
+async function refuse(
+  deps: ApiDeps,
+  r: { provider: Provider; path: string; address: string; verdict: string; subject: string },
+) {
+  const { provider, path, address, verdict } = r;
   await noteAuthFailure(deps, address);
+  carrierRequests.inc({ provider, route: path.split("/").pop() ?? "", outcome: "refused" });
   const event = domainEvent(
     "telephony.signature_refused",
-    { type: "telephony", id: `telephony_${provider}` },
+    { type: "telephony", id: r.subject },
     randomUUID(),
     deps.now(),
     { provider, path, verdict, address },

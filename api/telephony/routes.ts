@@ -3,13 +3,18 @@
 // (mounted before /v1's API-key middleware). Answers are TwiML/TeXML, or 204 for status callbacks.
 import { type Context, Hono } from "hono";
 import type { ApiDeps } from "../deps.ts";
+import { carrierRequests } from "../metrics.ts";
 import { tagged } from "../openapi/facts.ts";
 import { answerDialOutcome, answerVoice, recordLegStatus } from "./adapter.ts";
+import { answerKind } from "./answers.ts";
 import { PROVIDERS, type Provider } from "./carrier-params.ts";
 import { signedParams } from "./edge.ts";
 
-const xml = (c: Context, body: string) =>
-  c.body(body, 200, { "content-type": "application/xml; charset=utf-8" });
+/** The TwiML answer, counted by provider, route and what it tells the carrier to do. */
+function xml(c: Context, provider: Provider, route: string, body: string) {
+  carrierRequests.inc({ provider, route, outcome: answerKind(body) });
+  return c.body(body, 200, { "content-type": "application/xml; charset=utf-8" });
+}
 
 export function telephonyRoutes(deps: ApiDeps) {
   const app = new Hono();
@@ -28,7 +33,8 @@ export function telephonyRoutes(deps: ApiDeps) {
         produces: "application/xml",
         errors: ["payload_too_large"],
       }),
-      async (c) => xml(c, await answerVoice(deps, provider, await signedParams(c, deps, provider))),
+      async (c) =>
+        xml(c, provider, "voice", await answerVoice(deps, provider, await signedParams(c, deps, provider))),
     );
     app.post(
       `${base}/calls/:callId/dial`,
@@ -43,10 +49,14 @@ export function telephonyRoutes(deps: ApiDeps) {
       }),
       async (c) => {
         const p = await signedParams(c, deps, provider);
-        return xml(
-          c,
-          await answerDialOutcome(deps, provider, c.req.param("callId"), c.req.query("bid") ?? "", p),
+        const answer = await answerDialOutcome(
+          deps,
+          provider,
+          c.req.param("callId"),
+          c.req.query("bid") ?? "",
+          p,
         );
+        return xml(c, provider, "dial", answer);
       },
     );
     app.post(
@@ -60,8 +70,15 @@ export function telephonyRoutes(deps: ApiDeps) {
         errors: ["payload_too_large", "upstream_unavailable"],
       }),
       async (c) => {
-        const p = await signedParams(c, deps, provider as Provider);
-        await recordLegStatus(deps, provider, c.req.param("callId"), c.req.query("bid") ?? "", p);
+        const p = await signedParams(c, deps, provider);
+        const outcome = await recordLegStatus(
+          deps,
+          provider,
+          c.req.param("callId"),
+          c.req.query("bid") ?? "",
+          p,
+        );
+        carrierRequests.inc({ provider, route: "status", outcome });
         return c.body(null, 204);
       },
     );

@@ -54,6 +54,11 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   reason: ALL("why: the call's refusal, a billing reason, or the viewer's own losing bid"),
   reasonCode: ALL("why the call was refused or failed"),
   endReason: ALL("why the exchange ended the call itself: routing expired, maximum duration passed"),
+  channel: ALL("the carrier that brought the call (its fields below); null for seller-reported calls"),
+  provider: ALL("twilio or telnyx"),
+  carrierCallSid: ALL("the carrier's id of the caller's leg"),
+  hangupBy: ALL("who ended the call, when its reporter said"),
+  flags: ALL("review flags raised on the call (e.g. buyer_hangup_below_minimum)"),
   code: ALL("a reason or error code"),
   detail: ALL("a reason or error text"),
   // The auction: counts and terms are the seller's, losing bids are their bidders' own.

@@ -139,6 +139,18 @@ dapr.io/app-health-probe-timeout: "3000"
     secretKeyRef:
       name: {{ $v.secrets.auditCheckpointKey.name }}
       key: {{ $v.secrets.auditCheckpointKey.key }}
+- name: DCE_TWILIO_AUTH_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secrets.twilioAuthToken.name }}
+      key: {{ $v.secrets.twilioAuthToken.key }}
+      optional: true
+- name: DCE_TELNYX_PUBLIC_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secrets.telnyxPublicKey.name }}
+      key: {{ $v.secrets.telnyxPublicKey.key }}
+      optional: true
 {{- end }}
 {{- /* The same Secrets as the sidecar's (key `token`, as Dapr's injector reads them). */}}
 - name: DAPR_API_TOKEN
@@ -172,6 +184,10 @@ dapr.io/app-health-probe-timeout: "3000"
   value: {{ $v.exchange.disputeWindowDays | quote }}
 - name: DCE_CALL_RETENTION_SEC
   value: {{ $v.exchange.callRetentionSec | quote }}
+- name: DCE_PUBLIC_URL
+  value: {{ $v.exchange.publicUrl | quote }}
+- name: DCE_CARRIER_DIAL_TIMEOUT_SEC
+  value: {{ $v.exchange.carrierDialTimeoutSec | quote }}
 - name: DCE_INLINE_AUCTIONS
   value: {{ ternary "1" "0" $v.exchange.inlineAuctions | quote }}
 - name: DCE_RATE_LIMIT_RPS
