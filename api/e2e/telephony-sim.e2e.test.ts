@@ -195,6 +195,18 @@ describe("carrier simulator: what carriers and callers do", () => {
     await billedOnce(m, exchangeCallId(m, "twilio", r), 125);
   });
 
+  it("completed without answered (ringing and answered lost on the way): one charge", async () => {
+    const m = await carrierMarket({ a: PRICE });
+    const r = await simulate(
+      m,
+      "twilio",
+      { default: { outcome: "answer", talkSec: 125 } },
+      { faults: { drop: ["ringing", "answered"], jitterMs: 30 } },
+    );
+    expect(r.requests.map((q) => q.event ?? q.kind)).toEqual(["voice", "initiated", "completed", "action"]);
+    await billedOnce(m, exchangeCallId(m, "twilio", r), 125);
+  });
+
   it("the voice webhook retried: the same answer each time, one call, one charge", async () => {
     const m = await carrierMarket({ a: PRICE });
     const r = await simulate(

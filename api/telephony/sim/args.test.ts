@@ -59,6 +59,10 @@ describe("the simulator's command line", () => {
     });
     expect(run.signature).toBe("bad");
     expect(() => parseCli([])).toThrow(/--to/);
+    expect(() => parseCli(["--to", "+1", "--drop", "answered,hungup"])).toThrow(
+      /--drop takes .*; not hungup/,
+    );
+    expect(parseCli(["--to", "+1", "--drop", "answered"]).faults.drop).toEqual(["answered"]);
     expect(() => parseCli(["--to", "+1", "--provider", "vonage"])).toThrow(/twilio or telnyx/);
   });
 });

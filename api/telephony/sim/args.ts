@@ -19,6 +19,7 @@ export const USAGE = `npm run sim -- --to <tracking number> [options]
   --caller-hangup <S>        the caller hangs up S seconds into the call
   --caller-digits <D>        digits the caller presses at a Gather
   --duplicate <list>         post these twice: initiated,ringing,answered,completed,action,recording
+  --drop <list>              never deliver these buyer-leg events: initiated,ringing,answered,completed
   --order carrier|reverse|completed-first|shuffle   buyer-leg status callbacks' order
   --action-first             the Dial action before the leg's completed callback
   --voice-retries <N>        post the voice webhook N more times
@@ -78,6 +79,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       "caller-hangup": { type: "string" },
       "caller-digits": { type: "string" },
       duplicate: { type: "string" },
+      drop: { type: "string" },
       order: { type: "string", default: "carrier" },
       "action-first": { type: "boolean", default: false },
       "voice-retries": { type: "string" },
@@ -100,9 +102,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     if (at <= 0) throw new Error(`--buyer wants <destination>=<script>, got "${b}"`);
     buyers[b.slice(0, at)] = parseScript(b.slice(at + 1));
   }
-  const duplicate = values.duplicate
-    ? (values.duplicate.split(",") as (LegEventName | "action" | "recording")[])
-    : [];
+  const EVENTS = ["initiated", "ringing", "answered", "completed"];
+  const duplicate = list("duplicate", values.duplicate, [...EVENTS, "action", "recording"]) as (
+    | LegEventName
+    | "action"
+    | "recording"
+  )[];
   return {
     call: {
       provider: values.provider,
@@ -119,6 +124,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     buyers,
     faults: {
       duplicate,
+      drop: list("drop", values.drop, EVENTS) as LegEventName[],
       order: values.order as Faults["order"],
       actionFirst: values["action-first"],
       voiceRetries: num("voice-retries", values["voice-retries"]),
@@ -128,6 +134,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     stateDir: values["state-dir"] ?? env.DCE_STATE_DIR ?? ".data",
     json: values.json,
   };
+}
+
+function list(name: string, raw: string | undefined, allowed: string[]): string[] {
+  const items = raw ? raw.split(",").map((s) => s.trim()) : [];
+  const bad = items.filter((i) => !allowed.includes(i));
+  if (bad.length) throw new Error(`--${name} takes ${allowed.join(", ")}; not ${bad.join(", ")}`);
+  return items;
 }
 
 function randomFloridaCaller(): string {

@@ -157,6 +157,9 @@ describe("the simulated carrier", () => {
       "status:in-progress",
       "action",
     ]);
+    const lost = await sim(routes, buyers, { drop: ["ringing", "answered"] });
+    expect(trail(lost)).toEqual(["voice", "status:initiated", "status:completed", "action"]);
+    expect(lost.requests[2]!.params.SequenceNumber).toBe("3"); // the carrier numbered the lost ones too
     const early = await sim(routes, buyers, { actionFirst: true });
     expect(trail(early).slice(3)).toEqual(["status:in-progress", "action", "status:completed"]);
     let n = 0;

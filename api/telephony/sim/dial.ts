@@ -93,7 +93,12 @@ async function postEvents(run: Run, p: Placed, which: (event: string) => boolean
   const numbered = leg.events.map((e, i) => ({ ...e, seq: i }));
   const wanted = reorder(
     run,
-    numbered.filter((e) => target.statusCallbackEvents.includes(e.event) && which(e.event)),
+    numbered.filter(
+      (e) =>
+        target.statusCallbackEvents.includes(e.event) &&
+        !run.opts.faults?.drop?.includes(e.event) &&
+        which(e.event),
+    ),
   );
   for (const e of wanted) {
     const params: Record<string, string> = {

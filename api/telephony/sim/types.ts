@@ -54,6 +54,8 @@ export interface Faults {
   voiceRetries?: number;
   /** Post these requests twice: buyer-leg events by name, or "action" / "recording". */
   duplicate?: (LegEventName | "action" | "recording")[];
+  /** Never deliver these buyer-leg events (a callback the carrier lost, e.g. completed without answered). */
+  drop?: LegEventName[];
   /** The order of each buyer leg's status callbacks: as they happened, reversed, completed first, shuffled. */
   order?: "carrier" | "reverse" | "completed-first" | "shuffle";
   /** Post the Dial action before the leg's completed (and recording) callbacks. */
