@@ -226,6 +226,43 @@ describe("the simulated carrier", () => {
     expect(no.legs[0]).toMatchObject({ bridged: false, durationSec: 4 + 8, hangupBy: "buyer" });
   });
 
+  it("press 1 with a Redirect on silence: the accept URL is asked without Digits, and its Hangup unbridges", async () => {
+    const asked: Record<string, string>[] = [];
+    const routes = {
+      [VOICE]: "whisper.xml",
+      "http://exchange.test/whisper": "accept.xml",
+      "http://exchange.test/accept": (req: CarrierRequest) => {
+        asked.push(req.params);
+        return {
+          status: 200,
+          body: req.params.Digits === "1" ? "<Response/>" : "<Response><Hangup/></Response>",
+        };
+      },
+      "http://exchange.test/dial": "hangup.xml",
+    };
+    const silent = await sim(routes, { default: { outcome: "answer", talkSec: 100 } });
+    expect(trail(silent)).toEqual([
+      "voice",
+      "status:in-progress",
+      "whisper",
+      "redirect",
+      "status:completed",
+      "action",
+    ]);
+    expect(asked[0]!.Digits).toBeUndefined();
+    expect(silent.legs[0]).toMatchObject({ bridged: false, hangupBy: "buyer", durationSec: 3 + 3 + 8 });
+    const pressed = await sim(routes, { default: { outcome: "answer", talkSec: 100, digits: "1" } });
+    expect(trail(pressed)).toEqual([
+      "voice",
+      "status:in-progress",
+      "whisper",
+      "gather",
+      "status:completed",
+      "action",
+    ]);
+    expect(pressed.legs[0]).toMatchObject({ bridged: true, durationSec: 3 + 3 + 1 + 100 });
+  });
+
   it("follows a Redirect (relative URL) and a Dial without action goes on to the next verb", async () => {
     const r = await sim(
       {
