@@ -122,6 +122,8 @@ export interface CallView {
   status: string;
   decision?: { buyerId?: string };
   durationSec?: number;
+  hangupBy?: string | null;
+  flags?: string[];
   billing?: { billable: boolean; chargedMicros: number; payoutMicros: number };
 }
 

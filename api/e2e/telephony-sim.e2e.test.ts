@@ -130,6 +130,25 @@ describe("carrier simulator: what carriers and callers do", () => {
     await untouched(a!.buyerId);
   });
 
+  it("the buyer hangs up just below its minimum: not billed, the side recorded and the call flagged", async () => {
+    const m = await carrierMarket({ a: PRICE });
+    const { a } = m.buyers;
+    const r = await simulate(m, "twilio", {
+      [a!.destination]: { outcome: "answer", ringSec: 2, talkSec: 55, endedBy: "buyer" },
+    });
+    expect(r.legs.map((l) => [l.status, l.durationSec, l.hangupBy])).toEqual([["completed", 55, "buyer"]]);
+    // The Dial action says so the carrier's way: the caller's leg is still in progress.
+    expect(r.requests.find((q) => q.kind === "action")!.params.CallStatus).toBe("in-progress");
+    expect(await finalCall(exchangeCallId(m, "twilio", r))).toMatchObject({
+      status: "completed",
+      durationSec: 55,
+      hangupBy: "buyer",
+      flags: ["buyer_hangup_below_minimum"],
+      billing: { billable: false, chargedMicros: 0 },
+    });
+    await untouched(a!.buyerId);
+  });
+
   it("busy with no one left: the seller campaign's fallback, the call failed, nothing billed", async () => {
     const m = await carrierMarket({ a: PRICE });
     const { a } = m.buyers;
