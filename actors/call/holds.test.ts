@@ -16,6 +16,8 @@ interface Fixture {
     routingTtlSec: number;
     maxCallDurationSec?: number;
     settling?: boolean;
+    /** The call came through a carrier. */
+    carrier?: boolean;
   };
   when: { nowMs: number };
   then: Record<string, unknown>;
@@ -36,6 +38,7 @@ function toState(g: Fixture["given"]): CallState {
     reroute: { max: 0, belowSec: 0, routingTtlSec: g.routingTtlSec },
     ...(g.routedAtMs !== undefined ? { routedAtMs: g.routedAtMs } : {}),
     ...(g.maxCallDurationSec !== undefined ? { maxCallDurationSec: g.maxCallDurationSec } : {}),
+    ...(g.carrier ? { channel: { provider: "twilio" as const, carrierCallSid: "CA1" } } : {}),
     ...(g.settling
       ? { settling: { cmd: { eventId: "e", type: "completed", durationSec: 90 }, atMs: 0 } }
       : {}),

@@ -34,6 +34,9 @@ export const HOLDING: ReadonlySet<CallStatus> = new Set(HOLDING_STATUSES);
 export const maxCallDurationSec = (s: Pick<CallState, "maxCallDurationSec">) =>
   s.maxCallDurationSec ?? DEFAULT_MAX_CALL_DURATION_SEC;
 
+/** How long a carrier call's routing waits for its first callback at least (disclosure + longest ring). */
+export const CARRIER_PLACEMENT_SEC = 150;
+
 /**
  * When the call was routed to the buyer it holds now (the offer's routing, or the last re-route).
  * Documents saved before the instant was kept: the routing's expiry less its time to live.
@@ -55,8 +58,12 @@ export function holdEnd(s: CallState): HoldEnd | undefined {
   const routed = routedAtMs(s);
   if (routed === undefined) return undefined;
   const max: HoldEnd = { atMs: routed + maxCallDurationSec(s) * 1000, reason: "max_duration_exceeded" };
-  if (s.status === "routed" && s.routing.expiresAtMs <= max.atMs)
-    return { atMs: s.routing.expiresAtMs, reason: "routing_expired" };
+  // A carrier call is being placed by the carrier from the moment it is routed (the disclosure, then up
+  // to the longest ring), so its first callback may come later than a short routing TTL.
+  const placedBy = s.channel
+    ? Math.max(s.routing.expiresAtMs, routed + CARRIER_PLACEMENT_SEC * 1000)
+    : s.routing.expiresAtMs;
+  if (s.status === "routed" && placedBy <= max.atMs) return { atMs: placedBy, reason: "routing_expired" };
   return max;
 }
 

@@ -205,6 +205,23 @@ describe("carrier edge (Twilio)", () => {
     expect((await getCall(callIdOf(answer.text))).status).toBe("failed");
   });
 
+  it("answers the fallback, never an error, when the offer cannot be made", async () => {
+    const { number } = await market(1, { carrierFallback: { action: "message", message: "Try later." } });
+    const params = voiceParams(number);
+    expect(text((await twilioPost(voiceUrl("twilio"), params)).text, "Number")).toBe("+13059870000");
+    // The same carrier call, now with other number tags: the offer's idempotency conflicts.
+    const patched = await call("PATCH", `/v1/numbers/${encodeURIComponent(number)}`, {
+      body: { tags: ["other"] },
+    });
+    expect(patched.status).toBe(200);
+    const retried = await twilioPost(voiceUrl("twilio"), params);
+    expect(retried.status).toBe(200);
+    expect(retried.text).toContain("<Say>Try later.</Say><Hangup/>");
+    // A call to a number nobody holds: the default message.
+    const unknown = await twilioPost(voiceUrl("twilio"), voiceParams(randomCaller("312")));
+    expect(text(unknown.text, "Say")).toMatch(/no one is available/);
+  });
+
   it("uses the carrier's STIR/SHAKEN verdict, not a claim: a failed verification meets the campaign minimum", async () => {
     const { number } = await market(1, { minAttestation: "B", carrierFallback: { action: "hangup" } });
     const failed = await twilioPost(voiceUrl("twilio"), {

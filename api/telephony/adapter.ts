@@ -36,10 +36,11 @@ export async function answerVoice(deps: ApiDeps, provider: Provider, p: Params):
     log.warn("telephony.number_unknown");
     return fallbackAnswer(undefined);
   }
-  const campaign = await readSellerCampaign(deps.redis, number.sellerCampaignId).catch(() => undefined);
+  // Read beside the offer (one Redis read, not on the offer's path): the ring timeout and the fallback.
+  const campaignRead = readSellerCampaign(deps.redis, number.sellerCampaignId).catch(() => undefined);
   if (deps.stream?.overBound()) {
     log.warn("telephony.offer_refused_backlog");
-    return fallbackAnswer(campaign?.carrierFallback);
+    return fallbackAnswer((await campaignRead)?.carrierFallback);
   }
   const attestation = attestationOf(provider, p);
   const input: OfferInput = {
@@ -50,12 +51,15 @@ export async function answerVoice(deps: ApiDeps, provider: Provider, p: Params):
     ...(attestation ? { attestation } : {}),
   };
   try {
-    const decision = await submitOffer(deps, {
-      sellerId: number.sellerId,
-      idempotencyKey: `${provider}:${p.CallSid}`,
-      input,
-      channel: { provider, carrierCallSid: p.CallSid },
-    });
+    const [decision, campaign] = await Promise.all([
+      submitOffer(deps, {
+        sellerId: number.sellerId,
+        idempotencyKey: `${provider}:${p.CallSid}`,
+        input,
+        channel: { provider, carrierCallSid: p.CallSid },
+      }),
+      campaignRead,
+    ]);
     if (decision.status !== "routed") {
       log.info(
         { callId: decision.callId, status: decision.status, reason: decision.reason?.code },
@@ -69,7 +73,7 @@ export async function answerVoice(deps: ApiDeps, provider: Provider, p: Params):
       { err, callId: offerCallId(number.sellerId, `${provider}:${p.CallSid}`) },
       "telephony.offer_failed",
     );
-    return fallbackAnswer(campaign?.carrierFallback);
+    return fallbackAnswer((await campaignRead)?.carrierFallback);
   }
 }
 
@@ -129,7 +133,16 @@ export async function answerDialOutcome(
   p: Params,
 ): Promise<string> {
   const cmd = dialOutcomeEvent(provider, p, bid);
-  const after = cmd ? await apply(deps, callId, cmd) : undefined;
+  let after: CallState | undefined;
+  try {
+    after = cmd ? await apply(deps, callId, cmd) : undefined;
+  } catch (err) {
+    // The caller is on the line: never an error. The leg's own callback may still record the outcome.
+    deps.logger.error({ err, callId, provider }, "telephony.dial_outcome_failed");
+    return cmd?.type === "failed" && p.CallStatus !== "completed"
+      ? fallbackAnswer(undefined)
+      : hangupAnswer();
+  }
   const state = after ?? (await actorCall(callActor(deps, callId).get()).catch(() => undefined));
   if (!state) return hangupAnswer();
   const campaign = await readSellerCampaign(deps.redis, state.sellerCampaignId).catch(() => undefined);

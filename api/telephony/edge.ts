@@ -1,7 +1,7 @@
 // The provider-specific edge: reads a carrier's form POST and checks its signature before anything
 // else (Twilio: X-Twilio-Signature over DCE_PUBLIC_URL + path + query and the sorted form; Telnyx:
 // Ed25519 over `timestamp|rawBody`). A refusal is a 403 with a stable code, counted against the client
-// address like a failed API key, and audited; nothing else happens.
+// address (in a bucket apart from API keys', same limit) and audited; nothing else happens.
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
 import { domainEvent } from "../../actors/kernel/events.ts";
@@ -42,8 +42,9 @@ export async function signedParams(c: Context, deps: ApiDeps, provider: Provider
         );
   if (verdict === null) return params;
   // A correctly signed request is never locked out; a flood of bad ones stops being audited one by one.
+  // Counted in a bucket of their own: a carrier's bad signatures never lock out API keys from an address.
   const address = clientAddress(c, deps.config.trustedProxyHops);
-  await assertNotLockedOut(deps, address).catch((err: unknown) => {
+  await assertNotLockedOut(deps, `carrier:${address}`).catch((err: unknown) => {
     if (err instanceof ApiError) c.header("retry-after", String(err.extra.retryAfterSec));
     throw err;
   });
@@ -70,7 +71,7 @@ async function refuse(
   r: { provider: Provider; path: string; address: string; verdict: string; subject: string },
 ) {
   const { provider, path, address, verdict } = r;
-  await noteAuthFailure(deps, address);
+  await noteAuthFailure(deps, `carrier:${address}`);
   carrierRequests.inc({ provider, route: path.split("/").pop() ?? "", outcome: "refused" });
   const event = domainEvent(
     "telephony.signature_refused",
