@@ -4,7 +4,7 @@
 // number lookup, TwiML), and both must stay well inside a carrier's webhook timeout (15 s at Twilio).
 import { randomUUID } from "node:crypto";
 import { signTwilio } from "../../api/telephony/sign.ts";
-import { type LoadResult, type Req, runLoad } from "./driver.ts";
+import { type LoadResult, percentile, type Req, runLoad } from "./driver.ts";
 import { callerNumber, type Market } from "./market.ts";
 import { offerOk } from "./offers.ts";
 
@@ -57,6 +57,30 @@ export function voiceRequest(publicUrl: string, number: string, token: string, r
 export const voiceOk = (status: number, body: string) => status === 200 && body.includes("<Response");
 export const voiceDialed = (status: number, body: string) => status === 200 && body.includes("<Dial");
 
+/** Rounds per comparison: short alternating runs, so the machine's drift hits both paths alike. */
+const ROUNDS = 4;
+
+/** Several runs of one path pooled: counts summed, percentiles over every sample. */
+export function pooled(runs: LoadResult[]): LoadResult {
+  const samples = runs.flatMap((r) => r.samples ?? []);
+  const sorted = Float64Array.from(samples).sort();
+  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
+  const sum = (k: "requests" | "errors" | "hits") => runs.reduce((a, r) => a + r[k], 0);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    requests: sum("requests"),
+    errors: sum("errors"),
+    hits: sum("hits"),
+    seconds: round(seconds),
+    rps: round(sum("requests") / seconds),
+    okRps: round((sum("requests") - sum("errors")) / seconds),
+    p50Ms: round(percentile(sorted, 50)),
+    p95Ms: round(percentile(sorted, 95)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted.at(-1) ?? Number.NaN),
+  };
+}
+
 export async function voiceLatency(
   api: string,
   market: Market,
@@ -66,21 +90,31 @@ export async function voiceLatency(
   const number = await trackingNumber(api, market);
   const run = randomUUID().replaceAll("-", "").slice(0, 20);
   const rows: VoiceRow[] = [];
+  let seq = 0;
   for (const concurrency of [1, 16]) {
-    const load = { baseUrl: api, concurrency, durationMs: seconds * 1000 };
-    // Alternating on the same market, so machine noise hits both alike.
-    const offer = await runLoad({
-      ...load,
-      next: (i) => market.offer(7e8 + concurrency * 1e6 + i),
-      ok: offerOk,
-    });
-    const voice = await runLoad({
-      ...load,
-      next: (i) => voiceRequest(api, number, token, run, concurrency * 1e6 + i),
-      ok: voiceOk,
-      hit: voiceDialed,
-    });
-    rows.push({ concurrency, offer, voice });
+    const load = {
+      baseUrl: api,
+      concurrency,
+      durationMs: Math.max(1000, (seconds * 1000) / ROUNDS),
+      keepSamples: true,
+    };
+    const offers: LoadResult[] = [];
+    const voices: LoadResult[] = [];
+    const offer = () =>
+      runLoad({ ...load, next: () => market.offer(7e8 + seq++), ok: offerOk }).then((r) => offers.push(r));
+    const voice = () =>
+      runLoad({
+        ...load,
+        next: () => voiceRequest(api, number, token, run, seq++),
+        ok: voiceOk,
+        hit: voiceDialed,
+      }).then((r) => voices.push(r));
+    // Alternating, each path first in every other round, so neither always follows the other's load.
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round % 2 === 0) await offer().then(voice);
+      else await voice().then(offer);
+    }
+    rows.push({ concurrency, offer: pooled(offers), voice: pooled(voices) });
   }
   return rows;
 }
@@ -89,7 +123,7 @@ export function voiceMarkdown(rows: VoiceRow[]): string[] {
   const row = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
   return [
     "## Offer latency through the voice webhook (10 candidates, same run)",
-    "A signed Twilio voice webhook on a tracking number (signature check, number lookup, the offer, the TwiML answer) against the JSON offer (`POST /v1/calls`) on the same market, measured alternately. Shared 2-core machine: compare within the run.",
+    "A signed Twilio voice webhook on a tracking number (signature check, number lookup, the offer, the TwiML answer) against the JSON offer (`POST /v1/calls`) on the same market, in four alternating rounds pooled per path. Shared 2-core machine: compare within the run.",
     "",
     row(["concurrency", "path", "req/s", "p50 ms", "p99 ms", "errors", "dialed"]),
     row(["---", "---", "---", "---", "---", "---", "---"]),
