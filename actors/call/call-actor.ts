@@ -371,16 +371,32 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
 
   /**
    * The same completion told again with who hung up, when the first telling did not say (a carrier's
-   * leg callback, then its Dial outcome): the side is recorded, and flagged as a first telling would be.
+   * leg callback, then its Dial outcome): the side is recorded, flagged, and an early buyer hang-up
+   * re-routed, as a first telling with the side would have.
    */
   private async annotateHangup(state: CallState, cmd: CallEventCommand): Promise<CallState> {
     if (cmd.type !== "completed" || !cmd.hangupBy || state.hangupBy) return state;
     if (state.status !== "completed" || state.appliedEvents[cmd.eventId] !== "completed") return state;
+    const now = systemCtx.now();
     const told = { ...cmd, durationSec: state.durationSec ?? 0 };
-    const next: CallState = { ...state, hangupBy: cmd.hangupBy };
-    const flagged = this.flagBelowMinimum(next, told, systemCtx.now());
-    await this.save(flagged?.state ?? next, flagged ? [flagged.event] : []);
-    return flagged?.state ?? next;
+    let next: CallState = { ...state, hangupBy: cmd.hangupBy };
+    const events: DomainEvent[] = [];
+    const flagged = this.flagBelowMinimum(next, told, now);
+    if (flagged) {
+      next = flagged.state;
+      events.push(flagged.event);
+    }
+    if (shouldReroute(state, told, state.billing)) {
+      const rerouted = await this.reroute(next, told);
+      if (rerouted) {
+        next = { ...rerouted, appliedEvents: { ...next.appliedEvents, [cmd.eventId]: "routed" } };
+        const agg = { type: "call", id: state.callId } as const;
+        events.push(domainEvent("call.rerouted", agg, cmd.eventId, now, { ...next.decision }));
+      }
+    }
+    await this.save(next, events);
+    if (holdEnd(next)?.atMs !== holdEnd(state)?.atMs) await this.afterSave(next);
+    return next;
   }
 
   /** A buyer hanging up just below its own minimum: a flag on the call and a `call.flagged` event. */

@@ -186,6 +186,27 @@ describe("carrier edge (Twilio)", () => {
     expect(await buyerBalance(buyers[0]!)).toMatchObject({ balanceMicros: 100_000_000, reservedMicros: 0 });
   });
 
+  it("re-routes a buyer's early hang-up told by the Dial action after the leg's own completed", async () => {
+    const { buyers, number } = await market(2, { reroute: { max: 1, belowSec: 10 } });
+    const params = voiceParams(number);
+    const answer = await twilioPost(voiceUrl("twilio"), params);
+    const callId = callIdOf(answer.text);
+    const first = leg(answer.text);
+    await first.post("in-progress");
+    await first.post("completed", { CallDuration: "4" }); // who hung up: not said here
+    const next = await twilioPost(attr(answer.text, "Dial", "action") ?? "", {
+      CallSid: params.CallSid,
+      CallStatus: "in-progress", // the caller is still there: the buyer hung up
+      DialCallSid: first.legSid,
+      DialCallStatus: "completed",
+      DialCallDuration: "4",
+    });
+    expect(text(next.text, "Number")).toBe("+13059870001");
+    const rerouted = await getCall(callId);
+    expect(rerouted).toMatchObject({ status: "routed", decision: { buyerId: buyers[1] } });
+    expect(await buyerBalance(buyers[0]!)).toMatchObject({ balanceMicros: 100_000_000, reservedMicros: 0 });
+  });
+
   it("answers the seller campaign's fallback when no buyer bids, and when the last attempt is busy", async () => {
     const empty = await market(0, { carrierFallback: { action: "forward", number: "+13125550100" } });
     const none = await twilioPost(voiceUrl("twilio"), voiceParams(empty.number));
