@@ -149,6 +149,30 @@ describe("carrier simulator: what carriers and callers do", () => {
     await untouched(a!.buyerId);
   });
 
+  it("the buyer hangs up within seconds: re-routed to the next bid, billed to that buyer only", async () => {
+    const m = await carrierMarket({ a: 25_000_000, b: PRICE });
+    const { a, b } = m.buyers;
+    const r = await simulate(m, "twilio", {
+      [a!.destination]: { outcome: "answer", ringSec: 2, talkSec: 3, endedBy: "buyer" },
+      [b!.destination]: { outcome: "answer", ringSec: 2, talkSec: 100 },
+    });
+    // Carrier order: the first leg's completed callback reaches the exchange before the Dial action.
+    expect(r.legs.map((l) => [l.to, l.status, l.durationSec, l.hangupBy])).toEqual([
+      [a!.destination, "completed", 3, "buyer"],
+      [b!.destination, "completed", 100, "caller"],
+    ]);
+    const callId = exchangeCallId(m, "twilio", r);
+    expect(await finalCall(callId)).toMatchObject({
+      status: "completed",
+      decision: { buyerId: b!.buyerId },
+      durationSec: 100,
+      billing: { billable: true, chargedMicros: PRICE, payoutMicros: PAYOUT },
+    });
+    const books = await buyerBooks(b!.buyerId, 1);
+    expect(books.charges.map((ch) => [ch.reference, ch.amountMicros])).toEqual([[callId, -PRICE]]);
+    await untouched(a!.buyerId);
+  });
+
   it("busy with no one left: the seller campaign's fallback, the call failed, nothing billed", async () => {
     const m = await carrierMarket({ a: PRICE });
     const { a } = m.buyers;
