@@ -9,7 +9,16 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchAuction } from "../actors/auction/bench.ts";
-import { API, adminKey, isReady, ROOT, sidecarHeaders, startStack, stopStack } from "../api/e2e/stack.ts";
+import {
+  API,
+  adminKey,
+  isReady,
+  ROOT,
+  sidecarHeaders,
+  stackSecret,
+  startStack,
+  stopStack,
+} from "../api/e2e/stack.ts";
 import type { PerOffer } from "./bench/counters.ts";
 import { stackPids } from "./bench/cpu.ts";
 import { type LoadResult, runLoad } from "./bench/driver.ts";
@@ -20,6 +29,7 @@ import { measureRetention, type RetentionReport } from "./bench/retention.ts";
 import { soak, soakMarkdown } from "./bench/soak.ts";
 import { lineChart } from "./bench/svg.ts";
 import { judge, peakRps, type Target } from "./bench/targets.ts";
+import { type VoiceRow, voiceLatency, voiceMarkdown } from "./bench/voice.ts";
 
 type ByCandidates = LoadResult & {
   candidates: number;
@@ -157,6 +167,9 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
     byConcurrency.push({ ...r, concurrency: c });
   }
   report.byConcurrency = byConcurrency;
+
+  log("offer latency through the signed voice webhook vs the JSON offer, alone and at concurrency 16");
+  report.voiceWebhook = await voiceLatency(API, market, stackSecret("DCE_TWILIO_AUTH_TOKEN"), SECONDS);
 
   const targetInput = {
     emptyActorRps: emptyActor.okRps,
@@ -422,6 +435,7 @@ function markdown(
     "",
     "![latency vs candidates](latency-vs-candidates.svg)",
     "",
+    ...voiceMarkdown(report.voiceWebhook as VoiceRow[]),
     ...countersMarkdown(byK),
     "## Where the CPU goes per offer (CPU ms per offer by process; 2 cores give 2,000 CPU ms a second)",
     row(["process", ...byK.map((r) => `${r.candidates} candidates`)]),

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { randomCaller } from "./client.ts";
 import { ROOT, STATE_DIR } from "./stack.ts";
 
 describe("README walk-through", () => {
@@ -34,4 +35,35 @@ describe("README walk-through", () => {
       '{"balanceMicros":89990000,"creditLimitMicros":0,"reservedMicros":0,"availableMicros":89990000}',
     );
   });
+
+  it("runs the simulator walk-through verbatim: a carrier call on a tracking number, billed on the carrier's duration", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = /<!-- sim-walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- sim-walkthrough:end -->/.exec(
+      readme,
+    )?.[1];
+    expect(block, "README has a simulator walk-through block").toBeTruthy();
+    // Its own vertical and tracking number, so earlier runs on a reused stack neither compete nor collide.
+    const vertical = `auto_insurance_${Date.now().toString(36)}`;
+    const number = randomCaller("954");
+    const script = block!
+      .replaceAll(".data/secrets.env", join(STATE_DIR, "secrets.env"))
+      .replaceAll('"vertical":"auto_insurance"', `"vertical":"${vertical}"`)
+      .replaceAll("+19548720000", number);
+    expect(script).toContain(number);
+    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 90_000,
+      env: { ...process.env, DCE_STATE_DIR: STATE_DIR },
+    });
+    expect(out).toContain(`"number":"${number}"`);
+    expect(out).toMatch(/status completed 125s +POST \/v1\/telephony\/twilio\/calls\/call_/);
+    expect(out).toContain("action completed 125s");
+    expect(out).toContain(
+      '{"billable":true,"chargedMicros":10010000,"payoutMicros":7007000,"marginMicros":3003000}',
+    );
+    expect(out).toContain(
+      '{"balanceMicros":89990000,"creditLimitMicros":0,"reservedMicros":0,"availableMicros":89990000}',
+    );
+  }, 120_000);
 });

@@ -23,6 +23,8 @@ export interface LoadResult {
   maxMs: number;
   /** Answers the `classify` callback counted as a success of the kind asked about (e.g. routed). */
   hits: number;
+  /** Every latency in ms, when asked for (`keepSamples`), to pool several runs. */
+  samples?: number[];
 }
 
 export function percentile(sorted: Float64Array, p: number): number {
@@ -45,6 +47,7 @@ export async function runLoad(opts: {
    * request's latency counts from its scheduled start, so a stall is not hidden by waiting clients.
    */
   ratePerSec?: number;
+  keepSamples?: boolean;
 }): Promise<LoadResult> {
   const base = new URL(opts.baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
@@ -92,5 +95,6 @@ export async function runLoad(opts: {
     p99Ms: round(percentile(sorted, 99)),
     maxMs: round(sorted.at(-1) ?? Number.NaN),
     hits,
+    ...(opts.keepSamples ? { samples } : {}),
   };
 }
