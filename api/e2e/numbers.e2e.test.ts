@@ -70,6 +70,8 @@ describe("tracking numbers", () => {
     expect(listed.body.items.map((n) => n.number)).toEqual([number]);
     const got = await call<NumberView>("GET", path(number), { key: seller.key });
     expect(got).toMatchObject({ status: 200, body: { number, status: "active" } });
+    const unencoded = await call<NumberView>("GET", `/v1/numbers/${number}`, { key: seller.key });
+    expect(unencoded).toMatchObject({ status: 200, body: { number } });
 
     const second = await secondCampaign(seller);
     const moved = await call<NumberView>("PATCH", path(number), {
