@@ -1,161 +1,73 @@
-// A market for carrier-simulator scenarios, built through the partner API: buyers with campaigns in a
-// vertical of the scenario's own (each dialed at its own destination), a seller campaign, and a
-// tracking number on it (POST /v1/numbers with the seller's key); plus the simulated call against it.
-import { offerCallId } from "../offer.ts";
-import type { BuyerBook } from "../telephony/sim/buyers.ts";
-import { runCall } from "../telephony/sim/carrier.ts";
-import { httpSend, type SignatureMode } from "../telephony/sim/http.ts";
-import { carrierId, type Provider } from "../telephony/sim/params.ts";
-import type { Faults, Send, SimCall, SimResult } from "../telephony/sim/types.ts";
-import {
-  call,
-  createBuyer,
-  createBuyerCampaign,
-  createSeller,
-  randomCaller,
-  uniq,
-  waitFor,
-} from "./client.ts";
-import { API, stackSecret } from "./stack.ts";
+// The carrier e2e tests' market: buyers on a fresh vertical, a seller campaign with a tracking number,
+// the voice webhook's parameters, and the buyer leg as a carrier reports it.
+import { attr, trackingNumber, twilioPost } from "./carrier.ts";
+import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
 
-export const DEPOSIT = 100_000_000;
-
-export interface CarrierMarket {
-  vertical: string;
-  seller: { sellerId: string; sellerCampaignId: string; key: string };
-  number: string;
-  /** Buyers by name, each with its campaign's destination. */
-  buyers: Record<string, { buyerId: string; campaignId: string; destination: string }>;
-}
-
-/** `bids`: each buyer's bid (first price, so its price), all with a 60 s minimum unless given. */
-export async function carrierMarket(
-  bids: Record<string, number>,
-  opts: { minDurationSec?: number; seller?: Record<string, unknown> } = {},
-): Promise<CarrierMarket> {
-  const vertical = `sim_${uniq().slice(0, 8)}`;
-  const buyers: CarrierMarket["buyers"] = {};
-  for (const [name, bidMicros] of Object.entries(bids)) {
-    const buyerId = await createBuyer(DEPOSIT);
-    const destination = randomCaller("786");
-    const campaignId = await createBuyerCampaign(buyerId, {
-      vertical,
-      bidMicros,
-      minDurationSec: opts.minDurationSec ?? 60,
-      destination: { number: destination },
-    });
-    buyers[name] = { buyerId, campaignId, destination };
-  }
-  const seller = await createSeller({
-    vertical,
-    auction: "first",
-    payout: { type: "share", percent: 60 },
-    ...opts.seller,
-  });
-  const number = await trackingNumber(seller);
-  return { vertical, seller, number, buyers };
-}
-
-async function trackingNumber(seller: { key: string; sellerCampaignId: string }): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    const number = randomCaller("954");
-    const res = await call("POST", "/v1/numbers", {
-      key: seller.key,
-      body: { number, sellerCampaignId: seller.sellerCampaignId },
-    });
-    if (res.status === 201) return number;
-    if (res.status !== 409 || attempt > 5)
-      throw new Error(`tracking number: ${res.status} ${JSON.stringify(res.body)}`);
-  }
-}
-
-/**
- * Plays one inbound call from a Florida caller to the market's tracking number. `onAnswered` runs once
- * the buyer leg's answered callback is delivered, with the exchange's call id (a party acting mid-call).
- */
-export function simulate(
-  m: CarrierMarket,
-  provider: Provider,
-  buyers: BuyerBook,
-  opts: {
-    faults?: Faults;
-    signature?: SignatureMode;
-    call?: Partial<SimCall>;
-    onAnswered?: (callId: string) => Promise<void>;
-  } = {},
-): Promise<SimResult> {
-  const callSid = opts.call?.callSid ?? carrierId(provider, "CA");
-  const wire = httpSend({
-    provider,
-    credentials: {
-      twilioAuthToken: stackSecret("DCE_TWILIO_AUTH_TOKEN"),
-      telnyxPrivateKey: stackSecret("DCE_TELNYX_SIM_PRIVATE_KEY"),
-    },
-    signature: opts.signature,
-  });
-  const send: Send = async (req) => {
-    const answer = await wire(req);
-    if (opts.onAnswered && req.kind === "status" && req.params.CallStatus === "in-progress")
-      await opts.onAnswered(offerCallId(m.seller.sellerId, `${provider}:${callSid}`));
-    return answer;
-  };
-  return runCall(
-    {
-      provider,
-      voiceUrl: `${API}/v1/telephony/${provider}/voice`,
-      from: randomCaller(),
-      to: m.number,
-      callerState: "FL",
-      attestation: "A",
-      ...opts.call,
-      callSid,
-    },
-    { send, buyers, faults: opts.faults, startedAt: new Date() },
-  );
-}
-
-/** The exchange's id of the call a carrier call became (its offer's idempotency key is provider:CallSid). */
-export const exchangeCallId = (m: CarrierMarket, provider: Provider, r: SimResult) =>
-  offerCallId(m.seller.sellerId, `${provider}:${r.callSid}`);
+export const vertical = () => `v_${uniq().slice(0, 8)}`;
 
 export interface CallView {
+  callId: string;
   status: string;
-  decision?: { buyerId?: string };
   durationSec?: number;
+  billable: boolean | null;
+  chargedMicros: number | null;
   hangupBy?: string | null;
   flags?: string[];
-  billing?: { billable: boolean; chargedMicros: number; payoutMicros: number };
+  decision: { buyerId?: string; bidId?: string };
 }
 
-/** The call once it is final (completed or failed) and, when billable, its charge is on the books. */
-export async function finalCall(callId: string) {
-  const r = await waitFor(
-    () => call<CallView>("GET", `/v1/calls/${callId}`),
-    (r) => ["completed", "failed"].includes(r.body.status) && r.body.billing !== undefined,
-  );
-  return r.body;
+/** Buyers bidding 30, 25, ... on a fresh vertical, a seller campaign with `campaign`, and a tracking number. */
+export async function market(buyers = 1, campaign: Record<string, unknown> = {}, minDurationSec = 60) {
+  const v = vertical();
+  const ids: string[] = [];
+  for (let i = 0; i < buyers; i++) {
+    const buyer = await createBuyer();
+    await createBuyerCampaign(buyer, {
+      vertical: v,
+      bidMicros: 30_000_000 - i * 5_000_000,
+      minDurationSec,
+      destination: { number: `+1305987000${i}` },
+    });
+    ids.push(buyer);
+  }
+  const seller = await createSeller({ vertical: v, ...campaign });
+  const number = await trackingNumber(seller.sellerCampaignId, ["carrier-e2e"]);
+  return { buyers: ids, seller, number };
 }
 
-type Postings = { balanceMicros: number; items: { kind: string; reference: string; amountMicros: number }[] };
+export const voiceParams = (to: string, sid = `CA${uniq().replace(/-/g, "")}`) => ({
+  CallSid: sid,
+  AccountSid: "AC00000000000000000000000000000000",
+  From: randomCaller(),
+  To: to,
+  CallStatus: "ringing",
+  Direction: "inbound",
+  ApiVersion: "2010-04-01",
+  FromState: "FL",
+  StirVerstat: "TN-Validation-Passed-A",
+});
 
-/** A buyer's ledger charges and its balance as the API reports it, once `charges` of them are posted. */
-export async function buyerBooks(buyerId: string, charges: number) {
-  const postings = await waitFor(
-    () => call<Postings>("GET", `/v1/ledger/postings?accountId=${buyerId}`),
-    (r) => r.body.items.filter((i) => i.kind === "charge").length >= charges,
+/** The call the Dial's callback URLs name. */
+export const callIdOf = (xml: string) =>
+  /\/calls\/([^/]+)\/dial/.exec(attr(xml, "Dial", "action") ?? "")?.[1] ?? "";
+export const getCall = async (callId: string) => (await call<CallView>("GET", `/v1/calls/${callId}`)).body;
+export const buyerBalance = async (buyerId: string) =>
+  (await call<{ balanceMicros: number; reservedMicros: number }>("GET", `/v1/buyers/${buyerId}/balance`))
+    .body;
+
+/** The refused carrier signatures the audit chain holds under `aggregateId`. */
+export async function refusalsAudited(aggregateId: string): Promise<number> {
+  const audit = await call<{ items: { type: string }[] }>(
+    "GET",
+    `/v1/audit?aggregateId=${aggregateId}&limit=100`,
   );
-  // The hold ends with the call, in the buyer's actor: wait for it rather than race it.
-  const balance = await waitFor(
-    () => call<{ balanceMicros: number; reservedMicros: number }>("GET", `/v1/buyers/${buyerId}/balance`),
-    (r) => r.body.reservedMicros === 0,
-  );
-  return {
-    charges: postings.body.items.filter((i) => i.kind === "charge"),
-    balanceMicros: balance.body.balanceMicros,
-    reservedMicros: balance.body.reservedMicros,
-  };
+  return audit.body.items.filter((e) => e.type === "telephony.signature_refused").length;
 }
 
-export async function sellerEarned(sellerId: string): Promise<number> {
-  return (await call<{ earnedMicros: number }>("GET", `/v1/sellers/${sellerId}/balance`)).body.earnedMicros;
+/** The buyer leg as the carrier reports it, to the statusCallback the answer named. */
+export function leg(xml: string, legSid = `CA${uniq().replace(/-/g, "")}`) {
+  const url = attr(xml, "Number", "statusCallback") ?? attr(xml, "Sip", "statusCallback") ?? "";
+  const post = (status: string, extra: Record<string, string> = {}) =>
+    twilioPost(url, { CallSid: legSid, CallStatus: status, ...extra });
+  return { url, legSid, post };
 }

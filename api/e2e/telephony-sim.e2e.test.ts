@@ -11,7 +11,7 @@ import {
   finalCall,
   sellerEarned,
   simulate,
-} from "./carrier-market.ts";
+} from "./sim-market.ts";
 import { call } from "./client.ts";
 
 const PRICE = 20_000_000;

@@ -40,11 +40,15 @@ describe("carrier answers", () => {
   });
 
   it("ends the bridged call before the call's hold does, so the billed completion still counts", () => {
-    expect(timeLimitSec(3600, 20)).toBe(3600 - 20 - CALLBACK_MARGIN_SEC);
-    expect(timeLimitSec(10, 20)).toBe(1);
+    expect(timeLimitSec(3600, 20, "twilio")).toBe(3600 - 20 - CALLBACK_MARGIN_SEC);
+    expect(timeLimitSec(10, 20, "twilio")).toBe(1);
+    // Within what each carrier accepts: at most 4 h; Telnyx at least 60 s.
+    expect(timeLimitSec(15_000, 20, "twilio")).toBe(14_400);
+    expect(timeLimitSec(10, 20, "telnyx")).toBe(60);
     const o = dialOptions({ ...ctx, campaign: { maxCallDurationSec: 600, dialTimeoutSec: 45 } }, decision);
     expect(o).toMatchObject({ timeoutSec: 45, timeLimitSec: 600 - 45 - CALLBACK_MARGIN_SEC });
     expect(dialOptions(ctx, decision).timeoutSec).toBe(20);
+    expect(dialOptions({ ...ctx, defaultTimeoutSec: 600 }, decision).timeoutSec).toBe(120);
   });
 
   it("says the disclosure when the routing requires it, but not again on a re-route", () => {

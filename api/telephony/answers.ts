@@ -39,19 +39,30 @@ export const CALLBACK_MARGIN_SEC = 30;
  * duration from routing (then it is expired unbilled), and ringing comes first, so the carrier ends
  * the call early enough that its `completed` (the billed duration) still arrives within the hold.
  */
-export function timeLimitSec(maxCallDurationSec: number, timeoutSec: number): number {
-  return Math.max(1, maxCallDurationSec - timeoutSec - CALLBACK_MARGIN_SEC);
+export function timeLimitSec(maxCallDurationSec: number, timeoutSec: number, provider: Provider): number {
+  const [min, max] = TIME_LIMIT_RANGE[provider];
+  return Math.min(max, Math.max(min, maxCallDurationSec - timeoutSec - CALLBACK_MARGIN_SEC));
 }
+
+/** What each carrier accepts for `<Dial timeLimit>` (Telnyx TeXML: 60 to 14,400 s; Twilio: up to 14,400 s). */
+const TIME_LIMIT_RANGE: Record<Provider, [number, number]> = { twilio: [1, 14_400], telnyx: [60, 14_400] };
+/** `<Dial timeout>` both carriers accept (Telnyx: 5 to 120 s). */
+const RING_RANGE: [number, number] = [5, 120];
 
 /** The Dial options for a routed decision; more attributes (recording, whisper) are added by callers. */
 export function dialOptions(ctx: DialContext, decision: CallDecision): DialOptions {
   const bid = decision.bidId ?? "";
-  const timeoutSec = ctx.campaign?.dialTimeoutSec ?? ctx.defaultTimeoutSec;
+  const ring = ctx.campaign?.dialTimeoutSec ?? ctx.defaultTimeoutSec;
+  const timeoutSec = Math.min(RING_RANGE[1], Math.max(RING_RANGE[0], ring));
   return {
     action: callbackUrl(ctx.publicUrl, ctx.provider, ctx.callId, "dial", bid),
     statusCallback: callbackUrl(ctx.publicUrl, ctx.provider, ctx.callId, "status", bid),
     timeoutSec,
-    timeLimitSec: timeLimitSec(ctx.campaign?.maxCallDurationSec ?? DEFAULT_MAX_CALL_DURATION_SEC, timeoutSec),
+    timeLimitSec: timeLimitSec(
+      ctx.campaign?.maxCallDurationSec ?? DEFAULT_MAX_CALL_DURATION_SEC,
+      timeoutSec,
+      ctx.provider,
+    ),
     destination: decision.destination ?? {},
   };
 }

@@ -1,6 +1,6 @@
 // Carrier request signatures, checked before anything else: Twilio's HMAC-SHA1 over the public URL and
 // the sorted form parameters, and Telnyx's Ed25519 over `timestamp|rawBody` within a replay window.
-import { createHmac, createPublicKey, timingSafeEqual, verify } from "node:crypto";
+import { createHmac, createPublicKey, type KeyObject, timingSafeEqual, verify } from "node:crypto";
 
 export const TELNYX_REPLAY_WINDOW_SEC = 300;
 
@@ -31,13 +31,23 @@ export function verifyTwilio(
   return want.length === got.length && timingSafeEqual(want, got) ? null : "mismatch";
 }
 
-/** The Ed25519 public key from its base64 raw 32 bytes (as Telnyx shows it), or undefined. */
-export function telnyxPublicKey(base64: string) {
+let parsedKey: { base64: string; key: KeyObject | undefined } | undefined;
+
+/** The Ed25519 public key from its base64 raw 32 bytes (as Telnyx shows it), or undefined; kept parsed. */
+export function telnyxPublicKey(base64: string): KeyObject | undefined {
+  if (parsedKey?.base64 === base64) return parsedKey.key;
   const raw = Buffer.from(base64, "base64");
-  if (raw.length !== 32) return undefined;
   // SPKI DER for Ed25519: a fixed 12-byte prefix, then the raw key.
-  const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), raw]);
-  return createPublicKey({ key: spki, format: "der", type: "spki" });
+  const key =
+    raw.length === 32
+      ? createPublicKey({
+          key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), raw]),
+          format: "der",
+          type: "spki",
+        })
+      : undefined;
+  parsedKey = { base64, key };
+  return key;
 }
 
 export function verifyTelnyx(
