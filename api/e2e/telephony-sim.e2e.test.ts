@@ -3,6 +3,7 @@
 // (duplicated, reordered, retried), and each call's final state, charge and balances.
 import { describe, expect, it } from "vitest";
 import type { Provider } from "../telephony/sim/params.ts";
+import { call } from "./client.ts";
 import {
   buyerBooks,
   carrierMarket,
@@ -12,7 +13,6 @@ import {
   sellerEarned,
   simulate,
 } from "./sim-market.ts";
-import { call } from "./client.ts";
 
 const PRICE = 20_000_000;
 const PAYOUT = 12_000_000; // 60% of the price
