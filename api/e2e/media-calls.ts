@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { createDb } from "../db/client.ts";
 import { twilioPost, voiceUrl } from "./carrier.ts";
-import { randomCaller } from "./client.ts";
+import { voiceParams } from "./carrier-market.ts";
 
 const APP_URL = process.env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce";
 let handle: ReturnType<typeof createDb> | undefined;
@@ -23,16 +23,7 @@ export const sid = (prefix: string) => `${prefix}${randomBytes(16).toString("hex
 
 /** Twilio's voice webhook for a call from a random Florida caller to the tracking number `to`. */
 export function voiceWebhook(to: string, callSid = sid("CA")) {
-  return twilioPost(voiceUrl("twilio"), {
-    CallSid: callSid,
-    AccountSid: "AC00000000000000000000000000000000",
-    From: randomCaller(),
-    To: to,
-    CallStatus: "ringing",
-    Direction: "inbound",
-    ApiVersion: "2010-04-01",
-    FromState: "FL",
-  });
+  return twilioPost(voiceUrl("twilio"), voiceParams(to, callSid));
 }
 
 /** The call id in a callback URL `/v1/telephony/<provider>/calls/<callId>/...`. */

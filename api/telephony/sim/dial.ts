@@ -4,7 +4,7 @@
 // answer continues the call. Faults (duplicates, reordering, action first) apply here.
 import { type Leg, placeLeg, scriptFor } from "./buyers.ts";
 import { type Doc, type Run, toDoc } from "./carrier.ts";
-import { carrierId, timestampAt } from "./params.ts";
+import { carrierId, legParams, timestampAt } from "./params.ts";
 import type { DialTarget, DialVerb } from "./twiml.ts";
 import type { LegRecord } from "./types.ts";
 import { runWhisper } from "./whisper.ts";
@@ -102,14 +102,7 @@ async function postEvents(run: Run, p: Placed, which: (event: string) => boolean
   );
   for (const e of wanted) {
     const params: Record<string, string> = {
-      AccountSid: run.accountSid,
-      CallSid: leg.sid,
-      ParentCallSid: run.callSid,
-      From: run.call.from,
-      To: target.value,
-      Direction: "outbound-dial",
-      ApiVersion: "2010-04-01",
-      CallStatus: e.callStatus,
+      ...legParams(run, leg.sid, target.value, e.callStatus),
       CallbackSource: "call-progress-events",
       SequenceNumber: String(e.seq),
       Timestamp: timestampAt(run.opts.startedAt ?? new Date(0), e.atSec),

@@ -44,3 +44,22 @@ export function promptSec(prompts: { verb: string; text?: string; lengthSec?: nu
     sec += p.verb === "Say" ? sayDurationSec(p.text ?? "") : p.verb === "Pause" ? (p.lengthSec ?? 1) : 5;
   return sec;
 }
+
+/** What a carrier says about the buyer leg in every request on it (status callbacks, the leg's own TwiML). */
+export function legParams(
+  run: { accountSid: string; callSid: string; call: { from: string } },
+  legSid: string,
+  to: string,
+  callStatus: string,
+): Record<string, string> {
+  return {
+    AccountSid: run.accountSid,
+    CallSid: legSid,
+    ParentCallSid: run.callSid,
+    From: run.call.from,
+    To: to,
+    Direction: "outbound-dial",
+    ApiVersion: "2010-04-01",
+    CallStatus: callStatus,
+  };
+}

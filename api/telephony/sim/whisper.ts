@@ -3,7 +3,7 @@
 // (the buyer declines: the leg ends unbridged). Returns the seconds spent and whether it bridges.
 import { scriptFor } from "./buyers.ts";
 import { type Run, toDoc } from "./carrier.ts";
-import { promptSec, sayDurationSec } from "./params.ts";
+import { legParams, promptSec, sayDurationSec } from "./params.ts";
 import type { DialTarget } from "./twiml.ts";
 import type { LegRecord } from "./types.ts";
 
@@ -15,14 +15,7 @@ export async function runWhisper(
   const script = scriptFor(run.opts.buyers, target.value);
   const at = () => (leg.answeredAtSec ?? 0) + extra;
   const params = (more: Record<string, string> = {}) => ({
-    AccountSid: run.accountSid,
-    CallSid: leg.sid,
-    ParentCallSid: run.callSid,
-    From: run.call.from,
-    To: target.value,
-    Direction: "outbound-dial",
-    ApiVersion: "2010-04-01",
-    CallStatus: "in-progress",
+    ...legParams(run, leg.sid, target.value, "in-progress"),
     ...more,
   });
   let extra = 0;
