@@ -13,6 +13,7 @@ import { PiiKeyring } from "../../actors/platform/pii-keys.ts";
 import type { Db } from "../db/client.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
+import { verifySignature } from "../webhooks/rules.ts";
 import { sealSecret } from "../webhooks/secrets.ts";
 import { enqueueDeliveries } from "../webhooks/store.ts";
 import { webhookWorker } from "../webhooks/worker.ts";
@@ -143,8 +144,57 @@ describe("pixels in the delivery pipeline", () => {
         ["GET", "/px?c=call_int2&d=95", ""],
       ]);
       expect(hits[0]!.headers).not.toHaveProperty("x-dce-signature");
+      expect(hits[0]!.headers).not.toHaveProperty("content-type");
       const log = await db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, d.id));
       expect(log.map((a) => a.statusCode).sort()).toEqual([204, 503]);
+    } finally {
+      await worker.stop();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it("a POST pixel sends the owner's signed event body to its rendered URL", async () => {
+    const hits: { method: string; url: string; body: string; signature: string }[] = [];
+    const server = createServer(async (req, res) => {
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      hits.push({
+        method: req.method!,
+        url: req.url!,
+        body,
+        signature: String(req.headers["x-dce-signature"]),
+      });
+      res.writeHead(200).end();
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const port = (server.address() as AddressInfo).port;
+    const worker = webhookWorker(db, handle.sql, logger, {
+      baseMs: 50,
+      maxDelayMs: 200,
+      maxAttempts: 2,
+      timeoutMs: 1_000,
+      pollMs: 25,
+      batch: 4,
+      perEndpoint: 4,
+      allowLocal: true,
+      pii,
+    });
+    try {
+      await pixel(BUYER, "bcp_8", `http://127.0.0.1:${port}/post?c={callId}`, "POST");
+      await db.transaction((tx) => enqueueDeliveries(tx, [billable("call_int3", "bcp_8")]));
+      await worker.start();
+      const deadline = Date.now() + 15_000;
+      while (hits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      expect(hits).toHaveLength(1);
+      expect(hits[0]).toMatchObject({ method: "POST", url: "/post?c=call_int3" });
+      const body = JSON.parse(hits[0]!.body);
+      expect(body).toMatchObject({ type: "call.billable", data: { callId: "call_int3", buyerId: BUYER } });
+      expect(body.data).not.toHaveProperty("payoutMicros");
+      expect(
+        verifySignature("whsec_x", hits[0]!.body, hits[0]!.signature, Math.floor(Date.now() / 1000)),
+      ).toBe(true);
     } finally {
       await worker.stop();
       server.closeAllConnections();
