@@ -6,6 +6,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { LIMITS } from "../../actors/kernel/limits.ts";
 import { buyerKey } from "./bidders.ts";
 import {
   call,
@@ -211,5 +212,23 @@ describe("pixels", () => {
       },
     );
     expect(noCampaign.body).toMatchObject({ code: "campaign_unknown" });
+  });
+
+  it("a campaign holds at most pixels.perCampaign; two creates racing for the last slot make one", async () => {
+    const sellerAcct = await createSeller({ vertical: `px_${uniq().slice(0, 8)}` });
+    const path = `/v1/sellers/${sellerAcct.sellerId}/campaigns/${sellerAcct.sellerCampaignId}/pixels`;
+    const max = LIMITS["pixels.perCampaign"];
+    const make = () =>
+      call("POST", path, {
+        key: sellerAcct.key,
+        body: { url: "http://127.0.0.1:9/px?c={callId}", events: ["call.billable"] },
+      });
+    for (let i = 0; i < max - 1; i++) expect((await make()).status).toBe(201);
+    const race = await Promise.all([make(), make()]);
+    expect(race.map((r) => r.status).sort()).toEqual([201, 400]);
+    const over = race.find((r) => r.status === 400)!;
+    expect(over.body).toMatchObject({ code: "limit_exceeded", limit: { name: "pixels.perCampaign", max } });
+    const listed = await call<{ items: unknown[] }>("GET", path, { key: sellerAcct.key });
+    expect(listed.body.items).toHaveLength(max);
   });
 });
