@@ -10,6 +10,7 @@ import { declaredBodyLimit } from "./middleware/body-limit.ts";
 import { idParams } from "./middleware/id-params.ts";
 import { allowedMethods } from "./middleware/method-not-allowed.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
+import { pixelRoutes } from "./pixels/routes.ts";
 import { ApiError, problem } from "./problem.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
@@ -83,6 +84,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", fraudRoutes(deps));
   v1.route("/", reportRoutes(deps));
   v1.route("/", webhookRoutes(deps));
+  v1.route("/", pixelRoutes(deps));
   v1.route("/", deadLetterRoutes(deps));
   app.route("/v1", v1);
 

@@ -21,6 +21,12 @@ export const API_ERRORS = {
   dispute_window_closed: "The charge is older than the dispute window; it can no longer be refunded.",
   webhook_unknown: "No such webhook endpoint (or it belongs to another account).",
   delivery_unknown: "No such delivery of this webhook endpoint.",
+  pixel_unknown: "No such pixel on this campaign.",
+  pixel_template_invalid:
+    "A pixel's URL template has an unpaired `{` or `}`, or a token in its scheme, host or port (tokens belong in the path, query or fragment); `token` names it.",
+  pixel_token_unknown: "A pixel's URL template uses a token the exchange does not know; `token` names it.",
+  pixel_token_forbidden:
+    "A pixel's URL template uses a token whose value the campaign owner's view hides (a buyer's pixel never gets the seller's payout); `token` names it.",
   rate_limited: "Too many requests for this API key; retry after `Retry-After` seconds.",
   auth_failures_limited:
     "Too many failed authentications from this client address; retry after `Retry-After` seconds.",

@@ -10,6 +10,7 @@ export const LIMITS = {
   "campaigns.perBuyer": 100,
   "campaigns.perSeller": 100,
   "webhooks.perAccount": 20,
+  "pixels.perCampaign": 10,
   // buyer campaign lists
   "campaign.states": 60,
   "campaign.zips": 2_000,
@@ -84,6 +85,7 @@ export const LIMIT_MEANINGS: Record<LimitName, string> = {
   "campaigns.perBuyer": "campaigns one buyer account holds (active and paused)",
   "campaigns.perSeller": "campaigns one seller account holds (active and paused)",
   "webhooks.perAccount": "webhook endpoints of one account (or of the exchange's own feed)",
+  "pixels.perCampaign": "pixels of one buyer or seller campaign",
   "campaign.states": "entries in a buyer campaign's `states`",
   "campaign.zips": "entries in a buyer campaign's `zips`",
   "campaign.areaCodes": "entries in a buyer campaign's `areaCodes`",

@@ -18,6 +18,17 @@ export const webhookEndpoints = pgTable(
     id: text("id").primaryKey(),
     /** Whose events it receives: a buyer, a seller, or (null) the exchange itself, for admins. */
     accountId: text("account_id"),
+    /** `webhook`, or `pixel`: a campaign's templated URL (api/pixels/), fired only for its campaign's calls. */
+    kind: text("kind", { enum: ["webhook", "pixel"] })
+      .notNull()
+      .default("webhook"),
+    /** A pixel's campaign (the owner's buyer or seller campaign); null for webhooks. */
+    campaignId: text("campaign_id"),
+    /** POST (webhooks, and pixels that ask for it) sends the signed body; GET sends none. */
+    method: text("method", { enum: ["GET", "POST"] })
+      .notNull()
+      .default("POST"),
+    /** A webhook's URL, or a pixel's URL template (tokens rendered per delivery). */
     url: text("url").notNull(),
     eventTypes: text("event_types").array().notNull(),
     description: text("description").notNull().default(""),
@@ -31,7 +42,10 @@ export const webhookEndpoints = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
   },
-  (t) => [index("webhook_endpoints_account_idx").on(t.accountId)],
+  (t) => [
+    index("webhook_endpoints_account_idx").on(t.accountId),
+    index("webhook_endpoints_campaign_idx").on(t.campaignId).where(sql`campaign_id is not null`),
+  ],
 );
 
 export const webhookDeliveries = pgTable(
@@ -45,8 +59,10 @@ export const webhookDeliveries = pgTable(
       .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
     eventId: text("event_id").notNull(),
     eventType: text("event_type").notNull(),
-    /** The exact JSON body sent on every attempt (the signature covers it). */
+    /** The exact JSON body sent on every attempt (the signature covers it); a GET pixel's event payload. */
     body: text("body").notNull(),
+    /** A pixel's rendered URL (its template with this event's tokens); null: the endpoint's URL. */
+    url: text("url"),
     status: text("status", { enum: ["pending", "delivered", "failed"] })
       .notNull()
       .default("pending"),

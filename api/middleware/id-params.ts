@@ -5,6 +5,16 @@ import { isId } from "../../actors/kernel/ids.ts";
 import { ApiError, type ProblemCode } from "../problem.ts";
 
 const RULES: { at: RegExp; ok: (id: string) => boolean; code: ProblemCode }[] = [
+  {
+    at: /^\/v1\/(?:buyers|sellers)\/[^/]+\/campaigns\/[^/]+\/pixels\/[^/]+\/deliveries\/([^/]+)/,
+    ok: (id) => isId(id, "whd"),
+    code: "delivery_unknown",
+  },
+  {
+    at: /^\/v1\/(?:buyers|sellers)\/[^/]+\/campaigns\/[^/]+\/pixels\/([^/]+)/,
+    ok: (id) => isId(id, "pxl"),
+    code: "pixel_unknown",
+  },
   { at: /^\/v1\/buyers\/[^/]+\/campaigns\/([^/]+)/, ok: (id) => isId(id, "bcp"), code: "campaign_unknown" },
   {
     at: /^\/v1\/sellers\/[^/]+\/campaigns\/([^/]+)/,

@@ -1,11 +1,11 @@
 // Partner webhooks: endpoints per account and event type, their signing secrets, the delivery log,
 // test sends and redeliveries. A buyer or seller sees only its own endpoints; admins see all and may
 // register the exchange's own feed (every event, every field).
-import { and, count, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { newId } from "../../actors/kernel/ids.ts";
 import { LIMITS, limitHit } from "../../actors/kernel/limits.ts";
-import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
+import { webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
 import { assertDestination } from "../destination.ts";
 import { READ, tagged, WRITE } from "../openapi/facts.ts";
@@ -13,32 +13,23 @@ import { ApiError } from "../problem.ts";
 import * as R from "../schemas/responses.ts";
 import { CreateWebhook, ListDeliveries, ListWebhooks, PatchWebhook } from "../schemas/webhooks.ts";
 import { body, limitError, query } from "../validate.ts";
+import { deliveryDetail, deliveryView, iso, listDeliveries, redeliver } from "../webhooks/delivery-log.ts";
 import { newWebhookSecret, sealSecret } from "../webhooks/secrets.ts";
-import { enqueue, wakeWorkers } from "../webhooks/store.ts";
+import { enqueue } from "../webhooks/store.ts";
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
-type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
-const iso = (t: string) => new Date(t).toISOString();
-
-const view = ({ secretCiphertext: _s, activeSince: _a, ...e }: EndpointRow) => ({
+const view = ({
+  secretCiphertext: _s,
+  activeSince: _a,
+  kind: _k,
+  campaignId: _c,
+  method: _m,
+  ...e
+}: EndpointRow) => ({
   ...e,
   createdAt: iso(e.createdAt),
   updatedAt: iso(e.updatedAt),
-});
-
-const deliveryView = (d: DeliveryRow) => ({
-  id: d.id,
-  webhookId: d.endpointId,
-  eventId: d.eventId,
-  eventType: d.eventType,
-  status: d.status,
-  attempts: d.attempts,
-  nextAttemptAt: d.status === "pending" ? iso(d.nextAttemptAt) : null,
-  lastStatusCode: d.lastStatusCode,
-  lastError: d.lastError,
-  createdAt: iso(d.createdAt),
-  deliveredAt: d.deliveredAt ? iso(d.deliveredAt) : null,
 });
 
 export function webhookRoutes(deps: ApiDeps) {
@@ -48,7 +39,8 @@ export function webhookRoutes(deps: ApiDeps) {
   /** The endpoint, if this principal may see it; another account's endpoint is simply not found. */
   async function owned(principal: Principal, id: string): Promise<EndpointRow> {
     const [row] = await deps.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
-    if (!row || (principal.role !== "admin" && row.accountId !== principal.accountId)) {
+    // A pixel is an endpoint too, but it is read and changed through its campaign's routes only.
+    if (row?.kind !== "webhook" || (principal.role !== "admin" && row.accountId !== principal.accountId)) {
       throw new ApiError(404, "webhook_unknown", `no webhook endpoint ${id}`);
     }
     return row;
@@ -81,7 +73,12 @@ export function webhookRoutes(deps: ApiDeps) {
         .select({ n: count() })
         .from(webhookEndpoints)
         .where(
-          accountId === null ? isNull(webhookEndpoints.accountId) : eq(webhookEndpoints.accountId, accountId),
+          and(
+            eq(webhookEndpoints.kind, "webhook"),
+            accountId === null
+              ? isNull(webhookEndpoints.accountId)
+              : eq(webhookEndpoints.accountId, accountId),
+          ),
         );
       const max = LIMITS["webhooks.perAccount"];
       if ((held?.n ?? 0) >= max)
@@ -119,7 +116,7 @@ export function webhookRoutes(deps: ApiDeps) {
     const rows = await deps.db
       .select()
       .from(webhookEndpoints)
-      .where(where)
+      .where(and(eq(webhookEndpoints.kind, "webhook"), where))
       .orderBy(webhookEndpoints.createdAt)
       .limit(500);
     return c.json({ items: rows.map(view) });
@@ -232,48 +229,8 @@ export function webhookRoutes(deps: ApiDeps) {
   });
   app.get("/webhooks/:webhookId/deliveries", deliveriesDoc, async (c) => {
     const row = await owned(c.get("principal"), c.req.param("webhookId"));
-    const q = query(c, ListDeliveries);
-    const limit = Number(q.limit);
-    const conditions = [eq(webhookDeliveries.endpointId, row.id)];
-    if (q.status) conditions.push(eq(webhookDeliveries.status, q.status));
-    if (q.cursor) conditions.push(lt(webhookDeliveries.seq, Number(q.cursor)));
-    const rows = await deps.db
-      .select()
-      .from(webhookDeliveries)
-      .where(and(...conditions))
-      .orderBy(desc(webhookDeliveries.seq))
-      .limit(limit + 1);
-    const page = rows.slice(0, limit);
-    return c.json({
-      items: page.map(deliveryView),
-      nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null,
-    });
+    return c.json(await listDeliveries(deps.db, row.id, query(c, ListDeliveries)));
   });
-
-  async function delivery(webhookId: string, deliveryId: string) {
-    const [d] = await deps.db
-      .select()
-      .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.endpointId, webhookId)));
-    if (!d) throw new ApiError(404, "delivery_unknown", `no delivery ${deliveryId} of ${webhookId}`);
-    const attempts = await deps.db
-      .select()
-      .from(webhookAttempts)
-      .where(eq(webhookAttempts.deliveryId, d.id))
-      .orderBy(webhookAttempts.attempt);
-    return {
-      ...deliveryView(d),
-      payload: JSON.parse(d.body) as Record<string, unknown>,
-      attemptLog: attempts.map((a) => ({
-        attempt: a.attempt,
-        at: iso(a.at),
-        statusCode: a.statusCode,
-        error: a.error,
-        durationMs: a.durationMs,
-        responseExcerpt: a.responseExcerpt,
-      })),
-    };
-  }
 
   const deliveryDoc = doc({
     summary: "One delivery: its body and every attempt (time, HTTP status or error, duration)",
@@ -284,7 +241,7 @@ export function webhookRoutes(deps: ApiDeps) {
   });
   app.get("/webhooks/:webhookId/deliveries/:deliveryId", deliveryDoc, async (c) => {
     const row = await owned(c.get("principal"), c.req.param("webhookId"));
-    return c.json(await delivery(row.id, c.req.param("deliveryId")));
+    return c.json(await deliveryDetail(deps.db, row.id, c.req.param("deliveryId")));
   });
 
   const redeliverDoc = doc({
@@ -296,14 +253,7 @@ export function webhookRoutes(deps: ApiDeps) {
   });
   app.post("/webhooks/:webhookId/deliveries/:deliveryId/redeliver", redeliverDoc, async (c) => {
     const row = await owned(c.get("principal"), c.req.param("webhookId"));
-    const before = await delivery(row.id, c.req.param("deliveryId"));
-    // Due now, one more try; the attempt count runs on so the log keeps every earlier attempt.
-    await deps.db
-      .update(webhookDeliveries)
-      .set({ status: "pending", nextAttemptAt: new Date(deps.now()).toISOString(), deliveredAt: null })
-      .where(eq(webhookDeliveries.id, before.id));
-    await wakeWorkers(deps.db);
-    return c.json(await delivery(row.id, before.id));
+    return c.json(await redeliver(deps.db, row.id, c.req.param("deliveryId"), deps.now()));
   });
 
   return app;

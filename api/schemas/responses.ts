@@ -171,7 +171,25 @@ export const WebhookDelivery = v.looseObject({
   deliveredAt: v.nullable(Time),
   attemptLog: v.optional(v.array(Attempt)),
   payload: v.optional(v.looseObject({})),
+  /** A pixel's delivery: the URL it was sent to (its template with this event's tokens). */
+  url: v.optional(v.string()),
 });
+/** A campaign's pixel (api/pixels/): its URL template, the call events it fires on, GET or POST. */
+export const Pixel = v.looseObject({
+  id: Id,
+  accountId: v.string(),
+  campaignId: v.string(),
+  url: v.string(),
+  events: v.array(v.string()),
+  method: v.picklist(["GET", "POST"]),
+  description: v.string(),
+  active: v.boolean(),
+  createdAt: Time,
+  updatedAt: Time,
+});
+/** Create answer: with the signing secret of POST bodies (shown only here). */
+export const PixelWithSecret = v.looseObject({ ...Pixel.entries, secret: v.string() });
+export const Pixels = v.looseObject({ items: v.array(Pixel) });
 export const WebhookDeliveries = v.looseObject({
   items: v.array(WebhookDelivery),
   nextCursor: v.nullable(v.string()),

@@ -52,6 +52,15 @@ export function audiences(e: DomainEvent): Audience[] {
   return out;
 }
 
+/** The campaigns a call event concerns (its seller's and its routed buyer's): pixels fire for these. */
+export function campaignsOf(e: DomainEvent): string[] {
+  const snap = snapshotOf(e);
+  if (!snap || !isWebhookEventType(e.type)) return [];
+  const out = [snap.sellerCampaignId];
+  if (snap.buyerCampaignId && !SELLER_ONLY.has(e.type)) out.push(snap.buyerCampaignId);
+  return out;
+}
+
 /** Who `audience` is for the one view policy (api/views/policy.ts): the exchange, the seller or a buyer. */
 function viewerOf(e: DomainEvent, audience: Audience): Viewer {
   if (audience === null) return { role: "admin" };

@@ -7,7 +7,8 @@ import { newId } from "../../actors/kernel/ids.ts";
 import type { Db } from "../db/client.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
 import type { Tx } from "../ledger/ledger.ts";
-import { audiences, isWebhookEventType, payloadFor, type WebhookPayload } from "./rules.ts";
+import { pixelDelivery } from "../pixels/render.ts";
+import { audiences, campaignsOf, isWebhookEventType, payloadFor, type WebhookPayload } from "./rules.ts";
 
 export const WAKE_CHANNEL = "dce_webhooks";
 
@@ -28,31 +29,49 @@ export async function enqueueDeliveries(tx: Tx, events: DomainEvent[]): Promise<
         occurred_at: e.occurredAt,
         exchange: who.includes(null),
         accounts: who.filter((a): a is string => a !== null),
+        campaigns: campaignsOf(e),
       };
     }),
   );
   const ep = webhookEndpoints;
-  const matches = await tx.execute<{ idx: number; endpoint_id: string; account_id: string | null }>(sql`
-    select v.idx, ${ep.id} as endpoint_id, ${ep.accountId} as account_id
+  const matches = await tx.execute<{
+    idx: number;
+    endpoint_id: string;
+    account_id: string | null;
+    kind: "webhook" | "pixel";
+    campaign_id: string | null;
+    url: string;
+  }>(sql`
+    select v.idx, ${ep.id} as endpoint_id, ${ep.accountId} as account_id, ${ep.kind} as kind,
+           ${ep.campaignId} as campaign_id, ${ep.url} as url
     from jsonb_to_recordset(${batch}::jsonb)
-      as v(idx int, type text, occurred_at timestamptz, exchange boolean, accounts jsonb)
+      as v(idx int, type text, occurred_at timestamptz, exchange boolean, accounts jsonb, campaigns jsonb)
     join ${ep} on ${ep.active}
       -- decided by when the event happened, not when it reached this writer
       and ${ep.activeSince} <= v.occurred_at
       and ${ep.eventTypes} @> array[v.type]
       and ((v.exchange and ${ep.accountId} is null) or v.accounts ? ${ep.accountId})
+      -- a pixel fires only for calls of its own campaign
+      and (${ep.kind} = 'webhook' or v.campaigns ? ${ep.campaignId})
     order by v.idx`);
   const rows = [...matches];
   if (rows.length === 0) return 0;
   return enqueue(
     tx,
-    rows.map((m) => ({ endpointId: m.endpoint_id, payload: payloadFor(sendable[m.idx]!, m.account_id) })),
+    rows.map((m) => {
+      const e = sendable[m.idx]!;
+      if (m.kind === "pixel" && m.account_id && m.campaign_id) {
+        const pixel = { template: m.url, accountId: m.account_id, campaignId: m.campaign_id };
+        return { endpointId: m.endpoint_id, ...pixelDelivery(e, pixel) };
+      }
+      return { endpointId: m.endpoint_id, payload: payloadFor(e, m.account_id) };
+    }),
   );
 }
 
 export async function enqueue(
   q: Db | Tx,
-  rows: { endpointId: string; payload: WebhookPayload }[],
+  rows: { endpointId: string; payload: WebhookPayload; url?: string }[],
 ): Promise<number> {
   const inserted = await q
     .insert(webhookDeliveries)
@@ -63,6 +82,7 @@ export async function enqueue(
         eventId: r.payload.id,
         eventType: r.payload.type,
         body: JSON.stringify(r.payload),
+        url: r.url ?? null,
       })),
     )
     .onConflictDoNothing({ target: [webhookDeliveries.endpointId, webhookDeliveries.eventId] })
@@ -81,7 +101,9 @@ export interface Claimed {
   eventType: string;
   body: string;
   attempt: number;
+  /** The delivery's own URL (a pixel's, rendered) or else the endpoint's. */
   url: string;
+  method: "GET" | "POST";
   secretCiphertext: string;
 }
 
@@ -105,6 +127,7 @@ export async function claimDue(
     body: string;
     attempts: number;
     url: string;
+    method: "GET" | "POST";
     secret_ciphertext: string;
   }>(sql`
     with ranked as (
@@ -126,7 +149,8 @@ export async function claimDue(
            next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
       from due, webhook_endpoints e
      where d.id = due.id and e.id = d.endpoint_id
-    returning d.id, d.endpoint_id, d.event_type, d.body, d.attempts, e.url, e.secret_ciphertext`);
+    returning d.id, d.endpoint_id, d.event_type, d.body, d.attempts, coalesce(d.url, e.url) as url,
+              e.method, e.secret_ciphertext`);
   return rows.map((r) => ({
     id: r.id,
     endpointId: r.endpoint_id,
@@ -134,6 +158,7 @@ export async function claimDue(
     body: r.body,
     attempt: r.attempts,
     url: r.url,
+    method: r.method,
     secretCiphertext: r.secret_ciphertext,
   }));
 }

@@ -43,19 +43,20 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
     let result: AttemptResult;
     try {
       const secret = openSecret(opts.pii, c.secretCiphertext);
+      const get = c.method === "GET"; // a GET pixel: the URL carries everything, no body to sign
       const res = await egressSend(
         c.url,
         {
-          method: "POST",
+          method: c.method,
           headers: {
-            "content-type": "application/json",
+            ...(get ? {} : { "content-type": "application/json" }),
             "user-agent": "dependable-call-exchange-webhooks/1",
             "x-dce-event": c.eventType,
             "x-dce-delivery": c.id,
             "x-dce-attempt": String(c.attempt),
-            "x-dce-signature": signature(secret, c.body, Math.floor(now() / 1000)),
+            ...(get ? {} : { "x-dce-signature": signature(secret, c.body, Math.floor(now() / 1000)) }),
           },
-          body: c.body,
+          body: get ? "" : c.body,
           timeoutMs: opts.timeoutMs,
           maxBytes: 512, // the excerpt kept in the attempt log
         },
