@@ -77,8 +77,9 @@ export async function powerLossRedis(mark: AofMark) {
   const cutBytes = statSync(path).size - mark.bytes;
   truncateSync(path, mark.bytes);
   const killedAt = Date.now();
+  // SIGKILL ends a stopped process too; nothing more is sent to it: once the launcher has reaped it, its
+  // pid names nothing (or, later, another process).
   process.kill(pid, "SIGKILL");
-  process.kill(pid, "SIGCONT");
   return { killedAt, cutBytes, lostMs: killedAt - mark.at, backAt: await untilRedisBack(pid) };
 }
 
