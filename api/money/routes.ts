@@ -1,17 +1,16 @@
 // Seller money routes: the seller balance (pending, payable, paid out, owed), the payout hold per
 // seller, refunds (the seller side from wherever its payout is) and payout runs (available money only).
 import { createHash } from "node:crypto";
-import { and, eq, like, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { IBuyerActor } from "../../actors/buyer/buyer-api.ts";
 import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
-import { ledgerAccounts, ledgerEntries, ledgerPostings } from "../db/ledger-schema.ts";
+import { ledgerPostings } from "../db/ledger-schema.ts";
 import { sellerPayoutTerms } from "../db/payout-schema.ts";
 import { accounts } from "../db/schema.ts";
 import type { ApiDeps } from "../deps.ts";
-import { accountSums, postingEntries, postOnce } from "../ledger/ledger.ts";
-import { payoutPosting, sellerAccount } from "../ledger/postings.ts";
+import { postingEntries } from "../ledger/ledger.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
 import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
@@ -20,7 +19,8 @@ import * as R from "../schemas/responses.ts";
 import { actorCall, body } from "../validate.ts";
 import { viewAs } from "../views/policy.ts";
 import { holdSecOf, sellerBalance } from "./balance.ts";
-import { lockSellerMoney, refundCharge, releaseDue } from "./holds.ts";
+import { refundCharge } from "./holds.ts";
+import { payOut } from "./payout.ts";
 
 const DAY_MS = 86_400_000;
 const sha = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 28);
@@ -141,48 +141,7 @@ export function moneyRoutes(deps: ApiDeps) {
       );
     }
     const now = deps.now();
-    const at = new Date(now).toISOString();
-    const items = await deps.db.transaction(async (tx) => {
-      // One seller-money writer at a time, so two runs never pay the same payable twice.
-      await lockSellerMoney(tx);
-      const existing = await tx
-        .select({
-          reference: ledgerPostings.reference,
-          amount: ledgerEntries.amountMicros,
-          accountId: ledgerEntries.accountId,
-        })
-        .from(ledgerPostings)
-        .innerJoin(ledgerEntries, eq(ledgerEntries.postingId, ledgerPostings.id))
-        .where(and(eq(ledgerPostings.kind, "payout"), like(ledgerPostings.reference, `${payoutId}:%`)));
-      if (existing.length > 0) {
-        return existing
-          .filter((r) => r.accountId.startsWith("seller:"))
-          .map((r) => ({ sellerId: r.accountId.slice("seller:".length), amountMicros: r.amount }));
-      }
-      // Holds that ended since the last sweep are released first: a run pays all that is available.
-      for (;;) {
-        const r = await releaseDue(tx, now, { sellerIds: input.sellerIds, limit: 500 });
-        if (r.released < 500) break;
-      }
-      const sellers =
-        input.sellerIds?.map(sellerAccount) ??
-        (
-          await tx
-            .select({ id: ledgerAccounts.id })
-            .from(ledgerAccounts)
-            .where(eq(ledgerAccounts.kind, "seller"))
-        ).map((r) => r.id);
-      const sums = await accountSums(tx, sellers);
-      const paid: { sellerId: string; amountMicros: number }[] = [];
-      for (const [account, sum] of sums) {
-        const payable = -sum;
-        if (payable <= 0) continue;
-        const sellerId = account.slice("seller:".length);
-        await postOnce(tx, payoutPosting(payoutId, sellerId, payable, at));
-        paid.push({ sellerId, amountMicros: payable });
-      }
-      return paid;
-    });
+    const items = await deps.db.transaction((tx) => payOut(tx, payoutId, now, input.sellerIds));
     const totalMicros = items.reduce((s, i) => s + i.amountMicros, 0);
     return c.json({ id: payoutId, items, totalMicros }, 201);
   });
