@@ -14,6 +14,7 @@ import { repairDrift } from "../ledger/repair.ts";
 import { statement, statementCsv } from "../ledger/statement.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
 import { moneyRoutes } from "../money/routes.ts";
+import { sellerStatement } from "../money/statement.ts";
 import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
 import { PostingsQuery, ReconcileQuery, RepairRequest, StatementQuery } from "../schemas/ledger.ts";
@@ -78,9 +79,14 @@ export function ledgerRoutes(deps: ApiDeps) {
     const q = query(c, StatementQuery);
     const accountId = c.req.param("accountId");
     const account = ledgerAccountOf(c.get("principal"), accountId);
-    const s = viewAs(c.get("principal"), await statement(deps.db, accountId, account, q.month));
+    // A seller's statement covers its money on hold, payable and owed, with each call's availability.
+    const held = account.startsWith("seller:");
+    const full = held
+      ? await sellerStatement(deps.db, accountId, q.month)
+      : await statement(deps.db, accountId, account, q.month);
+    const s = viewAs(c.get("principal"), full);
     if (q.format === "csv") {
-      return c.body(statementCsv(s), 200, {
+      return c.body(statementCsv(s, held), 200, {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="statement-${accountId}-${q.month}.csv"`,
       });
