@@ -11,6 +11,7 @@ export default defineConfig({
     "./api/db/dead-letter-schema.ts",
     "./api/db/recording-schema.ts",
     "./api/db/numbers-schema.ts",
+    "./api/db/payout-schema.ts",
   ],
   out: "./api/db/migrations",
 });

@@ -51,6 +51,8 @@ export interface Config {
   stream: StreamGuards;
   /** Call recordings (docs/ops/recordings.md): the sweep's period, and how long a callback waits for the hash. */
   recordings: { sweepMs: number; fetchTimeoutMs: number };
+  /** Payout holds (api/money): how often the events app releases the holds that have ended. */
+  payouts: { releaseMs: number };
   /** The exchange's public base URL (DCE_PUBLIC_URL): carriers sign and call back URLs under it. */
   publicUrl: string;
   /** The carrier edge (api/telephony, docs/ops/carrier.md); its secrets are the API's alone (ApiDeps). */
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
       sweepMs: count("DCE_RECORDING_SWEEP_MS", 60_000),
       fetchTimeoutMs: count("DCE_RECORDING_FETCH_TIMEOUT_MS", 8_000),
     },
+    payouts: { releaseMs: count("DCE_PAYOUT_RELEASE_MS", 60_000) },
     publicUrl: (env.DCE_PUBLIC_URL || `http://127.0.0.1:${port("API_PORT", 8080)}`).replace(/\/+$/, ""),
     carrier: { dialTimeoutSec: count("DCE_CARRIER_DIAL_TIMEOUT_SEC", 20) },
   };
@@ -171,6 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.recordings.sweepMs < 100) problems.push("DCE_RECORDING_SWEEP_MS must be at least 100");
   if (config.recordings.fetchTimeoutMs < 100)
     problems.push("DCE_RECORDING_FETCH_TIMEOUT_MS must be at least 100");
+  if (config.payouts.releaseMs < 100) problems.push("DCE_PAYOUT_RELEASE_MS must be at least 100");
   if (config.callRetentionSec < 1) problems.push("DCE_CALL_RETENTION_SEC must be at least 1");
   if (problems.length > 0) throw new Error(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return config;

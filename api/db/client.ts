@@ -5,6 +5,7 @@ import * as complianceSchema from "./compliance-schema.ts";
 import * as deadLetterSchema from "./dead-letter-schema.ts";
 import * as ledgerSchema from "./ledger-schema.ts";
 import * as numbersSchema from "./numbers-schema.ts";
+import * as payoutSchema from "./payout-schema.ts";
 import * as recordingSchema from "./recording-schema.ts";
 import * as mainSchema from "./schema.ts";
 import * as webhookSchema from "./webhook-schema.ts";
@@ -17,6 +18,7 @@ const schema = {
   ...deadLetterSchema,
   ...recordingSchema,
   ...numbersSchema,
+  ...payoutSchema,
 };
 
 /** `onQuery` sees every statement sent (tests count them). */

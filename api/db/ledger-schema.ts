@@ -1,13 +1,18 @@
 // The double-entry ledger, the book of record for money. Every posting's entries sum to zero
 // (enforced at commit by a constraint trigger, see migrations); amounts are signed micro-units.
 // Sign convention: entries are debits (+) and credits (−) from the exchange's books: cash is an
-// asset (+ = money held); buyer balances, seller payables and revenue are credit-normal (− = owed).
+// asset (+ = money held); buyer balances, seller payables and revenue are credit-normal (− = owed);
+// a seller receivable is an asset (+ = the seller owes the exchange).
 import { sql } from "drizzle-orm";
 import { bigint, bigserial, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const ledgerAccounts = pgTable("ledger_accounts", {
-  id: text("id").primaryKey(), // "cash", "revenue", "buyer:<id>", "seller:<id>"
-  kind: text("kind", { enum: ["cash", "revenue", "buyer", "seller"] }).notNull(),
+  // "cash", "revenue", "buyer:<id>", "seller:<id>" (payable), "seller_pending:<id>" (earned, on hold),
+  // "seller_receivable:<id>" (an asset: what a seller owes back after a refund of a call paid out).
+  id: text("id").primaryKey(),
+  kind: text("kind", {
+    enum: ["cash", "revenue", "buyer", "seller", "seller_pending", "seller_receivable"],
+  }).notNull(),
   ownerId: text("owner_id"),
   createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
 });
@@ -16,7 +21,7 @@ export const ledgerPostings = pgTable(
   "ledger_postings",
   {
     id: text("id").primaryKey(),
-    kind: text("kind", { enum: ["deposit", "charge", "refund", "payout"] }).notNull(),
+    kind: text("kind", { enum: ["deposit", "charge", "refund", "payout", "release"] }).notNull(),
     /** What the posting is for (deposit id, call id, payout id); unique per kind: money moves once. */
     reference: text("reference").notNull(),
     memo: text("memo"),

@@ -154,12 +154,13 @@ describe("crash points: each crash hits work in progress, and a retry or redeliv
       expect(late.body.status).toBe("completed");
     }
     await assertChargedOnce(buyer, [callId], PRICE);
-    // The seller's payout is credited once, in the one charge posting, at the billed amount.
+    // The seller's payout is credited once, in the one charge posting, at the billed amount (to its
+    // pending earnings: payout holds).
     const [payout] = await sql<{ postings: number; micros: string; billed: string }[]>`
       select count(distinct p.id)::int as postings, coalesce(-sum(e.amount_micros), 0)::text as micros,
         (select data->>'payoutMicros' from domain_events where event_id = ${billable.eventId}) as billed
       from ledger_postings p join ledger_entries e on e.posting_id = p.id
-      where p.kind = 'charge' and p.reference = ${callId} and e.account_id = ${`seller:${seller.sellerId}`}`;
+      where p.kind = 'charge' and p.reference = ${callId} and e.account_id = ${`seller_pending:${seller.sellerId}`}`;
     expect(payout).toEqual({ postings: 1, micros: payout!.billed, billed: expect.stringMatching(/^[1-9]/) });
     const report = await reconcileUntilClean(since, 30);
     expect(report.calls.mismatches).toEqual([]);

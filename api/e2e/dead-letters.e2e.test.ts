@@ -93,7 +93,7 @@ describe("nothing dropped", () => {
     );
     expect(charge.map((e) => [e.account_id, Number(e.amount_micros)])).toEqual([
       [`buyer:${buyerId}`, 0],
-      [`seller:${seller.sellerId}`, 0],
+      [`seller_pending:${seller.sellerId}`, 0], // pending earnings (payout holds)
     ]);
     const view = await waitFor(
       () => call<{ billable?: boolean; chargedMicros?: number }>("GET", `/v1/calls/${callId}`),

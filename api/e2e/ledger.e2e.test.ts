@@ -43,6 +43,8 @@ describe("ledger", () => {
       reserveMicros: 1_000_000,
       payout: { type: "share", percent: 75 },
     });
+    // No payout hold here: this test pays out right away (payout-holds.e2e.test.ts covers holds).
+    await call("PUT", `/v1/sellers/${seller.sellerId}/payout-hold`, { body: { payoutHoldDays: 0 } });
 
     const key = uniq();
     const dep = await call("POST", `/v1/buyers/${buyer}/deposits`, {
@@ -80,6 +82,11 @@ describe("ledger", () => {
         .map((i) => i.reference)
         .sort(),
     ).toEqual([charged, kept].sort());
+    // Released by the events app's sweep (a zero hold ends at once).
+    await waitFor(
+      () => call<{ payableMicros: number }>("GET", `/v1/sellers/${seller.sellerId}/balance`),
+      (r) => r.body.payableMicros === 30_000_000,
+    );
     expect((await call("GET", `/v1/sellers/${seller.sellerId}/balance`)).body).toMatchObject({
       payableMicros: 30_000_000,
       earnedMicros: 30_000_000,
@@ -120,6 +127,9 @@ describe("ledger", () => {
       earnedMicros: 30_000_000,
       refundedMicros: 15_000_000,
       paidOutMicros: 15_000_000,
+      pendingMicros: 0,
+      receivableMicros: 0,
+      payoutHoldDays: 0,
     });
 
     // The month's statement, as JSON and CSV.

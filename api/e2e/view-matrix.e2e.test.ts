@@ -125,7 +125,9 @@ describe("view matrix: every route × party keeps to the per-party policy", () =
       const balance = id.startsWith("byr_") ? `/v1/buyers/${id}/balance` : `/v1/sellers/${id}/balance`;
       expect((await get(p, balance)).status, p).toBe(200);
       const lines = await csv(p, `/v1/statements/${id}?month=${month}&format=csv`);
-      expect(lines[0]).toBe("occurred_at,posting_id,kind,reference,memo,amount_micros,balance_micros");
+      // A seller's statement adds each call's payout availability (payout holds).
+      const held = id.startsWith("sel_") ? ",availability,available_at" : "";
+      expect(lines[0]).toBe(`occurred_at,posting_id,kind,reference,memo,amount_micros,balance_micros${held}`);
     }
     const winner = await get("winner", `/v1/ledger/postings?accountId=${m.ids.winnerId}`);
     const charge = (winner.body.items as { reference: string; amountMicros: number }[]).filter(

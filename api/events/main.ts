@@ -5,6 +5,7 @@ import { loadConfig } from "../../actors/platform/config.ts";
 import { createLogger } from "../../actors/platform/logger.ts";
 import { createRedis } from "../../actors/platform/redis.ts";
 import { createDb } from "../db/client.ts";
+import { releaseSweeper } from "../money/release-sweep.ts";
 import { streamTrimmer } from "../stream/trimmer.ts";
 import { recordingSweeper } from "../telephony/recordings/sweep.ts";
 import { webhookWorker } from "../webhooks/worker.ts";
@@ -46,6 +47,8 @@ const recordings = recordingSweeper(
   },
   config.recordings.sweepMs,
 );
+// Payout holds that have ended are released to the sellers' payables.
+const releases = releaseSweeper(redis, db, logger, config.payouts.releaseMs);
 logger.info({ topic: config.eventsTopic, node: process.versions.node }, "events.started");
 
 const stop = async (signal: string) => {
@@ -54,6 +57,7 @@ const stop = async (signal: string) => {
   await webhooks.stop();
   trimmer.stop();
   recordings.stop();
+  releases.stop();
   redis.disconnect();
   await sql.end({ timeout: 2 });
   process.exit(0);

@@ -9,8 +9,9 @@ import { recordAudited } from "../audit/audit-log.ts";
 import { projectCompliance } from "../compliance/projections.ts";
 import type { Db } from "../db/client.ts";
 import { calls } from "../db/schema.ts";
-import { postOnce, type Tx } from "../ledger/ledger.ts";
-import { type Billable, chargePosting } from "../ledger/postings.ts";
+import type { Tx } from "../ledger/ledger.ts";
+import type { Billable } from "../ledger/postings.ts";
+import { postCharge } from "../money/holds.ts";
 import { enqueueDeliveries } from "../webhooks/store.ts";
 import { deadLetter } from "./dead-letters.ts";
 import { classify, type Failure, malformed } from "./failure.ts";
@@ -181,7 +182,7 @@ async function writeEvents(tx: Tx, batch: DomainEvent[]): Promise<string[]> {
   await projectCalls(tx, events);
   for (const e of events) {
     await projectCompliance(tx, e);
-    if (e.type === "call.billable") await postOnce(tx, chargePosting(billableOf(e), e.occurredAt, e.id));
+    if (e.type === "call.billable") await postCharge(tx, billableOf(e), e.occurredAt, e.id);
   }
   const fresh = new Set(created.map((e) => e.id));
   return events.filter((e) => !fresh.has(e.id)).map((e) => e.id);

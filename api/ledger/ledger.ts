@@ -7,10 +7,13 @@ import type { Entry, PostingDraft } from "./postings.ts";
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 type Q = Db | Tx;
 
-function accountKind(id: string): "cash" | "revenue" | "buyer" | "seller" {
+type AccountKind = (typeof ledgerAccounts.$inferInsert)["kind"];
+const OWNED: readonly string[] = ["buyer", "seller", "seller_pending", "seller_receivable"];
+
+function accountKind(id: string): AccountKind {
   if (id === "cash" || id === "revenue") return id;
-  const kind = id.split(":")[0];
-  if (kind === "buyer" || kind === "seller") return kind;
+  const kind = id.split(":")[0]!;
+  if (OWNED.includes(kind)) return kind as AccountKind;
   throw new RangeError(`unknown ledger account ${id}`);
 }
 

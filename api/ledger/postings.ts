@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { isMicros, type Micros } from "../../actors/kernel/money.ts";
 
-export type PostingKind = "deposit" | "charge" | "refund" | "payout";
+export type PostingKind = "deposit" | "charge" | "refund" | "payout" | "release";
 
 export interface Entry {
   accountId: string;
@@ -23,14 +23,19 @@ export interface PostingDraft {
 export const CASH = "cash";
 export const REVENUE = "revenue";
 export const buyerAccount = (buyerId: string) => `buyer:${buyerId}`;
+/** What the exchange owes a seller now (its payable: available, paid by payout runs). */
 export const sellerAccount = (sellerId: string) => `seller:${sellerId}`;
+/** A seller's earnings on hold (api/money): released to its payable when the hold ends. */
+export const sellerPendingAccount = (sellerId: string) => `seller_pending:${sellerId}`;
+/** What a seller owes the exchange (a refund of a call already paid out), netted against releases. */
+export const sellerReceivableAccount = (sellerId: string) => `seller_receivable:${sellerId}`;
 
 /** Deterministic: the same movement always gets the same posting id. */
 export function postingId(kind: PostingKind, reference: string): string {
   return `pst_${createHash("sha256").update(`${kind}\u0000${reference}`).digest("hex").slice(0, 28)}`;
 }
 
-function draft(
+export function draft(
   kind: PostingKind,
   reference: string,
   memo: string,
@@ -82,7 +87,10 @@ export interface Billable {
   marginMicros: Micros;
 }
 
-/** A billable call: the buyer pays the price; the seller earns its payout; the exchange keeps the margin. */
+/**
+ * A billable call: the buyer pays the price; the seller earns its payout, pending until its hold ends
+ * (api/money releases it to the payable); the exchange keeps the margin.
+ */
 export function chargePosting(b: Billable, at: string, eventId?: string): PostingDraft {
   if (b.payoutMicros + b.marginMicros !== b.chargedMicros || b.payoutMicros < 0 || b.marginMicros < 0) {
     throw new RangeError(
@@ -90,7 +98,7 @@ export function chargePosting(b: Billable, at: string, eventId?: string): Postin
     );
   }
   const buyer = { accountId: buyerAccount(b.buyerId), amountMicros: b.chargedMicros };
-  const seller = { accountId: sellerAccount(b.sellerId), amountMicros: -b.payoutMicros || 0 };
+  const seller = { accountId: sellerPendingAccount(b.sellerId), amountMicros: -b.payoutMicros || 0 };
   // A zero-price call (bid 0, reserve 0) is billed as zero: a charge of two zero lines, buyer and
   // seller, so every captured call has exactly one charge and statements show the call at 0.
   const entries =
@@ -98,12 +106,6 @@ export function chargePosting(b: Billable, at: string, eventId?: string): Postin
       ? [buyer, seller]
       : moving([buyer, seller, { accountId: REVENUE, amountMicros: -b.marginMicros }]);
   return draft("charge", b.callId, `charge for call ${b.callId}`, at, entries, eventId);
-}
-
-/** A refund reverses a call's charge entry for entry: the buyer is credited, seller and exchange give back. */
-export function refundPosting(callId: string, charge: Entry[], at: string, reason: string): PostingDraft {
-  const reversed = charge.map((e) => ({ accountId: e.accountId, amountMicros: -e.amountMicros || 0 }));
-  return draft("refund", callId, `refund of call ${callId}: ${reason}`, at, reversed);
 }
 
 /** Paying a seller what it is owed moves the payable to cash out. */

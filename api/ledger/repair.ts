@@ -18,8 +18,9 @@ import type { Logger } from "../../actors/platform/logger.ts";
 import type { Db } from "../db/client.ts";
 import { ledgerPostings } from "../db/ledger-schema.ts";
 import { calls } from "../db/schema.ts";
-import { accountSums, postOnce } from "./ledger.ts";
-import { buyerAccount, chargePosting } from "./postings.ts";
+import { postCharge } from "../money/holds.ts";
+import { accountSums } from "./ledger.ts";
+import { buyerAccount } from "./postings.ts";
 import { reconcile } from "./reconcile.ts";
 import { reconcileCalls } from "./reconcile-calls.ts";
 import { reconcileCaptures } from "./reconcile-captures.ts";
@@ -232,7 +233,7 @@ export async function repairDrift(
   if (opts.dryRun) return { plan, applied, dryRun: true };
   for (const c of plan.charges) {
     const { endedAt, ...billable } = c;
-    await p.db.transaction((tx) => postOnce(tx, chargePosting(billable, endedAt)));
+    await p.db.transaction((tx) => postCharge(tx, billable, endedAt));
     p.logger.warn({ callId: c.callId, buyerId: c.buyerId, micros: c.chargedMicros }, "repair.charge_posted");
     applied.chargesPosted.push(c.callId);
   }

@@ -82,14 +82,31 @@ const csvField = (v: string | number | null) => {
   return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 };
 
-export function statementCsv(s: Statement): string {
-  const head = "occurred_at,posting_id,kind,reference,memo,amount_micros,balance_micros";
-  const open = ["", "", "opening_balance", "", "", "", s.openingBalanceMicros].map(csvField).join(",");
+type Line = Statement["lines"][number] & { availability?: string; availableAt?: string };
+
+/** CSV of a statement; a seller's (`held`) has two more columns: each charge's availability and when. */
+export function statementCsv(s: Omit<Statement, "lines"> & { lines: Line[] }, held = false): string {
+  const more = held ? ["", ""] : [];
+  const head = `occurred_at,posting_id,kind,reference,memo,amount_micros,balance_micros${held ? ",availability,available_at" : ""}`;
+  const open = ["", "", "opening_balance", "", "", "", s.openingBalanceMicros, ...more]
+    .map(csvField)
+    .join(",");
   const body = s.lines.map((l) =>
-    [l.occurredAt, l.postingId, l.kind, l.reference, l.memo, l.amountMicros, l.balanceMicros]
+    [
+      l.occurredAt,
+      l.postingId,
+      l.kind,
+      l.reference,
+      l.memo,
+      l.amountMicros,
+      l.balanceMicros,
+      ...(held ? [l.availability ?? "", l.availableAt ?? ""] : []),
+    ]
       .map(csvField)
       .join(","),
   );
-  const close = ["", "", "closing_balance", "", "", "", s.closingBalanceMicros].map(csvField).join(",");
+  const close = ["", "", "closing_balance", "", "", "", s.closingBalanceMicros, ...more]
+    .map(csvField)
+    .join(",");
   return `${[head, open, ...body, close].join("\r\n")}\r\n`;
 }

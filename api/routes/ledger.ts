@@ -1,45 +1,26 @@
-// Money from the book of record: postings by account, seller balances, refunds, payout runs,
-// monthly statements and the reconciliation of buyer actors against the ledger.
-import { createHash } from "node:crypto";
-import { and, eq, like, sql } from "drizzle-orm";
+// Money from the book of record: postings by account, monthly statements and the reconciliation of
+// buyer actors against the ledger; seller balances, refunds and payout runs are in api/money.
 import { Hono } from "hono";
 import type { IBuyerActor } from "../../actors/buyer/buyer-api.ts";
 import type { ICallActor } from "../../actors/call/call-api.ts";
-import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
 import { actorProxy, publishEvents } from "../../actors/platform/dapr-client.ts";
-import { ledgerAccounts, ledgerEntries, ledgerPostings } from "../db/ledger-schema.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
-import { accountHistory, accountSums, postingEntries, postOnce, trialBalance } from "../ledger/ledger.ts";
-import {
-  buyerAccount,
-  CASH,
-  payoutPosting,
-  REVENUE,
-  refundPosting,
-  sellerAccount,
-} from "../ledger/postings.ts";
+import { accountHistory, accountSums, trialBalance } from "../ledger/ledger.ts";
+import { buyerAccount, CASH, REVENUE, sellerAccount } from "../ledger/postings.ts";
 import { reconcile } from "../ledger/reconcile.ts";
 import { reconcileCalls } from "../ledger/reconcile-calls.ts";
 import { reconcileCaptures } from "../ledger/reconcile-captures.ts";
 import { repairDrift } from "../ledger/repair.ts";
 import { statement, statementCsv } from "../ledger/statement.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
+import { moneyRoutes } from "../money/routes.ts";
+import { sellerStatement } from "../money/statement.ts";
 import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
-import {
-  Payout,
-  PostingsQuery,
-  ReconcileQuery,
-  Refund,
-  RepairRequest,
-  StatementQuery,
-} from "../schemas/ledger.ts";
+import { PostingsQuery, ReconcileQuery, RepairRequest, StatementQuery } from "../schemas/ledger.ts";
 import * as R from "../schemas/responses.ts";
-import { actorCall, body, query } from "../validate.ts";
+import { body, query } from "../validate.ts";
 import { viewAs } from "../views/policy.ts";
-
-const DAY_MS = 86_400_000;
-const sha = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 28);
 
 /** The ledger account behind a partner account id; cash and revenue are the exchange's own (admin only). */
 export function ledgerAccountOf(principal: Principal, accountId: string): string {
@@ -85,157 +66,6 @@ export function ledgerRoutes(deps: ApiDeps) {
     );
   });
 
-  const sellerBalanceDoc = doc({
-    summary: "A seller's payable balance",
-    access: "seller",
-    status: 200,
-    response: R.SellerBalance,
-    errors: READ,
-  });
-  app.get("/sellers/:sellerId/balance", sellerBalanceDoc, async (c) => {
-    const sellerId = c.req.param("sellerId");
-    assertAccount(c.get("principal"), sellerId, "seller");
-    const account = sellerAccount(sellerId);
-    const rows = await deps.db
-      .select({
-        kind: ledgerPostings.kind,
-        sum: sql<string>`coalesce(sum(${ledgerEntries.amountMicros}), 0)`,
-      })
-      .from(ledgerEntries)
-      .innerJoin(ledgerPostings, eq(ledgerEntries.postingId, ledgerPostings.id))
-      .where(eq(ledgerEntries.accountId, account))
-      .groupBy(ledgerPostings.kind);
-    const by = (kind: string) => Number(rows.find((r) => r.kind === kind)?.sum ?? 0);
-    const earned = -by("charge");
-    const refunded = by("refund");
-    const paidOut = by("payout");
-    return c.json(
-      viewAs(c.get("principal"), {
-        sellerId,
-        payableMicros: earned - refunded - paidOut,
-        earnedMicros: earned,
-        refundedMicros: refunded,
-        paidOutMicros: paidOut,
-      }),
-    );
-  });
-
-  const refundDoc = doc({
-    summary: "Refund a charged call within the dispute window",
-    access: "admin",
-    body: Refund,
-    status: 201,
-    response: R.RefundResult,
-    errors: [...WRITE, "not_charged", "dispute_window_closed"],
-  });
-  app.post("/calls/:callId/refund", refundDoc, async (c) => {
-    assertAdmin(c.get("principal"));
-    const callId = c.req.param("callId");
-    const input = await body(c, Refund);
-    const [charge] = await deps.db
-      .select()
-      .from(ledgerPostings)
-      .where(and(eq(ledgerPostings.kind, "charge"), eq(ledgerPostings.reference, callId)));
-    if (!charge) throw new ApiError(409, "not_charged", `call ${callId} has no charge in the ledger`);
-    if (deps.now() - Date.parse(charge.occurredAt) > deps.config.disputeWindowDays * DAY_MS) {
-      throw new ApiError(
-        409,
-        "dispute_window_closed",
-        `charged ${charge.occurredAt}; the window is ${deps.config.disputeWindowDays} days`,
-      );
-    }
-    const entries = (await postingEntries(deps.db, "charge", callId))!;
-    const buyerEntry = entries.find((e) => e.accountId.startsWith("buyer:"))!;
-    // A zero-price call is charged zero: nothing to give back (the buyer actor refuses a zero credit).
-    if (buyerEntry.amountMicros === 0)
-      throw new ApiError(409, "not_charged", `call ${callId} was billed at zero; there is nothing to refund`);
-    const draft = refundPosting(callId, entries, new Date(deps.now()).toISOString(), input.reason);
-    await deps.db.transaction((tx) => postOnce(tx, draft));
-    const buyerId = buyerEntry.accountId.slice("buyer:".length);
-    const balance = await actorCall(
-      buyer(buyerId).refund({ refundId: `rfd_${callId}`, callId, amountMicros: buyerEntry.amountMicros }),
-    );
-    return c.json(
-      { callId, postingId: draft.id, refundedMicros: buyerEntry.amountMicros, buyerId, balance },
-      201,
-    );
-  });
-
-  const payoutDoc = doc({
-    summary: "Run a payout to sellers' payables",
-    access: "admin",
-    body: Payout,
-    status: 201,
-    response: R.PayoutResult,
-    idempotencyKey: "required",
-    errors: [...WRITE, "idempotency_key_required", "idempotency_conflict"],
-  });
-  app.post("/payouts", payoutDoc, async (c) => {
-    assertAdmin(c.get("principal"));
-    const key = c.req.header("idempotency-key");
-    if (!key || key.length > 200) throw new ApiError(400, "idempotency_key_required");
-    const input = await body(c, Payout);
-    const payoutId = `pay_${sha(key)}`;
-    // The same key with another body is a conflict, not a replay of the first run.
-    const fingerprint = sha(
-      canonicalJson({ sellerIds: input.sellerIds ? [...input.sellerIds].sort() : null }),
-    );
-    const prior = await deps.redis.set(
-      `dce:idem:payouts:${payoutId}`,
-      fingerprint,
-      "EX",
-      90 * 86_400,
-      "NX",
-      "GET",
-    );
-    if (prior !== null && prior !== fingerprint) {
-      throw new ApiError(
-        409,
-        "idempotency_conflict",
-        "this Idempotency-Key was used for a different payout run",
-      );
-    }
-    const at = new Date(deps.now()).toISOString();
-    const items = await deps.db.transaction(async (tx) => {
-      // One payout run at a time, so two runs never pay the same payable twice.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dce:payouts'))`);
-      const existing = await tx
-        .select({
-          reference: ledgerPostings.reference,
-          amount: ledgerEntries.amountMicros,
-          accountId: ledgerEntries.accountId,
-        })
-        .from(ledgerPostings)
-        .innerJoin(ledgerEntries, eq(ledgerEntries.postingId, ledgerPostings.id))
-        .where(and(eq(ledgerPostings.kind, "payout"), like(ledgerPostings.reference, `${payoutId}:%`)));
-      if (existing.length > 0) {
-        return existing
-          .filter((r) => r.accountId.startsWith("seller:"))
-          .map((r) => ({ sellerId: r.accountId.slice("seller:".length), amountMicros: r.amount }));
-      }
-      const sellers =
-        input.sellerIds?.map(sellerAccount) ??
-        (
-          await tx
-            .select({ id: ledgerAccounts.id })
-            .from(ledgerAccounts)
-            .where(eq(ledgerAccounts.kind, "seller"))
-        ).map((r) => r.id);
-      const sums = await accountSums(tx, sellers);
-      const paid: { sellerId: string; amountMicros: number }[] = [];
-      for (const [account, sum] of sums) {
-        const payable = -sum;
-        if (payable <= 0) continue;
-        const sellerId = account.slice("seller:".length);
-        await postOnce(tx, payoutPosting(payoutId, sellerId, payable, at));
-        paid.push({ sellerId, amountMicros: payable });
-      }
-      return paid;
-    });
-    const totalMicros = items.reduce((s, i) => s + i.amountMicros, 0);
-    return c.json({ id: payoutId, items, totalMicros }, 201);
-  });
-
   const statementDoc = doc({
     summary: "A monthly statement (JSON or CSV)",
     access: "any",
@@ -249,9 +79,14 @@ export function ledgerRoutes(deps: ApiDeps) {
     const q = query(c, StatementQuery);
     const accountId = c.req.param("accountId");
     const account = ledgerAccountOf(c.get("principal"), accountId);
-    const s = viewAs(c.get("principal"), await statement(deps.db, accountId, account, q.month));
+    // A seller's statement covers its money on hold, payable and owed, with each call's availability.
+    const held = account.startsWith("seller:");
+    const full = held
+      ? await sellerStatement(deps.db, accountId, q.month)
+      : await statement(deps.db, accountId, account, q.month);
+    const s = viewAs(c.get("principal"), full);
     if (q.format === "csv") {
-      return c.body(statementCsv(s), 200, {
+      return c.body(statementCsv(s, held), 200, {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="statement-${accountId}-${q.month}.csv"`,
       });
@@ -333,5 +168,6 @@ export function ledgerRoutes(deps: ApiDeps) {
     return c.json(report);
   });
 
+  app.route("/", moneyRoutes(deps));
   return app;
 }

@@ -56,3 +56,8 @@ export const RepairRequest = v.object({
   graceSec: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3_600)), 30),
   dryRun: v.optional(v.boolean(), false),
 });
+
+/** A seller's payout hold: days (fractions allowed, kept to the second), at most a year. */
+export const PayoutHold = v.object({
+  payoutHoldDays: v.pipe(v.number(), v.minValue(0), v.maxValue(365)),
+});

@@ -81,7 +81,17 @@ export const BuyerBalance = v.looseObject({
   reservedMicros: Int,
   availableMicros: Int,
 });
-export const SellerBalance = v.looseObject({ sellerId: Id, payableMicros: Int });
+export const SellerBalance = v.looseObject({
+  sellerId: Id,
+  payableMicros: Int,
+  earnedMicros: Int,
+  refundedMicros: Int,
+  paidOutMicros: Int,
+  pendingMicros: Int,
+  receivableMicros: Int,
+  payoutHoldDays: v.number(),
+});
+export const PayoutHoldResult = v.looseObject({ sellerId: Id, payoutHoldDays: v.number() });
 export const DepositResult = v.looseObject({
   id: Id,
   buyerId: Id,

@@ -228,6 +228,8 @@ dapr.io/app-health-probe-timeout: "3000"
   value: {{ $v.exchange.recordings.sweepMs | quote }}
 - name: DCE_RECORDING_FETCH_TIMEOUT_MS
   value: {{ $v.exchange.recordings.fetchTimeoutMs | quote }}
+- name: DCE_PAYOUT_RELEASE_MS
+  value: {{ $v.exchange.payouts.releaseMs | quote }}
 {{- /* The egress guard's local-stack switch is never on in a cluster: in a pod, loopback is the Dapr sidecar. */}}
 - name: DCE_EGRESS_ALLOW_LOCAL
   value: "false"
