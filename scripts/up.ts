@@ -126,13 +126,14 @@ process.on("SIGHUP", () => void shutdown(0));
 
 try {
   const t0 = Date.now();
+  // Before the secrets: a cluster from an earlier state directory is recognised by their absence.
+  const pg = postgresSpec(stateDir);
   const secrets = loadOrCreateSecrets(join(stateDir, "secrets.env"));
   const apps = readRunFile(join(root, "dapr.yaml"));
   reserveStackPorts(stackPorts(apps, Number(new URL(apiUrl).port || 8080)), say);
   const dbUrl = apps[0]?.env.DATABASE_URL ?? "postgres://dce:dce@127.0.0.1:5433/dce";
 
   supervisor.start(redisSpec(stateDir));
-  const pg = postgresSpec(stateDir);
   supervisor.start(pg.spec);
   supervisor.start(placementSpec(daprBin, stateDir));
   supervisor.start(schedulerSpec(daprBin, stateDir));

@@ -1,8 +1,8 @@
 // The infrastructure under the apps: Redis and PostgreSQL (Debian packages) and Dapr's placement and
 // scheduler, all on loopback, with data under the project's own state directory.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -65,8 +65,41 @@ function pgLayout(stateDir: string): PgLayout {
   return { dataDir: join(root, "data"), socketDir: root, uid, gid };
 }
 
+const readId = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").trim() : undefined);
+
+/**
+ * As root the cluster lives outside the state directory (Postgres refuses root), so deleting the state
+ * directory leaves the cluster behind, and a new state directory at the same path would find it: data
+ * written under the old directory's secrets (the audit checkpoint key, the PII keys, the owner's
+ * password), which the new one generates afresh (a clean clone's CI run then saw every checkpoint as
+ * forged). So the state directory and its cluster each keep the same id, and a cluster that is not
+ * this state directory's is removed before initdb. A cluster from before the ids is kept only when the
+ * state directory already had its secrets (it was that cluster's); callers ask before creating them.
+ */
+function claimCluster(stateDir: string, layout: PgLayout): void {
+  if (layout.uid === undefined) return; // inside the state directory: it goes with it
+  const mine = join(stateDir, "pg-cluster-id");
+  const theirs = join(layout.socketDir, "state-id");
+  const id = readId(mine);
+  const clusterId = readId(theirs);
+  if (existsSync(join(layout.dataDir, "PG_VERSION"))) {
+    const legacy = id === undefined && clusterId === undefined && existsSync(join(stateDir, "secrets.env"));
+    if (!legacy && (id === undefined || clusterId !== id)) {
+      console.error(
+        `postgres: removing ${layout.dataDir}, left by an earlier state directory at ${stateDir}`,
+      );
+      rmSync(layout.dataDir, { recursive: true, force: true });
+    }
+  }
+  const claimed = id ?? randomUUID();
+  mkdirSync(layout.socketDir, { recursive: true });
+  writeFileSync(mine, `${claimed}\n`);
+  writeFileSync(theirs, `${claimed}\n`);
+}
+
 export function postgresSpec(stateDir: string): { spec: ProcessSpec; socketDir: string } {
   const layout = pgLayout(stateDir);
+  claimCluster(stateDir, layout);
   const bin = pgBin();
   if (!existsSync(join(layout.dataDir, "PG_VERSION"))) {
     mkdirSync(layout.dataDir, { recursive: true });
