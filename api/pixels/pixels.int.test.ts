@@ -79,6 +79,45 @@ async function pixel(accountId: string, campaignId: string, url: string, method:
 const deliveriesOf = (endpointId: string) =>
   db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId));
 
+interface Hit {
+  method: string;
+  url: string;
+  body: string;
+  headers: Record<string, unknown>;
+}
+
+/** A receiver on 127.0.0.1 that records each request and answers `status(nth)` (1-based). */
+async function receiver(status: (nth: number) => number) {
+  const hits: Hit[] = [];
+  const server = createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    hits.push({ method: req.method!, url: req.url!, body, headers: req.headers });
+    res.writeHead(status(hits.length)).end();
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const close = () => {
+    server.closeAllConnections();
+    server.close();
+  };
+  return { hits, port: (server.address() as AddressInfo).port, close };
+}
+
+/** The one sender with short delays and polls, allowed to reach loopback. */
+const fastWorker = (maxAttempts: number) =>
+  webhookWorker(db, handle.sql, logger, {
+    baseMs: 50,
+    maxDelayMs: 200,
+    maxAttempts,
+    timeoutMs: 1_000,
+    pollMs: 25,
+    batch: 4,
+    perEndpoint: 4,
+    allowLocal: true,
+    pii,
+  });
+
 describe("pixels in the delivery pipeline", () => {
   it("enqueues each matching pixel with its owner's URL, and none for another campaign", async () => {
     const buyerPx = await pixel(
@@ -107,27 +146,8 @@ describe("pixels in the delivery pipeline", () => {
   });
 
   it("the one sender GETs a pixel without a body or signature, retries a failure and logs each attempt", async () => {
-    const hits: { method: string; url: string; body: string; headers: Record<string, unknown> }[] = [];
-    const server = createServer(async (req, res) => {
-      let body = "";
-      for await (const chunk of req) body += chunk;
-      hits.push({ method: req.method!, url: req.url!, body, headers: req.headers });
-      res.writeHead(hits.length === 1 ? 503 : 204).end();
-    });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const port = (server.address() as AddressInfo).port;
-    const worker = webhookWorker(db, handle.sql, logger, {
-      baseMs: 50,
-      maxDelayMs: 200,
-      maxAttempts: 4,
-      timeoutMs: 1_000,
-      pollMs: 25,
-      batch: 4,
-      perEndpoint: 4,
-      allowLocal: true,
-      pii,
-    });
+    const { hits, port, close } = await receiver((nth) => (nth === 1 ? 503 : 204));
+    const worker = fastWorker(4);
     try {
       const px = await pixel(BUYER, "bcp_9", `http://127.0.0.1:${port}/px?c={callId}&d={durationSec}`);
       await db.transaction((tx) => enqueueDeliveries(tx, [billable("call_int2", "bcp_9")]));
@@ -149,38 +169,13 @@ describe("pixels in the delivery pipeline", () => {
       expect(log.map((a) => a.statusCode).sort()).toEqual([204, 503]);
     } finally {
       await worker.stop();
-      server.closeAllConnections();
-      server.close();
+      close();
     }
   });
 
   it("a POST pixel sends the owner's signed event body to its rendered URL", async () => {
-    const hits: { method: string; url: string; body: string; signature: string }[] = [];
-    const server = createServer(async (req, res) => {
-      let body = "";
-      for await (const chunk of req) body += chunk;
-      hits.push({
-        method: req.method!,
-        url: req.url!,
-        body,
-        signature: String(req.headers["x-dce-signature"]),
-      });
-      res.writeHead(200).end();
-    });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const port = (server.address() as AddressInfo).port;
-    const worker = webhookWorker(db, handle.sql, logger, {
-      baseMs: 50,
-      maxDelayMs: 200,
-      maxAttempts: 2,
-      timeoutMs: 1_000,
-      pollMs: 25,
-      batch: 4,
-      perEndpoint: 4,
-      allowLocal: true,
-      pii,
-    });
+    const { hits, port, close } = await receiver(() => 200);
+    const worker = fastWorker(2);
     try {
       await pixel(BUYER, "bcp_8", `http://127.0.0.1:${port}/post?c={callId}`, "POST");
       await db.transaction((tx) => enqueueDeliveries(tx, [billable("call_int3", "bcp_8")]));
@@ -193,12 +188,16 @@ describe("pixels in the delivery pipeline", () => {
       expect(body).toMatchObject({ type: "call.billable", data: { callId: "call_int3", buyerId: BUYER } });
       expect(body.data).not.toHaveProperty("payoutMicros");
       expect(
-        verifySignature("whsec_x", hits[0]!.body, hits[0]!.signature, Math.floor(Date.now() / 1000)),
+        verifySignature(
+          "whsec_x",
+          hits[0]!.body,
+          String(hits[0]!.headers["x-dce-signature"]),
+          Math.floor(Date.now() / 1000),
+        ),
       ).toBe(true);
     } finally {
       await worker.stop();
-      server.closeAllConnections();
-      server.close();
+      close();
     }
   });
 });
