@@ -79,15 +79,19 @@ export function describeReport(r: ReconReport, label = "reconciliation"): string
       `${r.calls.mismatches.length} calls in question; trial balance ${tb.totalMicros} ` +
       `(${tb.unbalancedPostings} unbalanced postings): ${isClean(r) ? "CLEAN" : "DRIFT"}`,
   ];
-  for (const d of r.drift) {
+  // The first ten of each: a CI log keeps only its tail, and the verdict and the failed tests must fit.
+  for (const d of r.drift.slice(0, 10)) {
     const held =
       d.reservedMicros !== undefined && d.reservedMicros !== null && d.reservedMicros !== d.openCallsMicros
         ? `; actor holds ${d.reservedMicros} micros for open calls priced ${d.openCallsMicros}`
         : "";
     lines.push(`  buyer ${d.buyerId}: actor − ledger = ${d.driftMicros ?? "actor unreadable"} micros${held}`);
   }
-  for (const m of r.calls.mismatches)
+  if (r.drift.length > 10) lines.push(`  … and ${r.drift.length - 10} more buyers drifting`);
+  for (const m of r.calls.mismatches.slice(0, 10))
     lines.push(`  call ${m.callId} (buyer ${m.buyerId ?? "?"}): ${m.problem}: ${m.detail}`);
+  if (r.calls.mismatches.length > 10)
+    lines.push(`  … and ${r.calls.mismatches.length - 10} more calls in question`);
   return lines;
 }
 

@@ -68,4 +68,41 @@ describe("summarize", () => {
     );
     expect(s.ok).toBe(false);
   });
+
+  it("names each failed test and failed file, with its error's first line, before the verdict", () => {
+    const results = {
+      ...passed,
+      success: false,
+      numFailedTests: 1,
+      testResults: [
+        {
+          name: `${process.cwd()}/api/e2e/a.e2e.test.ts`,
+          status: "failed",
+          message: "",
+          assertionResults: [
+            {
+              fullName: "calls settle",
+              status: "failed",
+              failureMessages: ["\nAssertionError: expected 1 to be 2\n  at x"],
+            },
+            { fullName: "calls route", status: "passed", failureMessages: [] },
+          ],
+        },
+        {
+          name: "/elsewhere/b.e2e.test.ts",
+          status: "failed",
+          message: "Hook timed out in 60000ms",
+          assertionResults: [],
+        },
+      ],
+    };
+    const s = summarize(tiers({ results }));
+    expect(s.ok).toBe(false);
+    expect(s.lines.slice(-4)).toEqual([
+      "failed:",
+      "  e2e: api/e2e/a.e2e.test.ts > calls settle: AssertionError: expected 1 to be 2",
+      "  e2e: /elsewhere/b.e2e.test.ts: Hook timed out in 60000ms",
+      "tests: 6 passed, 1 failed, 0 skipped: FAIL",
+    ]);
+  });
 });

@@ -15,10 +15,52 @@ export interface Tier {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
+    testResults?: SuiteResult[];
   };
   /** Stack tiers only: the reconciliation report, or undefined when the teardown wrote none. */
   recon?: ReconReport;
   stack: boolean;
+}
+
+/** One test file in a vitest JSON report: its failed tests are named in the summary. */
+export interface SuiteResult {
+  name: string;
+  status: string;
+  message?: string;
+  assertionResults: { fullName: string; status: string; failureMessages?: string[] | null }[];
+}
+
+/** How many failures the summary names; the JSON reports keep the rest. */
+const MAX_FAILURES = 25;
+
+/**
+ * The failed files and tests of every tier, with the first line of each error. They come last, right
+ * before the verdict, so a CI log that keeps only its tail still says which tests failed and why.
+ */
+export function describeFailures(tiers: Tier[], cwd = process.cwd()): string[] {
+  const lines: string[] = [];
+  let left = 0;
+  for (const t of tiers) {
+    for (const suite of t.results?.testResults ?? []) {
+      const file = suite.name.startsWith(`${cwd}/`) ? suite.name.slice(cwd.length + 1) : suite.name;
+      const failures: string[] = [];
+      if (suite.status === "failed" && suite.message) failures.push(`${file}: ${firstLine(suite.message)}`);
+      for (const a of suite.assertionResults)
+        if (a.status === "failed")
+          failures.push(`${file} > ${a.fullName}: ${firstLine(a.failureMessages?.[0] ?? "")}`);
+      for (const f of failures) {
+        if (lines.length < MAX_FAILURES) lines.push(`  ${t.name}: ${f}`);
+        else left++;
+      }
+    }
+  }
+  if (left > 0) lines.push(`  … and ${left} more (see .data/test-results-<tier>.json)`);
+  return lines.length > 0 ? ["failed:", ...lines] : [];
+}
+
+function firstLine(message: string): string {
+  const line = message.split("\n").find((l) => l.trim() !== "") ?? "(no message)";
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 export function summarize(tiers: Tier[]): { ok: boolean; lines: string[] } {
@@ -49,6 +91,7 @@ export function summarize(tiers: Tier[]): { ok: boolean; lines: string[] } {
       if (!isClean(t.recon)) ok = false;
     }
   }
+  lines.push(...describeFailures(tiers));
   lines.push(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped: ${ok ? "PASS" : "FAIL"}`);
   return { ok, lines };
 }

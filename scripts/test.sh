@@ -15,7 +15,7 @@ echo "== lint"; npx biome check .
 mkdir -p .data
 echo "== tests"
 status=0
-rm -f .data/test-results-*.json .data/reconcile-*.json
+rm -f .data/test-results-*.json .data/reconcile-*.json .data/log-digest-*.txt
 report() { echo "--reporter=default --reporter=json --outputFile.json=.data/test-results-$1.json"; }
 # One vitest run per tier, in this order: unit (no service), integration (Redis and Postgres only,
 # started for it), e2e (the whole stack), then the tiers that kill stack processes, each in a run of
@@ -27,14 +27,26 @@ tier() {
   local name=$1 project=$2
   shift 2
   echo "== tier $name"
+  local started rc=0
+  started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   # shellcheck disable=SC2046
-  DCE_RECONCILE_REPORT=".data/reconcile-$name.json" npx vitest run --project "$project" $(report "$name") "$@" || status=$?
+  DCE_RECONCILE_REPORT=".data/reconcile-$name.json" npx vitest run --project "$project" $(report "$name") "$@" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    status=$rc
+    # What the stack's services logged as errors while this tier ran, printed with the summary.
+    node --import tsx scripts/log-digest.ts .data/logs "$started" > ".data/log-digest-$name.txt" 2>&1 || true
+  fi
 }
 tier unit unit "$@"
 tier integration integration "$@"
 tier e2e e2e "$@"
 tier chaos chaos "$@"
 tier failover failover "$@"
+for digest in .data/log-digest-*.txt; do
+  [ -s "$digest" ] || continue
+  echo "== error lines the services logged during tier $(basename "$digest" .txt | sed 's/^log-digest-//')"
+  cat "$digest"
+done
 echo "== summary"
 summary=$(node --import tsx scripts/test-summary.ts unit integration e2e+ chaos+ failover+) || status=1
 echo "$summary"
