@@ -15,6 +15,8 @@ import { LIVE_PROTOCOL } from "./routes/live.ts";
 import { streamMonitor } from "./stream/monitor.ts";
 import { carrierSecretsFrom } from "./telephony/secrets.ts";
 
+/** How long an idle keep-alive connection stays open (see the server below). */
+const API_KEEP_ALIVE_MS = 65_000;
 const config = loadConfig();
 const logger = createLogger("api", config.logLevel);
 const auditCheckpointKey = checkpointKeyFrom(process.env);
@@ -58,6 +60,14 @@ const server = serve(
   { fetch: app.fetch, port: config.apiPort, hostname: config.apiHost, websocket },
   (info) => logger.info({ port: info.port, node: process.versions.node }, "api.started"),
 );
+// Idle keep-alive connections stay open 65 s (Node's default is 5 s). A load balancer in front keeps
+// idle connections up to 60 s, and a client whose event loop was busy for a few seconds reuses one it
+// believes open: when the server closed first, that request fails ("other side closed") or, behind a
+// balancer, turns into a 502. The server must be the side that waits longest.
+if ("keepAliveTimeout" in server) {
+  server.keepAliveTimeout = API_KEEP_ALIVE_MS;
+  server.headersTimeout = API_KEEP_ALIVE_MS + 1_000;
+}
 
 const stop = (signal: string) => {
   logger.info({ signal }, "api.stopping");

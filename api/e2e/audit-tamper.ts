@@ -2,11 +2,11 @@
 // planted in the stack's Postgres the way the writer would chain it (with the app's rights), and an
 // insider's session (the superuser's: the app role may not touch a trigger) that disables the guarding
 // triggers for one transaction. Other tests' chains are never touched.
-import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import type postgres from "postgres";
 import { type ChainRow, chainOf, GENESIS, payloadDigest, rowHash } from "../audit/chain.ts";
 import { uniq } from "./client.ts";
+import { run } from "./run.ts";
 import { ROOT } from "./stack.ts";
 
 type Sql = postgres.Sql;
@@ -92,14 +92,13 @@ export async function removeChain(sql: Sql, p: PlantedChain): Promise<void> {
     await tx`delete from domain_events where aggregate_id = ${p.aggregateId}`;
     await tx`delete from ledger_postings where id = ${p.postingId}`;
   });
-  reanchor();
+  await reanchor();
 }
 
 /** `npm run audit:checkpoint -- --reanchor`, as an operator runs it; answers the new checkpoint. */
-export function reanchor(): { id: number; seq: number; head: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/audit-checkpoint.ts", "--reanchor"], {
+export async function reanchor(): Promise<{ id: number; seq: number; head: string }> {
+  const r = await run(process.execPath, ["--import", "tsx", "scripts/audit-checkpoint.ts", "--reanchor"], {
     cwd: ROOT,
-    encoding: "utf8",
     timeout: 60_000,
   });
   if (r.status !== 0) throw new Error(`audit:checkpoint --reanchor failed: ${r.stdout}${r.stderr}`);

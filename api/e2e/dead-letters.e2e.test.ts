@@ -2,11 +2,11 @@
 // writer cannot record (a constraint live data violates, a malformed publish) reach the dead-letter
 // table, raise the metric and an alert log, and `npm run events:replay` records them once fixed (or an
 // admin discards what can never be recorded).
-import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { COMPLETED, CONNECTED, callEvent, logLines, offerRouted, sql } from "./chaos.ts";
 import { call, createBuyer, createBuyerCampaign, createSeller, type Reply, uniq, waitFor } from "./client.ts";
 import { ownerSqlClient } from "./db-roles.ts";
+import { run } from "./run.ts";
 import { API, adminKey, ROOT, sidecarHeaders } from "./stack.ts";
 
 /** The events of a billable call, each carrying the call's snapshot for the calls read model. */
@@ -46,14 +46,11 @@ async function unresolvedMetric(): Promise<number> {
   return m ? Number(m[1]) : Number.NaN;
 }
 
-function replayScript(...args: string[]) {
-  const r = spawnSync(
+async function replayScript(...args: string[]) {
+  const r = await run(
     "bash",
     ["scripts/node24.sh", "node", "--import", "tsx", "scripts/events-replay.ts", ...args],
-    {
-      cwd: ROOT,
-      encoding: "utf8",
-    },
+    { cwd: ROOT },
   );
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
@@ -161,14 +158,14 @@ describe("nothing dropped", () => {
 
       // Not fixed yet: the replay fails, the rows stay unresolved with one more attempt.
       const ids = kept.flatMap((r) => ["--id", r.id]);
-      const early = replayScript(...ids);
+      const early = await replayScript(...ids);
       expect(early.status, early.out).toBe(1);
       const tried = (await deadLettersOf(callId)).filter((r) => kept.some((k) => k.id === r.id));
       expect(tried.map((r) => [r.resolved_at, r.attempts >= 2])).toEqual(kept.map(() => [null, true]));
 
       await owner.unsafe(`alter table calls drop constraint ${guard}`); // the fix
       const all = (await deadLettersOf(callId)).flatMap((r) => ["--id", r.id]);
-      const fixed = replayScript(...all);
+      const fixed = await replayScript(...all);
       expect(fixed.status, fixed.out).toBe(0);
       const after = await deadLettersOf(callId);
       expect(after.map((r) => r.resolution)).toEqual(after.map(() => "replayed"));
@@ -179,7 +176,7 @@ describe("nothing dropped", () => {
       expect(await reconciledCalls([callId])).toEqual([]);
       expect((await call<{ ok: boolean }>("GET", "/v1/audit/verify")).body.ok).toBe(true);
       // A second replay changes nothing: exactly once per event id.
-      const again = replayScript(...all);
+      const again = await replayScript(...all);
       expect(again.status, again.out).toBe(0);
       expect(again.out).toContain("already_resolved");
       expect(new Set((await chargesOf(callId)).map((c) => c.id)).size).toBe(1);

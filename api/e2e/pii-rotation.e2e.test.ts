@@ -3,7 +3,6 @@
 // is added, data sealed under the old key id (and before key ids) still opens, new data is sealed under
 // the new id, and the re-wrap script moves everything to the new id, after which the old key can go.
 
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +15,7 @@ import { throwawayDatabase } from "../db/test-database.ts";
 import { webhookEndpoints } from "../db/webhook-schema.ts";
 import { openSecret, sealSecret } from "../webhooks/secrets.ts";
 import { randomCaller } from "./client.ts";
+import { run } from "./run.ts";
 import { ROOT } from "./stack.ts";
 
 const REDIS_URL = `${process.env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380"}/7`;
@@ -44,10 +44,9 @@ afterAll(async () => {
   await pg.drop();
 });
 
-function rewrap() {
-  const r = spawnSync("node", ["--import", "tsx", "scripts/pii-rewrap.ts"], {
+async function rewrap() {
+  const r = await run("node", ["--import", "tsx", "scripts/pii-rewrap.ts"], {
     cwd: ROOT,
-    encoding: "utf8",
     env: {
       ...process.env,
       DCE_PII_KEY: master,
@@ -86,8 +85,8 @@ describe("PII encryption-key rotation", () => {
     expect(phoneHash(rotated, n1)).toBe(old.hash);
     await expect(revealNumber(redis, retired, old)).rejects.toThrow(/no PII key with id k1/);
 
-    expect(rewrap()).toMatchObject({ current: "k2", subjectKeys: 2, webhookSecrets: 1 });
-    expect(rewrap()).toMatchObject({ subjectKeys: 0, webhookSecrets: 0 });
+    expect(await rewrap()).toMatchObject({ current: "k2", subjectKeys: 2, webhookSecrets: 1 });
+    expect(await rewrap()).toMatchObject({ subjectKeys: 0, webhookSecrets: 0 });
 
     // Everything now opens without the old key.
     expect(await revealNumber(redis, retired, old)).toBe(n1);

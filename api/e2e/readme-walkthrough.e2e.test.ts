@@ -1,13 +1,13 @@
 // The README's curl walk-through must work verbatim: run its shell block against the real stack.
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { randomCaller } from "./client.ts";
+import { run } from "./run.ts";
 import { ROOT, STATE_DIR } from "./stack.ts";
 
 describe("README walk-through", () => {
-  it("runs verbatim and ends with a billable call and the charged balance", () => {
+  it("runs verbatim and ends with a billable call and the charged balance", async () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const block = /<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(
       readme,
@@ -20,11 +20,9 @@ describe("README walk-through", () => {
       .replaceAll(".data/secrets.env", join(STATE_DIR, "secrets.env"))
       .replaceAll('"vertical":"auto_insurance"', `"vertical":"${vertical}"`);
     expect(script).toContain(vertical);
-    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const r = await run("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = r.stdout;
     expect(out).toContain('"status":"routed"');
     expect(out).toContain('"priceMicros":10010000');
     expect(out).toContain('"recordingDisclosure":true');
@@ -36,7 +34,7 @@ describe("README walk-through", () => {
     );
   });
 
-  it("runs the simulator walk-through verbatim: a carrier call on a tracking number, billed on the carrier's duration", () => {
+  it("runs the simulator walk-through verbatim: a carrier call on a tracking number, billed on the carrier's duration", async () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const block = /<!-- sim-walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- sim-walkthrough:end -->/.exec(
       readme,
@@ -50,12 +48,13 @@ describe("README walk-through", () => {
       .replaceAll('"vertical":"auto_insurance"', `"vertical":"${vertical}"`)
       .replaceAll("+19548720000", number);
     expect(script).toContain(number);
-    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+    const r = await run("bash", ["-euo", "pipefail", "-c", script], {
       cwd: ROOT,
-      encoding: "utf8",
       timeout: 90_000,
       env: { ...process.env, DCE_STATE_DIR: STATE_DIR },
     });
+    expect(r.status, r.stderr).toBe(0);
+    const out = r.stdout;
     expect(out).toContain(`"number":"${number}"`);
     expect(out).toMatch(/status completed 125s +POST \/v1\/telephony\/twilio\/calls\/call_/);
     expect(out).toContain("action completed 125s");

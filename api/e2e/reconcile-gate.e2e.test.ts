@@ -4,7 +4,6 @@
 // longer matches its price, or a capture and its charge posting do not pair up. Each injected drift is
 // repaired before the test ends, so the tier's own gate (which also sees this file's buyer and call)
 // stays clean.
-import { spawnSync } from "node:child_process";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyerAccount, CASH, postingId } from "../ledger/postings.ts";
@@ -18,6 +17,7 @@ import {
   waitFor,
 } from "./client.ts";
 import { superuserSqlClient } from "./db-roles.ts";
+import { run } from "./run.ts";
 import { ROOT } from "./stack.ts";
 
 const sql = postgres("postgres://dce:dce@127.0.0.1:5433/dce", { max: 2, onnotice: () => undefined });
@@ -28,14 +28,14 @@ let buyer = "";
 let callId = "";
 
 /** Runs the gate as `npm test` would: its exit code and what it printed. */
-function gate(waitSec: number, graceSec = 0): { code: number | null; out: string } {
-  const r = spawnSync(
+async function gate(waitSec: number, graceSec = 0): Promise<{ code: number | null; out: string }> {
+  const r = await run(
     process.execPath,
     [
       ...["--import", "tsx", "scripts/reconcile.ts", "--since", since],
       ...["--wait", String(waitSec), "--grace", String(graceSec)],
     ],
-    { cwd: ROOT, encoding: "utf8", timeout: 90_000 },
+    { cwd: ROOT, timeout: 90_000 },
   );
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
@@ -77,8 +77,8 @@ afterAll(async () => {
 });
 
 describe("the reconciliation gate", () => {
-  it("passes on honest books, covering this file's buyer and billable call", () => {
-    const { code, out } = gate(30);
+  it("passes on honest books, covering this file's buyer and billable call", async () => {
+    const { code, out } = await gate(30);
     expect(out).toMatch(
       /reconciliation: 1 buyers, 1 calls, 1 captures \(0 in flight\); 0 buyers drifting, 0 calls in question; trial balance 0 \(0 unbalanced postings\): CLEAN/,
     );
@@ -89,21 +89,21 @@ describe("the reconciliation gate", () => {
     const reference = `test_drift_${uniq()}`;
     await postDirect("deposit", reference, -7); // the ledger now owes the buyer 7 micros more than its actor holds
     try {
-      const { code, out } = gate(0);
+      const { code, out } = await gate(0);
       expect(out).toContain(`buyer ${buyer}: actor − ledger = -7 micros`);
       expect(out).toContain("1 buyers drifting, 0 calls in question");
       expect(code).toBe(1);
     } finally {
       await postDirect("refund", reference, 7);
     }
-    expect(gate(0).code).toBe(0);
+    expect((await gate(0)).code).toBe(0);
   });
 
   it("exits 1 naming the buyer whose reservations differ from its open calls, and passes once repaired", async () => {
     // The read model now shows the call still open: its price should be held, and the actor holds nothing.
     await sql`update calls set status = 'routed' where call_id = ${callId}`;
     try {
-      const { code, out } = gate(0);
+      const { code, out } = await gate(0);
       expect(out).toContain(
         `buyer ${buyer}: actor − ledger = 0 micros; actor holds 0 micros for open calls priced 20000000`,
       );
@@ -111,13 +111,13 @@ describe("the reconciliation gate", () => {
     } finally {
       await sql`update calls set status = 'completed' where call_id = ${callId}`;
     }
-    expect(gate(0).code).toBe(0);
+    expect((await gate(0)).code).toBe(0);
   });
 
   it("exits 1 naming the call whose charge no longer equals its price, and passes once repaired", async () => {
     await sql`update calls set price_micros = price_micros + 1 where call_id = ${callId}`;
     try {
-      const { code, out } = gate(0);
+      const { code, out } = await gate(0);
       expect(out).toContain(
         `call ${callId} (buyer ${buyer}): charge_amount: price 20000001, call charged 20000000, ledger charged buyer 20000000`,
       );
@@ -125,7 +125,7 @@ describe("the reconciliation gate", () => {
     } finally {
       await sql`update calls set price_micros = price_micros - 1 where call_id = ${callId}`;
     }
-    expect(gate(0).code).toBe(0);
+    expect((await gate(0)).code).toBe(0);
   });
 
   // Domain events are audited and append-only: each plant rewrites this file's own capture event in
@@ -144,25 +144,25 @@ describe("the reconciliation gate", () => {
     const stranded = `${callId}_strand`;
     await capture((tx) => tx`data = jsonb_set(data, '{callId}', to_jsonb(${stranded}::text))`);
     try {
-      const { code, out } = gate(0);
+      const { code, out } = await gate(0);
       expect(out).toContain(
         `call ${stranded} (buyer ${buyer}): capture_uncharged: 1 capture(s), 0 charge postings`,
       );
       expect(code).toBe(1);
       // Recorded within a grace window (an hour here), each half is a charge still in flight, not missing.
-      const graced = gate(0, 3_600);
+      const graced = await gate(0, 3_600);
       expect(graced.out).toContain("(2 in flight)");
       expect(graced.code).toBe(0);
     } finally {
       await capture((tx) => tx`data = jsonb_set(data, '{callId}', to_jsonb(${callId}::text))`);
     }
-    expect(gate(0).code).toBe(0);
+    expect((await gate(0)).code).toBe(0);
   });
 
   it("exits 1 naming a charge posting with no capture, and one whose capture differs", async () => {
     await capture((tx) => tx`type = 'test.hidden_capture'`);
     try {
-      const { code, out } = gate(0);
+      const { code, out } = await gate(0);
       expect(out).toContain(
         `call ${callId} (buyer ${buyer}): charge_uncaptured: 1 charge posting(s), 0 captures`,
       );
@@ -177,7 +177,7 @@ describe("the reconciliation gate", () => {
       );
     await amount(1);
     try {
-      const { code, out } = gate(0);
+      const { code, out } = await gate(0);
       expect(out).toContain(
         `call ${callId} (buyer ${buyer}): capture_amount: captured 20000001 from ${buyer}, charged 20000000 to ${buyer}`,
       );
@@ -185,6 +185,6 @@ describe("the reconciliation gate", () => {
     } finally {
       await amount(-1);
     }
-    expect(gate(0).code).toBe(0);
+    expect((await gate(0)).code).toBe(0);
   });
 });

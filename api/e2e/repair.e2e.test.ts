@@ -4,7 +4,6 @@
 // and that lost call's capture recorded with no charge. The repair makes the books clean in the
 // direction of the ledger, tells the lost call's seller nothing new can happen to it, and a second
 // repair finds nothing to do. (The chaos tier's redis-crash proof does the same after a real crash.)
-import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { domainEvent } from "../../actors/kernel/events.ts";
 import { describeReport, isClean, reconcileUntilClean } from "../../scripts/reconcile.ts";
@@ -12,6 +11,7 @@ import { requestRepair } from "../../scripts/repair.ts";
 import { COMPLETED, CONNECTED, callEvent, market, offerRouted, sql } from "./chaos.ts";
 import { call, uniq, waitFor } from "./client.ts";
 import { redisClient } from "./compliance-helpers.ts";
+import { run } from "./run.ts";
 import { ROOT, sidecarHeaders } from "./stack.ts";
 
 const PRICE = 15_000_000;
@@ -76,7 +76,7 @@ describe("npm run repair", () => {
     });
     expect([unknown.status, unknown.body.code]).toEqual([404, "call_unknown"]);
 
-    const r = spawnSync(
+    const r = await run(
       process.execPath,
       [
         "--import",
@@ -91,7 +91,7 @@ describe("npm run repair", () => {
         "--wait",
         "30",
       ],
-      { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+      { cwd: ROOT, timeout: 120_000 },
     );
     console.log(r.stdout, r.stderr);
     expect(r.stdout).toContain(`call ${lost}: did end as failed (state_lost)`);
