@@ -27,7 +27,12 @@ describe("runBatch", () => {
       return n;
     });
     expect(ran.sort()).toEqual([0, 1, 2]);
-    const answer = answerItems(outcomes, "/v1/x", (n) => ({ status: 200, n }), (i) => ({ id: `c${i}` }));
+    const answer = answerItems(
+      outcomes,
+      "/v1/x",
+      (n) => ({ status: 200, n }),
+      (i) => ({ id: `c${i}` }),
+    );
     expect(answer).toMatchObject({ succeeded: 2, refused: 1 });
     expect(answer.results).toEqual([
       { index: 0, id: "c0", status: 200, n: 1 },
