@@ -17,6 +17,9 @@ interface Stored {
 }
 
 /**
+ * `input` is fingerprinted with a plain SHA-256, kept for a day: personal data in it (a DNC batch's
+ * numbers) must be keyed-hashed by the caller first.
+ *
  * Runs `run` once per (account, Idempotency-Key) and answers 200 with its body; a repeat with the same
  * route and body answers the stored body with `Idempotent-Replayed: true`. Without a key it just runs.
  */
@@ -31,7 +34,7 @@ export async function idempotentBatch(
   if (key.length === 0 || key.length > 200)
     throw new ApiError(400, "idempotency_key_required", "an Idempotency-Key has 1 to 200 characters");
   const principal = c.get("principal");
-  const slot = `dce:idem:batch:${sha(`${principal.accountId ?? principal.role}\u0000${key}`)}`;
+  const slot = `dce:idem:batch:${sha(`${principal.role}:${principal.accountId ?? "exchange"}\u0000${key}`)}`;
   const fingerprint = sha(canonicalJson({ path: c.req.path, input }));
   const prior = await deps.redis.get(slot);
   if (prior !== null) {

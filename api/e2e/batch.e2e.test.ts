@@ -182,10 +182,14 @@ describe("Do-Not-Call batches", () => {
     await createBuyerCampaign(buyer, { vertical: v, states: [] });
     const seller = await createSeller({ vertical: v, reserveMicros: 1_000_000 });
     const [n1, n2] = [randomCaller(), randomCaller()];
-    const added = await call<BatchAnswer & { scope: string }>("POST", "/v1/compliance/dnc/batch", {
-      body: { action: "add", scope: "exchange", numbers: [n1, "+1555", n2] },
-      idempotencyKey: uniq(), // its answer is kept in Redis: it must hold no number either
-    });
+    const addBody = { action: "add", scope: "exchange", numbers: [n1, "+1555", n2] };
+    const addKey = uniq(); // its answer is kept in Redis: it must hold no number either
+    const addDnc = (body: unknown) =>
+      call<BatchAnswer & { scope: string }>("POST", "/v1/compliance/dnc/batch", {
+        body,
+        idempotencyKey: addKey,
+      });
+    const added = await addDnc(addBody);
     expect(added.status).toBe(200);
     expect(added.body).toMatchObject({ action: "add", scope: "exchange", succeeded: 2, refused: 1 });
     expect(added.body.results.map((r) => [r.index, r.status, r.problem?.code])).toEqual([
@@ -203,6 +207,12 @@ describe("Do-Not-Call batches", () => {
     expect((await offer(seller, n2)).body).toMatchObject({
       status: "rejected",
       reason: { code: "dnc_suppressed" },
+    });
+    const replay = await addDnc(addBody);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body).toEqual(added.body);
+    expect((await addDnc({ ...addBody, numbers: [n1] })).body).toMatchObject({
+      code: "idempotency_conflict",
     });
 
     const removed = await call<BatchAnswer>("POST", "/v1/compliance/dnc/batch", {

@@ -1,8 +1,8 @@
 // Each number of a DNC batch is checked alone: valid ones hashed (every spelling of a number alike),
 // invalid ones refused with a problem naming the item that never repeats the number.
 import { describe, expect, it } from "vitest";
-import { PiiKeyring } from "../../actors/platform/pii-keys.ts";
 import { phoneHash } from "../../actors/platform/pii.ts";
+import { PiiKeyring } from "../../actors/platform/pii-keys.ts";
 import { hashEach } from "./dnc-batch.ts";
 
 const ring = new PiiKeyring(Buffer.alloc(32, 7), [{ id: "k1", secret: Buffer.alloc(32, 1) }]);

@@ -45,7 +45,9 @@ export function dncBatchRoutes(deps: ApiDeps) {
   app.post("/compliance/dnc/batch", dncBatchDoc, async (c) => {
     const input = await body(c, DncBatch);
     const scope = scopeFor(c.get("principal"), input.scope);
-    return idempotentBatch(deps, c, input, async () => {
+    // The replay fingerprint is a plain hash: numbers go into it keyed, as everywhere they are stored.
+    const numbers = input.numbers.map((n) => deps.config.pii.mac("ib_", n, 40));
+    return idempotentBatch(deps, c, { ...input, numbers }, async () => {
       const outcomes = hashEach(deps.config.pii, input.numbers);
       const hashes = [...new Set(outcomes.flatMap((o) => (o.ok ? [o.value] : [])))];
       if (input.action === "remove") await removeSuppressions(deps.redis, deps.db, scope, hashes);
