@@ -37,6 +37,8 @@ export const API_ERRORS = {
   dead_letter_unknown: "No such dead letter (admin: `GET /v1/admin/dead-letters` lists them).",
   dead_letter_replay_failed:
     "The dead letter's event still cannot be recorded; `deadLetter.error` says why (see docs/ops/deadletter.md).",
+  batch_item_repeated:
+    "This id already appears earlier in the same batch; only its first occurrence is applied (422, per item).",
   upstream_unavailable: "A backing service (Dapr sidecar, Redis or Postgres) did not answer; retry later.",
   events_backlog_full:
     "Too many domain events wait to be recorded; new offers are refused until the backlog drains. Retry after `Retry-After` seconds.",

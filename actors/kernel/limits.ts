@@ -22,6 +22,7 @@ export const LIMITS = {
   "offer.tags": 50,
   // batches
   "numbers.batch": 2_000,
+  "campaigns.batch": 100,
   "payout.sellerIds": 1_000,
   // tracking numbers
   "number.tags": 20,
@@ -94,6 +95,7 @@ export const LIMIT_MEANINGS: Record<LimitName, string> = {
   "campaign.schedule.days": "entries in one interval's `days`",
   "offer.tags": "entries in a call offer's `tags`",
   "numbers.batch": "phone numbers in one suppression or blocklist request",
+  "campaigns.batch": "campaign ids or items in one campaign batch",
   "payout.sellerIds": "seller ids in one payout request",
   "number.tags": "entries in a tracking number's `tags`",
   "numbers.import": "rows (after the header) in one tracking-number CSV import",

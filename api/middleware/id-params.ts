@@ -15,9 +15,14 @@ const RULES: { at: RegExp; ok: (id: string) => boolean; code: ProblemCode }[] = 
     ok: (id) => isId(id, "pxl"),
     code: "pixel_unknown",
   },
-  { at: /^\/v1\/buyers\/[^/]+\/campaigns\/([^/]+)/, ok: (id) => isId(id, "bcp"), code: "campaign_unknown" },
+  // `campaigns/batch` is the batch route (api/routes/campaign-batch.ts), not a campaign id.
   {
-    at: /^\/v1\/sellers\/[^/]+\/campaigns\/([^/]+)/,
+    at: /^\/v1\/buyers\/[^/]+\/campaigns\/(?!batch$)([^/]+)/,
+    ok: (id) => isId(id, "bcp"),
+    code: "campaign_unknown",
+  },
+  {
+    at: /^\/v1\/sellers\/[^/]+\/campaigns\/(?!batch$)([^/]+)/,
     ok: (id) => isId(id, "scp"),
     code: "seller_campaign_unknown",
   },

@@ -39,6 +39,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   rate_limited: 429,
   auth_failures_limited: 429,
   key_inactive: 409,
+  batch_item_repeated: 422,
   upstream_unavailable: 503,
   events_backlog_full: 503,
   carrier_signature_invalid: 403,

@@ -63,7 +63,8 @@ function subjectNumber(raw: string): string {
 const event = (type: string, id: string, now: number, data: Record<string, unknown>) =>
   domainEvent(type, { type: "compliance", id }, newId("c"), now, data);
 
-function scopeFor(principal: Principal, scope: string | undefined): string {
+/** Whose list: a buyer writes only its own; an admin any buyer's or the exchange's (the default). */
+export function scopeFor(principal: Principal, scope: string | undefined): string {
   if (principal.role === "buyer") {
     const own = principal.accountId ?? "";
     if (scope !== undefined && scope !== own)

@@ -5,6 +5,7 @@ import { LIMITS, type LimitName } from "../../actors/kernel/limits.ts";
 import { ApiError } from "../problem.ts";
 import { check, jsonDepth } from "../validate.ts";
 import { CreateBuyer } from "./accounts.ts";
+import { BuyerCampaignBatch, DncBatch, SellerCampaignBatch } from "./batch.ts";
 import { CallEvent, OfferCall } from "./calls.ts";
 import { CreateBuyerCampaign, PatchBuyerCampaign } from "./campaigns.ts";
 import { BlocklistEntries, CreateConsent, SuppressionEntries } from "./compliance.ts";
@@ -27,6 +28,7 @@ const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
 const hours = (n: number) =>
   Array.from({ length: n }, () => ({ days: ["mon"], open: "09:00", close: "17:00" }));
 const phones = (n: number) => Array.from({ length: n }, (_, i) => `+1305555${String(i).padStart(4, "0")}`);
+const campaignIds = (n: number) => Array.from({ length: n }, (_, i) => `bcp_${String(i).padStart(28, "0")}`);
 const sellers = (n: number) => Array.from({ length: n }, (_, i) => `sel_${String(i).padStart(28, "0")}`);
 
 type Case = [LimitName, v.GenericSchema, (n: number) => Record<string, unknown>];
@@ -55,6 +57,14 @@ const cases: Case[] = [
   ],
   ["numbers.batch", SuppressionEntries, (n) => ({ numbers: phones(n) })],
   ["numbers.batch", BlocklistEntries, (n) => ({ numbers: phones(n) })],
+  ["numbers.batch", DncBatch, (n) => ({ action: "add", numbers: phones(n) })],
+  ["campaigns.batch", BuyerCampaignBatch, (n) => ({ action: "pause", campaignIds: campaignIds(n) })],
+  [
+    "campaigns.batch",
+    BuyerCampaignBatch,
+    (n) => ({ action: "bid", items: campaignIds(n).map((id) => ({ id, bidMicros: 1 })) }),
+  ],
+  ["campaigns.batch", SellerCampaignBatch, (n) => ({ action: "resume", campaignIds: campaignIds(n) })],
   ["payout.sellerIds", Payout, (n) => ({ sellerIds: sellers(n) })],
   ["text.name", CreateBuyer, (n) => ({ name: "n".repeat(n) })],
   ["text.tag", OfferCall, (n) => ({ ...offer, tags: ["t".repeat(n)] })],
