@@ -21,15 +21,16 @@ import { giveBackSplit } from "./postings.ts";
 export function chargeParts(charge: Entry[]) {
   const buyer = charge.find((e) => e.accountId.startsWith("buyer:"));
   const seller = charge.find((e) => /^seller(_pending)?:/.test(e.accountId));
-  if (!buyer || !seller) throw new RangeError("a charge has a buyer and a seller entry");
+  if (!buyer) throw new RangeError("a charge has a buyer entry");
   const ownerOf = (id: string) => id.slice(id.indexOf(":") + 1);
   return {
     buyerId: ownerOf(buyer.accountId),
-    sellerId: ownerOf(seller.accountId),
+    /** Empty when the payout was zero (its line is left out): the seller then gives nothing back. */
+    sellerId: seller ? ownerOf(seller.accountId) : "",
     /** A charge from before payout holds credited the payable directly: nothing of it is on hold. */
-    held: seller.accountId.startsWith("seller_pending:"),
+    held: seller?.accountId.startsWith("seller_pending:") ?? false,
     chargedMicros: buyer.amountMicros,
-    payoutMicros: -seller.amountMicros || 0,
+    payoutMicros: seller ? -seller.amountMicros || 0 : 0,
   };
 }
 
