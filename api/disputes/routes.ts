@@ -59,7 +59,14 @@ export function disputeRoutes(deps: ApiDeps) {
     const input = await body(c, OpenDispute);
     const [row] = await deps.db.select().from(calls).where(eq(calls.callId, callId));
     if (!row || row.buyerId !== p.accountId) throw new ApiError(404, "call_unknown", "no such call");
-    const saved = await open(deps, row, input);
+    const saved = await open(deps, row, input).catch(async (err: unknown) => {
+      // Fully refunded: credits a lost buyer credit of this call's disputes again (once per refund id).
+      if (err instanceof ApiError && err.code === "already_refunded") {
+        const { rows } = await listDisputes(deps.db, [eq(disputes.callId, callId)], 100);
+        for (const r of rows) await creditBuyer(r);
+      }
+      throw err;
+    });
     await creditBuyer(saved);
     return c.json(viewAs(p, disputeView(saved)), 201);
   });
