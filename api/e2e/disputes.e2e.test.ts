@@ -6,12 +6,22 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { violations } from "../views/policy.ts";
 import { buyerKey } from "./bidders.ts";
 import { attr, twilioPost } from "./carrier.ts";
 import { leg, market } from "./carrier-market.ts";
-import { call, createBuyer, createBuyerCampaign, createSeller, offerCall, uniq, waitFor } from "./client.ts";
+import {
+  call,
+  createBuyer,
+  createBuyerCampaign,
+  createSeller,
+  offerCall,
+  randomCaller,
+  uniq,
+  waitFor,
+} from "./client.ts";
 import { callIdOf, sid, voiceWebhook } from "./media-calls.ts";
 
 type Step = { at: string; status: string; by: string; note?: string };
@@ -46,8 +56,10 @@ async function receiver() {
 }
 
 const hooks: Awaited<ReturnType<typeof receiver>>[] = [];
+const redis = new Redis(process.env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380");
 afterAll(() => {
   for (const h of hooks) h.close();
+  redis.disconnect();
 });
 
 async function subscribe(key: string) {
@@ -80,8 +92,11 @@ async function billedMarket(sellerCampaign: Record<string, unknown> = {}) {
   return { buyerId, buyer: await buyerKey(buyerId), seller };
 }
 
-async function billedCall(seller: { key: string; sellerCampaignId: string }) {
-  const offer = await offerCall<{ callId: string; status: string }>(seller);
+async function billedCall(seller: { key: string; sellerCampaignId: string }, callerNumber?: string) {
+  const offer = await offerCall<{ callId: string; status: string }>(
+    seller,
+    callerNumber ? { callerNumber } : {},
+  );
   expect(offer.body.status).toBe("routed");
   const events = `/v1/calls/${offer.body.callId}/events`;
   await call("POST", events, { key: seller.key, body: { type: "connected" } });
@@ -211,6 +226,10 @@ describe("disputes", () => {
     // and the seller and the exchange have then given back exactly their payout and margin.
     const second = await dispute(m.buyer, callId, { reason: "other" });
     expect(second.status).toBe(201);
+    const bare = await decide(second.body.id, { decision: "partial", note: "x" });
+    expect([bare.status, bare.body.code]).toEqual([422, "refund_required"]);
+    const unknown = await decide(`dsp_${"0".repeat(28)}`, { decision: "reject", note: "x" });
+    expect([unknown.status, unknown.body.code]).toEqual([404, "dispute_unknown"]);
     const over = await decide(second.body.id, { decision: "partial", refundMicros: 15_000_001, note: "x" });
     expect([over.status, over.body.code, over.body.remainingMicros]).toEqual([
       422,
@@ -313,6 +332,28 @@ describe("disputes", () => {
       by: "exchange",
       note: "no earlier call from this caller reached the campaign within its 30-day duplicate window",
     });
+  });
+
+  it("auto-accepts a duplicate the exchange's filter missed (its sighting lost) but its calls show", async () => {
+    const caller = randomCaller();
+    const first = await offerCall<{ callId: string; status: string }>(m.seller, { callerNumber: caller });
+    expect(first.body.status).toBe("routed");
+    await call("POST", `/v1/calls/${first.body.callId}/events`, {
+      key: m.seller.key,
+      body: { type: "failed", reason: "no_answer" },
+    });
+    // The duplicate window's sighting is gone (a Redis crash loses it): the same caller routes again.
+    const seen = await redis.keys(`dce:seen:${m.buyerId}:*`);
+    if (seen.length > 0) await redis.del(...seen);
+    const second = await billedCall(m.seller, caller);
+    const res = await dispute(m.buyer, second, { reason: "duplicate" });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: "accepted", refundMicros: 20_000_000 });
+    expect(res.body.timeline.at(-1)?.note).toMatch(
+      new RegExp(
+        `^call ${first.body.callId} from the same caller reached the same campaign at .*, within its 30-day duplicate window$`,
+      ),
+    );
   });
 
   it("the window is the seller campaign's, bounded by the exchange's", async () => {
