@@ -217,6 +217,15 @@ describe("disputes", () => {
       [callId, -20_000_000],
       [reference, 5_000_000],
     ]);
+    const availability = async () =>
+      (
+        await call<{ lines: { reference: string; availability?: string }[] }>(
+          "GET",
+          `/v1/statements/${s}?month=${month}`,
+          { key: m.seller.key },
+        )
+      ).body.lines.find((l) => l.reference === callId)?.availability;
+    expect(await availability()).toBe("pending"); // partly refunded: the rest is still on hold
     expect((await lines(s, m.seller.key)).map((l) => [l.reference, l.amountMicros])).toEqual([
       [callId, 15_000_000],
       [reference, -3_750_000],
@@ -251,6 +260,7 @@ describe("disputes", () => {
       (b) => b === 100_000_000,
     );
     expect(await sellerBalance(s)).toMatchObject({ pendingMicros: 0, refundedMicros: 15_000_000 });
+    expect(await availability()).toBe("refunded");
     expect((await dispute(m.buyer, callId, { reason: "other" })).body.code).toBe("already_refunded");
     const adminRefund = await call("POST", `/v1/calls/${callId}/refund`, { body: { reason: "x" } });
     expect([adminRefund.status, adminRefund.body.code]).toEqual([409, "already_refunded"]);
