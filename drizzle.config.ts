@@ -12,6 +12,7 @@ export default defineConfig({
     "./api/db/recording-schema.ts",
     "./api/db/numbers-schema.ts",
     "./api/db/payout-schema.ts",
+    "./api/db/dispute-schema.ts",
   ],
   out: "./api/db/migrations",
 });

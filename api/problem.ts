@@ -18,7 +18,16 @@ export const API_ERRORS = {
   payload_too_large: "The request body is larger than allowed.",
   idempotency_key_required: "This request needs an `Idempotency-Key` header.",
   not_charged: "The call was never charged, so there is nothing to refund.",
-  dispute_window_closed: "The charge is older than the dispute window; it can no longer be refunded.",
+  dispute_window_closed:
+    "The charge is older than the dispute window (the seller campaign's `disputeWindowDays`, at most DCE_DISPUTE_WINDOW_DAYS); it can no longer be disputed or refunded.",
+  already_refunded:
+    "The call's charge is refunded in full already; there is nothing left to refund or dispute.",
+  dispute_open: "The call already has an open dispute; wait for its decision before opening another.",
+  dispute_unknown: "No such dispute (or it is not one of this account's calls).",
+  dispute_decided: "The dispute is decided already; a decision is final.",
+  refund_required: "A `partial` decision needs `refundMicros`, more than 0.",
+  refund_exceeds_charge:
+    "`refundMicros` is more than what is left of the call's charge; `remainingMicros` says how much is.",
   webhook_unknown: "No such webhook endpoint (or it belongs to another account).",
   delivery_unknown: "No such delivery of this webhook endpoint.",
   pixel_unknown: "No such pixel on this campaign.",

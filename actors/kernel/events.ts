@@ -4,7 +4,10 @@ export interface DomainEvent<T = Record<string, unknown>> {
   id: string;
   type: string; // e.g. "call.routed"
   occurredAt: string; // ISO 8601
-  aggregate: { type: "buyer" | "seller" | "call" | "auction" | "compliance" | "telephony"; id: string };
+  aggregate: {
+    type: "buyer" | "seller" | "call" | "auction" | "compliance" | "telephony" | "dispute";
+    id: string;
+  };
   data: T;
 }
 

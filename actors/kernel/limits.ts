@@ -30,6 +30,7 @@ export const LIMITS = {
   // free text and identifiers (characters)
   "text.name": 200,
   "text.description": 500,
+  "text.evidence": 4_000,
   "text.reason": 500,
   "text.phone": 32,
   "text.tag": 64,
@@ -101,6 +102,7 @@ export const LIMIT_MEANINGS: Record<LimitName, string> = {
   "numbers.import": "rows (after the header) in one tracking-number CSV import",
   "text.name": "characters in a name",
   "text.description": "characters in a description",
+  "text.evidence": "characters in a dispute's evidence",
   "text.reason": "characters in a refund or event reason, or a suppression reason",
   "text.phone": "characters in a phone number field",
   "text.tag": "characters in one tag",

@@ -34,6 +34,8 @@ export interface SellerCampaignEntry {
   /** Carrier calls (api/telephony): the no-buyer fallback and the buyer's ring timeout, when set. */
   carrierFallback?: SellerCampaign["carrierFallback"];
   dialTimeoutSec?: number;
+  /** Days its buyer may dispute a call after the charge (absent: the exchange's default). */
+  disputeWindowDays?: number;
   /** The campaign's version in the seller's document; an older entry never replaces a newer one. */
   version: number;
 }
@@ -69,6 +71,7 @@ export function sellerCampaignEntry(seller: SellerState, c: SellerCampaign): Sel
     ...(c.recording ? { recording: c.recording } : {}),
     ...(c.carrierFallback ? { carrierFallback: c.carrierFallback } : {}),
     ...(c.dialTimeoutSec !== undefined ? { dialTimeoutSec: c.dialTimeoutSec } : {}),
+    ...(c.disputeWindowDays !== undefined ? { disputeWindowDays: c.disputeWindowDays } : {}),
     version: c.version,
   };
 }

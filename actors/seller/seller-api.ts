@@ -39,6 +39,8 @@ export interface SellerCampaign {
   velocity?: { per15m?: number; per1h?: number; per24h?: number };
   /** Record this campaign's calls (off when absent; either side of a call may turn it on). */
   recording?: RecordingSettings;
+  /** Days after a charge its buyer may dispute a call (absent: the exchange's DCE_DISPUTE_WINDOW_DAYS). */
+  disputeWindowDays?: number;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -211,4 +211,33 @@ describe("view matrix: every route × party keeps to the per-party policy", () =
       expect(JSON.stringify(mine)).not.toContain("10000000");
     }
   });
+
+  it("disputes: the call's buyer and seller read the dispute (the seller without evidence), others 404", async () => {
+    const opened = await call<{ id: string }>("POST", `/v1/calls/${callId}/disputes`, {
+      key: party("winner").key,
+      body: { reason: "spam", detail: "robocall", evidence: "crm ticket 7" },
+    });
+    expect(opened.status).toBe(201);
+    inPolicy("winner", "POST disputes", opened.body);
+    const status: Record<Party, number> = {
+      admin: 200,
+      winner: 200,
+      outbid: 404,
+      suppressor: 404,
+      seller: 200,
+      otherSeller: 404,
+    };
+    for (const p of PARTIES) {
+      const res = await get(p, `/v1/calls/${callId}/disputes`);
+      expect(res.status, p).toBe(status[p]);
+      const list = await get(p, "/v1/disputes?limit=200");
+      const listed = (list.body.data as { id: string }[]).some((d) => d.id === opened.body.id);
+      expect(listed, p).toBe(status[p] === 200);
+    }
+    const seller = await get("seller", `/v1/calls/${callId}/disputes`);
+    expect(JSON.stringify(seller.body)).not.toContain("crm ticket 7");
+    expect(JSON.stringify((await get("winner", `/v1/calls/${callId}/disputes`)).body)).toContain(
+      "crm ticket 7",
+    );
+  });
 });

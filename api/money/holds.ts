@@ -1,7 +1,7 @@
 // Payout holds in Postgres: a charge records when its payout becomes available; releases move due
 // payouts from pending to payable; refunds and payout runs read where a seller's money is now. Every
 // write that reads a seller's position (release, refund, payout) holds one advisory lock.
-import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { ledgerEntries, ledgerPostings } from "../db/ledger-schema.ts";
 import { payoutHolds } from "../db/payout-schema.ts";
@@ -54,7 +54,7 @@ export async function sellerPosition(q: Q, sellerId: string): Promise<SellerPosi
   };
 }
 
-/** What a call's payout still has on hold: its charge less what refunds and its release took. */
+/** What a call's payout still has on hold: its charge less what refunds (full or partial) and its release took. */
 export async function pendingLeft(q: Q, callId: string, sellerId: string): Promise<number> {
   const [row] = await q
     .select({ sum: sql<string>`coalesce(sum(${ledgerEntries.amountMicros}), 0)` })
@@ -63,7 +63,14 @@ export async function pendingLeft(q: Q, callId: string, sellerId: string): Promi
     .where(
       and(
         inArray(ledgerPostings.kind, ["charge", "refund", "release"]),
-        eq(ledgerPostings.reference, callId),
+        // A dispute's (partial) refund is referenced `<callId>:<disputeId>` (api/money/refunds.ts).
+        or(
+          eq(ledgerPostings.reference, callId),
+          and(
+            eq(ledgerPostings.kind, "refund"),
+            sql`split_part(${ledgerPostings.reference}, ':', 1) = ${callId}`,
+          ),
+        ),
         eq(ledgerEntries.accountId, sellerPendingAccount(sellerId)),
       ),
     );

@@ -11,6 +11,7 @@ import { sellerPayoutTerms } from "../db/payout-schema.ts";
 import { accounts } from "../db/schema.ts";
 import type { ApiDeps } from "../deps.ts";
 import { postingEntries } from "../ledger/ledger.ts";
+import { postingId } from "../ledger/postings.ts";
 import { assertAccount, assertAdmin } from "../middleware/auth.ts";
 import { READ, tagged, WRITE } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
@@ -19,8 +20,9 @@ import * as R from "../schemas/responses.ts";
 import { actorCall, body } from "../validate.ts";
 import { viewAs } from "../views/policy.ts";
 import { holdSecOf, sellerBalance } from "./balance.ts";
-import { refundCharge } from "./holds.ts";
+import { lockSellerMoney } from "./holds.ts";
 import { payOut } from "./payout.ts";
+import { refundedMicros, refundPart } from "./refunds.ts";
 
 const DAY_MS = 86_400_000;
 const sha = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 28);
@@ -69,12 +71,12 @@ export function moneyRoutes(deps: ApiDeps) {
   });
 
   const refundDoc = doc({
-    summary: "Refund a charged call within the dispute window",
+    summary: "Refund what is left of a charged call's charge within the dispute window",
     access: "admin",
     body: Refund,
     status: 201,
     response: R.RefundResult,
-    errors: [...WRITE, "not_charged", "dispute_window_closed"],
+    errors: [...WRITE, "not_charged", "dispute_window_closed", "already_refunded"],
   });
   app.post("/calls/:callId/refund", refundDoc, async (c) => {
     assertAdmin(c.get("principal"));
@@ -98,12 +100,26 @@ export function moneyRoutes(deps: ApiDeps) {
     if (buyerEntry.amountMicros === 0)
       throw new ApiError(409, "not_charged", `call ${callId} was billed at zero; there is nothing to refund`);
     const at = new Date(deps.now()).toISOString();
-    const postingId = await deps.db.transaction((tx) => refundCharge(tx, callId, entries, at, input.reason));
     const buyerId = buyerEntry.accountId.slice("buyer:".length);
+    // What disputes (api/disputes) have not refunded yet, through the same proportional path; a
+    // repeated full refund replays the first.
+    const done = await deps.db.transaction(async (tx) => {
+      await lockSellerMoney(tx);
+      const prior = await postingEntries(tx, "refund", callId);
+      if (prior) {
+        const back = prior.find((e) => e.accountId === buyerEntry.accountId)?.amountMicros ?? 0;
+        return { postingId: postingId("refund", callId), amount: -back };
+      }
+      const amount = buyerEntry.amountMicros - (await refundedMicros(tx, callId, buyerId));
+      if (amount <= 0)
+        throw new ApiError(409, "already_refunded", `call ${callId}'s charge is refunded in full already`);
+      const r = await refundPart(tx, callId, callId, amount, at, input.reason);
+      return { postingId: r.postingId, amount };
+    });
     const balance = await actorCall(
-      buyer(buyerId).refund({ refundId: `rfd_${callId}`, callId, amountMicros: buyerEntry.amountMicros }),
+      buyer(buyerId).refund({ refundId: `rfd_${callId}`, callId, amountMicros: done.amount }),
     );
-    return c.json({ callId, postingId, refundedMicros: buyerEntry.amountMicros, buyerId, balance }, 201);
+    return c.json({ callId, postingId: done.postingId, refundedMicros: done.amount, buyerId, balance }, 201);
   });
 
   const payoutDoc = doc({

@@ -27,7 +27,15 @@ export async function sellerStatement(db: Db, sellerId: string, month: string): 
   const rows = (await db.execute(sql`
     select p.occurred_at, p.id, p.kind, p.reference, p.memo, sum(e.amount_micros)::bigint as amount,
       h.available_at, h.released_at,
-      exists (select 1 from ledger_postings r where r.kind = 'refund' and r.reference = p.reference) as refunded
+      (exists (select 1 from ledger_postings r where r.kind = 'refund' and r.reference = p.reference)
+        -- or disputes' refunds (<callId>:<disputeId>) gave the buyer the whole charge back
+        or (p.kind = 'charge'
+          and exists (select 1 from ledger_postings r
+            where r.kind = 'refund' and split_part(r.reference, ':', 1) = p.reference)
+          and (select coalesce(sum(b.amount_micros), 0) from ledger_entries b
+            join ledger_postings r on r.id = b.posting_id
+            where (r.id = p.id or (r.kind = 'refund' and split_part(r.reference, ':', 1) = p.reference))
+              and b.account_id like 'buyer:%') <= 0)) as refunded
     from ledger_entries e
     join ledger_postings p on p.id = e.posting_id
     left join payout_holds h on p.kind = 'charge' and h.call_id = p.reference

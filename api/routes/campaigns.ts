@@ -46,6 +46,14 @@ export function campaignRoutes(deps: ApiDeps) {
   const buyer = (id: string) => actorProxy<IBuyerActor>(deps.dapr, "BuyerActor", id);
   const seller = (id: string) => actorProxy<ISellerActor>(deps.dapr, "SellerActor", id);
   const stamp = () => new Date(deps.now()).toISOString();
+  /** A campaign's dispute window may shorten the exchange's (DCE_DISPUTE_WINDOW_DAYS), never pass it. */
+  const assertDisputeWindow = (days: number | undefined) => {
+    const max = deps.config.disputeWindowDays;
+    if (days !== undefined && days > max)
+      throw problemsError([
+        { field: "disputeWindowDays", message: `must be at most ${max} (DCE_DISPUTE_WINDOW_DAYS)` },
+      ]);
+  };
 
   /** The buyer's answer to a campaign command: its cross-field problems are a 400 like the schema's. */
   async function savedBuyerCampaign(command: Promise<Result<CampaignSaved>>) {
@@ -139,6 +147,7 @@ export function campaignRoutes(deps: ApiDeps) {
     const sellerId = c.req.param("sellerId");
     assertAccount(c.get("principal"), sellerId, "seller");
     const input = await body(c, CreateSellerCampaign);
+    assertDisputeWindow(input.disputeWindowDays);
     const at = stamp();
     const campaign: SellerCampaign = {
       ...input,
@@ -195,6 +204,7 @@ export function campaignRoutes(deps: ApiDeps) {
     const { sellerId, campaignId } = c.req.param();
     assertAccount(c.get("principal"), sellerId, "seller");
     const patch = await body(c, PatchSellerCampaign);
+    assertDisputeWindow(patch.disputeWindowDays);
     // The merge happens in the seller's turn, so concurrent patches of different fields all stay.
     return c.json(await actorCall(seller(sellerId).patchCampaign({ campaignId, patch })));
   });

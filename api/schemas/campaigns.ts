@@ -176,6 +176,9 @@ const SellerCampaignFields = {
   minAttestation: v.optional(v.picklist(["A", "B", "C"])),
   requireConsent: v.optional(v.boolean(), false),
   recording: v.optional(Recording),
+  // Days after a charge the buyer may dispute a call of this campaign (absent: DCE_DISPUTE_WINDOW_DAYS,
+  // which also bounds it: the API refuses more).
+  disputeWindowDays: v.optional(v.pipe(NonNegativeInt, v.maxValue(365))),
   velocity: v.optional(
     v.object({
       per15m: v.optional(PositiveInt),

@@ -220,3 +220,27 @@ export const Recording = v.looseObject({
   deletedAt: v.nullable(Time),
 });
 export const RecordingList = v.looseObject({ items: v.array(Recording) });
+
+/** A dispute (api/disputes); each party through the view policy (a seller never gets `evidence`). */
+export const Dispute = v.looseObject({
+  id: Id,
+  callId: Id,
+  reason: v.string(),
+  status: v.picklist(["open", "accepted", "partially_accepted", "rejected"]),
+  refundMicros: Int,
+  detail: v.optional(v.string()),
+  openedAt: Time,
+  decidedAt: v.optional(Time),
+  timeline: v.array(
+    v.looseObject({
+      at: Time,
+      status: v.string(),
+      by: v.picklist(["buyer", "admin", "exchange"]),
+      note: v.optional(v.string()),
+    }),
+  ),
+});
+export const DisputeList = v.looseObject({
+  data: v.array(Dispute),
+  nextCursor: v.optional(v.nullable(v.string())),
+});

@@ -109,6 +109,16 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   depositId: ALL("own deposit"),
   balance: ALL("own balance after a deposit"),
   refundId: ALL("own refund"),
+  // Disputes (api/disputes): both parties of the call see the dispute and its timeline.
+  refundMicros: ALL("what a dispute gives the buyer back"),
+  sellerClawbackMicros: SELLER("what a dispute's refund takes back from the seller's payout"),
+  marginClawbackMicros: SELLER("what a dispute's refund takes back from the exchange's margin"),
+  evidence: ["yes", "no", "the buyer's evidence for its dispute: the buyer's own, not shown to the seller"],
+  openedAt: ALL("when the dispute was opened"),
+  decidedAt: ALL("when the dispute was decided"),
+  at: ALL("when a dispute's timeline step happened"),
+  by: ALL("who moved a dispute: buyer, admin or exchange"),
+  note: ALL("why a dispute moved (the exchange's fact, or the admin's note)"),
   // Reports (rows aggregate the viewer's own calls).
   report: ALL("report kind"),
   groupBy: ALL("report grouping"),

@@ -20,6 +20,9 @@ export const WEBHOOK_EVENTS = {
   "call.billable": "The call qualified: the buyer is charged and the seller credited.",
   "buyer.deposited": "Funds were added to the buyer's balance (buyer only).",
   "buyer.refunded": "A charge was refunded to the buyer's balance (buyer only).",
+  "dispute.opened": "The buyer disputed a billed call (sent to that buyer and the call's seller).",
+  "dispute.decided":
+    "A dispute was decided: `status` accepted, partially_accepted or rejected, by the exchange's own data or an admin (buyer and seller).",
   "webhook.test": "A test delivery asked for through the API.",
 } as const;
 
@@ -45,6 +48,10 @@ const SELLER_ONLY = new Set<string>(["call.rejected", "call.no_bid"]);
 export function audiences(e: DomainEvent): Audience[] {
   if (!isWebhookEventType(e.type)) return [];
   if (e.type.startsWith("buyer.")) return [null, e.aggregate.id];
+  if (e.type.startsWith("dispute.")) {
+    const d = e.data as { buyerId?: string; sellerId?: string };
+    return [null, ...[d.buyerId, d.sellerId].filter((a): a is string => typeof a === "string")];
+  }
   const snap = snapshotOf(e);
   if (!snap) return [null];
   const out: Audience[] = [null, snap.sellerId];
@@ -64,7 +71,8 @@ export function campaignsOf(e: DomainEvent): string[] {
 /** Who `audience` is for the one view policy (api/views/policy.ts): the exchange, the seller or a buyer. */
 function viewerOf(e: DomainEvent, audience: Audience): Viewer {
   if (audience === null) return { role: "admin" };
-  const seller = !e.type.startsWith("buyer.") && snapshotOf(e)?.sellerId === audience;
+  const sellerId = e.type.startsWith("dispute.") ? e.data.sellerId : snapshotOf(e)?.sellerId;
+  const seller = !e.type.startsWith("buyer.") && sellerId === audience;
   return { role: seller ? "seller" : "buyer", accountId: audience };
 }
 
@@ -84,6 +92,8 @@ function eventData(e: DomainEvent): Record<string, unknown> {
     const d = e.data as Record<string, unknown>;
     return { buyerId: e.aggregate.id, ...pick(d, ["depositId", "refundId", "callId", "amountMicros"]) };
   }
+  // A dispute event's data is the dispute as the API shows it (api/disputes/view.ts), ids included.
+  if (e.type.startsWith("dispute.")) return { ...e.data };
   const snap = snapshotOf(e);
   const d = e.data as Record<string, unknown>;
   const common: Record<string, unknown> = {
