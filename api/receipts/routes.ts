@@ -1,0 +1,101 @@
+// Auction receipts (each party of a call: its seller, the buyers that bid, admins) and the admin replay
+// that recomputes a call's auction from its recorded inputs; both read the `auction.closed` event
+// Postgres keeps, so a receipt is the same before and after the call's live documents expire.
+import { Hono } from "hono";
+import * as v from "valibot";
+import type { ICallActor } from "../../actors/call/call-api.ts";
+import { actorProxy } from "../../actors/platform/dapr-client.ts";
+import type { ApiDeps, Principal } from "../deps.ts";
+import { assertAdmin } from "../middleware/auth.ts";
+import { READ, tagged } from "../openapi/facts.ts";
+import { ApiError } from "../problem.ts";
+import { IsoTime } from "../schemas/common.ts";
+import * as R from "../schemas/responses.ts";
+import { actorCall, query } from "../validate.ts";
+import { viewAs } from "../views/policy.ts";
+import { replayOf, replayRun } from "./replays.ts";
+import { isParty, type Party, receiptFor } from "./shape.ts";
+import { latestAuction } from "./store.ts";
+
+const ReplayRunQuery = v.object({ since: IsoTime });
+
+function partyOf(p: Principal): Party | undefined {
+  if (p.role === "admin") return { role: "admin" };
+  return p.accountId ? { role: p.role, accountId: p.accountId } : undefined;
+}
+
+export function receiptRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  const doc = tagged("calls");
+  const unknown = () => new ApiError(404, "call_unknown", "no such call");
+
+  /** No auction recorded: a call its asker can see live is pending (or was refused before any auction). */
+  async function noAuction(p: Principal, callId: string): Promise<never> {
+    const call = actorProxy<ICallActor>(deps.dapr, "CallActor", callId);
+    const state = await actorCall(call.get()).catch(() => undefined);
+    const sees =
+      state &&
+      (p.role === "admin" || p.accountId === state.sellerId || p.accountId === state.decision.buyerId);
+    if (!state || !sees) throw unknown();
+    if (state.status === "rejected")
+      throw new ApiError(409, "receipt_unavailable", "the call was refused before any auction");
+    throw new ApiError(409, "receipt_pending", "the auction is not recorded yet; retry shortly", {});
+  }
+
+  const receiptDoc = doc({
+    summary: "A call's auction receipt, as the asking party may see it",
+    access: "any",
+    status: 200,
+    response: R.Loose,
+    errors: [...READ, "call_unknown", "receipt_pending", "receipt_unavailable"],
+  });
+  app.get("/calls/:callId/receipt", receiptDoc, async (c) => {
+    const callId = c.req.param("callId");
+    const principal = c.get("principal");
+    const party = partyOf(principal);
+    if (!party) throw unknown();
+    const auction = await latestAuction(deps.db, callId);
+    if (!auction) return noAuction(principal, callId);
+    const { inputs } = auction;
+    if (!inputs) {
+      if (party.role !== "admin" && party.accountId !== (auction.winner?.buyerId ?? "")) throw unknown();
+      throw new ApiError(409, "receipt_unavailable", "this auction closed before its inputs were recorded");
+    }
+    if (!isParty(party, inputs)) throw unknown();
+    return c.json(viewAs(principal, receiptFor(party, { ...auction, inputs })));
+  });
+
+  const replayDoc = doc({
+    summary: "Recompute a call's auction from its recorded inputs and compare",
+    access: "admin",
+    status: 200,
+    response: R.Loose,
+    errors: [...READ, "call_unknown", "receipt_pending", "receipt_unavailable"],
+  });
+  app.get("/calls/:callId/replay", replayDoc, async (c) => {
+    const principal = c.get("principal");
+    assertAdmin(principal);
+    const callId = c.req.param("callId");
+    const auction = await latestAuction(deps.db, callId);
+    if (!auction) return noAuction(principal, callId);
+    if (!auction.inputs)
+      throw new ApiError(409, "receipt_unavailable", "this auction closed before its inputs were recorded");
+    return c.json(replayOf({ ...auction, inputs: auction.inputs }));
+  });
+
+  const replayRunDoc = doc({
+    summary: "Replay every auction closed since a time (the e2e teardown's check)",
+    access: "admin",
+    query: ReplayRunQuery,
+    status: 200,
+    response: R.Loose,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/admin/replay", replayRunDoc, async (c) => {
+    assertAdmin(c.get("principal"));
+    const { since } = query(c, ReplayRunQuery);
+    return c.json(await replayRun(deps.db, since));
+  });
+
+  return app;
+}
