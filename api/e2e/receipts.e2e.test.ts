@@ -138,6 +138,8 @@ describe("auction receipts and replay", () => {
 
     const replay = await call<Body>("GET", `/v1/calls/${m.callId}/replay`);
     expect(replay.status).toBe(200);
+    expect(violations({ role: "admin" }, replay.body)).toEqual([]);
+    expect(violations({ role: "admin" }, r.admin)).toEqual([]);
     expect(replay.body).toMatchObject({
       matches: true,
       recorded: { winner: { buyerId: m.ids.top, priceMicros: 30 * USD } },

@@ -89,6 +89,15 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   winner: ["no", "no", "the winning bid and buyer (admin receipts and replays)"],
   ranking: ["no", "no", "every ranked bid with its buyer (admin receipts and replays)"],
   dropped: ["no", "no", "bids the rules dropped, with their buyers (admin receipts and replays)"],
+  refused: [
+    "no",
+    "no",
+    "a ranked bid's reservation refusal, or the auction's refusals (admin receipts and replays)",
+  ],
+  recorded: ["no", "no", "the decision as the auction recorded it (admin replay)"],
+  recomputed: ["no", "no", "the decision the pure rules give for the recorded inputs (admin replay)"],
+  matches: ["no", "no", "whether the recomputed decision is the recorded one (admin replay)"],
+  eventId: ["no", "no", "the recorded auction.closed event (admin replay)"],
   // Billing outcome.
   billing: ALL("the billing outcome (its fields below)"),
   billable: ALL("the call qualified"),
