@@ -183,7 +183,7 @@ describe("auction receipts and replay", () => {
     });
   }, 120_000);
 
-  it("a call refused at the gates has no receipt; a buyer or seller key cannot replay", async () => {
+  it("a call refused at the gates has no receipt, live or expired; a buyer or seller key cannot replay", async () => {
     const seller = await createSeller({ vertical: `rc_${uniq().slice(0, 8)}` });
     const number = randomCaller();
     const dnc = await call("POST", "/v1/compliance/dnc", { body: { numbers: [number], scope: "exchange" } });
@@ -197,5 +197,17 @@ describe("auction receipts and replay", () => {
     expect((await call("GET", `/v1/calls/${refused.body.callId}/replay`, { key: seller.key })).status).toBe(
       403,
     );
-  });
+    // Expired, it answers the same from the call history.
+    const archived = await waitFor(
+      () => call<Body>("GET", `/v1/calls/${refused.body.callId}`, { key: seller.key }),
+      (x) => x.body.archived === true,
+      90_000,
+    );
+    expect(archived.body.archived).toBe(true);
+    expect((await receipt(refused.body.callId, seller.key)).body).toMatchObject({
+      code: "receipt_unavailable",
+    });
+    const stranger = await createSeller();
+    expect((await receipt(refused.body.callId, stranger.key)).status).toBe(404);
+  }, 120_000);
 });

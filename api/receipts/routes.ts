@@ -9,6 +9,7 @@ import type { ApiDeps, Principal } from "../deps.ts";
 import { assertAdmin } from "../middleware/auth.ts";
 import { READ, tagged } from "../openapi/facts.ts";
 import { ApiError } from "../problem.ts";
+import { archivedCall, canSeeRow } from "../routes/call-archive.ts";
 import { IsoTime } from "../schemas/common.ts";
 import * as R from "../schemas/responses.ts";
 import { actorCall, query } from "../validate.ts";
@@ -18,6 +19,13 @@ import { isParty, type Party, receiptFor } from "./shape.ts";
 import { latestAuction } from "./store.ts";
 
 const ReplayRunQuery = v.object({ since: IsoTime });
+
+/** An actor's `call_unknown` or `call_archived` as undefined (the call history may know it). */
+function unlessGone(err: unknown): undefined {
+  if (err instanceof ApiError && (err.code === "call_unknown" || err.code === "call_archived"))
+    return undefined;
+  throw err;
+}
 
 function partyOf(p: Principal): Party | undefined {
   if (p.role === "admin") return { role: "admin" };
@@ -29,17 +37,22 @@ export function receiptRoutes(deps: ApiDeps) {
   const doc = tagged("calls");
   const unknown = () => new ApiError(404, "call_unknown", "no such call");
 
-  /** No auction recorded: a call its asker can see live is pending (or was refused before any auction). */
+  /**
+   * No auction recorded. The call's seller, routed buyer or an admin learns why: a call refused at the
+   * gates (live, or in the call history once expired) has no receipt; a live one not yet recorded is
+   * pending. Anyone else, or a call nobody knows, gets 404.
+   */
   async function noAuction(p: Principal, callId: string): Promise<never> {
     const call = actorProxy<ICallActor>(deps.dapr, "CallActor", callId);
-    const state = await actorCall(call.get()).catch(() => undefined);
-    const sees =
-      state &&
-      (p.role === "admin" || p.accountId === state.sellerId || p.accountId === state.decision.buyerId);
-    if (!state || !sees) throw unknown();
-    if (state.status === "rejected")
+    const state = await actorCall(call.get()).catch(unlessGone);
+    const known = state
+      ? { sellerId: state.sellerId, buyerId: state.decision.buyerId ?? null, status: state.status }
+      : await archivedCall(deps, callId);
+    if (!known || !canSeeRow(p, known)) throw unknown();
+    if (known.status === "rejected")
       throw new ApiError(409, "receipt_unavailable", "the call was refused before any auction");
-    throw new ApiError(409, "receipt_pending", "the auction is not recorded yet; retry shortly", {});
+    if (!state) throw unknown(); // finished and expired without a recorded auction: nothing to show
+    throw new ApiError(409, "receipt_pending", "the auction is not recorded yet; retry shortly");
   }
 
   const receiptDoc = doc({
