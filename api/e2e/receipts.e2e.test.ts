@@ -15,6 +15,7 @@ import {
   uniq,
   waitFor,
 } from "./client.ts";
+import { superuserSqlClient } from "./db-roles.ts";
 
 const USD = 1_000_000;
 const closers: (() => void)[] = [];
@@ -210,4 +211,41 @@ describe("auction receipts and replay", () => {
     const stranger = await createSeller();
     expect((await receipt(refused.body.callId, stranger.key)).status).toBe(404);
   }, 120_000);
+
+  it("a recorded decision the rules would not give is a mismatch, for the call and in the run's replay", async () => {
+    const since = new Date(Date.now() - 1_000).toISOString();
+    const m = await market("first", false);
+    await receiptsOf(m);
+    // An insider edits the recorded price, the row guard off for the one statement (as a DBA could).
+    const insider = superuserSqlClient();
+    const tamper = (price: number) =>
+      insider.begin(async (tx) => {
+        await tx.unsafe("alter table domain_events disable trigger domain_events_append_only");
+        await tx`update domain_events set data = jsonb_set(data, '{winner,priceMicros}', ${price}::text::jsonb)
+          where aggregate_id = ${m.callId} and type = 'auction.closed'`;
+        await tx.unsafe("alter table domain_events enable trigger domain_events_append_only");
+      });
+    type Run = { checkedAuctions: number; mismatches: { callId: string }[] };
+    const run = () => call<Run>("GET", `/v1/admin/replay?since=${encodeURIComponent(since)}`);
+    try {
+      await tamper(29 * USD);
+      const replay = await call<Body>("GET", `/v1/calls/${m.callId}/replay`);
+      expect(replay.body).toMatchObject({
+        matches: false,
+        recorded: { winner: { priceMicros: 29 * USD } },
+        recomputed: { winner: { buyerId: m.ids.top, priceMicros: 30 * USD } },
+      });
+      expect((await run()).body.mismatches.map((x) => x.callId)).toEqual([m.callId]);
+    } finally {
+      await tamper(30 * USD);
+      await insider.end();
+    }
+    expect((await call<Body>("GET", `/v1/calls/${m.callId}/replay`)).body.matches).toBe(true);
+    const clean = await run();
+    expect(clean.body.mismatches).toEqual([]);
+    expect(clean.body.checkedAuctions).toBeGreaterThanOrEqual(1);
+    expect((await call("GET", "/v1/admin/replay?since=yesterday")).body).toMatchObject({
+      code: "validation_failed",
+    });
+  }, 60_000);
 });
