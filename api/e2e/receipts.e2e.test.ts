@@ -26,7 +26,7 @@ afterAll(() => {
 type Body = Record<string, unknown>;
 
 /** Three buyers bidding 30, 25 and 20 dollars (the 25 from an RTB endpoint when `rtb`), reserve 10. */
-async function market(auction: "first" | "second", rtb: boolean) {
+async function market(auction: "first" | "second", rtb: boolean, reroute = false) {
   const vertical = `rc_${uniq().slice(0, 8)}`;
   const buyers = await Promise.all([createBuyer(), createBuyer(), createBuyer()]);
   const [top, mid, low] = buyers as [string, string, string];
@@ -41,7 +41,13 @@ async function market(auction: "first" | "second", rtb: boolean) {
     });
   } else await createBuyerCampaign(mid, { vertical, bidMicros: 25 * USD });
   await createBuyerCampaign(low, { vertical, bidMicros: 20 * USD });
-  const seller = await createSeller({ vertical, reserveMicros: 10 * USD, auction, maxAuctionMs: 1_500 });
+  const seller = await createSeller({
+    vertical,
+    reserveMicros: 10 * USD,
+    auction,
+    maxAuctionMs: 1_500,
+    ...(reroute ? { reroute: { max: 2, belowSec: 10 } } : {}),
+  });
   const keys = { top: await buyerKey(top), mid: await buyerKey(mid), low: await buyerKey(low) };
   const offer = await offerCall<{ callId: string; status: string; buyerId: string }>(seller);
   expect(offer.body).toMatchObject({ status: "routed", buyerId: top });
@@ -109,6 +115,7 @@ describe("auction receipts and replay", () => {
       reserveMicros: 10 * USD,
       clearingPriceMicros: 30 * USD,
       priceRule: { basis: "own_bid", detail: expect.any(String) },
+      attempts: 1,
     });
     expect(r.top).toMatchObject({
       party: "buyer",
@@ -183,6 +190,38 @@ describe("auction receipts and replay", () => {
       recomputed: { winner: { buyerId: m.ids.top, priceMicros: price } },
     });
   }, 120_000);
+
+  it("a no-answer re-routes the call: the receipts follow it to the fallback, and the replay checks its price", async () => {
+    const m = await market("second", false, true);
+    const rerouted = await call<Body>("POST", `/v1/calls/${m.callId}/events`, {
+      key: m.seller.key,
+      body: { type: "failed", reason: "no_answer" },
+    });
+    expect(rerouted.body).toMatchObject({ status: "routed", decision: { buyerId: m.ids.mid } });
+    // The fallback 25 is priced by the bid below it only: 20.01.
+    const fallback = 20 * USD + 10_000;
+    const seller = await waitFor(
+      () => receipt(m.callId, m.seller.key),
+      (x) => x.body.attempts === 2,
+    );
+    expect(seller.body).toMatchObject({
+      clearingPriceMicros: fallback,
+      priceRule: { basis: "next_bid_plus_cent" },
+      attempts: 2,
+    });
+    const b = (id: string) => ({ role: "buyer" as const, accountId: id });
+    const mid = await recorded(m.callId, m.keys.mid, b(m.ids.mid));
+    expect(mid).toMatchObject({ ownBids: [{ rank: 2, result: "won" }], clearingPriceMicros: fallback });
+    const top = await recorded(m.callId, m.keys.top, b(m.ids.top));
+    expect(top).toMatchObject({ ownBids: [{ rank: 1, result: "rerouted", priceMicros: 25 * USD + 10_000 }] });
+    expect(top).not.toHaveProperty("clearingPriceMicros");
+    const replay = await call<Body>("GET", `/v1/calls/${m.callId}/replay`);
+    expect(replay.body).toMatchObject({
+      matches: true,
+      recorded: { winner: { buyerId: m.ids.top, priceMicros: 25 * USD + 10_000 } },
+      reroutes: [{ matches: true, recorded: { buyerId: m.ids.mid, priceMicros: fallback } }],
+    });
+  }, 60_000);
 
   it("a call refused at the gates has no receipt, live or expired; a buyer or seller key cannot replay", async () => {
     const seller = await createSeller({ vertical: `rc_${uniq().slice(0, 8)}` });

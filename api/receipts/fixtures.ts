@@ -48,6 +48,7 @@ export function threeBidders(
     eventId: "evt_1",
     closedAt: new Date(RANKED_AT).toISOString(),
     winner: { bidId: "bid_a", buyerId: "byr_a", priceMicros: price },
+    reroutes: [],
     inputs,
   };
 }

@@ -8,6 +8,8 @@ export interface RecordedAuction {
   eventId: string;
   closedAt: string;
   winner: Decided | null;
+  /** Each re-route after the close (`call.rerouted`), in order: the bid that took the call next. */
+  reroutes: Decided[];
   /** Undefined for an auction closed before its inputs were recorded (no receipt, no replay). */
   inputs?: AuctionInputs;
 }
@@ -43,7 +45,7 @@ function inputsOf(v: unknown): AuctionInputs | undefined {
   return i as unknown as AuctionInputs;
 }
 
-function winnerOf(v: unknown): Decided | null {
+export function winnerOf(v: unknown): Decided | null {
   const w = v as Record<string, unknown> | null;
   if (!w || typeof w !== "object") return null;
   if (!isStr(w.bidId) || !isStr(w.buyerId) || !isInt(w.priceMicros)) return null;
@@ -64,6 +66,7 @@ export function recordedAuction(row: {
     eventId: row.eventId,
     closedAt: new Date(row.occurredAt).toISOString(),
     winner: winnerOf(d.winner),
+    reroutes: [],
     ...(inputs ? { inputs } : {}),
   };
 }

@@ -57,6 +57,17 @@ describe("replayOf", () => {
   });
 });
 
+describe("re-routes", () => {
+  it("a fallback at the price the ranking gave its bid matches; a re-priced one or a buyer tried twice does not", () => {
+    const a = threeBidders("second");
+    const at = (priceMicros: number, buyerId = "byr_b", bidId = "bid_b") => ({ bidId, buyerId, priceMicros });
+    expect(replayOf({ ...a, reroutes: [at(10 * USD + 10_000)] }).matches).toBe(true);
+    expect(replayOf({ ...a, reroutes: [at(20 * USD + 10_000)] }).matches).toBe(false);
+    expect(replayOf({ ...a, reroutes: [at(20 * USD + 10_000, "byr_a", "bid_a")] }).matches).toBe(false);
+    expect(replayOf({ ...a, reroutes: [at(5 * USD, "byr_c", "bid_c")] }).matches).toBe(false); // dropped bid
+  });
+});
+
 describe("recordedAuction", () => {
   it("reads an auction.closed row back, inputs included; a row without valid inputs has none", () => {
     const a = threeBidders("first");

@@ -58,6 +58,24 @@ export function recompute(inputs: AuctionInputs): Recomputed {
   };
 }
 
+/**
+ * A re-route's check: the bid that took the call is one the rules ranked, for the buyer that bid, at
+ * the price the ranking gave it (a fallback is never re-priced; DESIGN §3), and its buyer was not
+ * routed the call before.
+ */
+export function rerouteChecks(r: Recomputed, first: Decided | null, reroutes: readonly Decided[]) {
+  const tried = new Set(first ? [first.buyerId] : []);
+  return reroutes.map((recorded) => {
+    const ranked = r.ordered.find((o) => o.bidId === recorded.bidId);
+    const recomputed = ranked
+      ? { bidId: ranked.bidId, buyerId: ranked.buyerId, priceMicros: ranked.priceMicros }
+      : null;
+    const matches = !tried.has(recorded.buyerId) && sameDecision(recorded, recomputed);
+    tried.add(recorded.buyerId);
+    return { recorded, recomputed, matches };
+  });
+}
+
 /** Whether the recomputed decision is the recorded one: same bid, same buyer, same price (or both none). */
 export function sameDecision(recorded: Decided | null, recomputed: Decided | null): boolean {
   if (recorded === null || recomputed === null) return recorded === recomputed;

@@ -3,13 +3,14 @@
 import type { AuctionInputs } from "../../actors/auction/inputs.ts";
 import type { Db } from "../db/client.ts";
 import type { RecordedAuction } from "./record.ts";
-import { recompute, sameDecision } from "./replay.ts";
+import { recompute, rerouteChecks, sameDecision } from "./replay.ts";
 import { auctionsSince } from "./store.ts";
 
 const RUN_LIMIT = 100_000;
 
 export function replayOf(a: RecordedAuction & { inputs: AuctionInputs }) {
   const r = recompute(a.inputs);
+  const reroutes = rerouteChecks(r, a.winner, a.reroutes);
   return {
     callId: a.callId,
     eventId: a.eventId,
@@ -19,7 +20,8 @@ export function replayOf(a: RecordedAuction & { inputs: AuctionInputs }) {
     recorded: { winner: a.winner },
     recomputed: { winner: r.winner, ranking: r.ordered, dropped: r.dropped },
     refused: a.inputs.refused,
-    matches: sameDecision(a.winner, r.winner),
+    reroutes,
+    matches: sameDecision(a.winner, r.winner) && reroutes.every((x) => x.matches),
   };
 }
 

@@ -36,6 +36,7 @@ describe("the seller's receipt", () => {
       reserveMicros: 10 * USD,
       clearingPriceMicros: 20 * USD + 10_000,
       priceRule: { basis: "next_bid_plus_cent", detail: expect.stringContaining("second price") },
+      attempts: 1,
     });
     expect(
       violations({ role: "seller", accountId: "sel_s" }, receiptFor(seller, threeBidders("second"))),
@@ -91,6 +92,32 @@ describe("a buyer's receipt", () => {
       clearingPriceMicros: 10 * USD + 10_000,
       priceRule: { basis: "reserve_plus_cent" },
     });
+  });
+});
+
+describe("after a re-route", () => {
+  // byr_a won at 20.01 and did not answer; the call went to byr_b's bid at the price the ranking gave it.
+  const a = threeBidders("second");
+  const rerouted = { ...a, reroutes: [{ bidId: "bid_b", buyerId: "byr_b", priceMicros: 10 * USD + 10_000 }] };
+
+  it("the seller sees the price the call is held at, its rule and two attempts", () => {
+    expect(seen(seller, rerouted)).toMatchObject({
+      clearingPriceMicros: 10 * USD + 10_000,
+      priceRule: { basis: "reserve_plus_cent" },
+      attempts: 2,
+    });
+  });
+
+  it("the fallback buyer won; the first winner's bid reads rerouted with the price it held, no more", () => {
+    expect(seen(buyer("byr_b"), rerouted)).toMatchObject({
+      ownBids: [{ bidId: "bid_b", rank: 2, result: "won" }],
+      clearingPriceMicros: 10 * USD + 10_000,
+    });
+    const first = seen(buyer("byr_a"), rerouted);
+    expect(first.ownBids).toEqual([
+      expect.objectContaining({ result: "rerouted", priceMicros: 20 * USD + 10_000 }),
+    ]);
+    expect(first).not.toHaveProperty("clearingPriceMicros");
   });
 });
 

@@ -20,12 +20,12 @@ const BASIS_TEXT: Record<PriceBasis, string> = {
   own_bid_cap: "second price capped at the winner's own bid (a winner never pays more than it bid)",
 };
 
-/** Which rule set the winner's price, from the ranking the rules give (rules.ts `rankBids`). */
-export function priceBasis(inputs: AuctionInputs, r: Recomputed): PriceBasis | undefined {
-  const w = r.ordered[r.winnerIndex];
+/** Which rule set the price of the bid ranked `at` (the winner's, or a fallback's after a re-route). */
+export function priceBasis(inputs: AuctionInputs, r: Recomputed, at: number): PriceBasis | undefined {
+  const w = r.ordered[at];
   if (!w) return undefined;
   if (inputs.auctionType === "first") return "own_bid";
-  const next = r.ordered[r.winnerIndex + 1];
+  const next = r.ordered[at + 1];
   const floor = (next ? next.amountMicros : inputs.reserveMicros) + ONE_CENT;
   if (floor > w.amountMicros) return "own_bid_cap";
   return next ? "next_bid_plus_cent" : "reserve_plus_cent";
@@ -42,9 +42,17 @@ export function isParty(party: Party, inputs: AuctionInputs): boolean {
 export function receiptFor(party: Party, a: RecordedAuction & { inputs: AuctionInputs }) {
   const { inputs } = a;
   const r = recompute(inputs);
-  const basis = priceBasis(inputs, r);
+  // The bid holding the call: the auction's winner, or the last re-route's.
+  const routed = a.winner ? [a.winner, ...a.reroutes] : [];
+  const final = routed.at(-1);
+  const basis = final
+    ? priceBasis(
+        inputs,
+        r,
+        r.ordered.findIndex((o) => o.bidId === final.bidId),
+      )
+    : undefined;
   const priceRule = basis ? { basis, detail: BASIS_TEXT[basis] } : undefined;
-  const sold = a.winner !== null;
   const common = {
     callId: a.callId,
     party: party.role,
@@ -52,32 +60,37 @@ export function receiptFor(party: Party, a: RecordedAuction & { inputs: AuctionI
     auctionFormat: inputs.auctionType === "first" ? "first_price" : "second_price",
     bidCount: inputs.bids.length,
     validBidCount: r.ordered.length,
-    outcome: sold ? "sold" : "no_bid",
+    outcome: final ? "sold" : "no_bid",
   };
-  const price = sold
-    ? { clearingPriceMicros: a.winner!.priceMicros, ...(priceRule ? { priceRule } : {}) }
-    : {};
-  if (party.role === "seller") return { ...common, reserveMicros: inputs.reserveMicros, ...price };
+  const price = final ? { clearingPriceMicros: final.priceMicros, ...(priceRule ? { priceRule } : {}) } : {};
+  const attempts = final ? { attempts: routed.length } : {};
+  if (party.role === "seller")
+    return { ...common, reserveMicros: inputs.reserveMicros, ...price, ...attempts };
   if (party.role === "admin")
     return {
       ...common,
       reserveMicros: inputs.reserveMicros,
       ...price,
+      ...attempts,
       winner: a.winner,
+      reroutes: a.reroutes,
       ranking: r.ordered.map((o, i) => ({ rank: i + 1, ...o, refused: refusalOf(inputs, o.bidId) ?? null })),
       dropped: r.dropped,
     };
   const own = inputs.bids.filter((b) => b.buyerId === party.accountId);
   const ownBids = own.map((b) => {
     const at = r.ordered.findIndex((o) => o.bidId === b.bidId);
-    const won = a.winner?.bidId === b.bidId;
+    const held = routed.find((d) => d.bidId === b.bidId);
+    const result = !held ? "lost" : held === final ? "won" : "rerouted";
     return {
       bidId: b.bidId,
       campaignId: b.campaignId,
       amountMicros: b.amountMicros,
       rank: at < 0 ? null : at + 1,
-      result: won ? "won" : "lost",
-      ...(won ? {} : { reason: { code: lossOf(inputs, r, b.bidId) } }),
+      result,
+      // A bid that held the call and lost it (no answer, an early hang-up): the price it held it at.
+      ...(result === "rerouted" ? { priceMicros: held!.priceMicros } : {}),
+      ...(result === "lost" ? { reason: { code: lossOf(inputs, r, b.bidId) } } : {}),
     };
   });
   const wonBid = ownBids.some((b) => b.result === "won");

@@ -88,6 +88,11 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   result: ALL("whether the viewer's own bid won or lost"),
   winner: ["no", "no", "the winning bid and buyer (admin receipts and replays)"],
   ranking: ["no", "no", "every ranked bid with its buyer (admin receipts and replays)"],
+  reroutes: [
+    "no",
+    "no",
+    "the bids that took the call after re-routes, in order (admin receipts and replays)",
+  ],
   dropped: ["no", "no", "bids the rules dropped, with their buyers (admin receipts and replays)"],
   refused: ["no", "no", "a bid's reservation refusal, or all of them (admin receipts and replays)"],
   recorded: ["no", "no", "the decision as the auction recorded it (admin replay)"],
