@@ -1,106 +1,27 @@
-// Auction receipts and replay through the real stack: a first-price call (inline auction: standing
-// bids) and a second-price call (the AuctionActor: one bid comes from an RTB endpoint), three bidders
-// each. Every party's receipt, a stranger's 404, the admin replay, and the receipt after the call's
+// Auction receipts through the real stack, three bidders each: a first-price call (inline auction:
+// standing bids), a second-price call (the AuctionActor: one bid from an RTB endpoint) and a re-routed
+// call. Every party's receipt, a stranger's 404, the admin replay, and the receipt after the call's
 // live documents expired (the stack keeps finished calls 20 s) is the one it read while live.
 import { afterAll, describe, expect, it } from "vitest";
 import { violations } from "../views/policy.ts";
-import { buyerKey, json, rtbEndpoint } from "./bidders.ts";
+import { call, waitFor } from "./client.ts";
 import {
-  call,
-  createBuyer,
-  createBuyerCampaign,
-  createSeller,
-  offerCall,
-  randomCaller,
-  uniq,
-  waitFor,
-} from "./client.ts";
-import { superuserSqlClient } from "./db-roles.ts";
+  type Body,
+  closers,
+  expectBuyerSeesOnlyItsOwn,
+  market,
+  receipt,
+  receiptsOf,
+  recorded,
+  strangersGet404,
+  USD,
+} from "./receipt-market.ts";
 
-const USD = 1_000_000;
-const closers: (() => void)[] = [];
 afterAll(() => {
   for (const c of closers) c();
 });
 
-type Body = Record<string, unknown>;
-
-/** Three buyers bidding 30, 25 and 20 dollars (the 25 from an RTB endpoint when `rtb`), reserve 10. */
-async function market(auction: "first" | "second", rtb: boolean, reroute = false) {
-  const vertical = `rc_${uniq().slice(0, 8)}`;
-  const buyers = await Promise.all([createBuyer(), createBuyer(), createBuyer()]);
-  const [top, mid, low] = buyers as [string, string, string];
-  await createBuyerCampaign(top, { vertical, bidMicros: 30 * USD });
-  if (rtb) {
-    const endpoint = await rtbEndpoint((_p, res) => json(res, { bidMicros: 25 * USD }));
-    closers.push(endpoint.close);
-    await createBuyerCampaign(mid, {
-      vertical,
-      bidMicros: USD,
-      rtb: { url: endpoint.url, timeoutMs: 1_000 },
-    });
-  } else await createBuyerCampaign(mid, { vertical, bidMicros: 25 * USD });
-  await createBuyerCampaign(low, { vertical, bidMicros: 20 * USD });
-  const seller = await createSeller({
-    vertical,
-    reserveMicros: 10 * USD,
-    auction,
-    maxAuctionMs: 1_500,
-    ...(reroute ? { reroute: { max: 2, belowSec: 10 } } : {}),
-  });
-  const keys = { top: await buyerKey(top), mid: await buyerKey(mid), low: await buyerKey(low) };
-  const offer = await offerCall<{ callId: string; status: string; buyerId: string }>(seller);
-  expect(offer.body).toMatchObject({ status: "routed", buyerId: top });
-  return { seller, ids: { top, mid, low }, keys, callId: offer.body.callId };
-}
-
-async function receipt(callId: string, key?: string) {
-  return call<Body>("GET", `/v1/calls/${callId}/receipt`, key ? { key } : {});
-}
-
-/** The receipt once the events app recorded the auction (a 409 receipt_pending until then). */
-async function recorded(callId: string, key: string, viewer: Parameters<typeof violations>[0]) {
-  const r = await waitFor(
-    () => receipt(callId, key),
-    (x) => x.status !== 409,
-  );
-  expect(r.status).toBe(200);
-  expect(violations(viewer, r.body)).toEqual([]);
-  return r.body;
-}
-
-async function receiptsOf(m: Awaited<ReturnType<typeof market>>) {
-  const b = (id: string) => ({ role: "buyer" as const, accountId: id });
-  return {
-    seller: await recorded(m.callId, m.seller.key, { role: "seller", accountId: m.seller.sellerId }),
-    top: await recorded(m.callId, m.keys.top, b(m.ids.top)),
-    mid: await recorded(m.callId, m.keys.mid, b(m.ids.mid)),
-    low: await recorded(m.callId, m.keys.low, b(m.ids.low)),
-    admin: (await receipt(m.callId)).body,
-  };
-}
-
-function expectBuyerSeesOnlyItsOwn(body: Body, others: string[], otherAmounts: number[]) {
-  const text = JSON.stringify(body);
-  for (const id of others) expect(text).not.toContain(id);
-  for (const a of otherAmounts) expect(text).not.toContain(`:${a}`);
-}
-
-async function strangersGet404(callId: string) {
-  const stranger = await createBuyer(0);
-  const otherSeller = await createSeller();
-  for (const key of [await buyerKey(stranger), otherSeller.key]) {
-    for (const path of ["receipt", "replay"]) {
-      const r = await call<Body>("GET", `/v1/calls/${callId}/${path}`, { key });
-      if (path === "receipt") expect(r.body).toMatchObject({ code: "call_unknown" });
-      expect(r.status).toBe(path === "receipt" ? 404 : 403);
-    }
-  }
-  const unknown = await receipt(`call_${uniq().replaceAll("-", "")}`);
-  expect(unknown.status).toBe(404);
-}
-
-describe("auction receipts and replay", () => {
+describe("auction receipts", () => {
   it("first price, three bidders: each party's receipt, strangers 404, replay matches, unchanged after expiry", async () => {
     const m = await market("first", false);
     const r = await receiptsOf(m);
@@ -220,71 +141,6 @@ describe("auction receipts and replay", () => {
       matches: true,
       recorded: { winner: { buyerId: m.ids.top, priceMicros: 25 * USD + 10_000 } },
       reroutes: [{ matches: true, recorded: { buyerId: m.ids.mid, priceMicros: fallback } }],
-    });
-  }, 60_000);
-
-  it("a call refused at the gates has no receipt, live or expired; a buyer or seller key cannot replay", async () => {
-    const seller = await createSeller({ vertical: `rc_${uniq().slice(0, 8)}` });
-    const number = randomCaller();
-    const dnc = await call("POST", "/v1/compliance/dnc", { body: { numbers: [number], scope: "exchange" } });
-    expect(dnc.status).toBe(201);
-    const refused = await offerCall<{ callId: string; status: string }>(seller, { callerNumber: number });
-    expect(refused.body).toMatchObject({ status: "rejected" });
-    expect(refused.body.callId).toBeTruthy();
-    const r = await receipt(refused.body.callId, seller.key);
-    expect(r.status).toBe(409);
-    expect(r.body).toMatchObject({ code: "receipt_unavailable" });
-    expect((await call("GET", `/v1/calls/${refused.body.callId}/replay`, { key: seller.key })).status).toBe(
-      403,
-    );
-    // Expired, it answers the same from the call history.
-    const archived = await waitFor(
-      () => call<Body>("GET", `/v1/calls/${refused.body.callId}`, { key: seller.key }),
-      (x) => x.body.archived === true,
-      90_000,
-    );
-    expect(archived.body.archived).toBe(true);
-    expect((await receipt(refused.body.callId, seller.key)).body).toMatchObject({
-      code: "receipt_unavailable",
-    });
-    const stranger = await createSeller();
-    expect((await receipt(refused.body.callId, stranger.key)).status).toBe(404);
-  }, 120_000);
-
-  it("a recorded decision the rules would not give is a mismatch, for the call and in the run's replay", async () => {
-    const since = new Date(Date.now() - 1_000).toISOString();
-    const m = await market("first", false);
-    await receiptsOf(m);
-    // An insider edits the recorded price, the row guard off for the one statement (as a DBA could).
-    const insider = superuserSqlClient();
-    const tamper = (price: number) =>
-      insider.begin(async (tx) => {
-        await tx.unsafe("alter table domain_events disable trigger domain_events_append_only");
-        await tx`update domain_events set data = jsonb_set(data, '{winner,priceMicros}', ${price}::text::jsonb)
-          where aggregate_id = ${m.callId} and type = 'auction.closed'`;
-        await tx.unsafe("alter table domain_events enable trigger domain_events_append_only");
-      });
-    type Run = { checkedAuctions: number; mismatches: { callId: string }[] };
-    const run = () => call<Run>("GET", `/v1/admin/replay?since=${encodeURIComponent(since)}`);
-    try {
-      await tamper(29 * USD);
-      const replay = await call<Body>("GET", `/v1/calls/${m.callId}/replay`);
-      expect(replay.body).toMatchObject({
-        matches: false,
-        recorded: { winner: { priceMicros: 29 * USD } },
-        recomputed: { winner: { buyerId: m.ids.top, priceMicros: 30 * USD } },
-      });
-      expect((await run()).body.mismatches.map((x) => x.callId)).toEqual([m.callId]);
-    } finally {
-      await tamper(30 * USD);
-      await insider.end();
-    }
-    expect((await call<Body>("GET", `/v1/calls/${m.callId}/replay`)).body.matches).toBe(true);
-    const clean = await run();
-    expect(clean.body.mismatches).toEqual([]);
-    expect(clean.body.checkedAuctions).toBeGreaterThanOrEqual(1);
-    expect((await call("GET", "/v1/admin/replay?since=yesterday")).body).toMatchObject({
-      code: "validation_failed",
     });
   }, 60_000);
 });
