@@ -12,6 +12,7 @@ import { allowedMethods } from "./middleware/method-not-allowed.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { pixelRoutes } from "./pixels/routes.ts";
 import { ApiError, problem } from "./problem.ts";
+import { receiptRoutes } from "./receipts/routes.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -79,6 +80,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", fundsRoutes(deps));
   v1.route("/", callRoutes(deps));
   v1.route("/", recordingRoutes(deps));
+  v1.route("/", receiptRoutes(deps));
   v1.route("/", complianceRoutes(deps));
   v1.route("/", auditRoutes(deps));
   v1.route("/", fraudRoutes(deps));

@@ -106,6 +106,38 @@ describe("view matrix: every route × party keeps to the per-party policy", () =
       expect(JSON.stringify(bodies.winner), `winner sees ${hidden}`).not.toContain(hidden);
   });
 
+  it("GET /v1/calls/{callId}/receipt: the seller and the buyers that bid, each its own; others 404", async () => {
+    const status: Record<Party, number> = {
+      admin: 200,
+      winner: 200,
+      outbid: 200,
+      suppressor: 404, // its own Do-Not-Call list kept it from bidding: it had no part in the auction
+      seller: 200,
+      otherSeller: 404,
+    };
+    const bodies = {} as Record<Party, Record<string, unknown>>;
+    for (const p of PARTIES) {
+      const res = await get(p, `/v1/calls/${callId}/receipt`);
+      expect(res.status, p).toBe(status[p]);
+      bodies[p] = res.body;
+    }
+    expect(bodies.admin).toMatchObject({
+      ranking: [{ buyerId: m.ids.winnerId }, { buyerId: m.ids.outbidId }],
+    });
+    expect(bodies.seller).toMatchObject({ reserveMicros: 10_000_000, clearingPriceMicros: 25_010_000 });
+    expect(bodies.winner).toMatchObject({
+      ownBids: [{ rank: 1, result: "won" }],
+      clearingPriceMicros: 25_010_000,
+    });
+    expect(bodies.outbid).toMatchObject({ ownBids: [{ rank: 2, result: "lost", amountMicros: 25_000_000 }] });
+    for (const [p, hidden] of [
+      ["seller", [m.ids.winnerId, m.ids.outbidId, "30000000", "25000000"]],
+      ["winner", [m.ids.outbidId, "25000000", "10000000"]],
+      ["outbid", [m.ids.winnerId, "30000000", "25010000", "10000000"]],
+    ] as const)
+      for (const h of hidden) expect(JSON.stringify(bodies[p]), `${p} sees ${h}`).not.toContain(h);
+  });
+
   it("GET /v1/calls: the call is listed for its parties only", async () => {
     for (const p of PARTIES) {
       const path = p === "admin" ? `/v1/calls?sellerId=${m.seller.sellerId}` : "/v1/calls?limit=100";
