@@ -23,7 +23,7 @@ import type {
 } from "./auction-api.ts";
 import { type CollectedBids, collectBids } from "./bid-sources.ts";
 import { prefilterRefusal } from "./candidates.ts";
-import { type AuctionInputs, auctionInputs } from "./inputs.ts";
+import { type PackedInputs, packInputs } from "./inputs.ts";
 import { reserveInOrder } from "./reserve-order.ts";
 import { loserOf, rankBids } from "./rules.ts";
 
@@ -131,7 +131,7 @@ export interface Closed {
   ordered: Ordered;
   collected: CollectedBids;
   /** What the decision was computed from, for the `auction.closed` event (receipts, replay). */
-  inputs: AuctionInputs;
+  inputs: PackedInputs;
 }
 
 /** Collects the bids, ranks them and reserves the best a buyer accepts. */
@@ -180,7 +180,7 @@ export async function closeAuction(
     losers: losers.slice(0, MAX_LOSERS_KEPT),
     durationMs: systemCtx.now() - found.startedMs,
   });
-  const inputs = auctionInputs(cmd.sellerId ?? "", terms, rankedAtMs, bids, losers.slice(beforeReserving));
+  const inputs = packInputs(cmd.sellerId ?? "", terms, rankedAtMs, bids, losers.slice(beforeReserving));
   if (taken) {
     for (const rest of ranking.ordered.slice(taken.index + 1)) losers.push(loserOf(rest.bid, "outbid"));
     return {
@@ -231,7 +231,7 @@ export async function nextWinner(
 export function auctionClosed(
   agg: { type: "auction"; id: string },
   outcome: AuctionOutcome,
-  inputs?: AuctionInputs,
+  inputs?: PackedInputs,
 ) {
   return domainEvent("auction.closed", agg, "close", systemCtx.now(), {
     winner: outcome.winner ?? null,

@@ -50,8 +50,9 @@ describe("auction receipts", () => {
       ownBids: [{ amountMicros: 25 * USD, rank: 2, result: "lost", reason: { code: "outbid" } }],
     });
     expect(r.low).toMatchObject({ ownBids: [{ amountMicros: 20 * USD, rank: 3, result: "lost" }] });
+    // Losers see the clearing price and its rule (the price they had to beat), never the reserve.
     for (const loser of [r.mid, r.low]) {
-      expect(loser).not.toHaveProperty("clearingPriceMicros");
+      expect(loser).toMatchObject({ clearingPriceMicros: 30 * USD, priceRule: { basis: "own_bid" } });
       expect(loser).not.toHaveProperty("reserveMicros");
     }
     expectBuyerSeesOnlyItsOwn(r.top, [m.ids.mid, m.ids.low, m.seller.sellerId], [25 * USD, 20 * USD]);
@@ -102,7 +103,7 @@ describe("auction receipts", () => {
     });
     expect(r.top).toMatchObject({ ownBids: [{ rank: 1, result: "won" }], clearingPriceMicros: price });
     expect(r.mid).toMatchObject({ ownBids: [{ amountMicros: 25 * USD, rank: 2, result: "lost" }] });
-    expect(r.mid).not.toHaveProperty("clearingPriceMicros");
+    expect(r.mid).toMatchObject({ clearingPriceMicros: price, priceRule: { basis: "next_bid_plus_cent" } });
     expectBuyerSeesOnlyItsOwn(r.mid, [m.ids.top, m.ids.low], [30 * USD, 20 * USD]);
     await strangersGet404(m.callId);
     const replay = await call<Body>("GET", `/v1/calls/${m.callId}/replay`);
@@ -135,7 +136,7 @@ describe("auction receipts", () => {
     expect(mid).toMatchObject({ ownBids: [{ rank: 2, result: "won" }], clearingPriceMicros: fallback });
     const top = await recorded(m.callId, m.keys.top, b(m.ids.top));
     expect(top).toMatchObject({ ownBids: [{ rank: 1, result: "rerouted", priceMicros: 25 * USD + 10_000 }] });
-    expect(top).not.toHaveProperty("clearingPriceMicros");
+    expect(top).toMatchObject({ clearingPriceMicros: fallback, priceRule: { basis: "next_bid_plus_cent" } });
     const replay = await call<Body>("GET", `/v1/calls/${m.callId}/replay`);
     expect(replay.body).toMatchObject({
       matches: true,

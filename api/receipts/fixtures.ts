@@ -1,5 +1,5 @@
 // Recorded auctions for the receipt and replay unit tests: three buyers bidding under each rule.
-import type { AuctionInputs, RecordedBid } from "../../actors/auction/inputs.ts";
+import { type AuctionInputs, packInputs, type RecordedBid } from "../../actors/auction/inputs.ts";
 import type { RecordedAuction } from "./record.ts";
 
 export const USD = 1_000_000;
@@ -51,4 +51,12 @@ export function threeBidders(
     reroutes: [],
     inputs,
   };
+}
+
+/** The inputs as an auction.closed event stores them (packed, as JSON gives them back). */
+export function packedOf(i: AuctionInputs): Record<string, unknown> {
+  const bids = i.bids.map((b) => ({ ...b, source: "standing" as const }));
+  const tried = i.refused.map((r) => ({ ...bids.find((b) => b.bidId === r.bidId)!, reason: r.reason }));
+  const terms = { type: i.auctionType, reserveMicros: i.reserveMicros };
+  return JSON.parse(JSON.stringify(packInputs(i.sellerId, terms, i.rankedAtMs, bids, tried as never)));
 }

@@ -1,6 +1,6 @@
 // An auction as Postgres keeps it: its `auction.closed` event's recorded winner and inputs, read back
-// and checked (a row the exchange wrote, but JSON from the database is typed here, not trusted).
-import type { AuctionInputs, RecordedBid } from "../../actors/auction/inputs.ts";
+// unpacked and checked (a row the exchange wrote, but JSON from the database is typed here, not trusted).
+import { type AuctionInputs, unpackInputs } from "../../actors/auction/inputs.ts";
 import type { Decided } from "./replay.ts";
 
 export interface RecordedAuction {
@@ -17,34 +17,6 @@ export interface RecordedAuction {
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 const isStr = (v: unknown): v is string => typeof v === "string";
 
-function isBid(v: unknown): v is RecordedBid {
-  const b = v as Record<string, unknown>;
-  return (
-    typeof b === "object" &&
-    b !== null &&
-    isStr(b.bidId) &&
-    isStr(b.buyerId) &&
-    isStr(b.campaignId) &&
-    isInt(b.amountMicros) &&
-    typeof b.priority === "number" &&
-    typeof b.weight === "number" &&
-    typeof b.receivedAt === "number" &&
-    (b.expiresAt === undefined || typeof b.expiresAt === "number")
-  );
-}
-
-function inputsOf(v: unknown): AuctionInputs | undefined {
-  const i = v as Record<string, unknown> | undefined;
-  if (!i || typeof i !== "object" || i.schema !== 1) return undefined;
-  if (!isStr(i.sellerId) || (i.auctionType !== "first" && i.auctionType !== "second")) return undefined;
-  if (!isInt(i.reserveMicros) || typeof i.rankedAtMs !== "number") return undefined;
-  if (!Array.isArray(i.bids) || !i.bids.every(isBid)) return undefined;
-  const refused = i.refused as unknown[];
-  if (!Array.isArray(refused) || !refused.every((r) => isStr((r as { bidId?: unknown })?.bidId)))
-    return undefined;
-  return i as unknown as AuctionInputs;
-}
-
 export function winnerOf(v: unknown): Decided | null {
   const w = v as Record<string, unknown> | null;
   if (!w || typeof w !== "object") return null;
@@ -60,7 +32,7 @@ export function recordedAuction(row: {
   data: unknown;
 }): RecordedAuction {
   const d = (row.data ?? {}) as Record<string, unknown>;
-  const inputs = inputsOf(d.inputs);
+  const inputs = unpackInputs(d.inputs);
   return {
     callId: row.aggregateId,
     eventId: row.eventId,

@@ -1,6 +1,6 @@
 // Replay: the recorded inputs recomputed with the pure rules give the recorded decision, or say not.
 import { describe, expect, it } from "vitest";
-import { RANKED_AT, recBid, threeBidders, USD } from "./fixtures.ts";
+import { packedOf, RANKED_AT, recBid, threeBidders, USD } from "./fixtures.ts";
 import { recordedAuction } from "./record.ts";
 import { recompute, sameDecision } from "./replay.ts";
 import { replayOf } from "./replays.ts";
@@ -72,14 +72,17 @@ describe("recordedAuction", () => {
   it("reads an auction.closed row back, inputs included; a row without valid inputs has none", () => {
     const a = threeBidders("first");
     const row = { eventId: "evt_1", aggregateId: "call_1", occurredAt: a.closedAt };
-    const data = { winner: { ...a.winner, destination: { number: "+12125550100" } }, inputs: a.inputs };
+    const data = {
+      winner: { ...a.winner, destination: { number: "+12125550100" } },
+      inputs: packedOf(a.inputs),
+    };
     expect(recordedAuction({ ...row, data })).toEqual(a);
     expect(recordedAuction({ ...row, data: { winner: null } })).toEqual({
       ...a,
       winner: null,
       inputs: undefined,
     });
-    const bad = { ...a.inputs, bids: [{ bidId: "bid_a" }] };
+    const bad = { ...packedOf(a.inputs), b: [[0, "cmp_a"]] };
     expect(recordedAuction({ ...row, data: { winner: a.winner, inputs: bad } }).inputs).toBeUndefined();
   });
 });

@@ -61,7 +61,7 @@ describe("a buyer's receipt", () => {
       expect(text).not.toContain(other);
   });
 
-  it("a loser: its own bid, rank and reason; no clearing price (under first price it is the winner's bid)", () => {
+  it("a loser: its own bid, rank and reason, the clearing price and its rule; no other buyer or bid", () => {
     const r = seen(buyer("byr_b"), threeBidders("first"));
     expect(r.ownBids).toEqual([
       {
@@ -73,9 +73,16 @@ describe("a buyer's receipt", () => {
         reason: { code: "outbid" },
       },
     ]);
-    expect(r).not.toHaveProperty("clearingPriceMicros");
-    expect(r).not.toHaveProperty("priceRule");
-    expect(JSON.stringify(r)).not.toContain(String(30 * USD));
+    // Under first price the clearing price is the winning amount: the price to beat, not a bid shown.
+    expect(r).toMatchObject({ clearingPriceMicros: 30 * USD, priceRule: { basis: "own_bid" } });
+    const { clearingPriceMicros: _c, ...rest } = r as Record<string, unknown>;
+    for (const other of ["byr_a", "byr_c", "bid_a", "bid_c", "cmp_byr_a", String(30 * USD), String(5 * USD)])
+      expect(JSON.stringify(rest)).not.toContain(other);
+    const second = seen(buyer("byr_c"), threeBidders("second"));
+    expect(second).toMatchObject({
+      clearingPriceMicros: 20 * USD + 10_000,
+      priceRule: { basis: "next_bid_plus_cent" },
+    });
     const under = seen(buyer("byr_c"));
     expect(under.ownBids).toEqual([
       expect.objectContaining({ rank: null, result: "lost", reason: { code: "below_reserve" } }),
@@ -117,7 +124,11 @@ describe("after a re-route", () => {
     expect(first.ownBids).toEqual([
       expect.objectContaining({ result: "rerouted", priceMicros: 20 * USD + 10_000 }),
     ]);
-    expect(first).not.toHaveProperty("clearingPriceMicros");
+    // It sees the price the call is held at now, as every bidder does, and the rule that set it.
+    expect(first).toMatchObject({
+      clearingPriceMicros: 10 * USD + 10_000,
+      priceRule: { basis: "reserve_plus_cent" },
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 // A call's auction receipt as each party may see it (pure): the seller its reserve, the clearing price
-// and the rule that set it; a bidding buyer its own bids, their ranks and outcomes (the price and rule
-// only for a bid that won: a losing buyer would otherwise learn the winning bid); an admin everything.
+// and the rule that set it; a bidding buyer its own bids, their ranks and outcomes, and the clearing
+// price and its rule whether it won or lost (as OpenRTB 2.6's minimum-bid-to-win loss notice does),
+// never another buyer's identity or bid; an admin everything.
 import type { AuctionInputs } from "../../actors/auction/inputs.ts";
 import { ONE_CENT } from "../../actors/kernel/money.ts";
 import type { RecordedAuction } from "./record.ts";
@@ -93,8 +94,8 @@ export function receiptFor(party: Party, a: RecordedAuction & { inputs: AuctionI
       ...(result === "lost" ? { reason: { code: lossOf(inputs, r, b.bidId) } } : {}),
     };
   });
-  const wonBid = ownBids.some((b) => b.result === "won");
-  return { ...common, ownBids, ...(wonBid ? price : {}) };
+  // A loser learns the price it had to beat and why (a product decision: docs/api.md), nothing more.
+  return { ...common, ownBids, ...price };
 }
 
 function refusalOf(inputs: AuctionInputs, bidId: string): string | undefined {

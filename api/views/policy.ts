@@ -81,7 +81,7 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   bidCount: ALL("how many bids entered the auction (a count, no identities)"),
   validBidCount: ALL("how many bids were ranked (not under the reserve, not expired)"),
   outcome: ALL("whether the auction sold the call"),
-  priceRule: ALL("the rule that set the clearing price (for the seller and the winning buyer)"),
+  priceRule: ALL("the rule that set the clearing price (the seller and every bidder see it)"),
   basis: ALL("which price rule applied (own_bid, next_bid_plus_cent, reserve_plus_cent, own_bid_cap)"),
   ownBids: ALL("the asking buyer's own bids in the auction, nobody else's"),
   rank: ALL("the viewer's own bid's place in the ranking (1 = best)"),
