@@ -1,0 +1,96 @@
+// Reads what a call's inclusion proof needs: its audit rows with their event data, the earliest
+// validly signed checkpoint covering them (taking one now when none does yet), and the links between.
+import { sql } from "drizzle-orm";
+import { type ChainRow, chainOf } from "../audit/chain.ts";
+import { type Checkpoint, checkpointSigned, type Head } from "../audit/checkpoint.ts";
+import { takeCheckpoint } from "../audit/checkpointer.ts";
+import type { ApiDeps } from "../deps.ts";
+import { ApiError } from "../problem.ts";
+import { type Proof, toLink } from "./proof.ts";
+
+type AuditRow = {
+  chain: number;
+  seq: string;
+  event_id: string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  occurred_at: string | Date;
+  payload_digest: string;
+  prev_hash: string;
+  hash: string;
+};
+
+const toRow = (r: AuditRow): ChainRow => ({
+  chain: r.chain,
+  seq: Number(r.seq),
+  eventId: r.event_id,
+  type: r.type,
+  aggregateType: r.aggregate_type,
+  aggregateId: r.aggregate_id,
+  occurredAt: typeof r.occurred_at === "string" ? r.occurred_at : r.occurred_at.toISOString(),
+  payloadDigest: r.payload_digest,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+const COLUMNS = sql`chain, seq, event_id, type, aggregate_type, aggregate_id, occurred_at, payload_digest, prev_hash, hash`;
+
+export const unavailable = (detail: string) => new ApiError(503, "dossier_unavailable", detail);
+
+/** The call's audit rows (one chain: they share its aggregate id), in order, with each event's data. */
+export async function callRows(deps: ApiDeps, callId: string) {
+  const rows = await deps.db.execute<AuditRow & { data: unknown }>(sql`
+    select ${COLUMNS}, d.data from audit_log a join domain_events d using (event_id)
+    where a.chain = ${chainOf(callId)} and a.aggregate_id = ${callId} order by a.seq`);
+  return rows.map((r) => ({ row: toRow(r), data: r.data }));
+}
+
+type CheckpointRow = { id: string; seq: string; head: string; heads: Head[]; at: string | Date; mac: string };
+const fromRow = (r: CheckpointRow): Checkpoint => ({
+  id: Number(r.id),
+  seq: Number(r.seq),
+  head: r.head,
+  heads: r.heads,
+  at: new Date(r.at).toISOString(),
+  mac: r.mac,
+});
+
+/** Checkpoints covering `seq` on `chain`, earliest first (the shortest proof). */
+async function covering(deps: ApiDeps, chain: number, seq: number): Promise<Checkpoint[]> {
+  const rows = await deps.db.execute<CheckpointRow>(sql`
+    select id, seq, head, heads, at, mac from audit_checkpoints c
+    where exists (select 1 from jsonb_array_elements(c.heads) h
+      where (h->>'chain')::int = ${chain} and (h->>'seq')::bigint >= ${seq})
+    order by id limit 5`);
+  return rows.map(fromRow);
+}
+
+/** The earliest checkpoint signed with the key that covers `seq`; one is taken now when none does. */
+async function anchorFor(deps: ApiDeps, chain: number, seq: number): Promise<Checkpoint> {
+  const key = deps.auditCheckpointKey;
+  if (!key) throw unavailable("the audit checkpoint key is not configured");
+  const signed = (cs: Checkpoint[]) => cs.find((c) => checkpointSigned(key, c));
+  const found = signed(await covering(deps, chain, seq));
+  if (found) return found;
+  const taken = await takeCheckpoint(deps.db, deps.redis, key, deps.now());
+  if ("refused" in taken)
+    throw unavailable("the audit log no longer holds its latest checkpoint: an incident");
+  const now = signed(await covering(deps, chain, seq));
+  if (!now) throw unavailable("no signed checkpoint covers the call's records yet; retry");
+  return now;
+}
+
+/** The proof from the call's first audit row up to the anchoring checkpoint's head of its chain. */
+export async function proofFor(deps: ApiDeps, callId: string, rows: readonly ChainRow[]): Promise<Proof> {
+  const chain = chainOf(callId);
+  const first = rows[0];
+  const last = rows.at(-1);
+  if (!first || !last) throw unavailable("the call has no audited records yet; retry");
+  const checkpoint = await anchorFor(deps, chain, last.seq);
+  const headSeq = checkpoint.heads.find((h) => h.chain === chain)?.seq ?? 0;
+  const span = await deps.db.execute<AuditRow>(sql`
+    select ${COLUMNS} from audit_log where chain = ${chain} and seq between ${first.seq} and ${headSeq}
+    order by seq`);
+  const links = span.map(toRow);
+  return { chain, prevHash: links[0]?.prevHash ?? first.prevHash, links: links.map(toLink), checkpoint };
+}
