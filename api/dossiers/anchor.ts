@@ -40,7 +40,9 @@ export const unavailable = (detail: string) => new ApiError(503, "dossier_unavai
 /** The call's audit rows (one chain: they share its aggregate id), in order, with each event's data. */
 export async function callRows(deps: ApiDeps, callId: string) {
   const rows = await deps.db.execute<AuditRow & { data: unknown }>(sql`
-    select ${COLUMNS}, d.data from audit_log a join domain_events d using (event_id)
+    select a.chain, a.seq, a.event_id, a.type, a.aggregate_type, a.aggregate_id, a.occurred_at,
+      a.payload_digest, a.prev_hash, a.hash, d.data
+    from audit_log a join domain_events d on d.event_id = a.event_id
     where a.chain = ${chainOf(callId)} and a.aggregate_id = ${callId} order by a.seq`);
   return rows.map((r) => ({ row: toRow(r), data: r.data }));
 }

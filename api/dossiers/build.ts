@@ -51,10 +51,9 @@ async function postingsFor(deps: ApiDeps, p: Principal, callId: string): Promise
   const postings = await deps.db.execute<PostingRow>(sql`
     select id, kind, reference, event_id, occurred_at from ledger_postings where reference = ${callId} order by occurred_at, id`);
   if (postings.length === 0) return [];
-  const ids = postings.map((r) => r.id);
   const entries = await deps.db.execute<EntryRow>(sql`
-    select posting_id, account_id, amount_micros from ledger_entries
-    where posting_id in ${sql.raw(`(${ids.map((i) => `'${i.replace(/'/g, "''")}'`).join(",")})`)} order by id`);
+    select e.posting_id, e.account_id, e.amount_micros from ledger_entries e
+    join ledger_postings p on p.id = e.posting_id where p.reference = ${callId} order by e.id`);
   const own = p.role === "admin" ? undefined : `${p.role}:${p.accountId}`;
   return postings.map((r) => ({
     postingId: r.id,
