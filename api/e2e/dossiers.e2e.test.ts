@@ -12,7 +12,16 @@ import { signBody, signingKeyFrom } from "../dossiers/sign.ts";
 import type { SignedDossier } from "../dossiers/verify.ts";
 import { type Viewer, violations } from "../views/policy.ts";
 import { buyerKey } from "./bidders.ts";
-import { call, createBuyer, createBuyerCampaign, createSeller, offerCall, uniq, waitFor } from "./client.ts";
+import {
+  call,
+  createBuyer,
+  createBuyerCampaign,
+  createSeller,
+  offerCall,
+  randomCaller,
+  uniq,
+  waitFor,
+} from "./client.ts";
 import { adminKey, ROOT, stackSecret } from "./stack.ts";
 
 const run = promisify(execFile);
@@ -20,6 +29,7 @@ const dir = mkdtempSync(join(tmpdir(), "dossiers-e2e-"));
 let callId: string;
 let publicKey: string;
 let ids: { winner: string; outbid: string; seller: string };
+let sellerOf: { key: string; sellerCampaignId: string };
 const keys = {} as Record<"admin" | "winner" | "outbid" | "seller" | "otherSeller", string>;
 const got = {} as Record<"admin" | "winner" | "seller", SignedDossier>;
 
@@ -53,6 +63,7 @@ beforeAll(async () => {
   const seller = await createSeller({ vertical, reserveMicros: 10_000_000, auction: "second" });
   const other = await createSeller({ vertical });
   ids.seller = seller.sellerId;
+  sellerOf = seller;
   Object.assign(keys, {
     admin: adminKey(),
     winner: await buyerKey(ids.winner),
@@ -154,6 +165,24 @@ describe("call dossiers", () => {
     const f = await verify(forged);
     expect(f.code).toBe(1);
     expect(f.out).toMatch(/proof\.links\[seq \d+\]: hash_mismatch/);
+  });
+
+  it("shows a refused call's seller the gate that refused it, verifiably", async () => {
+    const number = randomCaller();
+    const dnc = await call("POST", "/v1/compliance/dnc", { body: { numbers: [number], scope: "exchange" } });
+    expect(dnc.status).toBe(201);
+    const refused = await offerCall<{ callId: string; status: string }>(sellerOf, { callerNumber: number });
+    expect(refused.body.status).toBe("rejected");
+    const r = await waitFor(
+      () => call<SignedDossier>("GET", `/v1/calls/${refused.body.callId}/dossier`, { key: keys.seller }),
+      (x) => x.status === 200 && x.body.dossier.records.length === 2,
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.dossier.gates).toEqual([{ gate: "compliance", passed: false, code: "dnc_suppressed" }]);
+    // Audit order is the writer's, not the call's: both records, in either order.
+    expect(r.body.dossier.records.map((x) => x.type).sort()).toEqual(["call.offered", "call.rejected"]);
+    expect(r.body.dossier.postings).toEqual([]);
+    expect((await verify(r.body)).code).toBe(0);
   });
 
   it("answers 404 call_unknown to a losing buyer and to another seller", async () => {
