@@ -2,7 +2,6 @@
 // records (data cut by the view, flagged), postings (own entries), recordings and the inclusion proof.
 import { sql } from "drizzle-orm";
 import type { CallState, ICallActor } from "../../actors/call/call-api.ts";
-import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import type { ApiDeps, Principal } from "../deps.ts";
 import { ApiError } from "../problem.ts";
@@ -14,7 +13,8 @@ import { actorCall } from "../validate.ts";
 import { viewAs } from "../views/policy.ts";
 import { callRows, proofFor, unavailable } from "./anchor.ts";
 import { gatesOf } from "./gates.ts";
-import { type AuditRecord, checkProof, toLink } from "./proof.ts";
+import { checkProof } from "./proof.ts";
+import { recordOf } from "./records.ts";
 import type { DossierBody, DossierPosting } from "./verify.ts";
 
 const unknown = () => new ApiError(404, "call_unknown", "no such call");
@@ -75,11 +75,7 @@ export async function buildDossier(deps: ApiDeps, p: Principal, callId: string):
     callId,
     audited.map((a) => a.row),
   );
-  const records: AuditRecord[] = audited.map(({ row, data }) => {
-    const { hash: _h, ...fields } = toLink(row);
-    const seen = viewAs(p, data);
-    return { ...fields, data: seen, dataWhole: canonicalJson(seen) === canonicalJson(data) };
-  });
+  const records = audited.map(({ row, data }) => recordOf(p, row, data));
   // Never sign a proof that does not hold: the stored log disagrees with itself.
   const problems = checkProof(callId, proof, records);
   if (problems.length > 0)
