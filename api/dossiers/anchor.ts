@@ -6,7 +6,8 @@ import { type Checkpoint, checkpointSigned, type Head } from "../audit/checkpoin
 import { takeCheckpoint } from "../audit/checkpointer.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError } from "../problem.ts";
-import { type Proof, toLink } from "./proof.ts";
+import { type Proof, type Segment, toLink } from "./proof.ts";
+import { planSegments } from "./segments.ts";
 
 type AuditRow = {
   chain: number;
@@ -82,17 +83,25 @@ async function anchorFor(deps: ApiDeps, chain: number, seq: number): Promise<Che
   return now;
 }
 
-/** The proof from the call's first audit row up to the anchoring checkpoint's head of its chain. */
+const headOf = (c: Checkpoint, chain: number) => c.heads.find((h) => h.chain === chain)?.seq ?? 0;
+
+/** The proof of the call's audit rows: segments of its chain, each up to a signed checkpoint's head. */
 export async function proofFor(deps: ApiDeps, callId: string, rows: readonly ChainRow[]): Promise<Proof> {
   const chain = chainOf(callId);
-  const first = rows[0];
-  const last = rows.at(-1);
-  if (!first || !last) throw unavailable("the call has no audited records yet; retry");
-  const checkpoint = await anchorFor(deps, chain, last.seq);
-  const headSeq = checkpoint.heads.find((h) => h.chain === chain)?.seq ?? 0;
-  const span = await deps.db.execute<AuditRow>(sql`
-    select ${COLUMNS} from audit_log where chain = ${chain} and seq between ${first.seq} and ${headSeq}
-    order by seq`);
-  const links = span.map(toRow);
-  return { chain, prevHash: links[0]?.prevHash ?? first.prevHash, links: links.map(toLink), checkpoint };
+  if (rows.length === 0) throw unavailable("the call has no audited records yet; retry");
+  const plan = await planSegments(
+    rows.map((r) => r.seq),
+    async (seq) => {
+      const checkpoint = await anchorFor(deps, chain, seq);
+      return { checkpoint, head: headOf(checkpoint, chain) };
+    },
+  );
+  const segments: Segment[] = [];
+  for (const p of plan) {
+    const span = await deps.db.execute<AuditRow>(sql`
+      select ${COLUMNS} from audit_log where chain = ${chain} and seq between ${p.from} and ${p.to} order by seq`);
+    const links = span.map(toRow);
+    segments.push({ prevHash: links[0]?.prevHash ?? "", links: links.map(toLink), checkpoint: p.checkpoint });
+  }
+  return { chain, segments };
 }

@@ -49,19 +49,32 @@ export function chainRows(others = 2) {
   return { chain, rows };
 }
 
-/** A dossier an admin would get (whole data), signed. */
-export function adminDossier(): SignedDossier {
+/** A dossier an admin would get (whole data), signed; `split`: two segments, the gap between not shown. */
+export function adminDossier(opts: { split?: boolean } = {}): SignedDossier {
   const { chain, rows } = chainRows();
-  const heads: Head[] = [{ chain, seq: rows.length, hash: rows.at(-1)!.hash }];
-  if (chain !== 0) heads.push({ chain: 0, seq: 3, hash: "0f".repeat(32) });
-  const checkpoint = signCheckpoint(HMAC_KEY, 7, heads, "2027-01-15T08:00:00.000Z");
+  const checkpointAt = (id: number, seq: number) => {
+    const heads: Head[] = [{ chain, seq, hash: rows[seq - 1]!.hash }];
+    if (chain !== 0) heads.push({ chain: 0, seq: 3, hash: "0f".repeat(32) });
+    return signCheckpoint(HMAC_KEY, id, heads, "2027-01-15T08:00:00.000Z");
+  };
+  const checkpoint = checkpointAt(7, rows.length);
   const mine = rows.filter((r) => r.aggregateId === CALL);
   const records: AuditRecord[] = mine.map(({ hash: _h, chain: _c, prevHash: _p, data, ...f }) => ({
     ...f,
     data,
     dataWhole: true,
   }));
-  const spanned = rows.filter((r) => r.seq >= mine[0]!.seq);
+  const segment = (from: number, to: number, c: typeof checkpoint) => {
+    const span = rows.filter((r) => r.seq >= from && r.seq <= to);
+    return { prevHash: span[0]!.prevHash, links: span.map(toLink), checkpoint: c };
+  };
+  const first = mine[0]!.seq;
+  const segments = opts.split
+    ? [
+        segment(first, mine[1]!.seq, checkpointAt(6, mine[1]!.seq)),
+        segment(mine[2]!.seq, rows.length, checkpoint),
+      ]
+    : [segment(first, rows.length, checkpoint)];
   const billable = mine.find((r) => r.type === "call.billable")!;
   const body: DossierBody = {
     version: 1,
@@ -86,7 +99,7 @@ export function adminDossier(): SignedDossier {
       },
     ],
     recordings: [{ recordingSid: "RE1", sha256: "ab".repeat(32) }],
-    proof: { chain, prevHash: spanned[0]!.prevHash, links: spanned.map(toLink), checkpoint },
+    proof: { chain, segments },
   };
   return sign(body);
 }

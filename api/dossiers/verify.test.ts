@@ -27,7 +27,7 @@ describe("verifyDossier", () => {
       keySource: "given",
     });
     expect(verifyDossier(good)).toMatchObject({ ok: true, keySource: "embedded" });
-    expect(checkpointSigned(HMAC_KEY, good.dossier.proof.checkpoint)).toBe(true);
+    expect(checkpointSigned(HMAC_KEY, good.dossier.proof.segments[0]!.checkpoint)).toBe(true);
   });
 
   it("refuses any change to the signed body when not re-signed", () => {
@@ -49,28 +49,30 @@ describe("verifyDossier", () => {
     expect(
       parts(
         resigned((b) => {
-          b.proof.links[2]!.aggregateId = "call_forged";
+          b.proof.segments[0]!.links[2]!.aggregateId = "call_forged";
         }),
       ),
-    ).toContain("proof.links[seq 4]");
+    ).toContain("proof.segments[0].links[seq 4]");
     expect(
       parts(
         resigned((b) => {
-          b.proof.links[3]!.hash = "f".repeat(64);
+          b.proof.segments[0]!.links[3]!.hash = "f".repeat(64);
         }),
       ),
-    ).toContain("proof.links[seq 5]");
+    ).toContain("proof.segments[0].links[seq 5]");
   });
 
   it("finds a removed link, a wrong start hash and a proof on another chain", () => {
-    expect(parts(resigned((b) => void b.proof.links.splice(2, 1)))).toContain("proof.links[seq 5]");
+    expect(parts(resigned((b) => void b.proof.segments[0]!.links.splice(2, 1)))).toContain(
+      "proof.segments[0].links[seq 5]",
+    );
     expect(
       parts(
         resigned((b) => {
-          b.proof.prevHash = "1".repeat(64);
+          b.proof.segments[0]!.prevHash = "1".repeat(64);
         }),
       ),
-    ).toContain("proof.links[seq 2]");
+    ).toContain("proof.segments[0].links[seq 2]");
     expect(
       parts(
         resigned((b) => {
@@ -84,19 +86,19 @@ describe("verifyDossier", () => {
     expect(
       parts(
         resigned((b) => {
-          b.proof.checkpoint.head = "2".repeat(64);
+          b.proof.segments[0]!.checkpoint.head = "2".repeat(64);
         }),
       ),
-    ).toContain("proof.checkpoint.head");
+    ).toContain("proof.segments[0].checkpoint.head");
     expect(
       parts(
         resigned((b) => {
-          b.proof.checkpoint.seq += 1;
+          b.proof.segments[0]!.checkpoint.seq += 1;
         }),
       ),
-    ).toContain("proof.checkpoint.seq");
-    const cut = resigned((b) => void b.proof.links.pop());
-    expect(parts(cut)).toContain("proof.checkpoint.heads");
+    ).toContain("proof.segments[0].checkpoint.seq");
+    const cut = resigned((b) => void b.proof.segments[0]!.links.pop());
+    expect(parts(cut)).toContain("proof.segments[0].checkpoint.heads");
   });
 
   it("finds records that differ from their audit rows, data off its digest, and records left out", () => {
@@ -122,6 +124,22 @@ describe("verifyDossier", () => {
         }),
       ),
     ).toContain("records[0]");
+  });
+
+  it("checks each segment of a split proof on its own checkpoint; segments may not overlap", () => {
+    const split = adminDossier({ split: true });
+    expect(split.dossier.proof.segments).toHaveLength(2);
+    expect(verifyDossier(split, signingKey.publicKey)).toMatchObject({ ok: true, problems: [] });
+    expect(verifyDossier(split).checkpoints.map((c) => c.id)).toEqual([6, 7]);
+    const body = copy(split.dossier);
+    body.proof.segments[1]!.links[0]!.type = "call.forged";
+    expect(parts(sign(body))).toContain("proof.segments[1].links[seq 8]");
+    const swapped = copy(split.dossier);
+    swapped.proof.segments.reverse();
+    expect(parts(sign(swapped))).toContain("proof.segments[1]");
+    const cp = copy(split.dossier);
+    cp.proof.segments[0]!.checkpoint = split.dossier.proof.segments[1]!.checkpoint;
+    expect(parts(sign(cp))).toContain("proof.segments[0].checkpoint.heads");
   });
 
   it("lets a view cut a record's data only when it says so", () => {
@@ -184,7 +202,7 @@ describe("npm run dossier:verify", () => {
 
   it("exits 1 naming each problem on a tampered copy, 2 on an unreadable file or usage", () => {
     const bad = copy(good);
-    bad.dossier.proof.links[1]!.eventId = "evt_x";
+    bad.dossier.proof.segments[0]!.links[1]!.eventId = "evt_x";
     const r = runVerify([write("bad.json", bad), "--public-key", signingKey.publicKey]);
     expect(r.code).toBe(1);
     expect(r.lines[0]).toMatch(/^REFUSED/);

@@ -43,7 +43,8 @@ export interface Verdict {
   problems: Problem[];
   /** Which key checked the signature: given by the verifier's user, or only the one the file names. */
   keySource: "given" | "embedded";
-  checkpoint?: Pick<Checkpoint, "id" | "seq" | "head" | "at">;
+  /** The checkpoints the proof's segments end at, in order. */
+  checkpoints: Pick<Checkpoint, "id" | "seq" | "head" | "at">[];
 }
 
 /** Every check of a signed dossier; `publicKey` (raw base64) is the exchange's, from a trusted source. */
@@ -58,6 +59,7 @@ export function verifyDossier(file: SignedDossier, publicKey?: string): Verdict 
     return {
       ok: false,
       keySource,
+      checkpoints: [],
       problems: [{ part: "file", message: "not a dossier: needs `dossier` and `signature`" }],
     };
   }
@@ -93,7 +95,11 @@ export function verifyDossier(file: SignedDossier, publicKey?: string): Verdict 
     if (r.sha256 !== null && !storedHashes.has(r.sha256))
       bad(`recordings[${i}].sha256`, `recording ${r.recordingSid}'s hash is not the one audited`);
 
-  const c = body.proof?.checkpoint;
-  const checkpoint = c ? { id: c.id, seq: c.seq, head: c.head, at: c.at } : undefined;
-  return { ok: problems.length === 0, problems, keySource, checkpoint };
+  const checkpoints = (body.proof?.segments ?? []).map(({ checkpoint: c }) => ({
+    id: c?.id,
+    seq: c?.seq,
+    head: c?.head,
+    at: c?.at,
+  }));
+  return { ok: problems.length === 0, problems, keySource, checkpoints };
 }

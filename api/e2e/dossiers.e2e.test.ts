@@ -147,8 +147,9 @@ describe("call dossiers", () => {
   });
 
   it("anchors at a checkpoint signed with the audit key (which only the exchange can check)", () => {
-    const c = got.admin.dossier.proof.checkpoint;
-    expect(checkpointSigned(stackSecret("DCE_AUDIT_CHECKPOINT_KEY"), c)).toBe(true);
+    const key = stackSecret("DCE_AUDIT_CHECKPOINT_KEY");
+    for (const seg of got.admin.dossier.proof.segments)
+      expect(checkpointSigned(key, seg.checkpoint)).toBe(true);
   });
 
   it("refuses a tampered copy, even one re-signed by another key", async () => {
@@ -159,12 +160,12 @@ describe("call dossiers", () => {
     expect(r.out).toMatch(/REFUSED[\s\S]*signature: the Ed25519 signature does not match/);
     // Re-signed with the exchange's own key, a forged link still breaks the proof.
     const forged = structuredClone(got.seller);
-    forged.dossier.proof.links[0]!.occurredAt = new Date(0).toISOString();
+    forged.dossier.proof.segments[0]!.links[0]!.occurredAt = new Date(0).toISOString();
     const key = signingKeyFrom(stackSecret("DCE_DOSSIER_SIGNING_KEY"));
     forged.signature = { ...signBody(key, forged.dossier), publicKey: key.publicKey };
     const f = await verify(forged);
     expect(f.code).toBe(1);
-    expect(f.out).toMatch(/proof\.links\[seq \d+\]: hash_mismatch/);
+    expect(f.out).toMatch(/proof\.segments\[0\]\.links\[seq \d+\]: hash_mismatch/);
   });
 
   it("shows a refused call's seller the gate that refused it, verifiably", async () => {

@@ -145,6 +145,7 @@ export const FIELD_POLICY: Readonly<Record<string, Row>> = {
   recordings: ALL("the call's recordings the viewer may see"),
   proof: ALL("the inclusion proof of the records in the audit chain"),
   chain: ALL("an audit chain's number"),
+  segments: ALL("runs of audit rows, each ending at a signed checkpoint's head"),
   prevHash: ALL("the audit hash before the proof's first link"),
   links: ALL("audit rows from the call's first record to the checkpoint head (hash inputs)"),
   hash: ALL("an audit row's or chain head's hash"),
