@@ -3,9 +3,9 @@
 import { Hono } from "hono";
 import type { ApiDeps } from "../deps.ts";
 import { READ, tagged } from "../openapi/facts.ts";
-import * as R from "../schemas/responses.ts";
 import { unavailable } from "./anchor.ts";
 import { buildDossier } from "./build.ts";
+import { DossierPublicKey, SignedDossier } from "./schemas.ts";
 import { ALGORITHM, signBody } from "./sign.ts";
 
 export function dossierRoutes(deps: ApiDeps) {
@@ -20,7 +20,7 @@ export function dossierRoutes(deps: ApiDeps) {
     summary: "A signed dossier of a call, verifiable offline (its seller, its buyer, admins)",
     access: "any",
     status: 200,
-    response: R.Loose,
+    response: SignedDossier,
     errors: [...READ, "call_unknown", "dossier_unavailable"],
   });
   app.get("/calls/:callId/dossier", dossierDoc, async (c) => {
@@ -33,7 +33,7 @@ export function dossierRoutes(deps: ApiDeps) {
     summary: "The Ed25519 public key that signs call dossiers",
     access: "any",
     status: 200,
-    response: R.Loose,
+    response: DossierPublicKey,
     errors: [...READ, "dossier_unavailable"],
   });
   app.get("/dossiers/public-key", keyDoc, (c) => {

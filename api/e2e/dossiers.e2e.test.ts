@@ -6,8 +6,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import * as v from "valibot";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkpointSigned } from "../audit/checkpoint.ts";
+import { DossierPublicKey, SignedDossier as SignedDossierSchema } from "../dossiers/schemas.ts";
 import { signBody, signingKeyFrom } from "../dossiers/sign.ts";
 import type { SignedDossier } from "../dossiers/verify.ts";
 import { type Viewer, violations } from "../views/policy.ts";
@@ -93,6 +95,7 @@ beforeAll(async () => {
     },
   );
   expect(pk.status).toBe(200);
+  expect(v.safeParse(DossierPublicKey, pk.body).success).toBe(true);
   publicKey = pk.body.publicKey;
   for (const who of ["admin", "winner", "seller"] as const) {
     const r = await dossier(keys[who]);
@@ -110,6 +113,7 @@ describe("call dossiers", () => {
     for (const who of ["admin", "winner", "seller"] as const) {
       const d = got[who].dossier;
       expect(d.callId).toBe(callId);
+      expect(v.safeParse(SignedDossierSchema, got[who]).success, who).toBe(true);
       expect(d.records.map((r) => r.type)).toEqual(expect.arrayContaining(["call.offered", "call.billable"]));
       expect(d.gates).toEqual([
         { gate: "seller", passed: true },
