@@ -6,6 +6,7 @@ import { type Checkpoint, checkpointSigned, type Head } from "../audit/checkpoin
 import { takeCheckpoint } from "../audit/checkpointer.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError } from "../problem.ts";
+import { earliestCovering, type Probe } from "./earliest.ts";
 import { type Proof, type Segment, toLink } from "./proof.ts";
 import { planSegments } from "./segments.ts";
 
@@ -58,14 +59,25 @@ const fromRow = (r: CheckpointRow): Checkpoint => ({
   mac: r.mac,
 });
 
-/** Checkpoints covering `seq` on `chain`, earliest first (the shortest proof). */
+const SELECT = sql`select id, seq, head, heads, at, mac from audit_checkpoints`;
+const headOn = (c: Checkpoint, chain: number) => c.heads.find((h) => h.chain === chain)?.seq ?? 0;
+
+/** Checkpoints covering `seq` on `chain`, earliest first: a binary search by id, then the next few. */
 async function covering(deps: ApiDeps, chain: number, seq: number): Promise<Checkpoint[]> {
-  const rows = await deps.db.execute<CheckpointRow>(sql`
-    select id, seq, head, heads, at, mac from audit_checkpoints c
-    where exists (select 1 from jsonb_array_elements(c.heads) h
-      where (h->>'chain')::int = ${chain} and (h->>'seq')::bigint >= ${seq})
-    order by id limit 5`);
-  return rows.map(fromRow);
+  const probe = (rows: CheckpointRow[]): Probe<Checkpoint> | undefined => {
+    const c = rows[0] && fromRow(rows[0]);
+    return c && { id: c.id, head: headOn(c, chain), checkpoint: c };
+  };
+  const last = probe(await deps.db.execute<CheckpointRow>(sql`${SELECT} order by id desc limit 1`));
+  const first = await earliestCovering(seq, last, async (id) =>
+    probe(await deps.db.execute<CheckpointRow>(sql`${SELECT} where id >= ${id} order by id limit 1`)),
+  );
+  if (!first) return [];
+  // Later ones too, in case the earliest is not validly signed (heads only grow: they cover as well).
+  const rows = await deps.db.execute<CheckpointRow>(
+    sql`${SELECT} where id >= ${first.id} order by id limit 5`,
+  );
+  return rows.map(fromRow).filter((c) => headOn(c, chain) >= seq);
 }
 
 /** The earliest checkpoint signed with the key that covers `seq`; one is taken now when none does. */
@@ -83,8 +95,6 @@ async function anchorFor(deps: ApiDeps, chain: number, seq: number): Promise<Che
   return now;
 }
 
-const headOf = (c: Checkpoint, chain: number) => c.heads.find((h) => h.chain === chain)?.seq ?? 0;
-
 /** The proof of the call's audit rows: segments of its chain, each up to a signed checkpoint's head. */
 export async function proofFor(deps: ApiDeps, callId: string, rows: readonly ChainRow[]): Promise<Proof> {
   const chain = chainOf(callId);
@@ -93,7 +103,7 @@ export async function proofFor(deps: ApiDeps, callId: string, rows: readonly Cha
     rows.map((r) => r.seq),
     async (seq) => {
       const checkpoint = await anchorFor(deps, chain, seq);
-      return { checkpoint, head: headOf(checkpoint, chain) };
+      return { checkpoint, head: headOn(checkpoint, chain) };
     },
   );
   const segments: Segment[] = [];
