@@ -150,6 +150,13 @@ describe("verifyDossier", () => {
     expect(verifyDossier(cutByView, signingKey.publicKey).ok).toBe(true);
   });
 
+  it("links charges to their audited event; other posting kinds to the call only", () => {
+    const refund = resigned((b) => {
+      b.postings.push({ ...b.postings[0]!, postingId: "pst_2", kind: "refund", eventId: "evt_elsewhere" });
+    });
+    expect(verifyDossier(refund, signingKey.publicKey).problems).toEqual([]);
+  });
+
   it("finds postings and recordings that are not the audited ones", () => {
     expect(
       parts(

@@ -76,7 +76,9 @@ export function verifyDossier(file: SignedDossier, publicKey?: string): Verdict 
   for (const [i, p] of (body.postings ?? []).entries()) {
     if (p.reference !== body.callId)
       bad(`postings[${i}]`, `posting ${p.postingId} is not for call ${body.callId}`);
-    if (p.eventId !== null && !audited.has(p.eventId))
+    // A charge is posted from the call's own `call.billable`; other kinds (refunds, later adjustments)
+    // may come from other aggregates' events, which the proof does not carry: the signature covers them.
+    if (p.kind === "charge" && p.eventId !== null && !audited.has(p.eventId))
       bad(
         `postings[${i}].eventId`,
         `posting ${p.postingId}'s event ${p.eventId} is not among the audited records`,
