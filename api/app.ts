@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { LIMITS, limitHit } from "../actors/kernel/limits.ts";
 import { watchDeadLetters } from "./dead-letter-metrics.ts";
 import type { ApiDeps } from "./deps.ts";
+import { dossierRoutes } from "./dossiers/routes.ts";
 import { requestMetrics } from "./metrics.ts";
 import { apiKeyAuth, KeyResolver } from "./middleware/auth.ts";
 import { declaredBodyLimit } from "./middleware/body-limit.ts";
@@ -81,6 +82,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", callRoutes(deps));
   v1.route("/", recordingRoutes(deps));
   v1.route("/", receiptRoutes(deps));
+  v1.route("/", dossierRoutes(deps));
   v1.route("/", complianceRoutes(deps));
   v1.route("/", auditRoutes(deps));
   v1.route("/", fraudRoutes(deps));

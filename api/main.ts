@@ -8,6 +8,7 @@ import { createApp } from "./app.ts";
 import { checkpointIntervalMs, checkpointKeyFrom } from "./audit/checkpoint.ts";
 import { startCheckpointer } from "./audit/checkpointer.ts";
 import { createDb } from "./db/client.ts";
+import { dossierKeyFrom } from "./dossiers/key.ts";
 import { KeyEvents } from "./key-events.ts";
 import { LiveHub } from "./live/hub.ts";
 import { createLiveSocketServer } from "./live/ws-server.ts";
@@ -18,6 +19,7 @@ import { carrierSecretsFrom } from "./telephony/secrets.ts";
 const config = loadConfig();
 const logger = createLogger("api", config.logLevel);
 const auditCheckpointKey = checkpointKeyFrom(process.env);
+const dossierKey = dossierKeyFrom(process.env);
 const checkpointEveryMs = checkpointIntervalMs(process.env);
 const redis = createRedis(config.redisUrl);
 const { db, sql } = createDb(config.databaseUrl);
@@ -38,6 +40,7 @@ const app = createApp({
   live,
   keyEvents,
   auditCheckpointKey,
+  dossierKey,
   carrierSecrets: carrierSecretsFrom(process.env),
   stream,
   probes: {

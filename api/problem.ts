@@ -46,6 +46,8 @@ export const API_ERRORS = {
     "The call's auction is not recorded yet (events reach Postgres within moments); retry the receipt or replay shortly.",
   receipt_unavailable:
     "The call has no auction receipt: it was refused before any auction, or its auction closed before auction inputs were recorded.",
+  dossier_unavailable:
+    "The call's dossier cannot be signed now: no signing key is configured, the call's records are not audited or anchored yet (retry), or the audit log no longer proves them (an incident).",
   internal_error: "An unexpected error; it has been logged.",
 } as const;
 

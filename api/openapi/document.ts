@@ -44,6 +44,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   carrier_signature_invalid: 403,
   receipt_pending: 409,
   receipt_unavailable: 409,
+  dossier_unavailable: 503,
   internal_error: 500,
 };
 
