@@ -36,14 +36,14 @@ export function runVerify(argv: readonly string[]): { code: number; lines: strin
     };
   const body = dossier.dossier;
   const cut = body.records.filter((r) => !r.dataWhole).length;
-  const links = body.proof.segments.reduce((n, s) => n + s.links.length, 0);
+  const rows = body.proof.segments.reduce((n, s) => n + s.leaves.length, 0);
   const anchors = verdict.checkpoints.map((c) => `#${c.id} (seq ${c.seq}, head ${c.head}, ${c.at})`);
   return {
     code: 0,
     lines: [
-      `OK: dossier of call ${body.callId} for ${body.issuedTo.role} ${body.issuedTo.accountId ?? ""}`.trimEnd(),
-      `  signature: Ed25519, key ${dossier.signature.keyId} (${verdict.keySource === "given" ? "the key you gave" : "the key the file names: compare it with GET /v1/dossiers/public-key"})`,
-      `  ${body.records.length} records linked through ${links} audit rows of chain ${body.proof.chain} to checkpoint ${anchors.join(" and ")}`,
+      `OK: dossier of call ${body.callId} for ${body.issuedTo}`,
+      `  signature: Ed25519, key ${dossier.signature.signingKeyId} (${verdict.keySource === "given" ? "the key you gave" : "the key the file names: compare it with GET /v1/dossiers/public-key"})`,
+      `  ${body.records.length} records linked through ${rows} audit rows of chain ${body.proof.auditChain} (the others as opaque leaves) to checkpoint ${anchors.join(" and ")}`,
       `  ${body.postings.length} postings and ${body.recordings.length} recordings match audited records`,
       ...(cut > 0
         ? [`  ${cut} records show data cut by your view: their digests are covered by the signature only`]

@@ -1,13 +1,13 @@
 // Reads what a call's inclusion proof needs: its audit rows with their event data, the earliest
-// validly signed checkpoint covering them (taking one now when none does yet), and the links between.
+// validly signed checkpoint covering them (taking one now when none does yet), and the leaves between.
 import { sql } from "drizzle-orm";
-import { type ChainRow, chainOf } from "../audit/chain.ts";
+import { type ChainRow, chainOf, leafOf } from "../audit/chain.ts";
 import { type Checkpoint, checkpointSigned, type Head } from "../audit/checkpoint.ts";
 import { takeCheckpoint } from "../audit/checkpointer.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError } from "../problem.ts";
 import { earliestCovering, type Probe } from "./earliest.ts";
-import { type Proof, type Segment, toLink } from "./proof.ts";
+import { checkpointTuple, type Proof, type Segment } from "./proof.ts";
 import { planSegments } from "./segments.ts";
 
 type AuditRow = {
@@ -95,7 +95,10 @@ async function anchorFor(deps: ApiDeps, chain: number, seq: number): Promise<Che
   return now;
 }
 
-/** The proof of the call's audit rows: segments of its chain, each up to a signed checkpoint's head. */
+/**
+ * The proof of the call's audit rows: segments of its chain, each up to a signed checkpoint's head. Rows
+ * of the call are null (the dossier's records stand there); every other row is only its leaf.
+ */
 export async function proofFor(deps: ApiDeps, callId: string, rows: readonly ChainRow[]): Promise<Proof> {
   const chain = chainOf(callId);
   if (rows.length === 0) throw unavailable("the call has no audited records yet; retry");
@@ -110,8 +113,13 @@ export async function proofFor(deps: ApiDeps, callId: string, rows: readonly Cha
   for (const p of plan) {
     const span = await deps.db.execute<AuditRow>(sql`
       select ${COLUMNS} from audit_log where chain = ${chain} and seq between ${p.from} and ${p.to} order by seq`);
-    const links = span.map(toRow);
-    segments.push({ prevHash: links[0]?.prevHash ?? "", links: links.map(toLink), checkpoint: p.checkpoint });
+    const rows = span.map(toRow);
+    segments.push({
+      prevHash: rows[0]?.prevHash ?? "",
+      firstSeq: p.from,
+      leaves: rows.map((r) => (r.aggregateId === callId ? null : leafOf(r))),
+      checkpoint: checkpointTuple(p.checkpoint),
+    });
   }
-  return { chain, segments };
+  return { auditChain: chain, segments };
 }

@@ -1,5 +1,8 @@
 // Assembles a party's dossier of one call: the call as its view allows, the gates passed, its audited
 // records (data cut by the view, flagged), postings (own entries), recordings and the inclusion proof.
+// The view applies to what carries call data (the call, each record's data, postings, recordings); the
+// envelope around it (row tuples of the call's own audit rows, opaque leaves, the checkpoint) names
+// nothing else, and has its own policy rows (api/views/policy.ts).
 import { sql } from "drizzle-orm";
 import type { CallState, ICallActor } from "../../actors/call/call-api.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
@@ -59,9 +62,9 @@ async function postingsFor(deps: ApiDeps, p: Principal, callId: string): Promise
     postingId: r.id,
     kind: r.kind,
     reference: r.reference,
-    eventId: r.event_id,
+    fromEvent: r.event_id,
     occurredAt: new Date(r.occurred_at).toISOString(),
-    entries: entries
+    postingEntries: entries
       .filter((e) => e.posting_id === r.id && (own === undefined || e.account_id === own))
       .map((e) => ({ accountId: e.account_id, amountMicros: Number(e.amount_micros) })),
   }));
@@ -84,16 +87,16 @@ export async function buildDossier(deps: ApiDeps, p: Principal, callId: string):
     (r) =>
       p.role === "admin" || r.sellerId === p.accountId || (r.buyerId !== null && r.buyerId === p.accountId),
   );
-  return viewAs(p, {
-    version: 1,
+  return {
+    dossierFormat: 2,
     callId,
     issuedAt: new Date(deps.now()).toISOString(),
-    issuedTo: { role: p.role, accountId: p.accountId },
-    call: call.view,
+    issuedTo: p.role === "admin" ? "admin" : `${p.role}:${p.accountId}`,
+    callView: viewAs(p, call.view),
     gates: gatesOf(call.status, call.code),
     records,
-    postings: await postingsFor(deps, p, callId),
-    recordings: recordings.map(recordingView),
+    postings: viewAs(p, await postingsFor(deps, p, callId)),
+    recordings: viewAs(p, recordings.map(recordingView)),
     proof,
-  }) as DossierBody;
+  };
 }

@@ -19,13 +19,7 @@ const row = { ...base, hash: rowHash(base) };
 describe("recordOf", () => {
   it("keeps an admin's data whole, with the row's hash inputs", () => {
     expect(recordOf({ role: "admin" }, row, data)).toEqual({
-      seq: 9,
-      eventId: "evt_1",
-      type: "call.offered",
-      aggregateType: "call",
-      aggregateId: "call_1",
-      occurredAt: base.occurredAt,
-      payloadDigest: base.payloadDigest,
+      auditRow: [9, "evt_1", "call.offered", "call", "call_1", base.occurredAt, base.payloadDigest],
       data,
       dataWhole: true,
     });

@@ -3,12 +3,11 @@
 import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
 import { type ChainRow, payloadDigest } from "../audit/chain.ts";
 import { type Viewer, viewAs } from "../views/policy.ts";
-import { type AuditRecord, toLink } from "./proof.ts";
+import { type AuditRecord, rowTuple } from "./proof.ts";
 
 export function recordOf(viewer: Viewer, row: ChainRow, data: unknown): AuditRecord {
-  const { hash: _h, ...fields } = toLink(row);
   const seen = viewAs(viewer, data);
   // Not whole either when the stored data lost its audited digest (an erased caller hash).
   const whole = canonicalJson(seen) === canonicalJson(data) && payloadDigest(data) === row.payloadDigest;
-  return { ...fields, data: seen, dataWhole: whole };
+  return { auditRow: rowTuple(row), data: seen, dataWhole: whole };
 }

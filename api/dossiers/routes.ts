@@ -38,7 +38,7 @@ export function dossierRoutes(deps: ApiDeps) {
   });
   app.get("/dossiers/public-key", keyDoc, (c) => {
     const signing = key();
-    return c.json({ algorithm: ALGORITHM, keyId: signing.keyId, publicKey: signing.publicKey });
+    return c.json({ algorithm: ALGORITHM, signingKeyId: signing.keyId, publicKey: signing.publicKey });
   });
 
   return app;

@@ -5,30 +5,14 @@ import { Recording } from "../schemas/responses.ts";
 const Int = v.pipe(v.number(), v.integer());
 const Hex = v.string();
 
-const Link = v.looseObject({
-  seq: Int,
-  eventId: v.string(),
-  type: v.string(),
-  aggregateType: v.string(),
-  aggregateId: v.string(),
-  occurredAt: v.string(),
-  payloadDigest: Hex,
-  hash: Hex,
-});
+/** [seq, eventId, type, aggregateType, aggregateId, occurredAt, payloadDigest] of one of the call's rows. */
+const AuditRowTuple = v.tuple([Int, v.string(), v.string(), v.string(), v.string(), v.string(), Hex]);
 
-const Checkpoint = v.looseObject({
-  id: Int,
-  seq: Int,
-  head: Hex,
-  heads: v.array(v.looseObject({ chain: Int, seq: Int, hash: Hex })),
-  at: v.string(),
-  /** HMAC-SHA256 with the exchange's audit key: partners cannot check it (docs/dossiers.md). */
-  mac: Hex,
-});
+/** [id, seq, head, at, heads [[chain, seq, hash]…], mac]; the mac is HMAC-SHA256 with the exchange's key. */
+const CheckpointTuple = v.tuple([Int, Int, Hex, v.string(), v.array(v.tuple([Int, Int, Hex])), Hex]);
 
 const AuditRecord = v.looseObject({
-  ...Link.entries,
-  hash: v.optional(Hex),
+  auditRow: AuditRowTuple,
   data: v.unknown(),
   /** False when the viewer's view cut the event's data, so only the signature covers it. */
   dataWhole: v.boolean(),
@@ -36,18 +20,19 @@ const AuditRecord = v.looseObject({
 
 export const DossierPublicKey = v.looseObject({
   algorithm: v.literal("Ed25519"),
-  keyId: v.string(),
+  signingKeyId: v.string(),
   /** The raw 32-byte Ed25519 public key, base64. */
   publicKey: v.string(),
 });
 
 export const SignedDossier = v.looseObject({
   dossier: v.looseObject({
-    version: v.literal(1),
+    dossierFormat: v.literal(2),
     callId: v.string(),
     issuedAt: v.string(),
-    issuedTo: v.looseObject({ role: v.string(), accountId: v.nullable(v.string()) }),
-    call: v.looseObject({}),
+    /** "admin", "buyer:<id>" or "seller:<id>": whose view it is. */
+    issuedTo: v.string(),
+    callView: v.looseObject({}),
     gates: v.array(v.looseObject({ gate: v.string(), passed: v.boolean(), code: v.optional(v.string()) })),
     records: v.array(AuditRecord),
     postings: v.array(
@@ -55,17 +40,25 @@ export const SignedDossier = v.looseObject({
         postingId: v.string(),
         kind: v.string(),
         reference: v.string(),
-        eventId: v.nullable(v.string()),
+        fromEvent: v.nullable(v.string()),
         occurredAt: v.string(),
-        entries: v.array(v.looseObject({ accountId: v.string(), amountMicros: Int })),
+        postingEntries: v.array(v.looseObject({ accountId: v.string(), amountMicros: Int })),
       }),
     ),
     recordings: v.array(Recording),
     proof: v.looseObject({
-      chain: Int,
-      segments: v.array(v.looseObject({ prevHash: Hex, links: v.array(Link), checkpoint: Checkpoint })),
+      auditChain: Int,
+      segments: v.array(
+        v.looseObject({
+          prevHash: Hex,
+          firstSeq: Int,
+          /** Each row's leaf (opaque sha256); null where the row is one of `records`. */
+          leaves: v.array(v.nullable(Hex)),
+          checkpoint: CheckpointTuple,
+        }),
+      ),
     }),
   }),
   /** Ed25519 over the canonical JSON of `dossier` (docs/dossiers.md). */
-  signature: v.looseObject({ ...DossierPublicKey.entries, value: v.string() }),
+  signature: v.looseObject({ ...DossierPublicKey.entries, ed25519: v.string() }),
 });

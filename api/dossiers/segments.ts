@@ -1,9 +1,9 @@
-// Which segments a proof carries, pure: one run of links from the call's first record to the earliest
-// checkpoint covering as many later records as fit in SEGMENT_LINKS_MAX links; the next record past
+// Which segments a proof carries, pure: one run of rows from the call's first record to the earliest
+// checkpoint covering as many later records as fit in SEGMENT_ROWS_MAX rows; the next record past
 // that starts a new run (the rows between two runs are not shown: other aggregates' rows, mostly).
 
-/** Links one segment may carry (about 330 bytes of JSON each: ~1.6 MB), unless its first record alone needs more. */
-export const SEGMENT_LINKS_MAX = 5_000;
+/** Rows one segment may carry (a 67-byte leaf each: ~1.3 MB), unless its first record alone needs more. */
+export const SEGMENT_ROWS_MAX = 20_000;
 
 export interface Cover<C> {
   checkpoint: C;
@@ -21,7 +21,7 @@ export interface Planned<C> {
 export async function planSegments<C>(
   seqs: readonly number[],
   cover: (seq: number) => Promise<Cover<C>>,
-  max = SEGMENT_LINKS_MAX,
+  max = SEGMENT_ROWS_MAX,
 ): Promise<Planned<C>[]> {
   const planned: Planned<C>[] = [];
   let i = 0;

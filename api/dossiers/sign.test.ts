@@ -26,7 +26,7 @@ describe("Ed25519 dossier signatures", () => {
   it("verifies with the public key alone, whatever the key order of the body", () => {
     const sig = signBody(key, body);
     expect(sig.algorithm).toBe("Ed25519");
-    expect(sig.keyId).toBe(keyIdOf(key.publicKey));
+    expect(sig.signingKeyId).toBe(keyIdOf(key.publicKey));
     expect(
       signatureValid(key.publicKey, { records: [{ data: { b: 2, a: 1 }, seq: 1 }], callId: "c1" }, sig),
     ).toBe(true);
@@ -36,7 +36,7 @@ describe("Ed25519 dossier signatures", () => {
     expect(signatureValid(key.publicKey, { ...body, callId: "c2" }, sig)).toBe(false);
     const other = signingKeyFrom(ed25519PrivateKey());
     expect(signatureValid(other.publicKey, body, sig)).toBe(false);
-    expect(signatureValid(key.publicKey, body, { ...sig, value: sig.value.slice(0, 40) })).toBe(false);
+    expect(signatureValid(key.publicKey, body, { ...sig, ed25519: sig.ed25519.slice(0, 40) })).toBe(false);
     expect(signatureValid(key.publicKey, body, { ...sig, algorithm: "HS256" as "Ed25519" })).toBe(false);
     expect(signatureValid("bm90IGEga2V5", body, sig)).toBe(false);
   });

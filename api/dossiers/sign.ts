@@ -10,9 +10,9 @@ const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 export interface Signature {
   algorithm: typeof ALGORITHM;
   /** sha256 of the raw public key, first 16 hex digits: names the key that signed. */
-  keyId: string;
+  signingKeyId: string;
   /** Base64 of the 64-byte Ed25519 signature over the canonical JSON of the dossier body. */
-  value: string;
+  ed25519: string;
 }
 
 export interface SigningKey {
@@ -55,16 +55,16 @@ const bytesOf = (body: unknown) => Buffer.from(canonicalJson(body), "utf8");
 export function signBody(key: SigningKey, body: unknown): Signature {
   return {
     algorithm: ALGORITHM,
-    keyId: key.keyId,
-    value: sign(null, bytesOf(body), key.privateKey).toString("base64"),
+    signingKeyId: key.keyId,
+    ed25519: sign(null, bytesOf(body), key.privateKey).toString("base64"),
   };
 }
 
 /** True when `sig` is an Ed25519 signature by `publicKey` (raw base64) over `body`'s canonical JSON. */
 export function signatureValid(publicKey: string, body: unknown, sig: Signature): boolean {
   const key = publicKeyFrom(publicKey);
-  if (!key || sig?.algorithm !== ALGORITHM || typeof sig.value !== "string") return false;
-  const value = Buffer.from(sig.value, "base64");
+  if (!key || sig?.algorithm !== ALGORITHM || typeof sig.ed25519 !== "string") return false;
+  const value = Buffer.from(sig.ed25519, "base64");
   if (value.length !== 64) return false;
   return verify(null, bytesOf(body), key, value);
 }

@@ -2,9 +2,9 @@
 // checkpoint over it and a signed dossier, built with the production hash and signing functions.
 
 import { ed25519PrivateKey } from "../../scripts/stack/secrets.ts";
-import { type ChainRow, chainOf, GENESIS, payloadDigest, rowHash } from "../audit/chain.ts";
+import { type ChainRow, chainOf, GENESIS, leafOf, payloadDigest, rowHash } from "../audit/chain.ts";
 import { type Head, signCheckpoint } from "../audit/checkpoint.ts";
-import { type AuditRecord, toLink } from "./proof.ts";
+import { type AuditRecord, checkpointTuple, rowTuple } from "./proof.ts";
 import { type SigningKey, signBody, signingKeyFrom } from "./sign.ts";
 import type { DossierBody, SignedDossier } from "./verify.ts";
 
@@ -55,18 +55,19 @@ export function adminDossier(opts: { split?: boolean } = {}): SignedDossier {
   const checkpointAt = (id: number, seq: number) => {
     const heads: Head[] = [{ chain, seq, hash: rows[seq - 1]!.hash }];
     if (chain !== 0) heads.push({ chain: 0, seq: 3, hash: "0f".repeat(32) });
-    return signCheckpoint(HMAC_KEY, id, heads, "2027-01-15T08:00:00.000Z");
+    return signCheckpoint(HMAC_KEY, id, heads, "2027-01-15T09:00:00.000Z");
   };
   const checkpoint = checkpointAt(7, rows.length);
   const mine = rows.filter((r) => r.aggregateId === CALL);
-  const records: AuditRecord[] = mine.map(({ hash: _h, chain: _c, prevHash: _p, data, ...f }) => ({
-    ...f,
-    data,
-    dataWhole: true,
-  }));
+  const records: AuditRecord[] = mine.map((r) => ({ auditRow: rowTuple(r), data: r.data, dataWhole: true }));
   const segment = (from: number, to: number, c: typeof checkpoint) => {
     const span = rows.filter((r) => r.seq >= from && r.seq <= to);
-    return { prevHash: span[0]!.prevHash, links: span.map(toLink), checkpoint: c };
+    return {
+      prevHash: span[0]!.prevHash,
+      firstSeq: from,
+      leaves: span.map((r) => (r.aggregateId === CALL ? null : leafOf(r))),
+      checkpoint: checkpointTuple(c),
+    };
   };
   const first = mine[0]!.seq;
   const segments = opts.split
@@ -77,11 +78,11 @@ export function adminDossier(opts: { split?: boolean } = {}): SignedDossier {
     : [segment(first, rows.length, checkpoint)];
   const billable = mine.find((r) => r.type === "call.billable")!;
   const body: DossierBody = {
-    version: 1,
+    dossierFormat: 2,
     callId: CALL,
     issuedAt: "2027-01-15T08:00:01.000Z",
-    issuedTo: { role: "admin", accountId: null },
-    call: { callId: CALL, status: "completed" },
+    issuedTo: "admin",
+    callView: { callId: CALL, status: "completed" },
     gates: [{ gate: "seller", passed: true }],
     records,
     postings: [
@@ -89,9 +90,9 @@ export function adminDossier(opts: { split?: boolean } = {}): SignedDossier {
         postingId: "pst_1",
         kind: "charge",
         reference: CALL,
-        eventId: billable.eventId,
+        fromEvent: billable.eventId,
         occurredAt: billable.occurredAt,
-        entries: [
+        postingEntries: [
           { accountId: "buyer:byr_1", amountMicros: 1000 },
           { accountId: "seller:sel_1", amountMicros: -800 },
           { accountId: "revenue", amountMicros: -200 },
@@ -99,7 +100,7 @@ export function adminDossier(opts: { split?: boolean } = {}): SignedDossier {
       },
     ],
     recordings: [{ recordingSid: "RE1", sha256: "ab".repeat(32) }],
-    proof: { chain, segments },
+    proof: { auditChain: chain, segments },
   };
   return sign(body);
 }

@@ -1,6 +1,7 @@
 // Call dossiers through the real stack: a billable second-price call; its seller, its buyer and an
 // admin each fetch a signed dossier that the offline verifier command accepts; a tampered copy is
-// refused; a losing buyer and another seller get 404; the buyer's dossier shows no other buyer's bid.
+// refused; a losing buyer and another seller get 404; the buyer's dossier shows no other buyer's bid,
+// and nothing of the other tenants' audit rows its proof passes through.
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +9,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import * as v from "valibot";
 import { beforeAll, describe, expect, it } from "vitest";
+import { chainOf } from "../audit/chain.ts";
 import { checkpointSigned } from "../audit/checkpoint.ts";
+import type { CheckpointTuple } from "../dossiers/proof.ts";
 import { DossierPublicKey, SignedDossier as SignedDossierSchema } from "../dossiers/schemas.ts";
 import { signBody, signingKeyFrom } from "../dossiers/sign.ts";
 import type { SignedDossier } from "../dossiers/verify.ts";
@@ -24,6 +27,7 @@ import {
   uniq,
   waitFor,
 } from "./client.ts";
+import { ownerSqlClient } from "./db-roles.ts";
 import { adminKey, ROOT, stackSecret } from "./stack.ts";
 
 const run = promisify(execFile);
@@ -55,6 +59,19 @@ async function verify(d: unknown, key = publicKey) {
   );
 }
 
+/** Another seller's calls to another buyer until one is audited on `callId`'s chain (mid-call). */
+async function foreignTrafficOnChainOf(id: string) {
+  const vertical = `dof_${uniq().slice(0, 8)}`;
+  const buyer = await createBuyer();
+  await createBuyerCampaign(buyer, { vertical, bidMicros: 5_000_000 });
+  const seller = await createSeller({ vertical });
+  for (let i = 0; i < 64; i++) {
+    const offer = await offerCall<{ callId: string }>(seller);
+    if (chainOf(offer.body.callId) === chainOf(id)) return;
+  }
+  throw new Error("no foreign call landed on the call's audit chain in 64 offers");
+}
+
 const dossier = (key: string) => call<SignedDossier>("GET", `/v1/calls/${callId}/dossier`, { key });
 
 beforeAll(async () => {
@@ -76,9 +93,14 @@ beforeAll(async () => {
   const offer = await offerCall<{ callId: string; buyerId: string }>(seller);
   expect(offer.body.buyerId).toBe(ids.winner);
   callId = offer.body.callId;
-  for (const body of [{ type: "ringing" }, { type: "connected" }, { type: "completed", durationSec: 95 }]) {
+  for (const body of [{ type: "ringing" }, { type: "connected" }]) {
     expect((await call("POST", `/v1/calls/${callId}/events`, { key: seller.key, body })).status).toBe(200);
   }
+  await foreignTrafficOnChainOf(callId);
+  const completed = { type: "completed", durationSec: 95 };
+  expect(
+    (await call("POST", `/v1/calls/${callId}/events`, { key: seller.key, body: completed })).status,
+  ).toBe(200);
   // The charge is posted by the events app: wait until the admin's dossier carries it.
   const settled = await waitFor(
     () => dossier(keys.admin),
@@ -87,7 +109,7 @@ beforeAll(async () => {
   );
   expect(settled.status, JSON.stringify(settled.body).slice(0, 600)).toBe(200);
   expect(settled.body.dossier.postings).toHaveLength(1);
-  const pk = await call<{ algorithm: string; keyId: string; publicKey: string }>(
+  const pk = await call<{ algorithm: string; signingKeyId: string; publicKey: string }>(
     "GET",
     "/v1/dossiers/public-key",
     {
@@ -104,6 +126,23 @@ beforeAll(async () => {
   }
 });
 
+const asCheckpoint = ([id, seq, head, at, heads, mac]: CheckpointTuple) => ({
+  id,
+  seq,
+  head,
+  at,
+  heads: heads.map(([chain, s, hash]) => ({ chain, seq: s, hash })),
+  mac,
+});
+
+type Row = {
+  seq: string;
+  event_id: string;
+  aggregate_id: string;
+  occurred_at: string;
+  payload_digest: string;
+};
+
 describe("call dossiers", () => {
   it("serves the public key of the secrets file's signing key", () => {
     expect(publicKey).toBe(signingKeyFrom(stackSecret("DCE_DOSSIER_SIGNING_KEY")).publicKey);
@@ -114,7 +153,9 @@ describe("call dossiers", () => {
       const d = got[who].dossier;
       expect(d.callId).toBe(callId);
       expect(v.safeParse(SignedDossierSchema, got[who]).success, who).toBe(true);
-      expect(d.records.map((r) => r.type)).toEqual(expect.arrayContaining(["call.offered", "call.billable"]));
+      expect(d.records.map((r) => r.auditRow[2])).toEqual(
+        expect.arrayContaining(["call.offered", "call.billable"]),
+      );
       expect(d.gates).toEqual([
         { gate: "seller", passed: true },
         { gate: "caller", passed: true },
@@ -131,10 +172,11 @@ describe("call dossiers", () => {
   it("limits each party to its own view and its own ledger entries", () => {
     for (const who of ["winner", "seller"] as const) {
       const viewer: Viewer = { role: who === "winner" ? "buyer" : "seller", accountId: ids[who] };
-      expect(violations(viewer, got[who].dossier), who).toEqual([]);
+      expect(violations(viewer, got[who]), who).toEqual([]);
+      expect(got[who].dossier.issuedTo).toBe(`${viewer.role}:${ids[who]}`);
     }
     const entries = (who: "admin" | "winner" | "seller") =>
-      got[who].dossier.postings[0]!.entries.map((e) => e.accountId);
+      got[who].dossier.postings[0]!.postingEntries.map((e) => e.accountId);
     expect(entries("winner")).toEqual([`buyer:${ids.winner}`]);
     expect(entries("seller")).toEqual([`seller:${ids.seller}`]);
     expect(entries("admin").length).toBeGreaterThanOrEqual(3);
@@ -150,26 +192,65 @@ describe("call dossiers", () => {
     expect(JSON.stringify(got.admin)).toContain(ids.outbid);
   });
 
+  it("carries nothing of the other tenants' audit rows its proof passes through: leaves only", async () => {
+    const sql = ownerSqlClient();
+    try {
+      const d = got.winner.dossier;
+      const foreign: Row[] = [];
+      for (const seg of d.proof.segments) {
+        const last = seg.firstSeq + seg.leaves.length - 1;
+        foreign.push(
+          ...(await sql<Row[]>`select seq, event_id, aggregate_id, occurred_at, payload_digest from audit_log
+            where chain = ${d.proof.auditChain} and seq between ${seg.firstSeq} and ${last}
+            and aggregate_id <> ${callId}`),
+        );
+      }
+      // Other buyers, sellers and calls wrote rows on the call's chain while it lived (a test run's traffic).
+      expect(foreign.length).toBeGreaterThan(0);
+      const text = JSON.stringify(got.winner);
+      for (const r of foreign)
+        for (const v of [r.event_id, r.aggregate_id, r.occurred_at, r.payload_digest])
+          expect(text, `audit row ${r.seq}`).not.toContain(v);
+      const leaves = d.proof.segments.flatMap((s) => s.leaves).filter((l) => l !== null);
+      expect(leaves).toHaveLength(foreign.length);
+      expect(leaves.every((l) => /^[0-9a-f]{64}$/.test(l))).toBe(true);
+    } finally {
+      await sql.end();
+    }
+  });
+
   it("anchors at a checkpoint signed with the audit key (which only the exchange can check)", () => {
     const key = stackSecret("DCE_AUDIT_CHECKPOINT_KEY");
     for (const seg of got.admin.dossier.proof.segments)
-      expect(checkpointSigned(key, seg.checkpoint)).toBe(true);
+      expect(checkpointSigned(key, asCheckpoint(seg.checkpoint))).toBe(true);
   });
 
   it("refuses a tampered copy, even one re-signed by another key", async () => {
     const edited = structuredClone(got.winner);
-    (edited.dossier.call as { billing: { chargedMicros: number } }).billing.chargedMicros = 1;
+    (edited.dossier.callView as { billing: { chargedMicros: number } }).billing.chargedMicros = 1;
     const r = await verify(edited);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/REFUSED[\s\S]*signature: the Ed25519 signature does not match/);
-    // Re-signed with the exchange's own key, a forged link still breaks the proof.
-    const forged = structuredClone(got.seller);
-    forged.dossier.proof.segments[0]!.links[0]!.occurredAt = new Date(0).toISOString();
+    // Re-signed with the exchange's own key, a forged record or leaf still breaks the proof.
     const key = signingKeyFrom(stackSecret("DCE_DOSSIER_SIGNING_KEY"));
-    forged.signature = { ...signBody(key, forged.dossier), publicKey: key.publicKey };
-    const f = await verify(forged);
+    const resign = (change: (d: SignedDossier["dossier"]) => void) => {
+      const forged = structuredClone(got.seller);
+      change(forged.dossier);
+      forged.signature = { ...signBody(key, forged.dossier), publicKey: key.publicKey };
+      return verify(forged);
+    };
+    const f = await resign((d) => {
+      d.records[0]!.auditRow[5] = new Date(0).toISOString();
+    });
     expect(f.code).toBe(1);
-    expect(f.out).toMatch(/proof\.segments\[0\]\.links\[seq \d+\]: hash_mismatch/);
+    expect(f.out).toMatch(/proof\.segments\[0\]\.checkpoint: the rows do not hash to the checkpoint's head/);
+    const leaf = await resign((d) => {
+      const leaves = d.proof.segments[0]!.leaves;
+      const at = leaves.findIndex((l) => l !== null);
+      if (at >= 0) leaves[at] = "0".repeat(64);
+      else leaves.push("0".repeat(64));
+    });
+    expect(leaf.code).toBe(1);
   });
 
   it("shows a refused call's seller the gate that refused it, verifiably", async () => {
@@ -185,7 +266,10 @@ describe("call dossiers", () => {
     expect(r.status).toBe(200);
     expect(r.body.dossier.gates).toEqual([{ gate: "compliance", passed: false, code: "dnc_suppressed" }]);
     // Audit order is the writer's, not the call's: both records, in either order.
-    expect(r.body.dossier.records.map((x) => x.type).sort()).toEqual(["call.offered", "call.rejected"]);
+    expect(r.body.dossier.records.map((x) => x.auditRow[2]).sort()).toEqual([
+      "call.offered",
+      "call.rejected",
+    ]);
     expect(r.body.dossier.postings).toEqual([]);
     expect((await verify(r.body)).code).toBe(0);
   });
