@@ -133,9 +133,42 @@ describe("view matrix: every route × party keeps to the per-party policy", () =
     for (const [p, hidden] of [
       ["seller", [m.ids.winnerId, m.ids.outbidId, "30000000", "25000000"]],
       ["winner", [m.ids.outbidId, "25000000", "10000000"]],
-      ["outbid", [m.ids.winnerId, "30000000", "25010000", "10000000"]],
+      ["outbid", [m.ids.winnerId, "30000000", "10000000"]],
     ] as const)
       for (const h of hidden) expect(JSON.stringify(bodies[p]), `${p} sees ${h}`).not.toContain(h);
+    // A losing bidder sees the price it had to beat and its rule (OpenRTB's minimum bid to win).
+    expect(bodies.outbid).toMatchObject({
+      clearingPriceMicros: 25_010_000,
+      priceRule: { basis: "next_bid_plus_cent" },
+    });
+  });
+
+  it("GET /v1/calls/{callId}/dossier: the seller and the routed buyer, each its own view; others 404", async () => {
+    const status: Record<Party, number> = {
+      admin: 200,
+      winner: 200,
+      outbid: 404,
+      suppressor: 404,
+      seller: 200,
+      otherSeller: 404,
+    };
+    // The call's events reach the audit log within moments of the offer.
+    await waitFor(
+      () => call("GET", `/v1/calls/${callId}/dossier`, { key: party("seller").key }),
+      (r) => r.status === 200,
+    );
+    const bodies = {} as Record<Party, unknown>;
+    for (const p of PARTIES) {
+      const res = await get(p, `/v1/calls/${callId}/dossier`);
+      expect(res.status, p).toBe(status[p]);
+      bodies[p] = res.body;
+    }
+    for (const [p, hidden] of [
+      ["seller", [m.ids.outbidId, m.ids.suppressorId, "30000000", "25000000"]],
+      ["winner", [m.ids.outbidId, m.ids.suppressorId, "25000000", m.seller.sellerId]],
+    ] as const)
+      for (const h of hidden) expect(JSON.stringify(bodies[p]), `${p} sees ${h}`).not.toContain(h);
+    expect(JSON.stringify(bodies.admin)).toContain(m.ids.outbidId);
   });
 
   it("GET /v1/calls: the call is listed for its parties only", async () => {
