@@ -57,7 +57,11 @@ async function postingsFor(deps: ApiDeps, p: Principal, callId: string): Promise
   const entries = await deps.db.execute<EntryRow>(sql`
     select e.posting_id, e.account_id, e.amount_micros from ledger_entries e
     join ledger_postings p on p.id = e.posting_id where p.reference = ${callId} order by e.id`);
-  const own = p.role === "admin" ? undefined : `${p.role}:${p.accountId}`;
+  // A party's own accounts: `buyer:<id>`; `seller:<id>` and its `seller_pending:` and
+  // `seller_receivable:` (payout holds, api/money).
+  const mine = (account: string) =>
+    p.role === "admin" ||
+    account.replace(/^(seller)_(pending|receivable):/, "$1:") === `${p.role}:${p.accountId}`;
   return postings.map((r) => ({
     postingId: r.id,
     kind: r.kind,
@@ -65,7 +69,7 @@ async function postingsFor(deps: ApiDeps, p: Principal, callId: string): Promise
     fromEvent: r.event_id,
     occurredAt: new Date(r.occurred_at).toISOString(),
     postingEntries: entries
-      .filter((e) => e.posting_id === r.id && (own === undefined || e.account_id === own))
+      .filter((e) => e.posting_id === r.id && mine(e.account_id))
       .map((e) => ({ accountId: e.account_id, amountMicros: Number(e.amount_micros) })),
   }));
 }
