@@ -5,6 +5,7 @@ import type { Resolve } from "../actors/platform/egress.ts";
 import type { Logger } from "../actors/platform/logger.ts";
 import type { Redis } from "../actors/platform/redis.ts";
 import type { Db } from "./db/client.ts";
+import type { SigningKey } from "./dossiers/sign.ts";
 import type { KeyEvents } from "./key-events.ts";
 import type { LiveHub } from "./live/hub.ts";
 import type { StreamMonitor } from "./stream/monitor.ts";
@@ -25,6 +26,8 @@ export interface ApiDeps {
   keyEvents?: KeyEvents;
   /** Signs and checks the audit checkpoints (DCE_AUDIT_CHECKPOINT_KEY); verify reports none without it. */
   auditCheckpointKey?: string;
+  /** Signs call dossiers (DCE_DOSSIER_SIGNING_KEY, Ed25519); dossiers answer 503 without it. */
+  dossierKey?: SigningKey;
   /**
    * The carrier edge's signing secrets (DCE_TWILIO_AUTH_TOKEN, DCE_TELNYX_PUBLIC_KEY; the API's alone):
    * a provider without one has every request refused.

@@ -8,6 +8,7 @@ import { createApp } from "./app.ts";
 import { checkpointIntervalMs, checkpointKeyFrom } from "./audit/checkpoint.ts";
 import { startCheckpointer } from "./audit/checkpointer.ts";
 import { createDb } from "./db/client.ts";
+import { dossierKeyFrom } from "./dossiers/key.ts";
 import { KeyEvents } from "./key-events.ts";
 import { LiveHub } from "./live/hub.ts";
 import { createLiveSocketServer } from "./live/ws-server.ts";
@@ -20,6 +21,7 @@ const API_KEEP_ALIVE_MS = 65_000;
 const config = loadConfig();
 const logger = createLogger("api", config.logLevel);
 const auditCheckpointKey = checkpointKeyFrom(process.env);
+const dossierKey = dossierKeyFrom(process.env);
 const checkpointEveryMs = checkpointIntervalMs(process.env);
 const redis = createRedis(config.redisUrl);
 const { db, sql } = createDb(config.databaseUrl);
@@ -40,6 +42,7 @@ const app = createApp({
   live,
   keyEvents,
   auditCheckpointKey,
+  dossierKey,
   carrierSecrets: carrierSecretsFrom(process.env),
   stream,
   probes: {

@@ -53,6 +53,12 @@ export const API_ERRORS = {
     "Too many domain events wait to be recorded; new offers are refused until the backlog drains. Retry after `Retry-After` seconds.",
   carrier_signature_invalid:
     "A carrier request (`/v1/telephony/...`) is unsigned, wrongly signed, or outside Telnyx's replay window; it was refused, audited, and changed nothing.",
+  receipt_pending:
+    "The call's auction is not recorded yet (events reach Postgres within moments); retry the receipt or replay shortly.",
+  receipt_unavailable:
+    "The call has no auction receipt: it was refused before any auction, or its auction closed before auction inputs were recorded.",
+  dossier_unavailable:
+    "The call's dossier cannot be signed now: no signing key is configured, the call's records are not audited or anchored yet (retry), or the audit log no longer proves them (an incident).",
   internal_error: "An unexpected error; it has been logged.",
 } as const;
 

@@ -332,6 +332,18 @@ describe.each([
         expect(envOf(deployment(id)).has(v), `${id} ${v}`).toBe(false);
   });
 
+  it("gives the dossier signing key to the API alone, by optional secretKeyRef", () => {
+    expect(envOf(deployment("exchange-api")).get("DCE_DOSSIER_SIGNING_KEY")?.valueFrom?.secretKeyRef).toEqual(
+      {
+        name: "dce-secrets",
+        key: "dossier-signing-key",
+        optional: true,
+      },
+    );
+    for (const id of ["exchange-actors", "exchange-events"])
+      expect(envOf(deployment(id)).has("DCE_DOSSIER_SIGNING_KEY"), id).toBe(false);
+  });
+
   it("autoscales the actor hosts with an HPA, and budgets disruptions of every app", () => {
     const hpas = kind("HorizontalPodAutoscaler");
     expect(hpas).toHaveLength(1);

@@ -33,6 +33,24 @@ export interface ReconReport {
     mismatches: { callId: string; buyerId: string | null; problem: string; detail: string }[];
   };
   trialBalance: { totalMicros: number; unbalancedPostings: number };
+  /** The stack tiers' teardown adds the replay of every auction closed in the run (api/receipts). */
+  replay?: ReplayReport;
+}
+
+/** GET /v1/admin/replay: every auction since a time recomputed from its recorded inputs. */
+export interface ReplayReport {
+  checkedAuctions: number;
+  withoutInputs: number;
+  mismatches: { callId: string; eventId: string; recorded: unknown; recomputed: unknown }[];
+}
+
+/** Replays every auction closed since `since` (the run's calls) with the pure auction rules. */
+export async function fetchReplay(since: string): Promise<ReplayReport> {
+  const res = await fetch(`${api}/v1/admin/replay?since=${encodeURIComponent(since)}`, {
+    headers: { authorization: `Bearer ${adminKey()}` },
+  });
+  if (!res.ok) throw new Error(`replay failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as ReplayReport;
 }
 
 export async function fetchReconciliation(since?: string, graceSec = 0): Promise<ReconReport> {
@@ -51,7 +69,8 @@ export function isClean(r: ReconReport): boolean {
     r.drift.length === 0 &&
     r.calls.mismatches.length === 0 &&
     r.trialBalance.totalMicros === 0 &&
-    r.trialBalance.unbalancedPostings === 0
+    r.trialBalance.unbalancedPostings === 0 &&
+    (r.replay === undefined || (r.replay.mismatches.length === 0 && r.replay.withoutInputs === 0))
   );
 }
 
@@ -92,6 +111,17 @@ export function describeReport(r: ReconReport, label = "reconciliation"): string
     lines.push(`  call ${m.callId} (buyer ${m.buyerId ?? "?"}): ${m.problem}: ${m.detail}`);
   if (r.calls.mismatches.length > 10)
     lines.push(`  … and ${r.calls.mismatches.length - 10} more calls in question`);
+  if (r.replay) {
+    const rp = r.replay;
+    lines.push(
+      `${label} replay: ${rp.checkedAuctions} auctions recomputed, ${rp.mismatches.length} mismatches, ` +
+        `${rp.withoutInputs} without recorded inputs`,
+    );
+    for (const m of rp.mismatches)
+      lines.push(
+        `  call ${m.callId}: recorded ${JSON.stringify(m.recorded)}, replay ${JSON.stringify(m.recomputed)}`,
+      );
+  }
   return lines;
 }
 

@@ -105,4 +105,21 @@ describe("summarize", () => {
       "tests: 6 passed, 1 failed, 0 skipped: FAIL",
     ]);
   });
+
+  it("fails on an auction whose replay does not match, naming the call, or one without inputs", () => {
+    const replay = { checkedAuctions: 3, withoutInputs: 0, mismatches: [] };
+    expect(summarize(tiers({ recon: { ...clean, replay } })).ok).toBe(true);
+    const mismatch = {
+      callId: "call_z",
+      eventId: "evt_1",
+      recorded: { bidId: "bid_a", buyerId: "byr_a", priceMicros: 2 },
+      recomputed: { bidId: "bid_a", buyerId: "byr_a", priceMicros: 1 },
+    };
+    const s = summarize(tiers({ recon: { ...clean, replay: { ...replay, mismatches: [mismatch] } } }));
+    expect(s.ok).toBe(false);
+    expect(s.lines).toContain(
+      '  call call_z: recorded {"bidId":"bid_a","buyerId":"byr_a","priceMicros":2}, replay {"bidId":"bid_a","buyerId":"byr_a","priceMicros":1}',
+    );
+    expect(summarize(tiers({ recon: { ...clean, replay: { ...replay, withoutInputs: 1 } } })).ok).toBe(false);
+  });
 });

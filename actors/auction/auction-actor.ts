@@ -60,7 +60,7 @@ export class AuctionActor extends DocumentActor<AuctionState> implements IAuctio
       ...(cmd.attemptId ? { attemptId: cmd.attemptId } : {}),
     };
     const agg = { type: "auction", id: cmd.call.callId } as const;
-    await this.commit(state, [auctionClosed(agg, outcome)]);
+    await this.commit(state, [auctionClosed(agg, outcome, closed.inputs)]);
     void notifyLiveOutcome(this.deps(), closed.collected.live, cmd.call.callId, outcome);
     return ok(outcome);
   }

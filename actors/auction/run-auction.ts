@@ -23,6 +23,7 @@ import type {
 } from "./auction-api.ts";
 import { type CollectedBids, collectBids } from "./bid-sources.ts";
 import { prefilterRefusal } from "./candidates.ts";
+import { type PackedInputs, packInputs } from "./inputs.ts";
 import { reserveInOrder } from "./reserve-order.ts";
 import { loserOf, rankBids } from "./rules.ts";
 
@@ -129,6 +130,8 @@ export interface Closed {
   /** For re-routing: the bids up to the winner and at most REROUTE_BIDS_KEPT below it, best first. */
   ordered: Ordered;
   collected: CollectedBids;
+  /** What the decision was computed from, for the `auction.closed` event (receipts, replay). */
+  inputs: PackedInputs;
 }
 
 /** Collects the bids, ranks them and reserves the best a buyer accepts. */
@@ -156,8 +159,10 @@ export async function closeAuction(
   );
   const bids = collected.bids;
   losers.push(...collected.losers);
-  const ranking = rankBids(bids, terms, systemCtx.now());
+  const rankedAtMs = systemCtx.now();
+  const ranking = rankBids(bids, terms, rankedAtMs);
   losers.push(...ranking.losers);
+  const beforeReserving = losers.length;
   const taken = await reserveFirst(
     deps,
     ranking.ordered,
@@ -175,6 +180,7 @@ export async function closeAuction(
     losers: losers.slice(0, MAX_LOSERS_KEPT),
     durationMs: systemCtx.now() - found.startedMs,
   });
+  const inputs = packInputs(cmd.sellerId ?? "", terms, rankedAtMs, bids, losers.slice(beforeReserving));
   if (taken) {
     for (const rest of ranking.ordered.slice(taken.index + 1)) losers.push(loserOf(rest.bid, "outbid"));
     return {
@@ -183,13 +189,14 @@ export async function closeAuction(
       // when the call is re-routed.
       ordered: ranking.ordered.slice(0, taken.index + 1 + REROUTE_BIDS_KEPT),
       collected,
+      inputs,
     };
   }
   const reason = {
     code: "no_eligible_buyers" as const,
     detail: `${found.campaigns.length} candidate campaigns, ${bids.length} bids, none could take the call`,
   };
-  return { outcome: { reason, summary: summary() }, ordered: [], collected };
+  return { outcome: { reason, summary: summary() }, ordered: [], collected, inputs };
 }
 
 /** Revenue recovery: the best remaining bid whose buyer accepts, skipping buyers tried or suppressing. */
@@ -221,11 +228,16 @@ export async function nextWinner(
 }
 
 /** The `auction.closed` event, raised by the AuctionActor or, for an inline auction, by the call. */
-export function auctionClosed(agg: { type: "auction"; id: string }, outcome: AuctionOutcome) {
+export function auctionClosed(
+  agg: { type: "auction"; id: string },
+  outcome: AuctionOutcome,
+  inputs?: PackedInputs,
+) {
   return domainEvent("auction.closed", agg, "close", systemCtx.now(), {
     winner: outcome.winner ?? null,
     reason: outcome.reason ?? null,
     candidates: outcome.summary.candidates,
     bids: outcome.summary.bids,
+    ...(inputs ? { inputs } : {}),
   });
 }

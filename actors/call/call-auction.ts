@@ -44,7 +44,7 @@ export async function runCallAuction(
       return ok({
         outcome: closed.outcome,
         ...(keepForReroute && closed.ordered.length > 0 ? { rerouteBids: closed.ordered } : {}),
-        events: [auctionClosed(agg, closed.outcome)],
+        events: [auctionClosed(agg, closed.outcome, closed.inputs)],
       });
     }
   }

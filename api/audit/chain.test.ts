@@ -1,5 +1,15 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { type ChainRow, GENESIS, payloadDigest, rowHash, verifyRun } from "./chain.ts";
+import {
+  type ChainRow,
+  canonical,
+  GENESIS,
+  leafOf,
+  linkHash,
+  payloadDigest,
+  rowHash,
+  verifyRun,
+} from "./chain.ts";
 
 function chainOf(n: number): ChainRow[] {
   const rows: ChainRow[] = [];
@@ -56,5 +66,45 @@ describe("audit chain", () => {
       ok: false,
       broken: { seq: 5, problem: "seq_gap" },
     });
+  });
+
+  it("chains each row's leaf, so the next hash follows from a leaf alone", () => {
+    const [a, b] = chainOf(2);
+    expect(a!.hash).toBe(linkHash(GENESIS, leafOf(a!)));
+    expect(b!.hash).toBe(linkHash(a!.hash, leafOf(b!)));
+    expect(leafOf(a!)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("still verifies rows hashed before leaves were chained, and a mix of both", () => {
+    const rows = chainOf(4);
+    const legacy = (r: ChainRow, prevHash: string) => {
+      const body = canonical([
+        r.chain,
+        r.seq,
+        r.eventId,
+        r.type,
+        r.aggregateType,
+        r.aggregateId,
+        r.occurredAt,
+        r.payloadDigest,
+      ]);
+      return {
+        ...r,
+        prevHash,
+        hash: createHash("sha256")
+          .update(prevHash + body)
+          .digest("hex"),
+      };
+    };
+    const mixed: ChainRow[] = [];
+    let prev = GENESIS;
+    for (const [i, r] of rows.entries()) {
+      const row = i < 2 ? legacy(r, prev) : { ...r, prevHash: prev, hash: linkHash(prev, leafOf(r)) };
+      mixed.push(row);
+      prev = row.hash;
+    }
+    expect(verifyRun(mixed, { seq: 0, hash: GENESIS })).toMatchObject({ ok: true, last: { seq: 4 } });
+    mixed[0] = { ...mixed[0]!, eventId: "evt_x" };
+    expect(verifyRun(mixed, { seq: 0, hash: GENESIS })).toMatchObject({ ok: false, broken: { seq: 1 } });
   });
 });

@@ -1,5 +1,7 @@
-// The audit hash chain, pure: which chain an aggregate belongs to, the canonical form of a row, its
-// hash (sha256 of the previous hash and the canonical row) and the verification of a run of rows.
+// The audit hash chain, pure: which chain an aggregate belongs to, the canonical form of a row, its leaf
+// (sha256 of the canonical row) and hash (sha256 of the previous hash and the leaf), and the
+// verification of a run of rows. Chaining leaves, not rows, lets a proof show another row as its leaf
+// alone: an opaque digest that names nothing (docs/dossiers.md).
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../actors/kernel/canonical-json.ts";
 
@@ -31,8 +33,10 @@ export const canonical = canonicalJson;
 
 export const payloadDigest = (data: unknown) => sha256(canonical(data));
 
-export function rowHash(row: Omit<ChainRow, "hash">): string {
-  const body = canonical([
+type RowFields = Omit<ChainRow, "hash" | "prevHash">;
+
+const canonicalRow = (row: RowFields) =>
+  canonical([
     row.chain,
     row.seq,
     row.eventId,
@@ -42,7 +46,25 @@ export function rowHash(row: Omit<ChainRow, "hash">): string {
     row.occurredAt,
     row.payloadDigest,
   ]);
-  return sha256(row.prevHash + body);
+
+/** A row's leaf: sha256 of its canonical fields (the event id's 64 random bits make it unguessable). */
+export const leafOf = (row: RowFields) => sha256(canonicalRow(row));
+
+/** The hash after `prevHash` of a row whose leaf is `leaf`. */
+export const linkHash = (prevHash: string, leaf: string) => sha256(prevHash + leaf);
+
+/** A row's hash: sha256(prevHash + leaf). */
+export function rowHash(row: Omit<ChainRow, "hash">): string {
+  return linkHash(row.prevHash, leafOf(row));
+}
+
+/**
+ * Whether `row.hash` is its hash, as written now or as rows written before leaves were chained were
+ * hashed (sha256(prevHash + canonical row)). Either form is one preimage: a canonical row starts with
+ * "[", a leaf with a hex digit, so no row verifies under both.
+ */
+export function rowHashHolds(row: ChainRow): boolean {
+  return rowHash(row) === row.hash || sha256(row.prevHash + canonicalRow(row)) === row.hash;
 }
 
 export interface ChainBreak {
@@ -74,7 +96,7 @@ export function verifyRun(
     const at = { chain: r.chain, seq: r.seq, eventId: r.eventId };
     if (r.seq !== last.seq + 1) return { ok: false, broken: { ...at, problem: "seq_gap" } };
     if (r.prevHash !== last.hash) return { ok: false, broken: { ...at, problem: "prev_hash_mismatch" } };
-    if (rowHash(r) !== r.hash) return { ok: false, broken: { ...at, problem: "hash_mismatch" } };
+    if (!rowHashHolds(r)) return { ok: false, broken: { ...at, problem: "hash_mismatch" } };
     last = { seq: r.seq, hash: r.hash };
   }
   return { ok: true, last };

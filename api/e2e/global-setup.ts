@@ -4,7 +4,7 @@
 import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
-import { describeReport, isClean, reconcileUntilClean } from "../../scripts/reconcile.ts";
+import { describeReport, fetchReplay, isClean, reconcileUntilClean } from "../../scripts/reconcile.ts";
 import { isReady, startStack, stopStack, tierEnv } from "./stack.ts";
 
 let started: ChildProcess | undefined;
@@ -16,14 +16,19 @@ export async function setup(project?: TestProject): Promise<void> {
   started = await startStack(undefined, tierEnv(project?.name));
 }
 
-/** After the tier's tests: its buyers and calls must reconcile with the ledger (zero drift). */
+/**
+ * After the tier's tests: its buyers and calls must reconcile with the ledger (zero drift), and every
+ * auction the run closed must replay to its recorded decision (GET /v1/admin/replay).
+ */
 async function reconcileRun(): Promise<void> {
   const report = await reconcileUntilClean(runStartedAt, 30); // charges may be in flight through pub/sub
+  report.replay = await fetchReplay(runStartedAt);
   const out = process.env.DCE_RECONCILE_REPORT;
   if (out)
     writeFileSync(out, JSON.stringify({ since: runStartedAt, clean: isClean(report), ...report }, null, 2));
   console.log(describeReport(report, `reconciliation since ${runStartedAt}`).join("\n"));
-  if (!isClean(report)) throw new Error("ledger drift after the run (see the reconciliation lines above)");
+  if (!isClean(report))
+    throw new Error("ledger drift or an auction replay mismatch after the run (see the lines above)");
 }
 
 export async function teardown(): Promise<void> {

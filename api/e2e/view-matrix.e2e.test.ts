@@ -106,6 +106,77 @@ describe("view matrix: every route × party keeps to the per-party policy", () =
       expect(JSON.stringify(bodies.winner), `winner sees ${hidden}`).not.toContain(hidden);
   });
 
+  it("GET /v1/calls/{callId}/receipt: the seller and the buyers that bid, each its own; others 404", async () => {
+    const status: Record<Party, number> = {
+      admin: 200,
+      winner: 200,
+      outbid: 200,
+      suppressor: 404, // its own Do-Not-Call list kept it from bidding: it had no part in the auction
+      seller: 200,
+      otherSeller: 404,
+    };
+    const bodies = {} as Record<Party, Record<string, unknown>>;
+    for (const p of PARTIES) {
+      const res = await get(p, `/v1/calls/${callId}/receipt`);
+      expect(res.status, p).toBe(status[p]);
+      bodies[p] = res.body;
+    }
+    expect(bodies.admin).toMatchObject({
+      ranking: [{ buyerId: m.ids.winnerId }, { buyerId: m.ids.outbidId }],
+    });
+    expect(bodies.seller).toMatchObject({ reserveMicros: 10_000_000, clearingPriceMicros: 25_010_000 });
+    expect(bodies.winner).toMatchObject({
+      ownBids: [{ rank: 1, result: "won" }],
+      clearingPriceMicros: 25_010_000,
+    });
+    expect(bodies.outbid).toMatchObject({ ownBids: [{ rank: 2, result: "lost", amountMicros: 25_000_000 }] });
+    for (const [p, hidden] of [
+      ["seller", [m.ids.winnerId, m.ids.outbidId, "30000000", "25000000"]],
+      ["winner", [m.ids.outbidId, "25000000", "10000000"]],
+      ["outbid", [m.ids.winnerId, "30000000", "10000000"]],
+    ] as const)
+      for (const h of hidden) expect(JSON.stringify(bodies[p]), `${p} sees ${h}`).not.toContain(h);
+    // A losing bidder sees the price it had to beat and its rule (OpenRTB's minimum bid to win).
+    expect(bodies.outbid).toMatchObject({
+      clearingPriceMicros: 25_010_000,
+      priceRule: { basis: "next_bid_plus_cent" },
+    });
+  });
+
+  it("GET /v1/calls/{callId}/dossier: the seller and the routed buyer, each its own view; others 404", async () => {
+    const status: Record<Party, number> = {
+      admin: 200,
+      winner: 200,
+      outbid: 404,
+      suppressor: 404,
+      seller: 200,
+      otherSeller: 404,
+    };
+    // The call's events reach the audit log within moments of the offer.
+    await waitFor(
+      () => call("GET", `/v1/calls/${callId}/dossier`, { key: party("seller").key }),
+      (r) => r.status === 200,
+    );
+    const bodies = {} as Record<Party, unknown>;
+    for (const p of PARTIES) {
+      // An admin's dossier holds each event's whole data (what the audit log digests: internal fields
+      // such as the call snapshot and the auction's packed inputs), so only its status is checked here;
+      // every other party's is walked against the policy.
+      const res =
+        p === "admin"
+          ? await call("GET", `/v1/calls/${callId}/dossier`, { key: party(p).key })
+          : await get(p, `/v1/calls/${callId}/dossier`);
+      expect(res.status, p).toBe(status[p]);
+      bodies[p] = res.body;
+    }
+    for (const [p, hidden] of [
+      ["seller", [m.ids.outbidId, m.ids.suppressorId, "30000000", "25000000"]],
+      ["winner", [m.ids.outbidId, m.ids.suppressorId, "25000000", m.seller.sellerId]],
+    ] as const)
+      for (const h of hidden) expect(JSON.stringify(bodies[p]), `${p} sees ${h}`).not.toContain(h);
+    expect(JSON.stringify(bodies.admin)).toContain(m.ids.outbidId);
+  });
+
   it("GET /v1/calls: the call is listed for its parties only", async () => {
     for (const p of PARTIES) {
       const path = p === "admin" ? `/v1/calls?sellerId=${m.seller.sellerId}` : "/v1/calls?limit=100";

@@ -49,6 +49,9 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   upstream_unavailable: 503,
   events_backlog_full: 503,
   carrier_signature_invalid: 403,
+  receipt_pending: 409,
+  receipt_unavailable: 409,
+  dossier_unavailable: 503,
   internal_error: 500,
 };
 

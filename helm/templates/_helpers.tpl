@@ -151,6 +151,12 @@ dapr.io/app-health-probe-timeout: "3000"
       name: {{ $v.secrets.telnyxPublicKey.name }}
       key: {{ $v.secrets.telnyxPublicKey.key }}
       optional: true
+- name: DCE_DOSSIER_SIGNING_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secrets.dossierSigningKey.name }}
+      key: {{ $v.secrets.dossierSigningKey.key }}
+      optional: true
 {{- end }}
 {{- /* The same Secrets as the sidecar's (key `token`, as Dapr's injector reads them). */}}
 - name: DAPR_API_TOKEN

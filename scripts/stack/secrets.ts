@@ -20,6 +20,8 @@ export interface LocalSecrets {
   DCE_TELNYX_PUBLIC_KEY: string;
   /** The matching private key (PKCS8 DER, base64): the carrier simulator only, never given to an app. */
   DCE_TELNYX_SIM_PRIVATE_KEY: string;
+  /** Signs call dossiers (Ed25519, PKCS8 DER, base64); its public half is served at /v1/dossiers/public-key. */
+  DCE_DOSSIER_SIGNING_KEY: string;
 }
 
 /** A local Ed25519 pair standing in for Telnyx's: the public half as Telnyx shows it, the private in PKCS8. */
@@ -34,6 +36,10 @@ export function telnyxKeyPair(): { publicKey: string; privateKey: string } {
 
 type Generated = Exclude<keyof LocalSecrets, "DCE_TELNYX_PUBLIC_KEY" | "DCE_TELNYX_SIM_PRIVATE_KEY">;
 
+/** A fresh Ed25519 private key as PKCS8 DER in base64 (how DCE_DOSSIER_SIGNING_KEY is kept). */
+export const ed25519PrivateKey = () =>
+  generateKeyPairSync("ed25519").privateKey.export({ format: "der", type: "pkcs8" }).toString("base64");
+
 const GENERATE: Record<Generated, () => string> = {
   DCE_PII_KEY: () => randomBytes(32).toString("hex"),
   DCE_ADMIN_API_KEY: () => `dce_admin_${randomBytes(24).toString("base64url")}`,
@@ -42,6 +48,7 @@ const GENERATE: Record<Generated, () => string> = {
   DCE_AUDIT_CHECKPOINT_KEY: () => randomBytes(32).toString("hex"),
   DCE_DB_OWNER_PASSWORD: () => randomBytes(24).toString("hex"),
   DCE_TWILIO_AUTH_TOKEN: () => randomBytes(16).toString("hex"),
+  DCE_DOSSIER_SIGNING_KEY: ed25519PrivateKey,
 };
 
 /**
@@ -85,6 +92,7 @@ export function loadOrCreateSecrets(file: string, env: NodeJS.ProcessEnv = proce
     DCE_TWILIO_AUTH_TOKEN: value("DCE_TWILIO_AUTH_TOKEN"),
     DCE_TELNYX_PUBLIC_KEY: value("DCE_TELNYX_PUBLIC_KEY"),
     DCE_TELNYX_SIM_PRIVATE_KEY: value("DCE_TELNYX_SIM_PRIVATE_KEY"),
+    DCE_DOSSIER_SIGNING_KEY: value("DCE_DOSSIER_SIGNING_KEY"),
   };
 }
 
