@@ -18,6 +18,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { callRoutes } from "./routes/calls.ts";
 import { campaignRoutes } from "./routes/campaigns.ts";
 import { complianceRoutes, dncImportRoutes } from "./routes/compliance.ts";
+import { conversionRoutes } from "./routes/conversions.ts";
 import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { fraudRoutes } from "./routes/fraud.ts";
@@ -78,6 +79,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", numberRoutes(deps));
   v1.route("/", fundsRoutes(deps));
   v1.route("/", callRoutes(deps));
+  v1.route("/", conversionRoutes(deps));
   v1.route("/", recordingRoutes(deps));
   v1.route("/", complianceRoutes(deps));
   v1.route("/", auditRoutes(deps));

@@ -220,3 +220,14 @@ export const Recording = v.looseObject({
   deletedAt: v.nullable(Time),
 });
 export const RecordingList = v.looseObject({ items: v.array(Recording) });
+
+/** A call's conversion as the postback answers it (docs/api.md, "Conversions"). */
+export const ConversionResult = v.looseObject({
+  callId: Id,
+  conversion: v.looseObject({
+    status: v.picklist(["awaiting", "converted", "not_converted"]),
+    windowEndsAt: Time,
+    convertedAt: v.nullable(Time),
+  }),
+  billing: v.looseObject({ billable: v.boolean(), chargedMicros: Int }),
+});
