@@ -49,7 +49,7 @@ const balance = async (buyerId: string) => (await call<Balance>("GET", `/v1/buye
 const charges = async (buyerId: string, callId: string) => {
   const r = await call<{ items: { kind: string; reference: string; amountMicros: number }[] }>(
     "GET",
-    `/v1/ledger/postings?accountId=buyer:${buyerId}`,
+    `/v1/ledger/postings?accountId=${buyerId}`,
   );
   return r.body.items.filter((p) => p.kind === "charge" && p.reference === callId);
 };
@@ -93,6 +93,12 @@ describe("conversion billing", () => {
       body: { url: rx.url, eventTypes: ["call.routed", "call.billable", "call.converted"] },
     });
     expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    const sellerRx = await receiver();
+    const sellerHook = await call("POST", "/v1/webhooks", {
+      key: m.seller.key,
+      body: { url: sellerRx.url, eventTypes: ["call.routed", "call.converted"] },
+    });
+    expect(sellerHook.status, JSON.stringify(sellerHook.body)).toBe(201);
 
     const offer = await offerCall<Offer>(m.seller);
     expect(offer.body.status).toBe("routed");
@@ -108,9 +114,7 @@ describe("conversion billing", () => {
       async () => rx.received.find((d) => d.type === "call.routed" && d.data.callId === callId),
       (d) => d !== undefined,
     );
-    expect((routed?.data.decision as Json | undefined)?.conversionKey ?? routed?.data.conversionKey).toBe(
-      key,
-    );
+    expect(routed?.data).toMatchObject({ conversionKey: key, billOn: "conversion" });
 
     const early = await call("POST", conversion(callId), { key: m.bKey, body: { key } });
     expect(early.status).toBe(409);
@@ -150,7 +154,7 @@ describe("conversion billing", () => {
       () => charges(m.buyerId, callId),
       (c) => c.length > 0,
     );
-    expect(posted.map((p) => p.amountMicros)).toEqual([20_000_000]);
+    expect(posted.map((p) => Math.abs(p.amountMicros))).toEqual([20_000_000]);
     expect(await balance(m.buyerId)).toMatchObject({ balanceMicros: 80_000_000, reservedMicros: 0 });
     const asSellerAfter = await call<Call>("GET", `/v1/calls/${callId}`, { key: m.seller.key });
     expect(asSellerAfter.body.payoutMicros).toBe(8_000_000); // the seller's per-conversion rule
@@ -162,6 +166,22 @@ describe("conversion billing", () => {
     expect(billable).toHaveLength(1);
     expect(billable[0]!.data).toMatchObject({ chargedMicros: 20_000_000 });
     expect(billable[0]!.data.payoutMicros).toBeUndefined();
+    const convertedHook = await waitFor(
+      async () => rx.received.find((d) => d.type === "call.converted" && d.data.callId === callId),
+      (d) => d !== undefined,
+    );
+    expect(convertedHook?.data).toMatchObject({ revenueMicros: 150_000_000, disposition: "sale" });
+    // The seller's webhooks: the routing and the conversion, never the key, the revenue or disposition.
+    const sellerSaw = await waitFor(
+      async () => sellerRx.received.filter((d) => d.data.callId === callId),
+      (d) => d.length >= 2,
+    );
+    expect(sellerSaw.map((d) => d.type).sort()).toEqual(["call.converted", "call.routed"]);
+    for (const d of sellerSaw) {
+      expect(d.data.conversionKey).toBeUndefined();
+      expect(d.data.revenueMicros).toBeUndefined();
+      expect(d.data.disposition).toBeUndefined();
+    }
   });
 
   it("no conversion: the window closes, the hold is released, nothing is billed; a late conversion is refused", async () => {

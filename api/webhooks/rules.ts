@@ -111,7 +111,19 @@ function eventData(e: DomainEvent): Record<string, unknown> {
     billable: snap.billable,
     chargedMicros: snap.chargedMicros,
     payoutMicros: snap.payoutMicros,
+    ...conversionData(e.type, d),
   };
+}
+
+/**
+ * Conversion billing: a routing's conversion key (the view policy gives it to the buyer alone) and
+ * what bills the call; a conversion's revenue and disposition (the buyer's alone too).
+ */
+function conversionData(type: string, d: Record<string, unknown>): Record<string, unknown> {
+  if (type === "call.routed" || type === "call.rerouted")
+    return pick(d, ["billOn", "conversionKey", "conversionWindowSec"]);
+  if (type === "call.converted") return pick(d, ["revenueMicros", "disposition"]);
+  return {};
 }
 
 function snapshotOf(e: DomainEvent): CallSnapshot | undefined {
