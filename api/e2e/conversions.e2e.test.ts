@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
+import { fetchReconciliation } from "../../scripts/reconcile.ts";
 import { buyerKey } from "./bidders.ts";
 import { call, createBuyer, createBuyerCampaign, createSeller, offerCall, uniq, waitFor } from "./client.ts";
 
@@ -87,6 +88,7 @@ describe("conversion billing", () => {
       amountMicros: 5_000_000,
       perConversionMicros: 8_000_000,
     });
+    const startedAt = new Date(Date.now() - 60_000).toISOString();
     const rx = await receiver();
     const hook = await call("POST", "/v1/webhooks", {
       key: m.bKey,
@@ -127,6 +129,13 @@ describe("conversion billing", () => {
       balanceMicros: 100_000_000,
       reservedMicros: 20_000_000,
     });
+    // Reconciliation while the call awaits its conversion: the hold is an open call's, no charge is due.
+    const recon = await waitFor(
+      () => fetchReconciliation(startedAt),
+      (r) => !r.drift.some((d) => d.buyerId === m.buyerId),
+    );
+    expect(recon.drift.filter((d) => d.buyerId === m.buyerId)).toEqual([]);
+    expect(recon.calls.mismatches.filter((x) => x.callId === callId)).toEqual([]);
 
     const wrong = await call("POST", conversion(callId), { key: m.bKey, body: { key: `${key}x` } });
     expect(wrong.status).toBe(403);
@@ -258,6 +267,25 @@ describe("payout rules", () => {
       paid[sec] = done.payoutMicros;
     }
     expect(paid).toEqual({ 45: 2_000_000, 70: 5_000_000, 130: 9_000_000 });
+  });
+
+  it("a daily payout cap: calls past it earn what the day has left, then nothing; the buyer still pays", async () => {
+    const vertical = `pc_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer(100_000_000);
+    await createBuyerCampaign(buyerId, { vertical, bidMicros: 20_000_000, minDurationSec: 30 });
+    const seller = await createSeller({
+      vertical,
+      reserveMicros: 1_000_000,
+      payout: { type: "fixed", amountMicros: 5_000_000, caps: { dailyMicros: 12_000_000 } },
+    });
+    const paid: (number | null | undefined)[] = [];
+    for (let i = 0; i < 4; i++) {
+      const offer = await offerCall<Offer>(seller);
+      const done = await talk(seller, offer.body.callId, 60);
+      expect(done.billing).toMatchObject({ billable: true, chargedMicros: 20_000_000 });
+      paid.push(done.payoutMicros);
+    }
+    expect(paid).toEqual([5_000_000, 5_000_000, 2_000_000, 0]);
   });
 
   it("refuses tiers out of order and a conversion window on a duration campaign at save", async () => {
