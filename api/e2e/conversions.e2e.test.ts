@@ -9,6 +9,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { fetchReconciliation } from "../../scripts/reconcile.ts";
 import { buyerKey } from "./bidders.ts";
+import { text, trackingNumber, twilioPost, voiceUrl } from "./carrier.ts";
+import { callIdOf, leg, voiceParams } from "./carrier-market.ts";
 import { call, createBuyer, createBuyerCampaign, createSeller, offerCall, uniq, waitFor } from "./client.ts";
 
 type Json = Record<string, unknown>;
@@ -239,6 +241,48 @@ describe("conversion billing", () => {
     });
     expect(na.status).toBe(409);
     expect(na.body.code).toBe("conversion_not_applicable");
+  });
+});
+
+describe("conversion billing through the carrier edge", () => {
+  it("dials a SIP buyer with its call's key in a SIP header; the carrier's completion waits, the conversion bills", async () => {
+    const vertical = `cc_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer(100_000_000);
+    await createBuyerCampaign(buyerId, {
+      vertical,
+      bidMicros: 30_000_000,
+      minDurationSec: 60,
+      destination: { sip: "sip:agent@pbx.example" },
+      billOn: "conversion",
+    });
+    const seller = await createSeller({ vertical, payout: { type: "share", percent: 50 } });
+    const answer = await twilioPost(
+      voiceUrl("twilio"),
+      voiceParams(await trackingNumber(seller.sellerCampaignId)),
+    );
+    const callId = callIdOf(answer.text);
+    const bKey = await buyerKey(buyerId);
+    const key =
+      (await call<Call>("GET", `/v1/calls/${callId}`, { key: bKey })).body.decision.conversionKey ?? "";
+    expect(text(answer.text, "Sip")?.replace(/&amp;/g, "&")).toBe(
+      `sip:agent@pbx.example?X-DCE-Conversion-Key=${encodeURIComponent(key)}`,
+    );
+    const b = leg(answer.text);
+    await b.post("in-progress");
+    await b.post("completed", { CallDuration: "95" });
+    const waiting = await waitFor(
+      async () => (await call<Call>("GET", `/v1/calls/${callId}`)).body,
+      (c) => c.conversion?.status === "awaiting",
+    );
+    expect(waiting.billing).toMatchObject({ billable: false, chargedMicros: 0 });
+    const posted = await call<Json>("POST", conversion(callId), { key: bKey, body: { key } });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(200);
+    expect(posted.body).toMatchObject({ billing: { billable: true, chargedMicros: 30_000_000 } });
+    const after = await waitFor(
+      () => charges(buyerId, callId),
+      (c) => c.length > 0,
+    );
+    expect(after.map((p) => Math.abs(p.amountMicros))).toEqual([30_000_000]);
   });
 });
 
