@@ -131,11 +131,17 @@ describe("conversion billing", () => {
       balanceMicros: 100_000_000,
       reservedMicros: 20_000_000,
     });
-    // Reconciliation while the call awaits its conversion: the hold is an open call's, no charge is due.
-    const recon = await waitFor(
-      () => fetchReconciliation(startedAt),
-      (r) => !r.drift.some((d) => d.buyerId === m.buyerId),
+    // Reconciliation once the calls read model shows the call awaiting its conversion: the hold is an
+    // open call's (no drift), no charge is due (not in question).
+    const row = await waitFor(
+      async () =>
+        (await call<{ items: Json[] }>("GET", `/v1/calls?buyerId=${m.buyerId}`)).body.items.find(
+          (r) => r.callId === callId,
+        ),
+      (r) => r?.conversionStatus === "awaiting",
     );
+    expect(row?.status).toBe("completed");
+    const recon = await fetchReconciliation(startedAt);
     expect(recon.drift.filter((d) => d.buyerId === m.buyerId)).toEqual([]);
     expect(recon.calls.mismatches.filter((x) => x.callId === callId)).toEqual([]);
 
