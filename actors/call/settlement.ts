@@ -3,6 +3,7 @@
 // later, by the next event for the call or by the settlement reminder, exactly once.
 import type { IBuyerActor } from "../buyer/buyer-api.ts";
 import { type DomainEvent, domainEvent } from "../kernel/events.ts";
+import { crashPoint } from "../platform/crash-points.ts";
 import type { Logger } from "../platform/logger.ts";
 import type { CallEventCommand, CallState } from "./call-api.ts";
 
@@ -95,6 +96,7 @@ export async function finishSettlement(
   const intent = state.settling;
   if (!intent) return state;
   await captureOrThrow(buyer, state.callId, intent.cmd.eventId);
+  if (intent.conversion) crashPoint("call.after_conversion_capture_before_save", () => [state.callId]);
   const done = settled(state);
   await save(done, settledEvents(done, intent));
   logger.info({ callId: state.callId, eventId: intent.cmd.eventId }, "call.settlement_finished");
