@@ -109,7 +109,7 @@ describe("crash points: each crash hits work in progress, and a retry or redeliv
 
   it("an actor host dies after a conversion's capture, before the call's save: the retried postback bills once", async () => {
     const vertical = `cx_${uniq().slice(0, 8)}`;
-    const buyer = await createBuyer(100_000_000);
+    const buyer = await createBuyer(1_000_000_000); // as market()'s: assertChargedOnce counts from it
     await createBuyerCampaign(buyer, {
       vertical,
       bidMicros: PRICE,
