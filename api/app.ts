@@ -22,6 +22,7 @@ import { callRoutes } from "./routes/calls.ts";
 import { campaignBatchRoutes } from "./routes/campaign-batch.ts";
 import { campaignRoutes } from "./routes/campaigns.ts";
 import { complianceRoutes, dncImportRoutes } from "./routes/compliance.ts";
+import { conversionRoutes } from "./routes/conversions.ts";
 import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { dncBatchRoutes } from "./routes/dnc-batch.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -85,6 +86,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", fundsRoutes(deps));
   v1.route("/", callRoutes(deps));
   v1.route("/", disputeRoutes(deps));
+  v1.route("/", conversionRoutes(deps));
   v1.route("/", recordingRoutes(deps));
   v1.route("/", receiptRoutes(deps));
   v1.route("/", dossierRoutes(deps));

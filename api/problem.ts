@@ -92,6 +92,11 @@ export const REFUSAL_STATUS: Partial<Record<ReasonCode, ContentfulStatusCode>> =
   call_archived: 409,
   idempotency_conflict: 409,
   already_reserved: 409,
+  conversion_not_applicable: 409,
+  conversion_key_invalid: 403,
+  conversion_already_recorded: 409,
+  conversion_not_eligible: 409,
+  conversion_window_closed: 409,
   invalid_amount: 400,
   limit_exceeded: 400,
 };

@@ -26,7 +26,7 @@ export async function resweepHolds(
   for (;;) {
     const rows = await sql<{ callId: string }[]>`
       select call_id as "callId" from calls
-      where status in ${sql(HOLDING_STATUSES)} and call_id > ${after}
+      where (status in ${sql(HOLDING_STATUSES)} or conversion_status = 'awaiting') and call_id > ${after}
       order by call_id limit ${BATCH}`;
     if (rows.length === 0) break;
     holding += rows.length;

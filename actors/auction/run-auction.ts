@@ -121,6 +121,9 @@ export async function reserveFirst(
     destination: bid.destination ?? accepted.destination,
     minDurationSec: accepted.minDurationSec,
     expiresAtMs: systemCtx.now() + routingTtlSec * 1000,
+    ...(accepted.conversionWindowSec !== undefined
+      ? { conversion: { windowSec: accepted.conversionWindowSec } }
+      : {}),
   };
   return { index: taken.index, winner };
 }

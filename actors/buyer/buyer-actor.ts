@@ -21,6 +21,7 @@ import type {
   ReserveAccepted,
   ReserveCommand,
 } from "./buyer-api.ts";
+import { type AwaitConversionCommand, awaitConversion } from "./conversion.ts";
 import { applyDeposit } from "./funds.ts";
 import { type RepairCommand, type RepairOutcome, repairBuyer } from "./repair.ts";
 import {
@@ -152,6 +153,15 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
       await this.commit(decision.value.state, [event]);
     }
     return ok({ callId: cmd.callId, released: decision.value.released });
+  }
+
+  /** A conversion-billed call ended: its hold waits for the conversion (buyer/conversion.ts). */
+  async awaitConversion(cmd: AwaitConversionCommand): Promise<Result<{ callId: string; held: boolean }>> {
+    const loaded = await this.mustLoad();
+    if (!loaded.ok) return loaded;
+    const decision = awaitConversion(loaded.value, cmd, systemCtx.now());
+    if (decision.state !== loaded.value) await this.commit(decision.state, []);
+    return ok({ callId: cmd.callId, held: decision.held });
   }
 
   async capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>> {

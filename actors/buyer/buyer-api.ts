@@ -51,6 +51,10 @@ export interface BuyerCampaign {
   recording?: RecordingSettings;
   /** Said to the buyer's agent before bridging, optionally with "press 1 to accept". */
   whisper?: WhisperSettings;
+  /** What bills a call: its duration (absent: the default) or the buyer's conversion postback. */
+  billOn?: "duration" | "conversion";
+  /** Conversion billing: seconds after the call's end the conversion may be posted (buyer/conversion.ts). */
+  conversionWindowSec?: number;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -86,6 +90,8 @@ export interface Reservation {
   minDurationSec?: number;
   reservedAt: number; // epoch ms
   expiresAt: number; // epoch ms; a reservation not captured or released by then may be swept
+  /** The call ended and waits for its conversion: its live slot is freed, its price still held. */
+  awaitingConversion?: true;
 }
 
 export interface BuyerState {
@@ -143,7 +149,9 @@ export type ReleaseOutcome =
   | "not_billable"
   | "rerouted"
   /** The call passed its maximum duration with no end reported (call/holds.ts). */
-  | "max_duration_exceeded";
+  | "max_duration_exceeded"
+  /** A conversion-billed call's window closed with no conversion posted. */
+  | "not_converted";
 
 export interface ReleaseCommand {
   callId: string;
@@ -168,6 +176,8 @@ export interface ReserveAccepted {
   expiresAt: number;
   destination: Destination;
   minDurationSec: number;
+  /** Set when the campaign bills on conversion: how long after the call's end it may be posted. */
+  conversionWindowSec?: number;
 }
 
 export interface IBuyerActor {
@@ -182,6 +192,10 @@ export interface IBuyerActor {
   patchCampaign(cmd: { campaignId: string; patch: BuyerCampaignPatch }): Promise<Result<CampaignSaved>>;
   reserve(cmd: ReserveCommand): Promise<Result<ReserveAccepted>>;
   release(cmd: ReleaseCommand): Promise<Result<{ callId: string; released: boolean }>>;
+  /** A conversion-billed call completed: its hold stays (slot freed) until the window closes. */
+  awaitConversion(
+    cmd: import("./conversion.ts").AwaitConversionCommand,
+  ): Promise<Result<{ callId: string; held: boolean }>>;
   capture(cmd: CaptureCommand): Promise<Result<{ callId: string; chargedMicros: Micros }>>;
   deposit(cmd: { depositId: string; amountMicros: Micros }): Promise<Result<BuyerBalance>>;
   refund(cmd: { refundId: string; callId: string; amountMicros: Micros }): Promise<Result<BuyerBalance>>;

@@ -23,5 +23,11 @@ export function campaignProblems(c: BuyerCampaign): CampaignProblem[] {
       });
     }
   });
+  if (c.conversionWindowSec !== undefined && c.billOn !== "conversion") {
+    problems.push({
+      field: "conversionWindowSec",
+      message: 'applies only to a campaign with billOn "conversion"',
+    });
+  }
   return problems;
 }

@@ -84,11 +84,12 @@ export function countEnded(
   reservedDayKey: string,
   priceMicros: Micros,
   billed: boolean,
+  slotHeld = true,
 ): CampaignCounters {
   const refund = !billed && counters.day.key === reservedDayKey;
   return {
     ...counters,
-    inFlight: Math.max(0, counters.inFlight - 1),
+    inFlight: slotHeld ? Math.max(0, counters.inFlight - 1) : counters.inFlight,
     day: refund
       ? { ...counters.day, spendMicros: Math.max(0, counters.day.spendMicros - priceMicros) }
       : counters.day,

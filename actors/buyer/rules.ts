@@ -15,6 +15,7 @@ import type {
   ReserveCommand,
 } from "./buyer-api.ts";
 import { capRefusal, countEnded, countReserved, currentCounters } from "./caps.ts";
+import { billsOnConversion, conversionWindowSec } from "./conversion.ts";
 import { priceRefusal } from "./price.ts";
 import { isOpen, periodKeys } from "./schedule.ts";
 import { isDuplicate, targetingRefusal } from "./targeting.ts";
@@ -101,6 +102,7 @@ function accepted(r: Reservation, campaign: BuyerCampaign): ReserveAccepted {
     expiresAt,
     destination: terms.destination ?? campaign.destination,
     minDurationSec: terms.minDurationSec ?? campaign.minDurationSec,
+    ...(billsOnConversion(campaign) ? { conversionWindowSec: conversionWindowSec(campaign) } : {}),
   };
 }
 
@@ -161,7 +163,7 @@ export function reserve(
   return ok({ state: next, accepted: accepted(reservation, campaign) });
 }
 
-/** Ends a hold: frees the slot; an unbilled call gives back its spend; a billed one is charged its price. */
+/** Ends a hold: frees the slot (unless a call awaiting its conversion freed it already); an unbilled call gives back its spend; a billed one is charged its price. */
 export function endReservation(
   state: BuyerState,
   r: Reservation,
@@ -176,7 +178,10 @@ export function endReservation(
     counters:
       counters === undefined
         ? state.counters
-        : { ...state.counters, [r.campaignId]: countEnded(counters, reservedDay, r.priceMicros, billed) },
+        : {
+            ...state.counters,
+            [r.campaignId]: countEnded(counters, reservedDay, r.priceMicros, billed, !r.awaitingConversion),
+          },
     reservations: without(state.reservations, r.callId),
     updatedAt: iso(nowMs),
   };

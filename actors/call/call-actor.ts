@@ -15,7 +15,7 @@ import { actorSql } from "../platform/postgres.ts";
 import { DocumentActor, documentKey } from "../runtime/document-actor.ts";
 import type { Expiry } from "../runtime/document-store.ts";
 import { settlementKey } from "../runtime/settlements.ts";
-import { payoutFor } from "../seller/rules.ts";
+import { type PaidCall, payoutFor } from "../seller/payout.ts";
 import type { ISellerActor } from "../seller/seller-api.ts";
 import { archivedRefusal, isArchived, isRecorded } from "./archive.ts";
 import type {
@@ -28,7 +28,23 @@ import type {
   OfferCommand,
 } from "./call-api.ts";
 import { nextCallWinner, runCallAuction } from "./call-auction.ts";
-import { dueHoldEnd, expiredCall, HOLDING, type HoldEnd, holdEnd, maxCallDurationSec } from "./holds.ts";
+import {
+  awaitingBilling,
+  type ConversionCommand,
+  conversionStep,
+  converted,
+  newConversionKey,
+  notConverted,
+} from "./conversion.ts";
+import {
+  BUYER_BACKSTOP_GRACE_SEC,
+  dueHoldEnd,
+  expiredCall,
+  HOLDING,
+  type HoldEnd,
+  holdEnd,
+  maxCallDurationSec,
+} from "./holds.ts";
 import { runGates } from "./offer-gates.ts";
 import { callExpiresAt } from "./retention.ts";
 import {
@@ -52,6 +68,7 @@ import {
 } from "./saga.ts";
 import {
   billableData,
+  CONVERSION_CAUSE,
   captureOrThrow,
   finishSettlement,
   isSettleReminder,
@@ -244,7 +261,11 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
   }
 
   /** The call routed: its state keeps the routing, the seller's decision is its partner view. */
-  private routedTo(state: CallState, routing: Routing): CallState {
+  private routedTo(state: CallState, chosen: Routing): CallState {
+    // A conversion-billed routing gets the call's conversion key: random, kept only in this document.
+    const routing: Routing = chosen.conversion
+      ? { ...chosen, conversion: { ...chosen.conversion, key: newConversionKey() } }
+      : chosen;
     const decision: CallDecision = {
       callId: state.callId,
       status: "routed",
@@ -365,7 +386,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       }
     }
     events.unshift(lifecycleEvent(state.callId, to, cmd, now));
-    if (shouldReroute(state, cmd, next.billing)) {
+    if (!next.conversion && shouldReroute(state, cmd, next.billing)) {
       const rerouted = await this.reroute(next, cmd);
       if (rerouted) {
         next = { ...rerouted, appliedEvents: { ...next.appliedEvents, [cmd.eventId]: "routed" } };
@@ -396,7 +417,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       next = flagged.state;
       events.push(flagged.event);
     }
-    if (shouldReroute(state, told, state.billing)) {
+    if (!state.conversion && shouldReroute(state, told, state.billing)) {
       const rerouted = await this.reroute(next, told);
       if (rerouted) {
         next = { ...rerouted, appliedEvents: { ...next.appliedEvents, [cmd.eventId]: "routed" } };
@@ -468,7 +489,9 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       return { ...state, billing: failedBilling(), durationSec: 0 };
     }
     const { priceMicros, minDurationSec } = state.routing;
-    const payout = state.payout ? payoutFor(state.payout, priceMicros) : 0;
+    if (state.routing.conversion) return this.awaitConversion(state, buyer, durationSec, atMs);
+    const qualifies = billingFor(durationSec, minDurationSec, priceMicros, 0, acceptanceFor(state));
+    const payout = qualifies.billable ? await this.payoutOf(state, priceMicros, { durationSec }) : 0;
     const billing = billingFor(durationSec, minDurationSec, priceMicros, payout, acceptanceFor(state));
     if (billing.billable) {
       // Reminder, then intent, then capture: whatever dies after the capture, the intent is saved and
@@ -481,6 +504,79 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
       await buyer.release({ callId: state.callId, outcome: "not_billable" satisfies ReleaseOutcome });
     }
     return { ...state, durationSec, billing };
+  }
+
+  /** The seller's payout by its rules (seller/payout.ts), booked against its daily cap when it has one. */
+  private async payoutOf(state: CallState, priceMicros: number, call: PaidCall): Promise<number> {
+    if (!state.payout) return 0;
+    const requestedMicros = payoutFor(state.payout, priceMicros, call);
+    if (state.payout.caps?.dailyMicros === undefined || requestedMicros === 0) return requestedMicros;
+    const seller = actorProxy<ISellerActor>(this.getDaprClient(), "SellerActor", state.sellerId);
+    const booked = await seller.bookPayout({
+      callId: state.callId,
+      campaignId: state.sellerCampaignId,
+      requestedMicros,
+    });
+    if (!booked.ok) throw new Error(`payout booking of ${state.callId} refused: ${booked.reason.code}`);
+    return booked.value.grantedMicros;
+  }
+
+  /**
+   * A conversion-billed call completed: qualified (its minimum duration, press-1), its buyer's hold is
+   * kept (slot freed) until the window closes; else released as any unbilled call.
+   */
+  private async awaitConversion(
+    state: CallState,
+    buyer: IBuyerActor,
+    durationSec: number,
+    atMs: number,
+  ): Promise<CallState> {
+    const { priceMicros, minDurationSec, conversion } = state.routing!;
+    const qualifies = billingFor(durationSec, minDurationSec, priceMicros, 0, acceptanceFor(state));
+    if (qualifies.billable && conversion) {
+      const windowEndsAtMs = atMs + conversion.windowSec * 1000;
+      const untilMs = windowEndsAtMs + BUYER_BACKSTOP_GRACE_SEC * 1000;
+      const held = await buyer.awaitConversion({ callId: state.callId, untilMs });
+      if (held.ok && held.value.held) {
+        const awaiting = { status: "awaiting" as const, windowEndsAtMs };
+        return { ...state, durationSec, billing: awaitingBilling(windowEndsAtMs), conversion: awaiting };
+      }
+    }
+    await buyer.release({ callId: state.callId, outcome: "not_billable" satisfies ReleaseOutcome });
+    return { ...state, durationSec, billing: qualifies.billable ? failedBilling() : qualifies };
+  }
+
+  /**
+   * The buyer's conversion postback (call/conversion.ts): bills the call once, through the same
+   * settlement as a billable completion (intent, capture, `call.converted` + `call.billable`).
+   */
+  async convert(cmd: ConversionCommand): Promise<Result<CallState>> {
+    let state = await this.load();
+    if (!state) return this.missing();
+    if (state.settling) state = await this.finishSettling(state);
+    const now = systemCtx.now();
+    const step = conversionStep(state, cmd, now);
+    if (!step.ok) return step;
+    if (step.value.replay) return ok(state);
+    const price = state.routing?.priceMicros ?? 0;
+    const payout = await this.payoutOf(state, price, { durationSec: state.durationSec, converted: true });
+    const next = converted(state, cmd, payout, now);
+    const intentCmd: CallEventCommand = { eventId: CONVERSION_CAUSE, type: "completed" };
+    await this.sidecar().remind(SETTLE_REMINDER, SETTLE_AFTER_MS, SETTLE_REMINDER_DATA);
+    const pending = withIntent(next, intentCmd, now, true);
+    await this.save(pending, []);
+    return ok(await this.finishSettling(pending));
+  }
+
+  /** The conversion window closed with no postback: the buyer's hold released, the call never billed. */
+  private async closeConversionWindow(state: CallState): Promise<CallState> {
+    const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", state.decision.buyerId ?? "");
+    await buyer.release({ callId: state.callId, outcome: "not_converted" });
+    const next = notConverted(state);
+    const agg = { type: "call", id: state.callId } as const;
+    const data = { windowEndsAt: new Date(state.conversion?.windowEndsAtMs ?? 0).toISOString() };
+    await this.save(next, [domainEvent("call.not_converted", agg, CONVERSION_CAUSE, systemCtx.now(), data)]);
+    return next;
   }
 
   /** Captures (or replays the capture) and saves the completion the intent describes, with its events. */
@@ -513,6 +609,7 @@ export class CallActor extends DocumentActor<CallState> implements ICallActor {
         ? { atMs: now, reason: "routing_expired" }
         : undefined);
     if (!end || !state.decision.buyerId) return state;
+    if (end.reason === "conversion_window_closed") return this.closeConversionWindow(state);
     const buyer = actorProxy<IBuyerActor>(this.getDaprClient(), "BuyerActor", state.decision.buyerId);
     const maxed = end.reason === "max_duration_exceeded";
     await buyer.release({ callId: state.callId, outcome: maxed ? "max_duration_exceeded" : "expired" });

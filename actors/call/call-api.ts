@@ -128,7 +128,8 @@ export interface CallState {
   /** A valid consent certificate for this caller came with the offer (kept for re-routing). */
   consent?: boolean;
   decision: CallDecision;
-  payout?: { type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number };
+  /** The seller campaign's payout rules at admission (seller/payout.ts). */
+  payout?: import("../seller/seller-api.ts").Payout;
   /**
    * The routing decision while the call holds it (documents written before it was one type hold only
    * priceMicros, minDurationSec and expiresAtMs).
@@ -167,6 +168,8 @@ export interface CallState {
   hangupBy?: CallEventCommand["hangupBy"];
   /** Review flags raised on the call (e.g. buyer_hangup_below_minimum). */
   flags?: string[];
+  /** A conversion-billed call that completed and qualified: its conversion (call/conversion.ts). */
+  conversion?: import("./conversion.ts").Conversion;
 }
 
 export interface ICallActor {
@@ -177,6 +180,8 @@ export interface ICallActor {
   accept(cmd: AcceptanceCommand): Promise<Result<Acceptance>>;
   /** The routing sweeper's visit: finish a saga a crash left, expire a routing past its time. */
   sweep(cmd: Record<string, never>): Promise<Result<{ status: string }>>;
+  /** The buyer's conversion postback: bills a conversion-billed call once, within its window. */
+  convert(cmd: import("./conversion.ts").ConversionCommand): Promise<Result<CallState>>;
   /** Data-subject erasure: the caller's keyed hash and ciphertext leave the document. */
   forgetCaller(cmd: Record<string, never>): Promise<Result<{ forgotten: boolean }>>;
 }

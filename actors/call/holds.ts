@@ -20,7 +20,7 @@ export const MAX_CALL_DURATION_MAX_SEC = 86_400;
  */
 export const BUYER_BACKSTOP_GRACE_SEC = 600;
 
-export type HoldEndReason = "routing_expired" | "max_duration_exceeded";
+export type HoldEndReason = "routing_expired" | "max_duration_exceeded" | "conversion_window_closed";
 export interface HoldEnd {
   atMs: number;
   reason: HoldEndReason;
@@ -54,6 +54,9 @@ function routedAtMs(s: CallState): number | undefined {
  * at its maximum duration, whichever comes first.
  */
 export function holdEnd(s: CallState): HoldEnd | undefined {
+  // A completed conversion-billed call holds its buyer until its conversion window closes.
+  if (s.conversion?.status === "awaiting" && !s.settling)
+    return { atMs: s.conversion.windowEndsAtMs, reason: "conversion_window_closed" };
   if (!HOLDING.has(s.status) || !s.decision.buyerId || !s.routing || s.settling) return undefined;
   const routed = routedAtMs(s);
   if (routed === undefined) return undefined;

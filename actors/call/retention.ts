@@ -18,7 +18,7 @@ import { TERMINAL } from "./rules.ts";
  * (its `offeredAt` is the API's clock, which a test or a skewed host may set far from this one).
  */
 export function callExpiresAt(state: CallState, retentionMs: number, nowMs: number): number | null {
-  if (!TERMINAL.has(state.status) || state.settling) return null;
+  if (!TERMINAL.has(state.status) || state.settling || state.conversion?.status === "awaiting") return null;
   const ended = state.timeline.endedAt === undefined ? Number.NaN : Date.parse(state.timeline.endedAt);
   return (Number.isFinite(ended) ? ended : nowMs) + retentionMs;
 }

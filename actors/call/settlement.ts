@@ -3,6 +3,7 @@
 // later, by the next event for the call or by the settlement reminder, exactly once.
 import type { IBuyerActor } from "../buyer/buyer-api.ts";
 import { type DomainEvent, domainEvent } from "../kernel/events.ts";
+import { crashPoint } from "../platform/crash-points.ts";
 import type { Logger } from "../platform/logger.ts";
 import type { CallEventCommand, CallState } from "./call-api.ts";
 
@@ -18,6 +19,8 @@ export interface SettlementIntent {
   cmd: CallEventCommand;
   /** When the event was applied: the events raised when finishing late carry this same instant. */
   atMs: number;
+  /** The settlement bills a conversion postback (`call.converted`, not `call.completed`). */
+  conversion?: true;
 }
 
 export function isSettleReminder(data: unknown): boolean {
@@ -28,13 +31,28 @@ export function isSettleReminder(data: unknown): boolean {
  * The document saved before the capture: the call already completed with its billing, the intent
  * beside it. No event is raised for it: until the settlement is finished, nobody outside hears of it.
  */
-export function withIntent(completed: CallState, cmd: CallEventCommand, atMs: number): CallState {
-  return { ...completed, settling: { cmd, atMs } };
+export function withIntent(
+  completed: CallState,
+  cmd: CallEventCommand,
+  atMs: number,
+  conversion = false,
+): CallState {
+  return { ...completed, settling: { cmd, atMs, ...(conversion ? { conversion: true as const } : {}) } };
 }
+
+/** The cause every event of a call's conversion is named by (a call converts once). */
+export const CONVERSION_CAUSE = "conversion";
 
 /** The call's events of a finished billable completion: `call.completed`, then `call.billable`. */
 export function settledEvents(state: CallState, intent: SettlementIntent): DomainEvent[] {
   const { cmd, atMs } = intent;
+  const agg = { type: "call", id: state.callId } as const;
+  if (intent.conversion) {
+    return [
+      domainEvent("call.converted", agg, CONVERSION_CAUSE, atMs, conversionData(state)),
+      domainEvent("call.billable", agg, CONVERSION_CAUSE, atMs, billableData(state)),
+    ];
+  }
   return [
     lifecycleEvent(state.callId, "completed", cmd, atMs),
     domainEvent("call.billable", { type: "call", id: state.callId }, cmd.eventId, atMs, billableData(state)),
@@ -78,6 +96,7 @@ export async function finishSettlement(
   const intent = state.settling;
   if (!intent) return state;
   await captureOrThrow(buyer, state.callId, intent.cmd.eventId);
+  if (intent.conversion) crashPoint("call.after_conversion_capture_before_save", () => [state.callId]);
   const done = settled(state);
   await save(done, settledEvents(done, intent));
   logger.info({ callId: state.callId, eventId: intent.cmd.eventId }, "call.settlement_finished");
@@ -101,6 +120,22 @@ export function unlessRefused(callId: string, logger: Logger) {
 export function settled(state: CallState): CallState {
   const { settling: _done, ...rest } = state;
   return rest;
+}
+
+/** `call.converted`: the postback's details (the key never: the buyer holds it already). */
+export function conversionData(state: CallState) {
+  const c = state.conversion;
+  return {
+    callId: state.callId,
+    buyerId: state.decision.buyerId ?? null,
+    buyerCampaignId: state.decision.buyerCampaignId ?? null,
+    sellerId: state.sellerId,
+    sellerCampaignId: state.sellerCampaignId,
+    revenueMicros: c?.revenueMicros ?? null,
+    disposition: c?.disposition ?? null,
+    chargedMicros: state.billing?.chargedMicros ?? 0,
+    payoutMicros: state.billing?.payoutMicros ?? 0,
+  };
 }
 
 export function billableData(state: CallState) {

@@ -22,6 +22,8 @@ export interface CallSnapshot {
   attempts: number;
   offeredAt: string;
   endedAt: string | null;
+  /** A conversion-billed call's conversion status once it completed qualified; else null. */
+  conversionStatus: string | null;
 }
 
 export function callSnapshot(s: CallState): CallSnapshot {
@@ -44,5 +46,6 @@ export function callSnapshot(s: CallState): CallSnapshot {
     attempts: s.attempts?.length ?? 0,
     offeredAt: s.timeline.offeredAt,
     endedAt: s.timeline.endedAt ?? null,
+    conversionStatus: s.conversion?.status ?? null,
   };
 }

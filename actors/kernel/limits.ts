@@ -18,6 +18,8 @@ export const LIMITS = {
   "campaign.tags": 20,
   "campaign.schedule.hours": 50,
   "campaign.schedule.days": 7,
+  // seller campaign payout rules
+  "campaign.payout.tiers": 10,
   // call offers
   "offer.tags": 50,
   // batches
@@ -94,6 +96,7 @@ export const LIMIT_MEANINGS: Record<LimitName, string> = {
   "campaign.tags": "entries in a buyer campaign's `tags`",
   "campaign.schedule.hours": "intervals in a buyer campaign's `schedule.hours`",
   "campaign.schedule.days": "entries in one interval's `days`",
+  "campaign.payout.tiers": "duration tiers in a seller campaign's `payout.tiers`",
   "offer.tags": "entries in a call offer's `tags`",
   "numbers.batch": "phone numbers in one suppression or blocklist request",
   "campaigns.batch": "campaign ids or items in one campaign batch",

@@ -65,6 +65,16 @@ export const REASONS = {
   routing_expired: "The routed call did not connect before its routing instruction expired.",
   max_duration_exceeded:
     "The call passed its maximum duration with no end reported: ended unbilled, later events refused.",
+  // conversions (a conversion-billed buyer's postback)
+  conversion_not_applicable: "The call's buyer campaign bills on duration: it takes no conversion postback.",
+  conversion_key_invalid:
+    "The conversion key is not the call's (the routing instruction gave its buyer the key).",
+  conversion_already_recorded:
+    "The call's conversion was already posted with a different body; a call converts once (the same body again answers the first result).",
+  conversion_not_eligible:
+    "The call cannot convert: it is still live, or it ended without connecting and qualifying (failed, expired, below its minimum duration).",
+  conversion_window_closed:
+    "The call's conversion window has closed; its buyer's hold was released unbilled.",
   // resource limits
   limit_exceeded:
     "The request goes over a resource limit; `limit` names it and its maximum (see the limits table).",

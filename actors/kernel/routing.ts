@@ -13,6 +13,11 @@ export interface Routing {
   minDurationSec: number;
   /** The call must arrive before it; the sweeper expires the routing then. */
   expiresAtMs: number;
+  /**
+   * The buyer's campaign bills on its conversion postback: the window after the call's end, and the
+   * call's conversion key (set by the CallActor when it takes the routing; only the buyer sees it).
+   */
+  conversion?: { windowSec: number; key?: string };
 }
 
 /** The routing as the partner API, webhooks and `call.routed` events carry it. */
@@ -25,6 +30,11 @@ export interface RoutedView {
   minDurationSec: number;
   expiresAt: string;
   recordingDisclosure: boolean;
+  /** Only on a conversion-billed call: what bills it. */
+  billOn?: "conversion";
+  /** Only on a conversion-billed call: the key its buyer posts the conversion with (sellers never see it). */
+  conversionKey?: string;
+  conversionWindowSec?: number;
 }
 
 export function routedView(r: Routing, recordingDisclosure: boolean): RoutedView {
@@ -37,5 +47,12 @@ export function routedView(r: Routing, recordingDisclosure: boolean): RoutedView
     minDurationSec: r.minDurationSec,
     expiresAt: new Date(r.expiresAtMs).toISOString(),
     recordingDisclosure,
+    ...(r.conversion
+      ? {
+          billOn: "conversion" as const,
+          conversionWindowSec: r.conversion.windowSec,
+          ...(r.conversion.key ? { conversionKey: r.conversion.key } : {}),
+        }
+      : {}),
   };
 }

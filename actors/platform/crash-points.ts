@@ -11,6 +11,8 @@ export const CRASH_POINTS = [
   "events.after_commit_before_ack",
   // The call actor captured the buyer's hold but has not saved the call (nor raised call.billable).
   "call.after_capture_before_save",
+  // The call actor captured a conversion's charge but has not saved the call (nor raised call.billable).
+  "call.after_conversion_capture_before_save",
   // The buyer actor recorded a capture's settlement but has not written its state (the hold is still there).
   "buyer.after_settlement_before_write",
   // An actor wrote its document and outbox but has not published the outbox's events.

@@ -1,23 +1,34 @@
 // Runs the seller payout's JSON acceptance cases (fixtures/payout): what a seller is paid for a call
-// cleared at a price under fixed and percent-of-revenue terms, rounded down to the micro-unit, and
-// the settlement the call makes of it (payoutFor, then billingFor, as the CallActor settles).
+// cleared at a price under fixed and percent-of-revenue terms, rounded down to the micro-unit, with
+// its rules (duration tiers, a per-conversion amount, per-call caps), and the settlement the call makes
+// of it (payoutFor, then billingFor, as the CallActor settles).
 // Fixture shapes are declared here on purpose, not borrowed from production types.
 import { describe, expect, it } from "vitest";
 import { billingFor } from "../call/rules.ts";
 import { loadFixtures } from "../kernel/fixture-files.ts";
 import { payoutFor } from "./rules.ts";
 
+type Rules = {
+  tiers?: { minDurationSec: number; amountMicros: number }[];
+  perConversionMicros?: number;
+  caps?: { perCallMicros?: number; dailyMicros?: number };
+};
+
 interface Fixture {
   description: string;
-  given: { payout: { type: "fixed"; amountMicros: number } | { type: "share"; percent: number } };
+  given: { payout: ({ type: "fixed"; amountMicros: number } | { type: "share"; percent: number }) & Rules };
   when:
-    | { kind: "payout"; priceMicros: number }
+    | { kind: "payout"; priceMicros: number; durationSec?: number; converted?: boolean }
     | { kind: "settle"; priceMicros: number; durationSec: number; minDurationSec: number };
   then: Record<string, unknown>;
 }
 
 function run(f: Fixture): Record<string, unknown> {
-  const payoutMicros = payoutFor(f.given.payout, f.when.priceMicros);
+  const call =
+    f.when.kind === "payout"
+      ? { durationSec: f.when.durationSec, converted: f.when.converted }
+      : { durationSec: f.when.durationSec };
+  const payoutMicros = payoutFor(f.given.payout, f.when.priceMicros, call);
   if (f.when.kind === "payout") return { payoutMicros };
   const { durationSec, minDurationSec, priceMicros } = f.when;
   return { ...billingFor(durationSec, minDurationSec, priceMicros, payoutMicros) };

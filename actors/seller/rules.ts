@@ -2,12 +2,10 @@
 // campaign has no rules relating its fields: its shape is checked once, by the API's schema.
 import { periodKeys } from "../buyer/schedule.ts";
 import type { Ctx } from "../kernel/ctx.ts";
-import { type Micros, shareOf } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import type {
   AdmitCommand,
   AdmittedTerms,
-  Payout,
   SellerCampaign,
   SellerCampaignPatch,
   SellerState,
@@ -97,7 +95,11 @@ export function admit(
     ...state,
     counters: {
       ...state.counters,
-      [campaign.id]: { hour: { key: keys.hour, calls: hour + 1 }, day: { key: keys.day, calls: day + 1 } },
+      [campaign.id]: {
+        ...prior,
+        hour: { key: keys.hour, calls: hour + 1 },
+        day: { key: keys.day, calls: day + 1 },
+      },
     },
     recentAdmits: { ...Object.fromEntries(kept), [cmd.callId]: cmd.campaignId },
   };
@@ -123,23 +125,10 @@ export function releaseAdmit(
   const counters = prior
     ? {
         ...state.counters,
-        [cmd.campaignId]: { hour: less(prior.hour, keys.hour), day: less(prior.day, keys.day) },
+        [cmd.campaignId]: { ...prior, hour: less(prior.hour, keys.hour), day: less(prior.day, keys.day) },
       }
     : state.counters;
   return { state: { ...state, counters, recentAdmits }, released: true };
 }
 
-/** The seller's payout for a billable call cleared at `priceMicros`. */
-export function payoutFor(payout: Payout, priceMicros: Micros): Micros {
-  // The exchange never pays out more than the call cleared at (no bids at a loss).
-  if (payout.type === "fixed") return Math.min(payout.amountMicros, priceMicros);
-  return shareOf(priceMicros, basisPoints(payout.percent) ?? 0);
-}
-
-function basisPoints(percent: number): number | undefined {
-  const bp = Math.round(percent * 100);
-  if (!Number.isFinite(percent) || percent < 0 || percent > 100 || Math.abs(bp - percent * 100) > 1e-9) {
-    return undefined;
-  }
-  return bp;
-}
+export { payoutFor } from "./payout.ts";

@@ -2,13 +2,16 @@
 import { systemCtx } from "../kernel/ctx.ts";
 import { domainEvent } from "../kernel/events.ts";
 import { slotRefusal } from "../kernel/limits.ts";
+import type { Micros } from "../kernel/money.ts";
 import { ok, type Result, refuse } from "../kernel/result.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 import { indexSellerCampaigns } from "./campaign-index.ts";
+import { bookDaily } from "./payout.ts";
 import { admit, newSellerState, patchedCampaign, releaseAdmit, upsertCampaign } from "./rules.ts";
 import type {
   AdmitCommand,
   AdmittedTerms,
+  BookPayoutCommand,
   ISellerActor,
   SellerCampaign,
   SellerCampaignPatch,
@@ -99,5 +102,16 @@ export class SellerActor extends DocumentActor<SellerState> implements ISellerAc
     // Like admit, no event: the counters are the seller's own bookkeeping, not something partners hear.
     if (decision.released) await this.commit(decision.state, []);
     return ok({ callId: cmd.callId, released: decision.released });
+  }
+
+  /** A campaign without a daily payout cap grants the request and writes nothing. */
+  async bookPayout(cmd: BookPayoutCommand): Promise<Result<{ callId: string; grantedMicros: Micros }>> {
+    const state = await this.load();
+    if (!state) return refuse("seller_unknown", `no seller ${this.getActorId().getId()}`);
+    if (state.campaigns[cmd.campaignId]?.payout.caps?.dailyMicros === undefined)
+      return ok({ callId: cmd.callId, grantedMicros: cmd.requestedMicros });
+    const booked = bookDaily(state, cmd, systemCtx.now());
+    if (booked.state !== state) await this.commit(booked.state, []);
+    return ok({ callId: cmd.callId, grantedMicros: booked.grantedMicros });
   }
 }

@@ -3,7 +3,27 @@ import type { RecordingSettings } from "../kernel/media.ts";
 import type { Micros } from "../kernel/money.ts";
 import type { Result } from "../kernel/result.ts";
 
-export type Payout = { type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number };
+/** A duration tier: a billable call that lasted at least `minDurationSec` earns `amountMicros`. */
+export interface PayoutTier {
+  minDurationSec: number;
+  amountMicros: Micros;
+}
+
+/**
+ * Rules beside the base payout (seller/payout.ts applies them): duration tiers, a per-conversion amount
+ * and caps. What the buyer pays is the auction's price; what the seller earns is decided here alone.
+ */
+export interface PayoutRules {
+  /** Ascending by `minDurationSec`: the highest tier the call reached pays instead of the base. */
+  tiers?: PayoutTier[];
+  /** What a converted call earns (a conversion-billed buyer's postback), instead of tiers and the base. */
+  perConversionMicros?: Micros;
+  /** At most this per call, and per day (the seller's time zone) over the campaign. */
+  caps?: { perCallMicros?: Micros; dailyMicros?: Micros };
+}
+
+export type Payout = ({ type: "fixed"; amountMicros: Micros } | { type: "share"; percent: number }) &
+  PayoutRules;
 
 export type CarrierFallback =
   | { action: "message"; message: string }
@@ -58,7 +78,17 @@ export interface SellerState {
   status: "active" | "inactive";
   timezone: string;
   campaigns: Record<string, SellerCampaign>;
-  counters: Record<string, { hour: { key: string; calls: number }; day: { key: string; calls: number } }>;
+  counters: Record<
+    string,
+    {
+      hour: { key: string; calls: number };
+      day: { key: string; calls: number };
+      /** Payout booked today against `payout.caps.dailyMicros` (seller/payout.ts). */
+      payoutDay?: { key: string; micros: Micros };
+    }
+  >;
+  /** Call id → payout granted under a daily cap, the newest few hundred: a repeated booking replays. */
+  recentPayouts?: Record<string, Micros>;
   recentAdmits: Record<string, string>; // call id → campaign id, the newest few hundred
   createdAt: string;
   updatedAt: string;
@@ -67,6 +97,13 @@ export interface SellerState {
 export interface AdmitCommand {
   callId: string;
   campaignId: string;
+}
+
+export interface BookPayoutCommand {
+  callId: string;
+  campaignId: string;
+  /** The payout the rules give the call before the daily cap. */
+  requestedMicros: Micros;
 }
 
 /** What the call needs to know about the seller's terms to run its auction and settle it. */
@@ -84,4 +121,6 @@ export interface ISellerActor {
   /** The call's saga: gives back the cap slot of a call whose offer failed before it was saved. */
   releaseAdmit(cmd: AdmitCommand): Promise<Result<{ callId: string; released: boolean }>>;
   reindex(): Promise<Result<{ indexed: number }>>;
+  /** Books a call's payout against its campaign's daily payout cap; answers what it may earn (once per call). */
+  bookPayout(cmd: BookPayoutCommand): Promise<Result<{ callId: string; grantedMicros: Micros }>>;
 }

@@ -92,6 +92,8 @@ export const calls = pgTable(
     attempts: integer("attempts").notNull(),
     offeredAt: timestamp("offered_at", { withTimezone: true, mode: "string" }).notNull(),
     endedAt: timestamp("ended_at", { withTimezone: true, mode: "string" }),
+    /** A conversion-billed call's conversion: awaiting, converted, not_converted; null on duration billing. */
+    conversionStatus: text("conversion_status"),
   },
   (t) => [
     index("calls_seller_offered_idx").on(t.sellerId, t.offeredAt),

@@ -5,6 +5,7 @@
 // ledger, the audit chain intact. A last test kills the actor host's sidecar mid-stream.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { isClean, reconcileUntilClean } from "../../scripts/reconcile.ts";
+import { buyerKey } from "./bidders.ts";
 import {
   arm,
   assertAuditVerifies,
@@ -20,6 +21,7 @@ import {
   market,
   offerRouted,
   oneEvent,
+  retried,
   sleep,
   sql,
   untilRecovered,
@@ -102,6 +104,41 @@ describe("crash points: each crash hits work in progress, and a retry or redeliv
     // The retried completion captured again, and the buyer replayed the first charge.
     await untilLogged(ACTOR_HOSTS, "buyer.capture_replayed", (l) => l.callId === callId);
     await assertChargedOnce(buyer, [callId], PRICE);
+    await assertAuditVerifies();
+  }, 180_000);
+
+  it("an actor host dies after a conversion's capture, before the call's save: the retried postback bills once", async () => {
+    const vertical = `cx_${uniq().slice(0, 8)}`;
+    const buyer = await createBuyer(1_000_000_000); // as market()'s: assertChargedOnce counts from it
+    await createBuyerCampaign(buyer, {
+      vertical,
+      bidMicros: PRICE,
+      minDurationSec: 30,
+      billOn: "conversion",
+    });
+    const seller = await createSeller({ vertical, reserveMicros: 1_000_000 });
+    const idem = uniq();
+    const callId = await offerRouted(seller, idem);
+    for (const ev of [CONNECTED, COMPLETED]) await callEvent(seller, callId, idem, ev);
+    const bKey = await buyerKey(buyer);
+    const key = (
+      await call<{ decision: { conversionKey: string } }>("GET", `/v1/calls/${callId}`, { key: bKey })
+    ).body.decision.conversionKey;
+    const before = arm("call.after_conversion_capture_before_save", callId);
+    const post = () =>
+      call<{ conversion?: { status: string } }>("POST", `/v1/calls/${callId}/conversion`, {
+        key: bKey,
+        body: { key, revenueMicros: 99 },
+      }).catch(() => ({ status: 599, body: {} as { conversion?: { status: string } } }));
+    expect((await post()).status).not.toBe(200); // the host died inside it, after the capture
+    const { name } = await firedAndRestarted("call.after_conversion_capture_before_save", before);
+    expect(ACTOR_HOSTS).toContain(name);
+    // The same postback again: the intent is finished (the capture replays), then answered as accepted.
+    const again = await retried(post, (s) => s === 200);
+    expect(again.body.conversion?.status).toBe("converted");
+    await untilLogged(ACTOR_HOSTS, "buyer.capture_replayed", (l) => l.callId === callId);
+    await assertChargedOnce(buyer, [callId], PRICE);
+    await oneEvent(callId, "call.billable");
     await assertAuditVerifies();
   }, 180_000);
 

@@ -1,9 +1,10 @@
 // Reconciliation: each buyer actor's balance must equal the buyer's ledger balance, and its open
-// reservations the prices of its calls still open (routed, ringing, connected), so its spendable
+// reservations the prices of its calls still open (routed, ringing, connected, or awaiting a
+// conversion), so its spendable
 // figure (balance + credit limit − reservations) is the ledger's. Any difference is drift to
 // investigate (a charge captured by the actor but not yet posted is transient drift).
 
-import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, or, sql } from "drizzle-orm";
 import type { BuyerBalance } from "../../actors/buyer/buyer-api.ts";
 import { HOLDING_STATUSES } from "../../actors/call/holds.ts";
 import type { Result } from "../../actors/kernel/result.ts";
@@ -22,14 +23,23 @@ export interface Drift {
   openCallsMicros: number;
 }
 
-/** The prices of each buyer's calls still open, from the calls read model. */
+/**
+ * The prices of each buyer's calls still open, from the calls read model: routed, ringing, connected,
+ * or completed on a conversion-billed campaign and awaiting the conversion (the hold stays until the
+ * window closes: not drift, and no charge is due yet).
+ */
 async function openHolds(db: Db, buyerIds: string[]): Promise<Map<string, number>> {
   const held = new Map<string, number>();
   if (buyerIds.length === 0) return held;
   const rows = await db
     .select({ buyerId: calls.buyerId, sum: sql<string>`coalesce(sum(${calls.priceMicros}), 0)` })
     .from(calls)
-    .where(and(inArray(calls.buyerId, buyerIds), inArray(calls.status, [...HOLDING_STATUSES])))
+    .where(
+      and(
+        inArray(calls.buyerId, buyerIds),
+        or(inArray(calls.status, [...HOLDING_STATUSES]), eq(calls.conversionStatus, "awaiting")),
+      ),
+    )
     .groupBy(calls.buyerId);
   for (const r of rows) if (r.buyerId) held.set(r.buyerId, Number(r.sum));
   return held;

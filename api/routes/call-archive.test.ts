@@ -25,6 +25,7 @@ const row: CallRow = {
   attempts: 1,
   offeredAt: "2026-12-02 02:10:00.123+00",
   endedAt: "2026-12-02 02:12:00+00",
+  conversionStatus: null,
 };
 
 describe("archivedView", () => {

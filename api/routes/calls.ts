@@ -3,6 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gte, lt, or } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import type { CallState, CallStatus, ICallActor } from "../../actors/call/call-api.ts";
+import { conversionView } from "../../actors/call/conversion.ts";
 import { HOLDING } from "../../actors/call/holds.ts";
 import { actorProxy } from "../../actors/platform/dapr-client.ts";
 import { calls } from "../db/schema.ts";
@@ -44,6 +45,8 @@ export function callView(s: CallState) {
     channel: s.channel ?? null,
     hangupBy: s.hangupBy ?? null,
     flags: s.flags ?? [],
+    // Only on a conversion-billed call that completed qualified (docs/api.md, "Conversions").
+    ...(s.conversion ? { conversion: conversionView(s.conversion) } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 // Request bodies for call offers and lifecycle events.
 import * as v from "valibot";
-import { atMost, NonNegativeInt, StateCode, Tag, Vertical } from "./common.ts";
+import { atMost, Micros, NonNegativeInt, StateCode, Tag, Vertical } from "./common.ts";
 
 export const OfferCall = v.object({
   sellerCampaignId: v.pipe(v.string(), v.regex(/^scp_[0-9a-f]{28}$/, "must be a seller campaign id")),
@@ -20,4 +20,11 @@ export const CallEvent = v.object({
   durationSec: v.optional(v.pipe(NonNegativeInt, v.maxValue(86_400))),
   reason: v.optional(v.pipe(v.string(), atMost("text.reason"))),
   hangupBy: v.optional(v.picklist(["caller", "buyer", "system"])),
+});
+
+/** A conversion-billed call's postback by its buyer (docs/api.md, "Conversions"). */
+export const PostConversion = v.object({
+  key: v.pipe(v.string(), v.minLength(1), atMost("text.id")),
+  revenueMicros: v.optional(Micros),
+  disposition: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), atMost("text.reason"))),
 });

@@ -1,5 +1,6 @@
 // Request bodies for buyer campaigns (targets) and seller campaigns (traffic sources).
 import * as v from "valibot";
+import { CONVERSION_WINDOW_MAX_SEC, CONVERSION_WINDOW_MIN_SEC } from "../../actors/buyer/conversion.ts";
 import {
   DEFAULT_MAX_CALL_DURATION_SEC,
   MAX_CALL_DURATION_MAX_SEC,
@@ -7,6 +8,8 @@ import {
 } from "../../actors/call/holds.ts";
 import { RANGES } from "../../actors/kernel/limits.ts";
 import { RETENTION_DAYS, WHISPER_MESSAGE_MAX } from "../../actors/kernel/media.ts";
+import { payoutProblems } from "../../actors/seller/payout.ts";
+import type { Payout as SellerPayout } from "../../actors/seller/seller-api.ts";
 import {
   atMost,
   Micros,
@@ -105,6 +108,12 @@ const BuyerCampaignFields = {
   ),
   duplicateWindowDays: v.optional(v.pipe(NonNegativeInt, v.maxValue(RANGES.duplicateWindowDays.max)), 0),
   requireConsent: v.optional(v.boolean(), false),
+  // What bills the call: its duration reaching minDurationSec (the default), or the buyer's conversion
+  // postback within conversionWindowSec of the call's end (actors/buyer/conversion.ts).
+  billOn: v.optional(v.picklist(["duration", "conversion"])),
+  conversionWindowSec: v.optional(
+    v.pipe(NonNegativeInt, v.minValue(CONVERSION_WINDOW_MIN_SEC), v.maxValue(CONVERSION_WINDOW_MAX_SEC)),
+  ),
   recording: v.optional(Recording),
   whisper: v.optional(Whisper),
   rtb: v.optional(
@@ -122,18 +131,47 @@ const BuyerCampaignFields = {
 export const CreateBuyerCampaign = v.object(BuyerCampaignFields);
 export const PatchBuyerCampaign = v.partial(v.object(BuyerCampaignFields));
 
-const Payout = v.variant("type", [
-  v.object({ type: v.literal("fixed"), amountMicros: Micros }),
-  v.object({
-    type: v.literal("share"),
-    percent: v.pipe(
-      v.number(),
-      v.minValue(0),
-      v.maxValue(100),
-      v.check((p) => Math.abs(Math.round(p * 100) - p * 100) < 1e-9, "must have at most two decimals"),
+// Rules beside the base payout (actors/seller/payout.ts): duration tiers, a per-conversion amount,
+// caps. Cross-field rules (tiers ascending, the per-call cap within the daily) are checked here too.
+const PayoutRuleFields = {
+  tiers: v.optional(
+    v.pipe(
+      v.array(v.object({ minDurationSec: NonNegativeInt, amountMicros: Micros })),
+      v.minLength(1),
+      atMost("campaign.payout.tiers"),
     ),
-  }),
-]);
+  ),
+  perConversionMicros: v.optional(Micros),
+  caps: v.optional(
+    v.object({
+      perCallMicros: v.optional(Micros),
+      dailyMicros: v.optional(v.pipe(Micros, v.minValue(1, "must be a positive integer when set"))),
+    }),
+  ),
+};
+
+const Payout = v.pipe(
+  v.variant("type", [
+    v.object({ type: v.literal("fixed"), amountMicros: Micros, ...PayoutRuleFields }),
+    v.object({
+      type: v.literal("share"),
+      percent: v.pipe(
+        v.number(),
+        v.minValue(0),
+        v.maxValue(100),
+        v.check((p) => Math.abs(Math.round(p * 100) - p * 100) < 1e-9, "must have at most two decimals"),
+      ),
+      ...PayoutRuleFields,
+    }),
+  ]),
+  v.check(
+    (p) => payoutProblems(p).length === 0,
+    (issue) =>
+      payoutProblems(issue.input as SellerPayout)
+        .map((p) => `${p.field}: ${p.message}`)
+        .join("; "),
+  ),
+);
 
 /** What a carrier call hears when no buyer takes it (api/telephony/fallback.ts; absent: a message). */
 const CarrierFallback = v.variant("action", [

@@ -244,3 +244,14 @@ export const DisputeList = v.looseObject({
   data: v.array(Dispute),
   nextCursor: v.optional(v.nullable(v.string())),
 });
+
+/** A call's conversion as the postback answers it (docs/api.md, "Conversions"). */
+export const ConversionResult = v.looseObject({
+  callId: Id,
+  conversion: v.looseObject({
+    status: v.picklist(["awaiting", "converted", "not_converted"]),
+    windowEndsAt: Time,
+    convertedAt: v.nullable(Time),
+  }),
+  billing: v.looseObject({ billable: v.boolean(), chargedMicros: Int }),
+});

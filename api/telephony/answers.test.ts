@@ -12,6 +12,7 @@ import {
   hangupAnswer,
   routedAnswer,
   timeLimitSec,
+  withConversionKey,
 } from "./answers.ts";
 
 const decision: CallDecision = {
@@ -73,5 +74,23 @@ describe("carrier answers", () => {
     expect(fallbackAnswer({ action: "forward", number: "+13125550100" })).toContain(
       "<Number>+13125550100</Number></Dial><Hangup/>",
     );
+  });
+});
+
+describe("a conversion-billed call's key on the buyer leg", () => {
+  it("rides a SIP destination as a custom header; a number cannot carry it", () => {
+    const sip = dialOptions(ctx, {
+      ...decision,
+      destination: { sip: "sip:agent@pbx.example" },
+      conversionKey: "cvk_a/b",
+    });
+    expect(sip.destination.sip).toBe("sip:agent@pbx.example?X-DCE-Conversion-Key=cvk_a%2Fb");
+    expect(withConversionKey({ sip: "sip:a@b?x=1" }, "cvk_k").sip).toBe(
+      "sip:a@b?x=1&X-DCE-Conversion-Key=cvk_k",
+    );
+    expect(dialOptions(ctx, { ...decision, conversionKey: "cvk_k" }).destination).toEqual({
+      number: "+13055550123",
+    });
+    expect(withConversionKey({ sip: "sip:a@b" }, undefined)).toEqual({ sip: "sip:a@b" });
   });
 });

@@ -1,5 +1,6 @@
 // What the exchange answers a carrier: the Dial to the routed buyer (with the disclosure when due), the
 // seller campaign's fallback when no buyer takes the call, and the callback URLs under DCE_PUBLIC_URL.
+import type { Destination } from "../../actors/buyer/buyer-api.ts";
 import type { CallDecision } from "../../actors/call/call-api.ts";
 import { DEFAULT_MAX_CALL_DURATION_SEC } from "../../actors/call/holds.ts";
 import type { SellerCampaignEntry } from "../../actors/seller/campaign-index.ts";
@@ -63,7 +64,24 @@ export function dialOptions(ctx: DialContext, decision: CallDecision): DialOptio
       timeoutSec,
       ctx.provider,
     ),
-    destination: decision.destination ?? {},
+    destination: withConversionKey(decision.destination ?? {}, decision.conversionKey),
+  };
+}
+
+/** The SIP header a conversion-billed call's buyer leg carries its conversion key in. */
+export const CONVERSION_KEY_HEADER = "X-DCE-Conversion-Key";
+
+/**
+ * A SIP buyer of a conversion-billed call gets the call's conversion key on the call itself, as a
+ * custom SIP header (a `sip:` URI's header parameters, which both carriers pass on to the buyer's
+ * INVITE); a phone number cannot carry it, so that buyer has it from its webhook and GET only.
+ */
+export function withConversionKey(destination: Destination, key: string | undefined): Destination {
+  if (!key || !destination.sip) return destination;
+  const sep = destination.sip.includes("?") ? "&" : "?";
+  return {
+    ...destination,
+    sip: `${destination.sip}${sep}${CONVERSION_KEY_HEADER}=${encodeURIComponent(key)}`,
   };
 }
 

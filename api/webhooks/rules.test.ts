@@ -31,6 +31,7 @@ const snap: CallSnapshot = {
   attempts: 1,
   offeredAt: "2026-11-28T10:00:00.000Z",
   endedAt: "2026-11-28T10:02:00.000Z",
+  conversionStatus: null,
 };
 const callEvent = (type: string, s: Partial<CallSnapshot> = {}) =>
   domainEvent(type, { type: "call", id: "call_1" }, "e1", Date.UTC(2026, 10, 28, 10, 2), {

@@ -18,6 +18,10 @@ export const WEBHOOK_EVENTS = {
     "The exchange ended the call unbilled: its routing expired before it was placed (`reasonCode: routing_expired`), or it passed its maximum call duration with no end reported (`max_duration_exceeded`).",
   "call.rerouted": "The call moved to the next eligible buyer after the first one failed it.",
   "call.billable": "The call qualified: the buyer is charged and the seller credited.",
+  "call.converted":
+    "A conversion-billed call's buyer posted its conversion within the window; `call.billable` follows (the buyer's revenue and disposition reach the buyer only).",
+  "call.not_converted":
+    "A conversion-billed call's window closed with no conversion: its buyer's hold was released, nothing billed.",
   "buyer.deposited": "Funds were added to the buyer's balance (buyer only).",
   "buyer.refunded": "A charge was refunded to the buyer's balance (buyer only).",
   "dispute.opened": "The buyer disputed a billed call (sent to that buyer and the call's seller).",
@@ -117,7 +121,19 @@ function eventData(e: DomainEvent): Record<string, unknown> {
     billable: snap.billable,
     chargedMicros: snap.chargedMicros,
     payoutMicros: snap.payoutMicros,
+    ...conversionData(e.type, d),
   };
+}
+
+/**
+ * Conversion billing: a routing's conversion key (the view policy gives it to the buyer alone) and
+ * what bills the call; a conversion's revenue and disposition (the buyer's alone too).
+ */
+function conversionData(type: string, d: Record<string, unknown>): Record<string, unknown> {
+  if (type === "call.routed" || type === "call.rerouted")
+    return pick(d, ["billOn", "conversionKey", "conversionWindowSec"]);
+  if (type === "call.converted") return pick(d, ["revenueMicros", "disposition"]);
+  return {};
 }
 
 function snapshotOf(e: DomainEvent): CallSnapshot | undefined {
