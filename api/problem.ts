@@ -42,6 +42,8 @@ export const API_ERRORS = {
     "Too many domain events wait to be recorded; new offers are refused until the backlog drains. Retry after `Retry-After` seconds.",
   carrier_signature_invalid:
     "A carrier request (`/v1/telephony/...`) is unsigned, wrongly signed, or outside Telnyx's replay window; it was refused, audited, and changed nothing.",
+  csrf_invalid:
+    "A console form (`/console`) was posted without its session's CSRF token, or with another; nothing changed. Reload the page and retry.",
   internal_error: "An unexpected error; it has been logged.",
 } as const;
 

@@ -42,6 +42,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   upstream_unavailable: 503,
   events_backlog_full: 503,
   carrier_signature_invalid: 403,
+  csrf_invalid: 403,
   internal_error: 500,
 };
 
