@@ -188,6 +188,24 @@ describe("console journeys", () => {
       .toBe("active");
   });
 
+  it("a buyer changes the bid of several selected campaigns at once", async () => {
+    const page = await as("buyer");
+    await page.goto(`${API}/console/buyer/campaigns`);
+    const boxes = page.getByRole("checkbox");
+    expect(await boxes.count()).toBeGreaterThanOrEqual(2);
+    for (const box of await boxes.all()) await box.check();
+    await page.getByLabel("Bulk action on the selected campaigns").selectOption("bid");
+    await page.getByLabel('New bid (USD, for "Set bid")').fill("24.00");
+    await page.getByRole("button", { name: "Apply to selected" }).click();
+    await expect.poll(() => page.locator(".flash.ok").textContent()).toMatch(/^\d+ campaigns changed\.$/);
+    const list = await call<{ items: { bidMicros: number }[] }>(
+      "GET",
+      `/v1/buyers/${market.buyerId}/campaigns`,
+    );
+    expect(list.body.items.length).toBeGreaterThanOrEqual(2);
+    expect(list.body.items.map((i) => i.bidMicros)).toEqual(list.body.items.map(() => 24_000_000));
+  });
+
   it("an operator sees a live auction appear after an offer, without reloading", async () => {
     const page = await as("admin");
     await page.goto(`${API}/console/operator`);

@@ -23,7 +23,6 @@ export function buyerPages(app: Hono) {
       api.items("/v1/reports/revenue?groupBy=hour"),
     ]);
     const b = balance.body;
-    const deposits = postings.filter((p) => p.kind === "deposit");
     return render(
       c,
       "Overview",
@@ -39,13 +38,13 @@ export function buyerPages(app: Hono) {
           {hourlyChart("spend", "Spend by hour (USD)", revenue, [["chargedMicros", "Spend", "#0b57d0"]])}
         </section>
         <section class="card">
-          <h2>Deposits and postings</h2>
+          <h2>Deposits and charges</h2>
           <p class="muted">Deposits are recorded by the exchange's operators once funds arrive.</p>
           <Table
             viewer="buyer"
             caption="Recent postings"
             empty="No postings yet."
-            rows={deposits.length > 0 ? deposits : postings}
+            rows={postings}
             cols={[
               { field: "occurredAt", label: "When", time: true },
               { field: "kind", label: "Kind" },
@@ -63,6 +62,19 @@ export function buyerPages(app: Hono) {
     const campaigns = await api.items(`/v1/buyers/${api.session.accountId}/campaigns`);
     const csrf = api.session.csrf;
     const cols: Col[] = [
+      {
+        field: "id",
+        label: "Select",
+        render: (r) => (
+          <input
+            type="checkbox"
+            name="ids"
+            value={String(r.id)}
+            form="bulk"
+            aria-label={`Select ${String(r.name)}`}
+          />
+        ),
+      },
       { field: "name", label: "Name" },
       { field: "vertical", label: "Vertical" },
       { field: "states", label: "States", render: (r) => ((r.states as string[]) ?? []).join(", ") },
@@ -114,6 +126,7 @@ export function buyerPages(app: Hono) {
             cols={cols}
             ownConfig
           />
+          {campaigns.length > 0 ? <BulkForm csrf={csrf} /> : null}
         </section>
         <section class="card">
           <h2>New campaign</h2>
@@ -205,6 +218,39 @@ export function buyerPages(app: Hono) {
     return patch(c, { bidMicros }, `bid set to ${usd(bidMicros)}.`);
   });
 
+  // Bulk changes, one PATCH per selected campaign (the batch API of issue 17 can replace the loop).
+  app.post("/buyer/campaigns/bulk", async (c) => {
+    const api = c.get("consoleApi");
+    const f = await c.req.parseBody({ all: true });
+    const ids = ([] as unknown[])
+      .concat(f.ids ?? [])
+      .map(String)
+      .slice(0, 100);
+    if (ids.length === 0)
+      return back(c, "/console/buyer/campaigns", { error: "Select at least one campaign." });
+    const action = String(f.action ?? "");
+    const body =
+      action === "pause"
+        ? { status: "paused" }
+        : action === "resume"
+          ? { status: "active" }
+          : { bidMicros: dollarsToMicros(f.bid) };
+    const results = await Promise.all(
+      ids.map((id) =>
+        api.call("PATCH", `/v1/buyers/${api.session.accountId}/campaigns/${encodeURIComponent(id)}`, body),
+      ),
+    );
+    const refused = results.flatMap((r, i) => (r.ok ? [] : [`${ids[i]}: ${refusal(r)}`]));
+    const done = results.length - refused.length;
+    return back(
+      c,
+      "/console/buyer/campaigns",
+      refused.length
+        ? { error: `${done} changed; refused: ${refused.join("; ")}` }
+        : { ok: `${done} campaigns changed.` },
+    );
+  });
+
   callPages(app, "buyer");
   disputePages(app, "buyer");
 
@@ -240,6 +286,27 @@ export function buyerPages(app: Hono) {
       ),
     );
   });
+}
+
+function BulkForm(props: { csrf: string }) {
+  return (
+    <form method="post" action="/console/buyer/campaigns/bulk" id="bulk" class="stack">
+      <Csrf token={props.csrf} />
+      <label>
+        Bulk action on the selected campaigns
+        <select name="action">
+          <option value="pause">Pause</option>
+          <option value="resume">Resume</option>
+          <option value="bid">Set bid</option>
+        </select>
+      </label>
+      <label>
+        New bid (USD, for "Set bid")
+        <input name="bid" inputmode="decimal" />
+      </label>
+      <button type="submit">Apply to selected</button>
+    </form>
+  );
 }
 
 export const DELIVERY_COLS: Col[] = [

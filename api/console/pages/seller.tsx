@@ -55,11 +55,11 @@ export function sellerPages(app: Hono) {
           </form>
         </section>
         <section class="card">
-          <h2>Payouts and postings</h2>
+          <h2>Payouts and available earnings</h2>
           <Table
             viewer="seller"
             caption="Postings"
-            empty="No postings yet."
+            empty="Nothing available or paid yet: earnings are on hold first."
             rows={postings}
             cols={[
               { field: "occurredAt", label: "When", time: true },
