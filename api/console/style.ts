@@ -15,7 +15,7 @@ header.top button { background:transparent; color:#fff; border:1px solid #9fb3cc
 nav.main ul { list-style:none; display:flex; flex-wrap:wrap; gap:4px; margin:0; padding:8px 20px; background:#e3e8ef; }
 nav.main a { display:block; padding:6px 12px; border-radius:4px; text-decoration:none; color:var(--fg); }
 nav.main a[aria-current="page"] { background:var(--accent); color:#fff; }
-main { padding:18px 20px 40px; max-width:1200px; }
+main { padding:18px 20px 40px; max-width:1440px; }
 h1 { font-size:22px; margin:4px 0 14px; }
 h2 { font-size:17px; margin:0 0 10px; }
 .grid { display:grid; grid-template-columns:repeat(auto-fit,minmax(260px,1fr)); gap:14px; margin-bottom:14px; }
@@ -25,6 +25,7 @@ section.card { background:var(--card); border:1px solid var(--line); border-radi
 table { border-collapse:collapse; width:100%; font-size:14px; }
 th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { background:#eef1f5; font-weight:600; }
+td.time { white-space:nowrap; }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; background:#e3e8ef; }
 .badge.ok { background:#d8f0df; color:var(--ok); } .badge.warn { background:#fbecd4; color:var(--warn); }

@@ -151,7 +151,7 @@ export function Table(props: {
                 <td
                   data-field={props.ownConfig ? undefined : c.field}
                   data-config={props.ownConfig ? c.field : undefined}
-                  class={c.money ? "num" : undefined}
+                  class={c.money ? "num" : c.time ? "time" : undefined}
                 >
                   {c.render
                     ? c.render(r)

@@ -213,6 +213,25 @@ describe("console journeys", () => {
     const offer = await offerCall<{ callId: string }>(market.seller, { vertical: VERTICAL });
     // Polled by htmx every 2 s; the read model follows the event pipeline.
     await page.locator("#live").getByText(offer.body.callId).waitFor({ timeout: 30_000 });
+    // An offer nobody bids on (no buyer targets Wyoming) shows in the no-bid reasons and the rates.
+    const noBid = await offerCall<{ callId: string; status: string; reason?: { code: string } }>(
+      market.seller,
+      {
+        vertical: VERTICAL,
+        callerState: "WY",
+      },
+    );
+    expect(noBid.body.status).toBe("no_bid");
+    const code = noBid.body.reason?.code ?? "";
+    expect(code).not.toBe("");
+    await page.locator("#live").getByText(noBid.body.callId).waitFor({ timeout: 30_000 });
+    const reasonRow = async () => {
+      await page.reload();
+      return page.getByRole("region", { name: "No-bid reasons" }).locator("tr", { hasText: code }).count();
+    };
+    await expect.poll(reasonRow, { timeout: 20_000 }).toBe(1);
+    const perSecond = page.locator("section.card", { hasText: "Offers per second" }).locator(".stat");
+    expect(Number(await perSecond.textContent())).toBeGreaterThan(0);
   });
 
   it("a seller downloads a monthly statement as CSV", async () => {

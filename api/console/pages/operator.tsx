@@ -44,8 +44,8 @@ export function operatorPages(app: Hono) {
     const since = new Date(Date.now() - 60_000).toISOString();
     const [live, lastMinute, recent, revenue, rates] = await Promise.all([
       liveRows(api),
-      api.items(`/v1/calls?limit=500&from=${encodeURIComponent(since)}`),
-      api.items("/v1/calls?limit=500"),
+      api.items(`/v1/calls?limit=200&from=${encodeURIComponent(since)}`),
+      api.items("/v1/calls?limit=200"),
       api.items("/v1/reports/revenue?groupBy=hour"),
       api.items("/v1/reports/win-rates?groupBy=hour"),
     ]);
@@ -63,7 +63,10 @@ export function operatorPages(app: Hono) {
       "Market",
       <>
         <div class="grid">
-          <Stat label="Offers per second (last minute)" value={(lastMinute.length / 60).toFixed(2)} />
+          <Stat
+            label="Offers per second (last minute)"
+            value={lastMinute.length >= 200 ? "≥ 3.33" : (lastMinute.length / 60).toFixed(2)}
+          />
           <Stat
             label="Win rate (calls routed / offered)"
             value={offered ? `${((100 * routed) / offered).toFixed(1)}%` : "–"}
@@ -91,7 +94,7 @@ export function operatorPages(app: Hono) {
           )}
         </section>
         <section class="card">
-          <h2>No-bid and refusal reasons (last 500 offers)</h2>
+          <h2>No-bid and refusal reasons (last 200 offers)</h2>
           <Table
             viewer="admin"
             caption="No-bid reasons"
