@@ -29,15 +29,17 @@ export class ConsoleApi {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<ApiAnswer<T>> {
+    // A string body goes as it is (its content type in `headers`); anything else as JSON.
+    const raw = typeof body === "string";
     const init: RequestInit = {
       method,
       headers: {
         authorization: `Bearer ${this.apiKey}`,
         "x-request-id": this.c.get("requestId") ?? "",
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(body === undefined || raw ? {} : { "content-type": "application/json" }),
         ...headers,
       },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }),
     };
     const res = await this.fetch(new Request(`http://console.internal${path}`, init), this.c.env);
     const text = await res.text();

@@ -3,6 +3,7 @@
 // the session's key (api-client.ts), so they see exactly what the API's view policy lets the role see.
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Child } from "hono/jsx";
 import type { ApiDeps } from "../deps.ts";
@@ -69,6 +70,9 @@ export function back(c: Context, to: string, flash: { ok?: string; error?: strin
   return c.redirect(`${to}${q ? `?${q}` : ""}`, 303);
 }
 
+const FORM_BYTES = 64 * 1024;
+export const DNC_UPLOAD_BYTES = 50 * 1024 * 1024;
+
 /** Local mode (the API bound to loopback): cookies without `Secure`, since the stack speaks plain http. */
 const isLocal = (host: string) => ["127.0.0.1", "localhost", "::1"].includes(host);
 
@@ -86,6 +90,16 @@ export function consoleApp(deps: ApiDeps, keys: KeyResolver, apiFetch: ApiFetch)
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "no-referrer");
     if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
+  });
+
+  // Forms are small; a Do-Not-Call upload may be larger (bigger files: scripts/dnc-import.ts).
+  app.use(async function consoleBodyLimit(c, next) {
+    const maxSize = c.req.path === "/console/operator/dnc-import" ? DNC_UPLOAD_BYTES : FORM_BYTES;
+    return bodyLimit({
+      maxSize,
+      onError: (c) =>
+        problem(c, new ApiError(413, "payload_too_large", `console uploads are limited to ${maxSize} bytes`)),
+    })(c, next);
   });
 
   app.get("/assets/:name", (c) => {

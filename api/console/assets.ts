@@ -31,6 +31,11 @@ const CONSOLE_JS = `
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSwap", function (e) { draw(e.target); });
+  // Upload progress of a form posted by htmx (the Do-Not-Call import) into its <progress>.
+  document.addEventListener("htmx:xhr:progress", function (e) {
+    var bar = e.target.querySelector && e.target.querySelector("progress");
+    if (bar && e.detail.lengthComputable) bar.value = Math.round((e.detail.loaded / e.detail.total) * 100);
+  });
 })();
 `;
 

@@ -155,6 +155,14 @@ describe("console sign-in and sessions", () => {
       `/v1/buyers/${market.buyerId}/campaigns/${market.buyerCampaignId}`,
     );
     expect(campaign.body.status).toBe("active");
+    // Forms are small: a body past 64 KB is refused before anything reads it.
+    const big = await fetch(`${API}/console/buyer/campaigns`, {
+      method: "POST",
+      headers: { cookie: `dce_console=${token}`, "content-type": "application/x-www-form-urlencoded" },
+      body: `name=${"x".repeat(70_000)}`,
+      redirect: "manual",
+    });
+    expect(big.status).toBe(413);
   });
 });
 
@@ -232,6 +240,26 @@ describe("console journeys", () => {
     await expect.poll(reasonRow, { timeout: 20_000 }).toBe(1);
     const perSecond = page.locator("section.card", { hasText: "Offers per second" }).locator(".stat");
     expect(Number(await perSecond.textContent())).toBeGreaterThan(0);
+  });
+
+  it("an operator imports a Do-Not-Call file and sees the list", async () => {
+    const page = await as("admin");
+    await page.goto(`${API}/console/operator/risk`);
+    const listId = `console-${Date.now().toString(36)}`;
+    await page.getByLabel("List id").fill(listId);
+    await page.getByLabel("Source").selectOption("internal");
+    await page.getByLabel("File").setInputFiles({
+      name: "dnc.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("+13075550123\n3075550124\nnot a number\n+13075550125\n"),
+    });
+    await page.getByRole("button", { name: "Import" }).click();
+    await expect
+      .poll(() => page.locator("#dnc-result").textContent())
+      .toContain(`Imported list ${listId}: 3 numbers, 1 invalid lines skipped`);
+    await page.reload();
+    const row = page.getByRole("region", { name: "Do-Not-Call lists" }).locator("tr", { hasText: listId });
+    expect(await row.locator('[data-field="count"]').textContent()).toBe("3");
   });
 
   it("a seller downloads a monthly statement as CSV", async () => {

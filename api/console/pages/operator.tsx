@@ -1,10 +1,10 @@
 // Operator pages (admin keys): the market (live auctions as they close, offers/s, win rate, no-bid
 // reasons, revenue and margin by hour), the event pipeline (backlog, dead letters, webhook health,
-// reconciliation, audit chain) and risk (fraud decisions, Do-Not-Call lists).
+// reconciliation, audit chain) and risk (fraud decisions, Do-Not-Call lists and file imports).
 import type { Hono } from "hono";
-import type { ConsoleApi } from "../api-client.ts";
-import { render } from "../app.tsx";
-import { type Col, Stat, StatusBadge, Table } from "../ui.tsx";
+import { type ConsoleApi, refusal } from "../api-client.ts";
+import { back, render } from "../app.tsx";
+import { type Col, Csrf, Stat, StatusBadge, Table } from "../ui.tsx";
 import { DELIVERY_COLS } from "./buyer.tsx";
 import { hourlyChart } from "./charts.ts";
 import { disputePages } from "./disputes.tsx";
@@ -243,6 +243,47 @@ export function operatorPages(app: Hono) {
           />
         </section>
         <section class="card">
+          <h2>Import a Do-Not-Call file</h2>
+          <p class="muted">
+            One number a line (text or CSV), up to 50 MB here; larger national files import with
+            scripts/dnc-import.ts. A new file replaces the list's previous generation.
+          </p>
+          <form
+            method="post"
+            action="/console/operator/dnc-import"
+            enctype="multipart/form-data"
+            class="stack"
+            hx-post="/console/operator/dnc-import"
+            hx-encoding="multipart/form-data"
+            hx-target="#dnc-result"
+          >
+            <Csrf token={api.session.csrf} />
+            <label>
+              List id
+              <input name="listId" required pattern="[a-z0-9][a-z0-9-]{0,39}" value="national" />
+            </label>
+            <label>
+              Source
+              <select name="source">
+                <option value="national">national</option>
+                <option value="state">state</option>
+                <option value="internal">internal</option>
+              </select>
+            </label>
+            <label>
+              Published (YYYY-MM-DD)
+              <input name="publishedAt" pattern="\d{4}-\d{2}-\d{2}" />
+            </label>
+            <label>
+              File
+              <input type="file" name="file" required accept=".txt,.csv,text/plain,text/csv" />
+            </label>
+            <button type="submit">Import</button>
+            <progress id="dnc-progress" value="0" max="100" aria-label="Upload progress" />
+          </form>
+          <div id="dnc-result" aria-live="polite" />
+        </section>
+        <section class="card">
           <h2>Do-Not-Call lists</h2>
           <Table
             viewer="admin"
@@ -263,6 +304,28 @@ export function operatorPages(app: Hono) {
         </section>
       </>,
     );
+  });
+
+  // A DNC file through the console: the page shows the upload's progress (htmx's XHR events drive the
+  // <progress>), then the import's own summary from POST /v1/compliance/dnc/imports.
+  app.post("/operator/dnc-import", async (c) => {
+    const api = c.get("consoleApi");
+    const f = await c.req.parseBody();
+    const file = f.file;
+    if (!(file instanceof File) || file.size === 0)
+      return c.html(<p class="flash error">Choose a non-empty file.</p>, 400);
+    const q = new URLSearchParams({ listId: String(f.listId ?? ""), source: String(f.source || "national") });
+    if (f.publishedAt) q.set("publishedAt", String(f.publishedAt));
+    const r = await api.call("POST", `/v1/compliance/dnc/imports?${q}`, await file.text(), {
+      "content-type": "text/plain",
+    });
+    const b = r.body as { imported?: number; invalid?: number; generation?: number; warning?: string };
+    const text = r.ok
+      ? `Imported list ${q.get("listId")}: ${b.imported} numbers, ${b.invalid} invalid lines skipped (generation ${b.generation}).${b.warning ? ` ${b.warning}` : ""}`
+      : refusal(r);
+    if (c.req.header("hx-request"))
+      return c.html(<p class={`flash ${r.ok ? "ok" : "error"}`}>{text}</p>, r.ok ? 200 : 400);
+    return back(c, "/console/operator/risk", r.ok ? { ok: text } : { error: text });
   });
 
   disputePages(app, "operator");
