@@ -1,5 +1,6 @@
 // The dispute journey in the console, in Chromium through the whole stack: a buyer opens a dispute on
-// a billable call from the call's page and follows it; the seller of the call and the operator see it.
+// a billable call from the call's page and follows it; the seller of the call and the operator see it,
+// and the operator's partial refund reaches the buyer's page.
 // Built against the disputes contract (POST /v1/calls/{id}/disputes, GET /v1/disputes), which the
 // disputes branch (issue 16) provides: this file passes once both are merged.
 import type { Browser, Page } from "playwright";
@@ -63,5 +64,17 @@ describe("console disputes", () => {
     const operator = await signedIn(ADMIN_KEY());
     await operator.goto(`${API}/console/operator/disputes`);
     expect(await operator.locator("tr", { hasText: id }).count()).toBe(1);
+
+    // The operator refunds part of the charge; the buyer follows the decision.
+    const form = operator.locator("form", { hasText: `Decision on ${id}` }); // others may be open too
+    await form.getByLabel(`Decision on ${id} (not_qualified)`).selectOption("partial");
+    await form.getByLabel("Partial refund (USD)").fill("5.00");
+    await form.getByLabel("Note").fill("half the call was qualified");
+    await form.getByRole("button", { name: "Decide" }).click();
+    expect(await operator.locator(".flash").textContent()).toBe(`Dispute ${id}: partially_accepted.`);
+    await buyer.goto(`${API}/console/buyer/disputes`);
+    const decided = buyer.locator("tr", { hasText: id });
+    expect(await decided.locator(".badge").textContent()).toBe("partially_accepted");
+    expect(await decided.locator('[data-config="refundMicros"]').textContent()).toBe("$5.00");
   });
 });

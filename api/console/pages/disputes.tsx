@@ -3,7 +3,7 @@
 import type { Hono } from "hono";
 import { refusal } from "../api-client.ts";
 import { back, render } from "../app.tsx";
-import { type Col, StatusBadge, Table, when } from "../ui.tsx";
+import { type Col, Csrf, StatusBadge, Table, when } from "../ui.tsx";
 
 export const DISPUTE_REASONS = [
   "hung_up",
@@ -53,6 +53,9 @@ export function disputePages(app: Hono, role: "buyer" | "seller" | "operator") {
               ? "Disputes buyers opened against your calls."
               : "Every dispute on the exchange."}
         </p>
+        {role === "operator" ? (
+          <DecisionForms rows={rows as Record<string, unknown>[]} csrf={api.session.csrf} />
+        ) : null}
         <Table
           viewer={role === "operator" ? "admin" : role}
           caption="Disputes"
@@ -65,6 +68,26 @@ export function disputePages(app: Hono, role: "buyer" | "seller" | "operator") {
     );
   });
 
+  if (role === "operator") {
+    // The operator decides an open dispute: accept (full refund), partial (an amount) or reject.
+    app.post("/operator/disputes/:id/decision", async (c) => {
+      const api = c.get("consoleApi");
+      const f = await c.req.parseBody();
+      const decision = String(f.decision ?? "");
+      const refund = String(f.refund ?? "").trim();
+      const r = await api.call("POST", `/v1/disputes/${encodeURIComponent(c.req.param("id"))}/decision`, {
+        decision,
+        note: String(f.note ?? "").trim() || decision,
+        ...(decision === "partial" && refund ? { refundMicros: Math.round(Number(refund) * 1_000_000) } : {}),
+      });
+      return back(
+        c,
+        "/console/operator/disputes",
+        r.ok ? { ok: `Dispute ${r.body.id}: ${r.body.status}.` } : { error: refusal(r) },
+      );
+    });
+    return;
+  }
   if (role !== "buyer") return;
   app.post("/buyer/calls/:callId/disputes", async (c) => {
     const api = c.get("consoleApi");
@@ -78,4 +101,36 @@ export function disputePages(app: Hono, role: "buyer" | "seller" | "operator") {
     const to = `/console/buyer/calls/${callId}`;
     return back(c, to, r.ok ? { ok: `Dispute ${r.body.id} opened.` } : { error: refusal(r) });
   });
+}
+
+/** One decision form per open dispute (operator). */
+function DecisionForms(props: { rows: Record<string, unknown>[]; csrf: string }) {
+  const open = props.rows.filter((r) => r.status === "open").slice(0, 20);
+  if (open.length === 0) return null;
+  return (
+    <>
+      {open.map((d) => (
+        <form method="post" action={`/console/operator/disputes/${d.id}/decision`} class="stack">
+          <Csrf token={props.csrf} />
+          <label>
+            Decision on {String(d.id)} ({String(d.reason)})
+            <select name="decision">
+              <option value="accept">accept (full refund)</option>
+              <option value="partial">partial refund</option>
+              <option value="reject">reject</option>
+            </select>
+          </label>
+          <label>
+            Partial refund (USD)
+            <input name="refund" inputmode="decimal" />
+          </label>
+          <label>
+            Note
+            <input name="note" maxlength={500} />
+          </label>
+          <button type="submit">Decide</button>
+        </form>
+      ))}
+    </>
+  );
 }
