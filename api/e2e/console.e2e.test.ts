@@ -167,7 +167,7 @@ describe("console sign-in and sessions", () => {
 });
 
 describe("console journeys", () => {
-  it("a buyer creates a campaign, then pauses and resumes it", async () => {
+  it("a buyer creates a campaign, pauses it, edits it and resumes it", async () => {
     const page = await as("buyer");
     await page.goto(`${API}/console/buyer/campaigns`);
     const name = `Console ${Date.now().toString(36)}`;
@@ -181,15 +181,26 @@ describe("console journeys", () => {
     await expect
       .poll(() => page.locator("tr", { hasText: name }).locator(".badge").first().textContent())
       .toBe("paused");
-    const list = await call<{ items: { name: string; status: string; bidMicros: number }[] }>(
+    const list = await call<{ items: { id: string; name: string; status: string; bidMicros: number }[] }>(
       "GET",
       `/v1/buyers/${market.buyerId}/campaigns`,
     );
     const created = list.body.items.find((i) => i.name === name);
     expect(created).toMatchObject({ status: "paused", bidMicros: 12_340_000 });
+    // Edit it: a new name and states, saved through PATCH.
+    await page.getByRole("link", { name, exact: true }).click();
+    await page.getByLabel("Name", { exact: true }).fill(`${name} edited`);
+    await page.getByLabel("States (comma-separated)").fill("fl, ga");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect.poll(() => page.locator(".flash.ok").textContent()).toBe(`${name} edited: saved.`);
+    const edited = await call<{ name: string; states: string[] }>(
+      "GET",
+      `/v1/buyers/${market.buyerId}/campaigns/${created?.id}`,
+    );
+    expect(edited.body).toMatchObject({ name: `${name} edited`, states: ["FL", "GA"] });
     await page
       .locator("tr", { hasText: name })
-      .getByRole("button", { name: `Resume ${name}` })
+      .getByRole("button", { name: `Resume ${name} edited` })
       .click();
     await expect
       .poll(() => page.locator("tr", { hasText: name }).locator(".badge").first().textContent())

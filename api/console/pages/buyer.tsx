@@ -75,7 +75,11 @@ export function buyerPages(app: Hono) {
           />
         ),
       },
-      { field: "name", label: "Name" },
+      {
+        field: "name",
+        label: "Name",
+        render: (r) => <a href={`/console/buyer/campaigns/${r.id}`}>{String(r.name)}</a>,
+      },
       { field: "vertical", label: "Vertical" },
       { field: "states", label: "States", render: (r) => ((r.states as string[]) ?? []).join(", ") },
       { field: "status", label: "Status", render: (r) => <StatusBadge status={r.status} /> },
@@ -216,6 +220,75 @@ export function buyerPages(app: Hono) {
   app.post("/buyer/campaigns/:id/bid", async (c) => {
     const bidMicros = dollarsToMicros((await c.req.parseBody()).bid);
     return patch(c, { bidMicros }, `bid set to ${usd(bidMicros)}.`);
+  });
+
+  // Edit one campaign: its name, targeting, bid, minimum duration, destination and concurrency cap.
+  app.get("/buyer/campaigns/:id", async (c) => {
+    const api = c.get("consoleApi");
+    const id = c.req.param("id");
+    const r = await api.get(`/v1/buyers/${api.session.accountId}/campaigns/${encodeURIComponent(id)}`);
+    if (!r.ok) return render(c, "Campaign not found", <p>No such campaign among yours.</p>, 404);
+    const k = r.body as {
+      name?: string;
+      states?: string[];
+      bidMicros?: number;
+      minDurationSec?: number;
+      destination?: { number?: string };
+      caps?: { concurrency?: number };
+    };
+    return render(
+      c,
+      `Edit ${k.name}`,
+      <section class="card">
+        <form method="post" action={`/console/buyer/campaigns/${id}/edit`} class="stack">
+          <Csrf token={api.session.csrf} />
+          <label>
+            Name
+            <input name="name" required maxlength={100} value={k.name} />
+          </label>
+          <label>
+            States (comma-separated)
+            <input name="states" required value={(k.states ?? []).join(", ")} />
+          </label>
+          <label>
+            Bid (USD)
+            <input name="bid" required inputmode="decimal" value={((k.bidMicros ?? 0) / 1e6).toFixed(2)} />
+          </label>
+          <label>
+            Minimum duration (s)
+            <input name="minDurationSec" type="number" min={0} value={String(k.minDurationSec ?? 0)} />
+          </label>
+          <label>
+            Destination (E.164)
+            <input name="destination" required value={k.destination?.number ?? ""} />
+          </label>
+          <label>
+            Concurrency cap
+            <input name="concurrency" type="number" min={1} value={String(k.caps?.concurrency ?? "")} />
+          </label>
+          <button type="submit">Save changes</button>
+        </form>
+      </section>,
+    );
+  });
+  app.post("/buyer/campaigns/:id/edit", async (c) => {
+    const f = await c.req.parseBody();
+    const states = String(f.states ?? "")
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .map((x) => x.toUpperCase());
+    return patch(
+      c,
+      {
+        name: String(f.name ?? ""),
+        states,
+        bidMicros: dollarsToMicros(f.bid),
+        minDurationSec: Number(f.minDurationSec || 0),
+        destination: { number: String(f.destination ?? "") },
+        ...(f.concurrency ? { caps: { concurrency: Number(f.concurrency) } } : {}),
+      },
+      "saved.",
+    );
   });
 
   // Bulk changes, one PATCH per selected campaign (the batch API of issue 17 can replace the loop).
