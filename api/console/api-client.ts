@@ -16,6 +16,9 @@ export interface ApiAnswer<T = Record<string, unknown>> {
 }
 
 export class ConsoleApi {
+  /** Set when the API refused the session's key (revoked or expired): the session must end. */
+  keyRefused = false;
+
   constructor(
     private readonly fetch: ApiFetch,
     private readonly c: Context,
@@ -42,6 +45,7 @@ export class ConsoleApi {
       ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }),
     };
     const res = await this.fetch(new Request(`http://console.internal${path}`, init), this.c.env);
+    if (res.status === 401) this.keyRefused = true;
     const text = await res.text();
     let parsed: unknown = {};
     if ((res.headers.get("content-type") ?? "").includes("json") && text) parsed = JSON.parse(text);

@@ -159,8 +159,19 @@ export function consoleApp(deps: ApiDeps, keys: KeyResolver, apiFetch: ApiFetch)
       if (!sameToken(loaded.session.csrf, form._csrf ?? c.req.header("x-csrf-token")))
         return problem(c, new ApiError(403, "csrf_invalid", "the form's CSRF token is missing or wrong"));
     }
-    c.set("consoleApi", new ConsoleApi(apiFetch, c, loaded.apiKey, loaded.session));
+    const api = new ConsoleApi(apiFetch, c, loaded.apiKey, loaded.session);
+    c.set("consoleApi", api);
     await next();
+    // The key was revoked or expired since sign-in (the API answered 401): the session ends with it.
+    if (api.keyRefused) {
+      await destroySession(deps.redis, getCookie(c, SESSION_COOKIE));
+      c.res = undefined;
+      deleteCookie(c, SESSION_COOKIE, cookie);
+      if (c.req.header("hx-request")) {
+        c.header("hx-redirect", "/console/sign-in");
+        c.res = c.body(null, 401);
+      } else c.res = c.redirect("/console/sign-in", 303);
+    }
   });
 
   app.get("/", (c) => c.redirect(HOME[c.get("consoleApi").session.role], 303));

@@ -139,6 +139,27 @@ describe("console sign-in and sessions", () => {
     await context.close();
   });
 
+  it("ends the session when its API key is revoked", async () => {
+    const key = await call<{ id: string; key: string }>("POST", "/v1/api-keys", {
+      body: { accountId: market.seller.sellerId, role: "seller" },
+    });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, key.body.key);
+    expect(await page.locator("h1").textContent()).toBe("Earnings");
+    const revoked = await call("POST", `/v1/api-keys/${key.body.id}/revoke`);
+    expect(revoked.status).toBe(200);
+    // Revocations reach every API replica's key cache within a second.
+    await expect
+      .poll(async () => {
+        await page.goto(`${API}/console/seller/calls`);
+        return page.url();
+      })
+      .toMatch(/\/console\/sign-in$/);
+    expect((await context.cookies()).some((c) => c.name === "dce_console")).toBe(false);
+    await context.close();
+  });
+
   it("refuses a state-changing form without the session's CSRF token", async () => {
     const { context } = contexts.buyer!;
     const token = (await context.cookies()).find((c) => c.name === "dce_console")!.value;
