@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { LIMITS, limitHit } from "../actors/kernel/limits.ts";
+import { consoleApp } from "./console/app.tsx";
 import { watchDeadLetters } from "./dead-letter-metrics.ts";
 import type { ApiDeps } from "./deps.ts";
 import { disputeRoutes } from "./disputes/routes.ts";
@@ -56,6 +57,11 @@ export function createApp(deps: ApiDeps) {
   });
   app.use(requestMetrics());
 
+  // The browser console (api/console/): HTML pages, not partner operations, so it stays out of the
+  // OpenAPI document; its pages call this very app in process with the session's key.
+  const consolePages = consoleApp(deps, keys, (req, env) => app.fetch(req, env));
+  app.all("/console", (c) => consolePages.fetch(c.req.raw, c.env));
+  app.all("/console/*", (c) => consolePages.fetch(c.req.raw, c.env));
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes(app)); // documents every route of `app`, walked at the first request
   app.route("/", metricsRoutes(keys));

@@ -59,6 +59,8 @@ export const API_ERRORS = {
     "The call has no auction receipt: it was refused before any auction, or its auction closed before auction inputs were recorded.",
   dossier_unavailable:
     "The call's dossier cannot be signed now: no signing key is configured, the call's records are not audited or anchored yet (retry), or the audit log no longer proves them (an incident).",
+  csrf_invalid:
+    "A console form (`/console`) was posted without its session's CSRF token, or with another; nothing changed. Reload the page and retry.",
   internal_error: "An unexpected error; it has been logged.",
 } as const;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the exchange needs on a fresh Debian machine, skipping what is already there:
-# Node.js 24 (the npm registry's binary package, into ~/.cache/dce; scripts/node24.sh), Redis and
+# Node.js 24 (the npm registry's binary package, into ~/.cache/dce; scripts/node24.sh), Chromium (the console's browser tests), Redis and
 # PostgreSQL (Debian packages), npm packages, and the Dapr binaries (built from the Go proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,8 @@ need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv) # Schemathesis (PyPI)
+# The console's browser tests drive Debian's Chromium (Playwright's own browser download is unreachable).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian packages"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
