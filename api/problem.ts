@@ -57,8 +57,10 @@ export const API_ERRORS = {
     "The call's auction is not recorded yet (events reach Postgres within moments); retry the receipt or replay shortly.",
   receipt_unavailable:
     "The call has no auction receipt: it was refused before any auction, or its auction closed before auction inputs were recorded.",
+  dossier_pending:
+    "The call's records are not in the audit log or under a signed checkpoint yet (events are audited within moments, checkpoints every few seconds); retry shortly.",
   dossier_unavailable:
-    "The call's dossier cannot be signed now: no signing key is configured, the call's records are not audited or anchored yet (retry), or the audit log no longer proves them (an incident).",
+    "The call's dossier cannot be signed now: no signing key is configured, or the audit log no longer proves the call's records (an incident: see GET /v1/audit/verify).",
   csrf_invalid:
     "A console form (`/console`) was posted without its session's CSRF token, or with another; nothing changed. Reload the page and retry.",
   internal_error: "An unexpected error; it has been logged.",

@@ -65,7 +65,9 @@ if (isMain(import.meta.url)) {
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith(".log"))
     .sort()) {
-    const errors = errorsOf(readFileSync(join(dir, file), "utf8")).filter((e) => e.at >= since);
+    const errors = errorsOf(readFileSync(join(dir, file), "utf8")).filter(
+      (e) => e.at >= since && !NOISE.test(e.message),
+    );
     if (errors.length === 0) continue;
     console.log(`${file}: ${errors.length} error lines`);
     for (const line of digest(errors)) console.log(`  ${line}`);

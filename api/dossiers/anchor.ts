@@ -38,6 +38,8 @@ const toRow = (r: AuditRow): ChainRow => ({
 const COLUMNS = sql`chain, seq, event_id, type, aggregate_type, aggregate_id, occurred_at, payload_digest, prev_hash, hash`;
 
 export const unavailable = (detail: string) => new ApiError(503, "dossier_unavailable", detail);
+/** Not yet, but soon: the call's events are still on their way into the audit log or a checkpoint. */
+export const pending = (detail: string) => new ApiError(409, "dossier_pending", detail);
 
 /** The call's audit rows (one chain: they share its aggregate id), in order, with each event's data. */
 export async function callRows(deps: ApiDeps, callId: string) {
@@ -91,7 +93,7 @@ async function anchorFor(deps: ApiDeps, chain: number, seq: number): Promise<Che
   if ("refused" in taken)
     throw unavailable("the audit log no longer holds its latest checkpoint: an incident");
   const now = signed(await covering(deps, chain, seq));
-  if (!now) throw unavailable("no signed checkpoint covers the call's records yet; retry");
+  if (!now) throw pending("no signed checkpoint covers the call's records yet; retry");
   return now;
 }
 
@@ -101,7 +103,7 @@ async function anchorFor(deps: ApiDeps, chain: number, seq: number): Promise<Che
  */
 export async function proofFor(deps: ApiDeps, callId: string, rows: readonly ChainRow[]): Promise<Proof> {
   const chain = chainOf(callId);
-  if (rows.length === 0) throw unavailable("the call has no audited records yet; retry");
+  if (rows.length === 0) throw pending("the call has no audited records yet; retry");
   const plan = await planSegments(
     rows.map((r) => r.seq),
     async (seq) => {

@@ -51,6 +51,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   carrier_signature_invalid: 403,
   receipt_pending: 409,
   receipt_unavailable: 409,
+  dossier_pending: 409,
   dossier_unavailable: 503,
   csrf_invalid: 403,
   internal_error: 500,
@@ -61,7 +62,11 @@ export function statusOf(code: ProblemCode): number {
 }
 
 const jsonSchema = (schema: v.GenericSchema): Json => {
-  const { $schema: _s, ...rest } = toJsonSchema(schema, { errorMode: "ignore", typeMode: "input" }) as Json;
+  const { $schema: _s, ...rest } = toJsonSchema(schema, {
+    errorMode: "ignore",
+    typeMode: "input",
+    target: "draft-2020-12",
+  }) as Json;
   return rest;
 };
 
