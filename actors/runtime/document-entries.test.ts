@@ -64,6 +64,9 @@ describe("DocumentActor with an entries field", () => {
     expect(JSON.parse(last.text).state).toEqual({ n: 50 }); // the document without the record
     expect(last.text.length).toBe(writes[9]!.text.length); // n: 10 then, with 9 holds: no growth
     expect(writes.at(-1)!.entries).toEqual({ key: ENTRIES, set: [], del: ["c7"] });
+    // Frozen like every frozen document, the entries written by this instance included.
+    const mine = (await d.invoke("HoldsActor", "h", "get", [])) as Holds;
+    expect(Object.isFrozen(mine.holds) && Object.isFrozen(mine.holds.c49)).toBe(true);
     // Another instance (another host) reads document and hash back into one state.
     const other = new Dispatcher([HoldsActor], testDeps({ store }).deps);
     const read = (await other.invoke("HoldsActor", "h", "get", [])) as Holds;
