@@ -60,11 +60,12 @@ interface PlanNode {
 const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
 describe("claiming due webhook deliveries", () => {
-  it("reads each endpoint's few due deliveries through the index, not a dead endpoint's whole backlog", async () => {
+  it("reads each endpoint's few due deliveries through the index, not a dead endpoint's whole backlog nor idle endpoints", async () => {
     const dead = await endpoint();
     const live = await endpoint();
     await pending(dead, 5_000, (i) => 10_000 - i); // a dead receiver's retries, all due
     await pending(live, 3, (i) => 5 - i);
+    for (let i = 0; i < 300; i++) await endpoint(); // active endpoints with nothing to send
     await handle.owner.unsafe("analyze webhook_deliveries; analyze webhook_endpoints");
     // EXPLAIN ANALYZE runs the claim (it claims; the endpoints are paused after the test).
     const [row] = await db.execute<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
@@ -84,6 +85,9 @@ describe("claiming due webhook deliveries", () => {
       0,
     );
     expect(read).toBeLessThan(100);
+    // Index probes: about one per endpoint with pending deliveries, none per idle endpoint.
+    const probes = scans.reduce((sum, n) => sum + (n["Actual Loops"] ?? 1), 0);
+    expect(probes).toBeLessThan(50);
   });
 
   it("claims the earliest due first, at most perEndpoint of each endpoint, skipping busy and paused ones", async () => {

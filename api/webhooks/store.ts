@@ -145,11 +145,21 @@ export async function claimDue(
 /** The claim as one statement (exported so a test can EXPLAIN the very query the worker runs). */
 export function claimStatement(limit: number, leaseMs: number, perEndpoint: number, busy: string[]) {
   return sql`
-    with due_by_endpoint as (
-      -- one index probe per active endpoint (webhook_deliveries_endpoint_due_idx), its earliest
-      -- perEndpoint due deliveries only: the cost does not grow with a dead endpoint's backlog
+    with recursive pending_endpoints(endpoint_id) as (
+      -- the endpoints with any pending delivery, one index probe each (a loose scan of
+      -- webhook_deliveries_endpoint_due_idx): idle endpoints, however many, cost nothing
+      (select endpoint_id from webhook_deliveries where status = 'pending' order by endpoint_id limit 1)
+      union all
+      select (select d.endpoint_id from webhook_deliveries d
+               where d.status = 'pending' and d.endpoint_id > p.endpoint_id
+               order by d.endpoint_id limit 1)
+        from pending_endpoints p where p.endpoint_id is not null
+    ), due_by_endpoint as (
+      -- each active endpoint's earliest perEndpoint due deliveries, through the same index: the
+      -- cost does not grow with a dead endpoint's backlog
       select c.id, c.next_attempt_at
-        from webhook_endpoints e
+        from pending_endpoints p
+        join webhook_endpoints e on e.id = p.endpoint_id
         cross join lateral (
           select d.id, d.next_attempt_at from webhook_deliveries d
            where d.endpoint_id = e.id and d.status = 'pending' and d.next_attempt_at <= now()
