@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Result } from "../kernel/result.ts";
 import { Dispatcher } from "../runtime/dispatcher.ts";
 import { type DocumentStore, MemoryDocumentStore } from "../runtime/document-store.ts";
+import { RedisDocumentStore } from "../runtime/redis-document-store.ts";
 import { afterTurns, testDeps } from "../runtime/test-host.ts";
 import { BuyerActor } from "./buyer-actor.ts";
 import type { BuyerBalance, BuyerState, ReserveCommand } from "./buyer-api.ts";
@@ -78,10 +79,10 @@ describe("BuyerActor on the in-memory store", () => {
     let open: () => void = () => undefined;
     const gate = new Promise<void>((r) => (open = r));
     const slowStore: DocumentStore = {
-      read: (k, v) => shared.read(k, v),
-      write: async (k, e, t) => {
+      read: (...a) => shared.read(...a),
+      write: async (...a) => {
         await gate;
-        return shared.write(k, e, t);
+        return shared.write(...a);
       },
     };
     const slow = host(slowStore).buyer(buyerId);
@@ -95,5 +96,36 @@ describe("BuyerActor on the in-memory store", () => {
     expect((await slow.reserve!(reserveCmd(campaignId, "call_slow"))).ok).toBe(true);
     const state = (await fast.get!()) as Result<BuyerState> & { ok: true };
     expect(Object.keys(state.value.reservations).sort()).toEqual(["call_fast", "call_slow"]);
+  });
+});
+
+describe("BuyerActor on the Redis document store", () => {
+  it("keeps open holds one per hash field: a reserve or capture writes its one hold, not all of them", async () => {
+    const store = new RedisDocumentStore(redis);
+    const { buyerId, campaignId, b } = await market(store);
+    const cmd = (callId: string) => ({
+      ...reserveCmd(campaignId, callId),
+      priceMicros: 1,
+      bid: { source: "standing" as const, amountMicros: 1 },
+    });
+    const doc = `test-app||BuyerActor||${buyerId}||doc`;
+    const holds = `test-app||BuyerActor||${buyerId}||reservations`;
+    const sizes: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      expect((await b.reserve!(cmd(`call_${String(i).padStart(3, "0")}`))).ok).toBe(true);
+      sizes.push((await redis.hget(doc, "data"))!.length);
+    }
+    // The document does not grow with the holds (the 10th and the 60th write are the same size: the
+    // outbox of one event and the counters), and every hold is a field of its own.
+    expect(sizes[59]).toBe(sizes[9]);
+    expect(await redis.hlen(holds)).toBe(60);
+    expect(JSON.parse((await redis.hget(holds, "call_007"))!)).toMatchObject({ priceMicros: 1 });
+    expect(await b.capture!({ callId: "call_007" })).toMatchObject({ ok: true });
+    expect(await redis.hexists(holds, "call_007")).toBe(0);
+    // Another instance of the buyer (another host) reads the document and its holds as one state.
+    const other = host(store).buyer(buyerId);
+    const state = (await other.get!()) as Result<BuyerState> & { ok: true };
+    expect(Object.keys(state.value.reservations)).toHaveLength(59);
+    expect(await other.balance!()).toMatchObject({ ok: true, value: { reservedMicros: 59 } });
   });
 });

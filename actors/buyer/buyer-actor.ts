@@ -45,6 +45,14 @@ export class BuyerActor extends DocumentActor<BuyerState> implements IBuyerActor
     return true;
   }
 
+  /**
+   * A busy buyer holds hundreds of open reservations: they live in a hash beside the document, one
+   * field per call, so a reserve or release writes its one hold, not all of them (same atomic write).
+   */
+  protected override get entriesField(): string {
+    return "reservations";
+  }
+
   private agg() {
     return { type: "buyer", id: this.getActorId().getId() } as const;
   }

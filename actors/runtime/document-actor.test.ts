@@ -52,10 +52,10 @@ class FrozenCounterActor extends CounterActor {
 /** A store whose writes wait for `gate` first: the window in which another instance writes. */
 function delayedWrites(inner: DocumentStore, gate: Promise<void>): DocumentStore {
   return {
-    read: (k, v) => inner.read(k, v),
-    write: async (k, e, t) => {
+    read: (...a) => inner.read(...a),
+    write: async (...a) => {
       await gate;
-      return inner.write(k, e, t);
+      return inner.write(...a);
     },
   };
 }

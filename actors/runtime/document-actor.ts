@@ -4,7 +4,7 @@
 import { type DomainEvent, uniqueById } from "../kernel/events.ts";
 import { crashPoint } from "../platform/crash-points.ts";
 import { type ActorContext, HostedActor } from "./actor-runtime.ts";
-import { type Expiry, StoreConflict } from "./document-store.ts";
+import { type EntriesWrite, type Expiry, StoreConflict } from "./document-store.ts";
 import { type ActorReminders, OUTBOX_REMINDER, Outbox } from "./outbox.ts";
 
 const DOC_KEY = "doc";
@@ -13,6 +13,10 @@ const RETRY_REMINDER = "retry";
 /** Dapr's key for an actor's document in the Redis actor store: <app-id>||<type>||<id>||doc. */
 export const documentKey = (appId: string, type: string, id: string) =>
   `${appId}||${type}||${id}||${DOC_KEY}`;
+
+/** Where an actor keeps its `entriesField`, one hash field per entry: <app-id>||<type>||<id>||<field>. */
+export const entriesKey = (appId: string, type: string, id: string, field: string) =>
+  `${appId}||${type}||${id}||${field}`;
 
 interface Stored<S> {
   state: S;
@@ -29,6 +33,8 @@ interface Cached<S> {
   version: string | null;
   outbox: DomainEvent[];
   frozen?: S | undefined;
+  /** The `entriesField` record as stored in its hash (the very objects the frozen state holds). */
+  entries?: Record<string, unknown>;
 }
 
 /** Freezes `value` and everything it holds; an already frozen object is taken as frozen throughout. */
@@ -73,6 +79,20 @@ export abstract class DocumentActor<S> extends HostedActor {
   }
 
   /**
+   * A field of the document (a record by id, such as a buyer's reservations) kept in a hash of its
+   * own beside the document, one hash field per entry, written in the same compare-and-set: a command
+   * that adds or removes one entry writes that entry, not the whole record again. Needs
+   * `frozenDocuments` (an entry is known unchanged by identity). Undefined: the document is one text.
+   */
+  protected get entriesField(): string | undefined {
+    return undefined;
+  }
+
+  private entriesKeyOf(field: string): string {
+    return entriesKey(this.deps().config.appId, this.getActorType(), this.getActorId().getId(), field);
+  }
+
+  /**
    * The current document. Each command gets a fresh copy (parsed from the stored text), or the frozen
    * one (`frozenDocuments`), so a method that changes it and then throws leaves nothing behind. One
    * store round trip: the text comes back only when the stored version is not the cached one (an
@@ -94,7 +114,9 @@ export abstract class DocumentActor<S> extends HostedActor {
 
   private async readDocument(): Promise<void> {
     const known = this.cached?.version;
-    const read = await this.deps().store.read(this.key, known);
+    const field = this.entriesField;
+    if (field !== undefined && !this.frozenDocuments) throw new Error("entriesField needs frozenDocuments");
+    const read = await this.deps().store.read(this.key, known, field && this.entriesKeyOf(field));
     if (read.unchanged) return;
     if (this.cached && known !== read.version) {
       this.deps().logger.info(
@@ -104,8 +126,17 @@ export abstract class DocumentActor<S> extends HostedActor {
       this.outbox.reset();
     }
     const stored = read.text ? (JSON.parse(read.text) as Stored<S>) : undefined;
+    let entries: Record<string, unknown> | undefined;
+    if (field !== undefined && stored) {
+      entries = {};
+      for (const [id, text] of Object.entries(read.entries ?? {})) entries[id] = JSON.parse(text);
+      // A document written before the field moved out still holds its entries: they are kept, and
+      // go to the hash with the next write (they are not in `entries`, the hash as stored).
+      const doc = stored.state as Record<string, unknown>;
+      doc[field] = { ...(doc[field] as Record<string, unknown> | undefined), ...entries };
+    }
     const frozen = stored && this.frozenDocuments ? deepFreeze(stored.state) : undefined;
-    this.cached = { text: read.text, version: read.version, outbox: stored?.outbox ?? [], frozen };
+    this.cached = { text: read.text, version: read.version, outbox: stored?.outbox ?? [], frozen, entries };
   }
 
   /**
@@ -123,7 +154,8 @@ export abstract class DocumentActor<S> extends HostedActor {
 
   private async writeDocument(state: S, events: DomainEvent[]): Promise<void> {
     const outbox = uniqueById([...this.outbox.unconfirmed(this.cached?.outbox ?? []), ...events]);
-    const text = JSON.stringify({ state, outbox } satisfies Stored<S>);
+    const split = this.splitEntries(state);
+    const text = JSON.stringify({ state: split?.rest ?? state, outbox });
     let version: string;
     try {
       version = await this.deps().store.write(
@@ -131,6 +163,7 @@ export abstract class DocumentActor<S> extends HostedActor {
         this.cached?.version ?? null,
         text,
         this.expiry(state),
+        split?.write,
       );
     } catch (err) {
       // A conflict, or an answer lost on the way (the write may or may not have happened): either way
@@ -153,8 +186,40 @@ export abstract class DocumentActor<S> extends HostedActor {
       }
       throw err;
     }
-    this.cached = { text, version, outbox, frozen: this.frozenDocuments ? deepFreeze(state) : undefined };
+    const frozen = this.frozenDocuments ? deepFreeze(state) : undefined;
+    this.cached = { text, version, outbox, frozen, entries: split?.entries };
     this.outbox.written(outbox);
+  }
+
+  /**
+   * For an actor with an `entriesField`: the document without it, the record itself, and what its hash
+   * needs: the entries that are new or changed since it was stored (by identity), and those gone.
+   */
+  private splitEntries(state: S) {
+    const field = this.entriesField;
+    if (field === undefined) return undefined;
+    const { [field]: record, ...rest } = state as Record<string, unknown>;
+    const entries = (record ?? {}) as Record<string, unknown>;
+    const before = this.cached?.entries ?? {};
+    const write: EntriesWrite = { key: this.entriesKeyOf(field), set: [], del: [] };
+    // Object.keys and indexed loops: for…in over a record of hundreds of keys cost more than the rest.
+    const ids = Object.keys(entries);
+    let added = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const known = Object.hasOwn(before, id);
+      if (!known) added++;
+      if (!known || entries[id] !== before[id]) write.set.push([id, JSON.stringify(entries[id])]);
+    }
+    // Every entry kept was there before: any other entry there before is gone.
+    const gone = Object.keys(before);
+    if (gone.length > ids.length - added)
+      for (let i = 0; i < gone.length; i++) if (!Object.hasOwn(entries, gone[i]!)) write.del.push(gone[i]!);
+    // The entries kept are the stored, frozen ones: freezing the new ones and the record now spares
+    // the document's deepFreeze a walk over every entry.
+    for (const [id] of write.set) deepFreeze(entries[id]);
+    Object.freeze(entries);
+    return { rest, entries, write };
   }
 
   override async afterTurn(): Promise<void> {

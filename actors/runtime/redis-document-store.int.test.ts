@@ -135,4 +135,41 @@ describe("RedisDocumentStore", () => {
     expect(await a.exists(k)).toBe(0);
     expect(await store.read(k, "2")).toEqual({ unchanged: false, text: null, version: null });
   });
+
+  it("writes a document's changed entries in its hash in the same compare-and-set; a refused write sets none", async () => {
+    const store = new RedisDocumentStore(a);
+    const k = key();
+    const holds = k.replace(/\|\|doc$/, "||reservations");
+    const set = (...ids: string[]) => ids.map((id): [string, string] => [id, `{"id":"${id}"}`]);
+    await store.write(k, null, '{"n":1}', null, { key: holds, set: set("c1", "c2", "c3"), del: [] });
+    await store.write(k, "1", '{"n":2}', null, { key: holds, set: set("c4"), del: ["c1"] });
+    expect(await a.hkeys(holds)).toEqual(expect.arrayContaining(["c2", "c3", "c4"]));
+    expect(await a.hlen(holds)).toBe(3);
+    // Written elsewhere since version 1: neither the document nor its entries change.
+    const refused = new RedisDocumentStore(b).write(k, "1", '{"n":9}', null, {
+      key: holds,
+      set: set("c9"),
+      del: ["c2"],
+    });
+    await expect(refused).rejects.toBeInstanceOf(StoreConflict);
+    expect(await a.hlen(holds)).toBe(3);
+    expect(await a.hexists(holds, "c9")).toBe(0);
+    expect(await store.read(k, "2", holds)).toEqual({ unchanged: true, version: "2" });
+    expect(await store.read(k, "1", holds)).toEqual({
+      unchanged: false,
+      text: '{"n":2}',
+      version: "2",
+      entries: { c2: '{"id":"c2"}', c3: '{"id":"c3"}', c4: '{"id":"c4"}' },
+    });
+    // The hash shares the document's expiry.
+    const at = Date.now() + 60_000;
+    await store.write(k, "2", '{"n":3}', { atMs: at }, { key: holds, set: [], del: [] });
+    expect(await a.pexpiretime(holds)).toBe(at);
+    expect(await store.read(key(), null, holds.replace("||reservations", "x||reservations"))).toEqual({
+      unchanged: false,
+      text: null,
+      version: null,
+      entries: {},
+    });
+  });
 });

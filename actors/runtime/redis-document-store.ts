@@ -10,7 +10,13 @@
 // be used because daprd never writes these documents. Writing the same two fields the same way keeps
 // the sidecar's own reads (GET …/actors/<type>/<id>/state/doc) valid.
 import type { Redis } from "../platform/redis.ts";
-import { type DocumentStore, type Expiry, StoreConflict, type StoredRead } from "./document-store.ts";
+import {
+  type DocumentStore,
+  type EntriesWrite,
+  type Expiry,
+  StoreConflict,
+  type StoredRead,
+} from "./document-store.ts";
 
 // ARGV[1]: the version the caller knows ("" for none). Returns {version} alone when it is unchanged,
 // else {version or "", data or ""}; a missing hash reads as version "".
@@ -37,7 +43,38 @@ else
 end
 return {1, tostring(n)}`;
 
+// The same two, for a document with an entries hash (KEYS[2]): a changed document comes back with the
+// hash's fields (HGETALL, flat); a write also applies ARGV[4] field/value pairs (HSET) and deletes the
+// fields after them (HDEL), and the hash takes the document's expiry.
+const READ_WITH_ENTRIES = `
+local v = redis.call("HGET", KEYS[1], "version") or ""
+if ARGV[1] ~= "" and v == ARGV[1] then return {v} end
+return {v, redis.call("HGET", KEYS[1], "data") or "", redis.call("HGETALL", KEYS[2])}`;
+
+const CAS_WITH_ENTRIES = `
+local v = redis.call("HGET", KEYS[1], "version") or ""
+if v ~= ARGV[1] then return {0, v} end
+redis.call("HSET", KEYS[1], "data", ARGV[2])
+local n = redis.call("HINCRBY", KEYS[1], "version", 1)
+local sets = tonumber(ARGV[4])
+local i = 5
+while i < 5 + 2 * sets do
+  redis.call("HSET", KEYS[2], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+for j = i, #ARGV do redis.call("HDEL", KEYS[2], ARGV[j]) end
+if ARGV[3] == "" then
+  redis.call("PERSIST", KEYS[1])
+  redis.call("PERSIST", KEYS[2])
+else
+  redis.call("PEXPIREAT", KEYS[1], ARGV[3])
+  redis.call("PEXPIREAT", KEYS[2], ARGV[3])
+end
+return {1, tostring(n)}`;
+
 type WithScripts = Redis & {
+  dceDocReadEntries(key: string, entriesKey: string, known: string): Promise<[string, string?, string[]?]>;
+  dceDocCasEntries(...keysThenArgs: string[]): Promise<[number, string]>;
   dceDocRead(key: string, known: string): Promise<string[]>;
   dceDocCas(numKeys: number, ...keysThenArgs: string[]): Promise<[number, string]>;
 };
@@ -50,11 +87,14 @@ export class RedisDocumentStore implements DocumentStore {
     if (!("dceDocRead" in redis)) {
       redis.defineCommand("dceDocRead", { numberOfKeys: 1, lua: READ });
       redis.defineCommand("dceDocCas", { lua: CAS }); // key count given per call
+      redis.defineCommand("dceDocReadEntries", { numberOfKeys: 2, lua: READ_WITH_ENTRIES });
+      redis.defineCommand("dceDocCasEntries", { numberOfKeys: 2, lua: CAS_WITH_ENTRIES });
     }
     this.redis = redis as WithScripts;
   }
 
-  async read(key: string, known?: string | null): Promise<StoredRead> {
+  async read(key: string, known?: string | null, entriesKey?: string): Promise<StoredRead> {
+    if (entriesKey !== undefined) return this.readWithEntries(key, known, entriesKey);
     const [version = "", data] = await this.redis.dceDocRead(key, known ?? "");
     if (data === undefined) return { unchanged: true, version };
     return version === ""
@@ -62,10 +102,48 @@ export class RedisDocumentStore implements DocumentStore {
       : { unchanged: false, text: data, version };
   }
 
-  async write(key: string, expected: string | null, text: string, expiry?: Expiry | null): Promise<string> {
+  private async readWithEntries(key: string, known: string | null | undefined, entriesKey: string) {
+    const [version = "", data, flat = []] = await this.redis.dceDocReadEntries(key, entriesKey, known ?? "");
+    if (data === undefined) return { unchanged: true as const, version };
+    if (version === "") return { unchanged: false as const, text: null, version: null, entries: {} };
+    const entries: Record<string, string> = {};
+    for (let i = 0; i < flat.length; i += 2) entries[flat[i]!] = flat[i + 1]!;
+    return { unchanged: false as const, text: data, version, entries };
+  }
+
+  async write(
+    key: string,
+    expected: string | null,
+    text: string,
+    expiry?: Expiry | null,
+    entries?: EntriesWrite,
+  ): Promise<string> {
+    if (entries) return this.writeWithEntries(key, expected, text, expiry, entries);
     const keys = [key, ...(expiry?.also ?? [])];
     const at = expiry ? String(Math.ceil(expiry.atMs)) : "";
     const [done, version] = await this.redis.dceDocCas(keys.length, ...keys, expected ?? "", text, at);
+    if (done !== 1) throw new StoreConflict(key, expected, version === "" ? null : version);
+    return version;
+  }
+
+  private async writeWithEntries(
+    key: string,
+    expected: string | null,
+    text: string,
+    expiry: Expiry | null | undefined,
+    entries: EntriesWrite,
+  ): Promise<string> {
+    if (expiry?.also?.length) throw new Error("a document with entries expires alone (no `also` keys)");
+    const at = expiry ? String(Math.ceil(expiry.atMs)) : "";
+    const args = [
+      expected ?? "",
+      text,
+      at,
+      String(entries.set.length),
+      ...entries.set.flat(),
+      ...entries.del,
+    ];
+    const [done, version] = await this.redis.dceDocCasEntries(key, entries.key, ...args);
     if (done !== 1) throw new StoreConflict(key, expected, version === "" ? null : version);
     return version;
   }

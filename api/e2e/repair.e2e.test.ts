@@ -17,6 +17,8 @@ import { ROOT, sidecarHeaders } from "./stack.ts";
 const PRICE = 15_000_000;
 const since = new Date().toISOString();
 const docKey = (type: string, id: string) => `exchange-actors||${type}||${id}||doc`;
+/** A buyer's open holds, beside its document (one hash field per call). */
+const holdsKey = (id: string) => `exchange-actors||BuyerActor||${id}||reservations`;
 const redis = redisClient();
 
 afterAll(async () => {
@@ -37,6 +39,7 @@ describe("npm run repair", () => {
     const billed = await offerRouted(seller, idemB);
     await callEvent(seller, billed, idemB, CONNECTED);
     const before = await redis.hget(docKey("BuyerActor", buyer), "data");
+    const holdsBefore = await redis.hgetall(holdsKey(buyer));
     await callEvent(seller, billed, idemB, COMPLETED);
     await waitFor(
       () =>
@@ -45,12 +48,14 @@ describe("npm run repair", () => {
         >`select count(*)::int as n from ledger_postings where kind = 'charge' and reference = ${billed}`,
       (rows) => rows[0]?.n === 1,
     );
-    // The crash: the buyer's capture of B is lost (its document as before it), the lost call's
-    // document is gone, and the capture of it the buyer announced reached Postgres without a charge.
+    // The crash: the buyer's capture of B is lost (its document and holds as before it), the lost
+    // call's document is gone, and the capture of it the buyer announced reached Postgres without a charge.
     await redis
       .multi()
       .hset(docKey("BuyerActor", buyer), "data", before!)
       .hincrby(docKey("BuyerActor", buyer), "version", 1)
+      .del(holdsKey(buyer))
+      .hset(holdsKey(buyer), holdsBefore)
       .exec();
     await redis.del(docKey("CallActor", lost));
     const stray = domainEvent("buyer.captured", { type: "buyer", id: buyer }, lost, Date.now(), {

@@ -66,10 +66,11 @@ describe("walking skeleton", () => {
     // the call keeps the ranked bids for re-routing.
     expect(await redis.exists(`exchange-actors||AuctionActor||${callId}||doc`)).toBe(0);
     expect(stored.state.rerouteBids[0].bid.buyerId).toBe(buyerId);
-    const buyerDoc = JSON.parse(
-      (await redis.hget(`exchange-actors||BuyerActor||${buyerId}||doc`, "data")) ?? "null",
+    // The buyer's open holds sit beside its document, one hash field per call.
+    const hold = JSON.parse(
+      (await redis.hget(`exchange-actors||BuyerActor||${buyerId}||reservations`, callId)) ?? "null",
     );
-    expect(buyerDoc.state.reservations[callId].priceMicros).toBe(30_000_000);
+    expect(hold.priceMicros).toBe(30_000_000);
     // The caller number is nowhere in clear.
     const digits = caller.slice(2);
     expect(JSON.stringify(stored)).not.toContain(digits);

@@ -16,9 +16,17 @@ const config = loadConfig();
 const logger = createLogger("events", config.logLevel);
 const { db, sql } = createDb(config.databaseUrl);
 
-// Bulk delivery: up to 100 events at a time, each batch recorded in one transaction.
+// Bulk delivery: up to 100 events at a time, each batch recorded in one transaction. Waiting up to
+// 100 ms (20 before) to fill a batch: at 10 candidates, 40-70 offers/s, the events app's CPU per offer
+// went from 2.3-2.9 ms to 1.4-1.5, Postgres's from 1.7-2.0 to 1.1-1.2 (fewer, larger transactions).
+// Events reach Postgres up to 80 ms later; nothing on an offer's path waits for them.
 const app = eventsServer(
-  { pubsubName: config.pubsubName, topic: config.eventsTopic, maxMessagesCount: 100, maxAwaitDurationMs: 20 },
+  {
+    pubsubName: config.pubsubName,
+    topic: config.eventsTopic,
+    maxMessagesCount: 100,
+    maxAwaitDurationMs: 100,
+  },
   (payloads) => recordEvents(db, logger, payloads),
   config.appApiToken,
 );

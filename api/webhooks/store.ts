@@ -129,28 +129,7 @@ export async function claimDue(
     url: string;
     method: "GET" | "POST";
     secret_ciphertext: string;
-  }>(sql`
-    with ranked as (
-      select d.id, d.next_attempt_at,
-             row_number() over (partition by d.endpoint_id order by d.next_attempt_at) as rn
-        from webhook_deliveries d
-        join webhook_endpoints e on e.id = d.endpoint_id and e.active
-       where d.status = 'pending' and d.next_attempt_at <= now()
-         and not (d.endpoint_id = any(string_to_array(${busy.join(",")}, ',')))
-    ), due as (
-      select d.id from webhook_deliveries d join ranked r on r.id = d.id
-       where r.rn <= ${perEndpoint} and d.status = 'pending' and d.next_attempt_at <= now()
-       order by r.next_attempt_at
-       limit ${limit}
-         for update of d skip locked
-    )
-    update webhook_deliveries d
-       set attempts = d.attempts + 1,
-           next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
-      from due, webhook_endpoints e
-     where d.id = due.id and e.id = d.endpoint_id
-    returning d.id, d.endpoint_id, d.event_type, d.body, d.attempts, coalesce(d.url, e.url) as url,
-              e.method, e.secret_ciphertext`);
+  }>(claimStatement(limit, leaseMs, perEndpoint, busy));
   return rows.map((r) => ({
     id: r.id,
     endpointId: r.endpoint_id,
@@ -161,6 +140,47 @@ export async function claimDue(
     method: r.method,
     secretCiphertext: r.secret_ciphertext,
   }));
+}
+
+/** The claim as one statement (exported so a test can EXPLAIN the very query the worker runs). */
+export function claimStatement(limit: number, leaseMs: number, perEndpoint: number, busy: string[]) {
+  return sql`
+    with recursive pending_endpoints(endpoint_id) as (
+      -- the endpoints with any pending delivery, one index probe each (a loose scan of
+      -- webhook_deliveries_endpoint_due_idx): idle endpoints, however many, cost nothing
+      (select endpoint_id from webhook_deliveries where status = 'pending' order by endpoint_id limit 1)
+      union all
+      select (select d.endpoint_id from webhook_deliveries d
+               where d.status = 'pending' and d.endpoint_id > p.endpoint_id
+               order by d.endpoint_id limit 1)
+        from pending_endpoints p where p.endpoint_id is not null
+    ), due_by_endpoint as (
+      -- each active endpoint's earliest perEndpoint due deliveries, through the same index: the
+      -- cost does not grow with a dead endpoint's backlog
+      select c.id, c.next_attempt_at
+        from pending_endpoints p
+        join webhook_endpoints e on e.id = p.endpoint_id
+        cross join lateral (
+          select d.id, d.next_attempt_at from webhook_deliveries d
+           where d.endpoint_id = e.id and d.status = 'pending' and d.next_attempt_at <= now()
+           order by d.next_attempt_at
+           limit ${perEndpoint}
+        ) c
+       where e.active and not (e.id = any(string_to_array(${busy.join(",")}, ',')))
+    ), due as (
+      select d.id from webhook_deliveries d join due_by_endpoint r on r.id = d.id
+       where d.status = 'pending' and d.next_attempt_at <= now()
+       order by r.next_attempt_at
+       limit ${limit}
+         for update of d skip locked
+    )
+    update webhook_deliveries d
+       set attempts = d.attempts + 1,
+           next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
+      from due, webhook_endpoints e
+     where d.id = due.id and e.id = d.endpoint_id
+    returning d.id, d.endpoint_id, d.event_type, d.body, d.attempts, coalesce(d.url, e.url) as url,
+              e.method, e.secret_ciphertext`;
 }
 
 export interface AttemptResult {
