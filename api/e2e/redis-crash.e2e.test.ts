@@ -136,10 +136,14 @@ describe("Redis hard crash under load", () => {
       callsInQuestion: drift.calls.mismatches.map((m) => m.problem),
       repairMs: Date.now() - started,
     });
-    // The repair is recorded in the audit trail, by the buyer actor.
-    const [repaired] = await sql<{ n: number }[]>`
-      select count(*)::int as n from domain_events where type = 'buyer.repaired' and aggregate_id = ${buyer}`;
-    expect(repaired!.n).toBeGreaterThan(0);
+    // The repair is recorded in the audit trail, by the buyer actor: its event reaches Postgres through
+    // pub/sub and the events app's next batch, so it may land a moment after the books reconcile.
+    const repaired = await waitFor(
+      () => sql<{ n: number }[]>`
+        select count(*)::int as n from domain_events where type = 'buyer.repaired' and aggregate_id = ${buyer}`,
+      (rows) => (rows[0]?.n ?? 0) > 0,
+    );
+    expect(repaired[0]!.n).toBeGreaterThan(0);
 
     // Idempotent: run again, nothing is left to do.
     const again = await requestRepair({ since, settleSec: 0, graceSec: 5 });
