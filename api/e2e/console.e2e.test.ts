@@ -241,10 +241,12 @@ describe("console journeys", () => {
     );
     const foreignId = foreign.body.items[0]?.id ?? "";
     expect(foreignId).toMatch(/^bcp_/);
-    await page.evaluate(
-      `(() => { const i = document.createElement("input"); i.type = "hidden"; i.name = "ids";
-        i.value = ${JSON.stringify(foreignId)}; document.getElementById("bulk").append(i); })()`,
-    );
+    const addForeign = () =>
+      page.evaluate(
+        `(() => { const i = document.createElement("input"); i.type = "hidden"; i.name = "ids";
+          i.value = ${JSON.stringify(foreignId)}; document.getElementById("bulk").append(i); })()`,
+      );
+    await addForeign();
     const routeCount = async (route: string, method: string) => {
       const text = await (
         await fetch(`${API}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY()}` } })
@@ -259,6 +261,12 @@ describe("console journeys", () => {
       await routeCount(batchRoute, "POST"),
       await routeCount(patchRoute, "PATCH"),
     ];
+    await page.getByLabel("Bulk action on the selected campaigns").selectOption("bid");
+    // No bid typed: refused on the page, not sent as a bid of 0.
+    await page.getByRole("button", { name: "Apply to selected" }).click();
+    await expect.poll(() => page.locator(".flash.error").textContent()).toBe("Enter the new bid in USD.");
+    for (const box of await page.getByRole("checkbox").all()) await box.check();
+    await addForeign();
     await page.getByLabel("Bulk action on the selected campaigns").selectOption("bid");
     await page.getByLabel('New bid (USD, for "Set bid")').fill("24.00");
     await page.getByRole("button", { name: "Apply to selected" }).click();

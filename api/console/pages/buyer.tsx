@@ -304,7 +304,8 @@ export function buyerPages(app: Hono) {
       return back(c, "/console/buyer/campaigns", { error: "Select at least one campaign." });
     const action = String(f.action ?? "");
     const bid = String(f.bid ?? "").trim();
-    if (action === "bid" && !Number.isFinite(Number(bid.replace(/[$,\s]/g, "")) || bid === ""))
+    const isBid = bid !== "" && Number.isFinite(Number(bid.replace(/[$,\s]/g, "")));
+    if (action === "bid" && !isBid)
       return back(c, "/console/buyer/campaigns", { error: "Enter the new bid in USD." });
     const body =
       action === "pause" || action === "resume"
