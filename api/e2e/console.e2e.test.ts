@@ -228,22 +228,73 @@ describe("console journeys", () => {
       .toBe("active");
   });
 
-  it("a buyer changes the bid of several selected campaigns at once", async () => {
+  it("a buyer changes the bid of several campaigns in one batch, and sees a refused one named", async () => {
     const page = await as("buyer");
     await page.goto(`${API}/console/buyer/campaigns`);
     const boxes = page.getByRole("checkbox");
     expect(await boxes.count()).toBeGreaterThanOrEqual(2);
     for (const box of await boxes.all()) await box.check();
+    // A stale or tampered form also names another buyer's campaign: the batch refuses that item alone.
+    const foreign = await call<{ items: { id: string; bidMicros: number }[] }>(
+      "GET",
+      `/v1/buyers/${market.loserId}/campaigns`,
+    );
+    const foreignId = foreign.body.items[0]?.id ?? "";
+    expect(foreignId).toMatch(/^bcp_/);
+    const addForeign = () =>
+      page.evaluate(
+        `(() => { const i = document.createElement("input"); i.type = "hidden"; i.name = "ids";
+          i.value = ${JSON.stringify(foreignId)}; document.getElementById("bulk").append(i); })()`,
+      );
+    await addForeign();
+    const routeCount = async (route: string, method: string) => {
+      const text = await (
+        await fetch(`${API}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY()}` } })
+      ).text();
+      const prefix = `http_request_duration_seconds_count{route="${route}",method="${method}",status="200"} `;
+      const line = text.split("\n").find((l) => l.startsWith(prefix));
+      return Number(line?.slice(prefix.length) ?? 0);
+    };
+    const batchRoute = "/v1/buyers/:buyerId/campaigns/batch";
+    const patchRoute = "/v1/buyers/:buyerId/campaigns/:campaignId";
+    const [batchBefore, patchBefore] = [
+      await routeCount(batchRoute, "POST"),
+      await routeCount(patchRoute, "PATCH"),
+    ];
+    await page.getByLabel("Bulk action on the selected campaigns").selectOption("bid");
+    // No bid typed: refused on the page, not sent as a bid of 0.
+    await page.getByRole("button", { name: "Apply to selected" }).click();
+    await expect.poll(() => page.locator(".flash.error").textContent()).toBe("Enter the new bid in USD.");
+    for (const box of await page.getByRole("checkbox").all()) await box.check();
+    await addForeign();
     await page.getByLabel("Bulk action on the selected campaigns").selectOption("bid");
     await page.getByLabel('New bid (USD, for "Set bid")').fill("24.00");
     await page.getByRole("button", { name: "Apply to selected" }).click();
-    await expect.poll(() => page.locator(".flash.ok").textContent()).toMatch(/^\d+ campaigns changed\.$/);
+    const flash = page.locator(".flash.error");
+    await expect
+      .poll(() => flash.textContent())
+      .toMatch(
+        new RegExp(
+          `^\\d+ changed, 1 refused: ${foreignId}: campaign_unknown \\(no campaign ${foreignId} on buyer ${market.buyerId}\\)$`,
+        ),
+      );
+    expect(await flash.getAttribute("role")).toBe("alert");
+    // One batch request, no PATCH per campaign.
+    expect(await routeCount(batchRoute, "POST")).toBe(batchBefore + 1);
+    expect(await routeCount(patchRoute, "PATCH")).toBe(patchBefore);
     const list = await call<{ items: { bidMicros: number }[] }>(
       "GET",
       `/v1/buyers/${market.buyerId}/campaigns`,
     );
     expect(list.body.items.length).toBeGreaterThanOrEqual(2);
     expect(list.body.items.map((i) => i.bidMicros)).toEqual(list.body.items.map(() => 24_000_000));
+    const after = await call<{ items: { id: string; bidMicros: number }[] }>(
+      "GET",
+      `/v1/buyers/${market.loserId}/campaigns`,
+    );
+    expect(after.body.items.find((i) => i.id === foreignId)?.bidMicros).toBe(
+      foreign.body.items[0]?.bidMicros,
+    );
   });
 
   it("an operator sees a live auction appear after an offer, without reloading", async () => {

@@ -183,6 +183,70 @@ describe("pixels", () => {
     expect((await call("GET", `${buyerPath}/${buyerPx.body.id}`, { key: seller.key })).status).toBe(403);
   });
 
+  it("a conversion fires the buyer's pixel with its revenue and the seller's with its payout", async () => {
+    const vertical = `pxc_${uniq().slice(0, 8)}`;
+    const buyerId = await createBuyer();
+    const campaignId = await createBuyerCampaign(buyerId, {
+      vertical,
+      bidMicros: 30_000_000,
+      minDurationSec: 30,
+      billOn: "conversion",
+      conversionWindowSec: 600,
+    });
+    const seller = await createSeller({ vertical, payout: { type: "fixed", amountMicros: 12_000_000 } });
+    const bKey = await buyerKey(buyerId);
+    const buyerRx = await receiver();
+    const sellerRx = await receiver();
+    const events = ["call.converted", "call.not_converted"];
+    const buyerPx = await call("POST", `/v1/buyers/${buyerId}/campaigns/${campaignId}/pixels`, {
+      key: bKey,
+      body: {
+        url: `${buyerRx.base}/b?e={eventType}&r={revenueMicros}&d={disposition}&c={chargedMicros}`,
+        events,
+      },
+    });
+    expect(buyerPx.status, JSON.stringify(buyerPx.body)).toBe(201);
+    const sellerPath = `/v1/sellers/${seller.sellerId}/campaigns/${seller.sellerCampaignId}/pixels`;
+    const greedy = await call("POST", sellerPath, {
+      key: seller.key,
+      body: { url: `${sellerRx.base}/s?r={revenueMicros}`, events },
+    });
+    expect(greedy.body).toMatchObject({ code: "pixel_token_forbidden", token: "revenueMicros" });
+    const sellerPx = await call("POST", sellerPath, {
+      key: seller.key,
+      body: { url: `${sellerRx.base}/s?e={eventType}&pay={payoutMicros}`, events },
+    });
+    expect(sellerPx.status, JSON.stringify(sellerPx.body)).toBe(201);
+
+    const offer = await call<{ callId: string; status: string }>("POST", "/v1/calls", {
+      key: seller.key,
+      idempotencyKey: uniq(),
+      body: { sellerCampaignId: seller.sellerCampaignId, callerNumber: randomCaller(), callerState: "FL" },
+    });
+    expect(offer.body.status).toBe("routed");
+    const callId = offer.body.callId;
+    const path = `/v1/calls/${callId}/events`;
+    expect((await call("POST", path, { key: seller.key, body: { type: "connected" } })).status).toBe(200);
+    expect(
+      (await call("POST", path, { key: seller.key, body: { type: "completed", durationSec: 45 } })).status,
+    ).toBe(200);
+    const asBuyer = await call<{ decision: { conversionKey?: string } }>("GET", `/v1/calls/${callId}`, {
+      key: bKey,
+    });
+    const posted = await call("POST", `/v1/calls/${callId}/conversion`, {
+      key: bKey,
+      body: { key: asBuyer.body.decision.conversionKey, revenueMicros: 150_000_000, disposition: "sale" },
+    });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(200);
+    await waitFor(
+      async () => buyerRx.hits.length + sellerRx.hits.length,
+      (n) => n >= 2,
+      30_000,
+    );
+    expect(buyerRx.hits.map((h) => h.url)).toEqual(["/b?e=call.converted&r=150000000&d=sale&c=30000000"]);
+    expect(sellerRx.hits.map((h) => h.url)).toEqual(["/s?e=call.converted&pay=12000000"]);
+  });
+
   it("changing a pixel is checked like creating it; a deleted pixel is gone", async () => {
     const buyerId = await createBuyer();
     const campaignId = await createBuyerCampaign(buyerId, { vertical: `px_${uniq().slice(0, 8)}` });

@@ -9,7 +9,7 @@ import { domainEvent } from "../../actors/kernel/events.ts";
 import { describeReport, isClean, reconcileUntilClean } from "../../scripts/reconcile.ts";
 import { requestRepair } from "../../scripts/repair.ts";
 import { COMPLETED, CONNECTED, callEvent, market, offerRouted, sql } from "./chaos.ts";
-import { call, uniq, waitFor } from "./client.ts";
+import { call, createBuyer, createBuyerCampaign, createSeller, uniq, waitFor } from "./client.ts";
 import { redisClient } from "./compliance-helpers.ts";
 import { run } from "./run.ts";
 import { ROOT, sidecarHeaders } from "./stack.ts";
@@ -126,5 +126,54 @@ describe("npm run repair", () => {
     // Idempotent: nothing left to do, nothing changed.
     const again = await requestRepair({ since, settleSec: 0, graceSec: 0 });
     expect(again.plan).toEqual({ lostCalls: [], charges: [], buyers: [], untouched: [] });
+  }, 180_000);
+
+  it("keeps the hold of a completed call awaiting its conversion while it repairs its buyer", async () => {
+    const vertical = `v_${uniq().slice(0, 8)}`;
+    const buyer = await createBuyer(1_000_000_000);
+    await createBuyerCampaign(buyer, {
+      vertical,
+      bidMicros: PRICE,
+      minDurationSec: 60,
+      billOn: "conversion",
+      conversionWindowSec: 600,
+    });
+    const seller = await createSeller({ vertical, reserveMicros: 1_000_000, routingTtlSec: 600 });
+    const idem = uniq();
+    const awaiting = await offerRouted(seller, idem);
+    await callEvent(seller, awaiting, idem, CONNECTED);
+    await callEvent(seller, awaiting, idem, COMPLETED);
+    await waitFor(
+      () => sql<{ s: string | null }[]>`select conversion_status as s from calls where call_id = ${awaiting}`,
+      (rows) => rows[0]?.s === "awaiting",
+    );
+    expect(await balance(buyer)).toMatchObject({ balanceMicros: 1_000_000_000, reservedMicros: PRICE });
+    // The crash: a deposit reached the ledger, its credit of the buyer's document was lost.
+    const before = await redis.hget(docKey("BuyerActor", buyer), "data");
+    const dep = await call("POST", `/v1/buyers/${buyer}/deposits`, {
+      idempotencyKey: uniq(),
+      body: { amountMicros: 5_000_000 },
+    });
+    expect(dep.status).toBe(201);
+    await redis
+      .multi()
+      .hset(docKey("BuyerActor", buyer), "data", before!)
+      .hincrby(docKey("BuyerActor", buyer), "version", 1)
+      .exec();
+    const drift = await reconcileUntilClean(since, 5, 0);
+    expect(drift.drift).toMatchObject([
+      { buyerId: buyer, driftMicros: -5_000_000, reservedMicros: PRICE, openCallsMicros: PRICE },
+    ]);
+
+    const r = await requestRepair({ since, settleSec: 1, graceSec: 0 });
+    // The balance comes back to the ledger's; the awaiting call is open: neither lost nor its hold ended.
+    expect(r.plan.lostCalls).toEqual([]);
+    expect(r.applied.buyers).toMatchObject([
+      { buyerId: buyer, fromMicros: 1_000_000_000, toMicros: 1_005_000_000, endedHolds: [] },
+    ]);
+    const clean = await reconcileUntilClean(since, 30);
+    console.log(describeReport(clean, "after repair").join("\n"));
+    expect(isClean(clean)).toBe(true);
+    expect(await balance(buyer)).toMatchObject({ balanceMicros: 1_005_000_000, reservedMicros: PRICE });
   }, 180_000);
 });

@@ -24,6 +24,14 @@ export interface Drift {
 }
 
 /**
+ * Calls that hold their buyer's reservation, in the calls read model: routed, ringing, connected, or
+ * completed on a conversion-billed campaign and awaiting the conversion. Reconcile counts them and
+ * repair keeps their holds: both read this one predicate, so they cannot disagree.
+ */
+export const holdingCall = () =>
+  or(inArray(calls.status, [...HOLDING_STATUSES]), eq(calls.conversionStatus, "awaiting"));
+
+/**
  * The prices of each buyer's calls still open, from the calls read model: routed, ringing, connected,
  * or completed on a conversion-billed campaign and awaiting the conversion (the hold stays until the
  * window closes: not drift, and no charge is due yet).
@@ -34,12 +42,7 @@ async function openHolds(db: Db, buyerIds: string[]): Promise<Map<string, number
   const rows = await db
     .select({ buyerId: calls.buyerId, sum: sql<string>`coalesce(sum(${calls.priceMicros}), 0)` })
     .from(calls)
-    .where(
-      and(
-        inArray(calls.buyerId, buyerIds),
-        or(inArray(calls.status, [...HOLDING_STATUSES]), eq(calls.conversionStatus, "awaiting")),
-      ),
-    )
+    .where(and(inArray(calls.buyerId, buyerIds), holdingCall()))
     .groupBy(calls.buyerId);
   for (const r of rows) if (r.buyerId) held.set(r.buyerId, Number(r.sum));
   return held;

@@ -9,7 +9,7 @@ import { and, eq, gte, inArray } from "drizzle-orm";
 import type { BuyerState } from "../../actors/buyer/buyer-api.ts";
 import type { RepairCommand, RepairOutcome } from "../../actors/buyer/repair.ts";
 import type { CallStatus } from "../../actors/call/call-api.ts";
-import { HOLDING, HOLDING_STATUSES } from "../../actors/call/holds.ts";
+import { HOLDING } from "../../actors/call/holds.ts";
 import { SAGA_RECOVERY_MS } from "../../actors/call/saga.ts";
 import type { callSnapshot } from "../../actors/call/snapshot.ts";
 import { type DomainEvent, domainEvent } from "../../actors/kernel/events.ts";
@@ -21,7 +21,7 @@ import { calls } from "../db/schema.ts";
 import { postCharge } from "../money/holds.ts";
 import { accountSums } from "./ledger.ts";
 import { buyerAccount } from "./postings.ts";
-import { reconcile } from "./reconcile.ts";
+import { holdingCall, reconcile } from "./reconcile.ts";
 import { reconcileCalls } from "./reconcile-calls.ts";
 import { reconcileCaptures } from "./reconcile-captures.ts";
 import { type OpenCall, planRepair, type RepairFacts, type RepairPlan, stablePlan } from "./repair-plan.ts";
@@ -48,13 +48,16 @@ async function inBatches<T, R>(items: T[], fn: (t: T) => Promise<R>, size = 8): 
 
 async function gather(p: RepairPorts, since: string | undefined, graceMs: number): Promise<RepairFacts> {
   const from = since ?? "-infinity";
+  // Open as reconcile counts them (holdingCall): a completed call awaiting its conversion keeps its
+  // hold until its window closes. Only a call still in progress can be lost: one awaiting a conversion
+  // completed (its end is recorded), so it is never ended as failed here.
   const open = await p.db
-    .select({ callId: calls.callId, buyerId: calls.buyerId })
+    .select({ callId: calls.callId, buyerId: calls.buyerId, status: calls.status })
     .from(calls)
-    .where(and(inArray(calls.status, [...HOLDING_STATUSES]), gte(calls.offeredAt, from)));
-  const openCalls: OpenCall[] = await inBatches(open, async (c) => ({
+    .where(and(holdingCall(), gte(calls.offeredAt, from)));
+  const openCalls: OpenCall[] = await inBatches(open, async ({ status, ...c }) => ({
     ...c,
-    lost: (await p.callState(c.callId).catch(() => undefined)) === null,
+    lost: HOLDING.has(status as CallStatus) && (await p.callState(c.callId).catch(() => undefined)) === null,
   }));
   const { captures, chargeMissing } = await p.db.transaction(
     async (tx) => ({

@@ -1,5 +1,7 @@
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../actors/kernel/events.ts";
+import { CreatePixel } from "../schemas/pixels.ts";
 import { access } from "../views/policy.ts";
 import { pixelDelivery, tokenValues } from "./render.ts";
 import {
@@ -138,5 +140,48 @@ describe("pixel rendering from an event", () => {
     const payload = { id: "e", type: "call.billable" as const, occurredAt: "t", data: { payoutMicros: 1 } };
     expect(tokenValues("buyer", payload, "bcp_1")).not.toHaveProperty("payoutMicros");
     expect(tokenAllowed("seller", "payoutMicros")).toBe(true);
+  });
+});
+
+describe("pixels on conversions", () => {
+  const converted = {
+    ...billable,
+    id: "evt_2",
+    type: "call.converted",
+    data: { ...billable.data, revenueMicros: 150_000_000, disposition: "sale" },
+  } as DomainEvent;
+  const url = "https://p.example/?e={eventType}&r={revenueMicros}&d={disposition}&pay={payoutMicros}";
+
+  it("may fire on call.converted and call.not_converted", () => {
+    for (const event of ["call.converted", "call.not_converted"]) {
+      const r = v.safeParse(CreatePixel, { url: "https://p.example/?c={callId}", events: [event] });
+      expect(r.success, event).toBe(true);
+    }
+  });
+
+  it("gives the buyer its revenue and disposition, the seller only its payout", () => {
+    const buyer = new URL(
+      pixelDelivery(converted, { template: url, accountId: "byr_1", campaignId: "bcp_1" }).url,
+    ).searchParams;
+    expect([buyer.get("e"), buyer.get("r"), buyer.get("d"), buyer.get("pay")]).toEqual([
+      "call.converted",
+      "150000000",
+      "sale",
+      "",
+    ]);
+    const seller = new URL(
+      pixelDelivery(converted, { template: url, accountId: "sel_1", campaignId: "scp_1" }).url,
+    ).searchParams;
+    expect([seller.get("r"), seller.get("d"), seller.get("pay")]).toEqual(["", "", "20000000"]);
+  });
+
+  it("refuses a seller's template asking for the buyer's revenue or disposition", () => {
+    for (const token of ["revenueMicros", "disposition"]) {
+      expect(templateRefusal(`https://p.example/?x={${token}}`, "seller")).toMatchObject({
+        code: "pixel_token_forbidden",
+        token,
+      });
+      expect(templateRefusal(`https://p.example/?x={${token}}`, "buyer")).toBeUndefined();
+    }
   });
 });

@@ -25,6 +25,11 @@ export const PIXEL_TOKENS = {
   buyerCampaignId: { field: "buyerCampaignId", about: "the routed buyer's campaign" },
   sellerId: { field: "sellerId", about: "the seller (sellers only)" },
   sellerCampaignId: { field: "sellerCampaignId", about: "the seller's campaign (sellers only)" },
+  revenueMicros: {
+    field: "revenueMicros",
+    about: "revenue the buyer posted with its conversion (buyers only)",
+  },
+  disposition: { field: "disposition", about: "the buyer's disposition of its conversion (buyers only)" },
 } as const;
 
 export type PixelToken = keyof typeof PIXEL_TOKENS;
@@ -108,7 +113,10 @@ export function renderTemplate(template: string, values: Record<string, unknown>
   });
 }
 
-/** The call events a pixel may fire on: those both parties of a routed call receive. */
+/**
+ * The call events a pixel may fire on: those both parties of a routed call receive, conversions
+ * included (a conversion-billed call's `call.converted`, or `call.not_converted` when its window closes).
+ */
 export const PIXEL_EVENTS = [
   "call.routed",
   "call.ringing",
@@ -118,4 +126,6 @@ export const PIXEL_EVENTS = [
   "call.expired",
   "call.rerouted",
   "call.billable",
+  "call.converted",
+  "call.not_converted",
 ] as const;

@@ -291,7 +291,8 @@ export function buyerPages(app: Hono) {
     );
   });
 
-  // Bulk changes, one PATCH per selected campaign (the batch API of issue 17 can replace the loop).
+  // Bulk changes through the batch route: one request, one answer per campaign, so one refused campaign
+  // (gone since the page loaded, say) is named on the page and never sinks the others.
   app.post("/buyer/campaigns/bulk", async (c) => {
     const api = c.get("consoleApi");
     const f = await c.req.parseBody({ all: true });
@@ -302,26 +303,21 @@ export function buyerPages(app: Hono) {
     if (ids.length === 0)
       return back(c, "/console/buyer/campaigns", { error: "Select at least one campaign." });
     const action = String(f.action ?? "");
+    const bid = String(f.bid ?? "").trim();
+    const isBid = bid !== "" && Number.isFinite(Number(bid.replace(/[$,\s]/g, "")));
+    if (action === "bid" && !isBid)
+      return back(c, "/console/buyer/campaigns", { error: "Enter the new bid in USD." });
     const body =
-      action === "pause"
-        ? { status: "paused" }
-        : action === "resume"
-          ? { status: "active" }
-          : { bidMicros: dollarsToMicros(f.bid) };
-    const results = await Promise.all(
-      ids.map((id) =>
-        api.call("PATCH", `/v1/buyers/${api.session.accountId}/campaigns/${encodeURIComponent(id)}`, body),
-      ),
+      action === "pause" || action === "resume"
+        ? { action, campaignIds: ids }
+        : { action: "bid", items: ids.map((id) => ({ id, bidMicros: dollarsToMicros(bid) })) };
+    const r = await api.call<BatchAnswer>(
+      "POST",
+      `/v1/buyers/${api.session.accountId}/campaigns/batch`,
+      body,
     );
-    const refused = results.flatMap((r, i) => (r.ok ? [] : [`${ids[i]}: ${refusal(r)}`]));
-    const done = results.length - refused.length;
-    return back(
-      c,
-      "/console/buyer/campaigns",
-      refused.length
-        ? { error: `${done} changed; refused: ${refused.join("; ")}` }
-        : { ok: `${done} campaigns changed.` },
-    );
+    if (!r.ok) return back(c, "/console/buyer/campaigns", { error: `Nothing changed: ${refusal(r)}` });
+    return back(c, "/console/buyer/campaigns", bulkFlash(r.body));
   });
 
   callPages(app, "buyer");
@@ -359,6 +355,23 @@ export function buyerPages(app: Hono) {
       ),
     );
   });
+}
+
+interface BatchAnswer {
+  succeeded: number;
+  refused: number;
+  results: { id: string; status: number; problem?: { code?: string; detail?: string } }[];
+}
+
+/** The flash for a batch answer: the count changed, and each refused campaign with its reason. */
+export function bulkFlash(a: BatchAnswer): { ok?: string; error?: string } {
+  if (a.refused === 0) return { ok: `${a.succeeded} campaigns changed.` };
+  const refused = a.results
+    .filter((r) => r.status >= 300)
+    .map(
+      (r) => `${r.id}: ${r.problem?.code ?? r.status}${r.problem?.detail ? ` (${r.problem.detail})` : ""}`,
+    );
+  return { error: `${a.succeeded} changed, ${a.refused} refused: ${refused.join("; ")}` };
 }
 
 function BulkForm(props: { csrf: string }) {
