@@ -6,17 +6,10 @@
 // seller's payable is never negative: what it owes is a recorded receivable.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  chargePosting,
-  type Entry,
-  type PostingDraft,
-  payoutPosting,
-  sellerAccount,
-  sellerPendingAccount,
-  sellerReceivableAccount,
-} from "../ledger/postings.ts";
+import { chargePosting, type Entry, payoutPosting, sellerPendingAccount } from "../ledger/postings.ts";
 import { partialRefundPosting } from "../money/partial-refund.ts";
 import { releasePosting } from "../money/postings.ts";
+import { PostingBook } from "../money/test-book.ts";
 
 const SELLERS = ["s0", "s1"];
 type Op =
@@ -31,33 +24,11 @@ type Op =
 const callOf = (ref: string) => ref.split(":")[0]!;
 const total = (es: Entry[]) => es.reduce((s, e) => s + e.amountMicros, 0);
 
-class Book {
-  postings = new Map<string, PostingDraft>();
-  holds = new Map<string, { sellerId: string; availableAt: number; released: boolean }>();
+class Book extends PostingBook {
   charges = new Map<string, { charged: number; payout: number; sellerId: string }>();
-  now = 0;
-  runs = 0;
   disputes = 0;
   refused = 0;
 
-  post(d: PostingDraft): boolean {
-    if (this.postings.has(d.id)) return false;
-    this.postings.set(d.id, d);
-    return true;
-  }
-  sum(accountId: string, f: (p: PostingDraft) => boolean = () => true) {
-    let s = 0;
-    for (const p of this.postings.values())
-      if (f(p)) for (const e of p.entries) if (e.accountId === accountId) s += e.amountMicros;
-    return s;
-  }
-  position(sellerId: string) {
-    return {
-      pending: -this.sum(sellerPendingAccount(sellerId)) || 0,
-      payable: -this.sum(sellerAccount(sellerId)) || 0,
-      receivable: this.sum(sellerReceivableAccount(sellerId)),
-    };
-  }
   /** As api/money/holds.ts reads it: charge, release and every refund of the call (`<callId>[:…]`). */
   pendingLeft(callId: string, sellerId: string) {
     return -this.sum(sellerPendingAccount(sellerId), (p) => callOf(p.reference) === callId) || 0;

@@ -3,16 +3,9 @@
 // ledger invariant holds after every step.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  chargePosting,
-  type Entry,
-  type PostingDraft,
-  payoutPosting,
-  sellerAccount,
-  sellerPendingAccount,
-  sellerReceivableAccount,
-} from "../ledger/postings.ts";
+import { chargePosting, type Entry, payoutPosting, sellerPendingAccount } from "../ledger/postings.ts";
 import { refundPosting, releasePosting } from "./postings.ts";
+import { PostingBook } from "./test-book.ts";
 
 const SELLERS = ["s0", "s1"];
 type Op =
@@ -23,31 +16,9 @@ type Op =
   | { op: "payout"; seller: number | null };
 
 /** An in-memory ledger: postings once per id, holds, and the release/refund/payout rules of api/money. */
-class Book {
-  postings = new Map<string, PostingDraft>();
-  holds = new Map<string, { sellerId: string; availableAt: number; released: boolean }>();
-  now = 0;
-  runs = 0;
+class Book extends PostingBook {
   paidAgainstAvailable: { paid: number; available: number }[] = [];
 
-  post(d: PostingDraft): boolean {
-    if (this.postings.has(d.id)) return false;
-    this.postings.set(d.id, d);
-    return true;
-  }
-  sum(accountId: string, f: (p: PostingDraft) => boolean = () => true) {
-    let s = 0;
-    for (const p of this.postings.values())
-      if (f(p)) for (const e of p.entries) if (e.accountId === accountId) s += e.amountMicros;
-    return s;
-  }
-  position(sellerId: string) {
-    return {
-      pending: -this.sum(sellerPendingAccount(sellerId)) || 0,
-      payable: -this.sum(sellerAccount(sellerId)) || 0,
-      receivable: this.sum(sellerReceivableAccount(sellerId)),
-    };
-  }
   pendingLeft(callId: string, sellerId: string) {
     return -this.sum(sellerPendingAccount(sellerId), (p) => p.reference === callId) || 0;
   }

@@ -5,14 +5,8 @@ import { refusal } from "../api-client.ts";
 import { back, render } from "../app.tsx";
 import { type Col, Csrf, StatusBadge, Table, when } from "../ui.tsx";
 
-export const DISPUTE_REASONS = [
-  "hung_up",
-  "not_qualified",
-  "duplicate",
-  "spam",
-  "technical",
-  "other",
-] as const;
+// The reasons a buyer may give: the API's own list, so the form offers exactly what it accepts.
+export { DISPUTE_REASONS } from "../../disputes/rules.ts";
 
 export const DISPUTE_COLS: Col[] = [
   { field: "id", label: "Dispute" },
