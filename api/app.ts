@@ -15,6 +15,7 @@ import { pixelRoutes } from "./pixels/routes.ts";
 import { ApiError, problem } from "./problem.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { auctionFeedRoutes } from "./routes/auction-feed.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { callRoutes } from "./routes/calls.ts";
 import { campaignRoutes } from "./routes/campaigns.ts";
@@ -92,6 +93,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", webhookRoutes(deps));
   v1.route("/", pixelRoutes(deps));
   v1.route("/", deadLetterRoutes(deps));
+  v1.route("/", auctionFeedRoutes(deps));
   app.route("/v1", v1);
 
   app.notFound((c) => {
