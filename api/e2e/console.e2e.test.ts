@@ -246,13 +246,26 @@ describe("console journeys", () => {
     expect(list.body.items.map((i) => i.bidMicros)).toEqual(list.body.items.map(() => 24_000_000));
   });
 
-  it("an operator sees a live auction appear after an offer, without reloading", async () => {
+  it("an operator sees a live auction appear after an offer, streamed, with the polling disabled", async () => {
     const page = await as("admin");
+    // The polled table's refreshes fail and are counted: the rows must come from the live feed.
+    const polls: string[] = [];
+    await page.route("**/console/operator/live", (route) => {
+      polls.push(route.request().url());
+      return route.abort();
+    });
     await page.goto(`${API}/console/operator`);
-    await page.locator("#live table").waitFor();
-    const offer = await offerCall<{ callId: string }>(market.seller, { vertical: VERTICAL });
-    // Polled by htmx every 2 s; the read model follows the event pipeline.
-    await page.locator("#live").getByText(offer.body.callId).waitFor({ timeout: 30_000 });
+    await page.locator('[data-live-stream][data-stream="open"]').waitFor({ timeout: 30_000 });
+    const pollsBefore = polls.length;
+    const offer = await offerCall<{ callId: string; status: string }>(market.seller, { vertical: VERTICAL });
+    expect(offer.status).toBe(201);
+    const row = page.locator(`#closed-rows tr[data-call-id="${offer.body.callId}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain("routed");
+    expect(await row.textContent()).toContain(market.buyerId);
+    expect(await page.locator("#live").getByText(offer.body.callId).count()).toBe(0); // not polled in
+    expect(polls.length).toBe(pollsBefore); // no poll while the stream is up
+    await page.unroute("**/console/operator/live");
     // An offer nobody bids on (no buyer targets Wyoming) shows in the no-bid reasons and the rates.
     const noBid = await offerCall<{ callId: string; status: string; reason?: { code: string } }>(
       market.seller,
@@ -264,7 +277,9 @@ describe("console journeys", () => {
     expect(noBid.body.status).toBe("no_bid");
     const code = noBid.body.reason?.code ?? "";
     expect(code).not.toBe("");
-    await page.locator("#live").getByText(noBid.body.callId).waitFor({ timeout: 30_000 });
+    const noBidRow = page.locator(`#closed-rows tr[data-call-id="${noBid.body.callId}"]`);
+    await noBidRow.waitFor({ timeout: 30_000 });
+    expect(await noBidRow.textContent()).toContain(code);
     const reasonRow = async () => {
       await page.reload();
       return page.getByRole("region", { name: "No-bid reasons" }).locator("tr", { hasText: code }).count();
@@ -272,6 +287,20 @@ describe("console journeys", () => {
     await expect.poll(reasonRow, { timeout: 20_000 }).toBe(1);
     const perSecond = page.locator("section.card", { hasText: "Offers per second" }).locator(".stat");
     expect(Number(await perSecond.textContent())).toBeGreaterThan(0);
+  });
+
+  it("falls back to polling the latest auctions while the live feed is down", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, ADMIN_KEY());
+    await page.route("**/console/operator/live/stream", (route) => route.abort());
+    await page.goto(`${API}/console/operator`);
+    await page.locator('[data-live-stream][data-stream="down"]').waitFor();
+    const offer = await offerCall<{ callId: string }>(market.seller, { vertical: VERTICAL });
+    // Polled by htmx every 2 s; the read model follows the event pipeline.
+    await page.locator("#live").getByText(offer.body.callId).waitFor({ timeout: 30_000 });
+    expect(await page.locator("#closed-rows tr").count()).toBe(0);
+    await context.close();
   });
 
   it("an operator imports a Do-Not-Call file and sees the list", async () => {

@@ -8,6 +8,7 @@ import { type Col, Csrf, Stat, StatusBadge, Table } from "../ui.tsx";
 import { DELIVERY_COLS } from "./buyer.tsx";
 import { hourlyChart } from "./charts.ts";
 import { disputePages } from "./disputes.tsx";
+import { ClosedAuctions, liveFeedRoute } from "./live-feed.tsx";
 
 const LIVE_COLS: Col[] = [
   { field: "offeredAt", label: "Offered", time: true },
@@ -21,7 +22,7 @@ const LIVE_COLS: Col[] = [
   { field: "reasonCode", label: "No-bid / refusal reason" },
 ];
 
-/** The newest auctions, as the live section polls them every two seconds. */
+/** The newest auctions: on the page, and polled every two seconds while the live feed is down. */
 async function liveRows(api: ConsoleApi) {
   return api.items("/v1/calls?limit=15");
 }
@@ -73,9 +74,12 @@ export function operatorPages(app: Hono) {
           />
           <Stat label="Offers in the report period" value={String(offered)} />
         </div>
-        <section class="card" aria-live="polite">
+        <section class="card">
           <h2>Live auctions</h2>
-          <p class="muted">Auctions as they close, newest first; refreshed every 2 seconds.</p>
+          <p class="muted">Auctions as they close, newest first, streamed from the exchange's live feed.</p>
+          <ClosedAuctions />
+          <h3>Latest auctions</h3>
+          <p class="muted">The newest calls; refreshed every 2 seconds only while the live feed is down.</p>
           <div id="live" hx-get="/console/operator/live" hx-trigger="every 2s" hx-swap="innerHTML">
             <LiveTable rows={live} />
           </div>
@@ -109,6 +113,8 @@ export function operatorPages(app: Hono) {
       </>,
     );
   });
+
+  liveFeedRoute(app);
 
   app.get("/operator/live", async (c) => {
     const rows = await liveRows(c.get("consoleApi"));
