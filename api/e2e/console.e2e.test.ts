@@ -303,7 +303,7 @@ describe("console journeys", () => {
     await context.close();
   });
 
-  it("an operator imports a Do-Not-Call file and sees the list", async () => {
+  it("an operator imports a Do-Not-Call file and sees its per-file counts and the list", async () => {
     const page = await as("admin");
     await page.goto(`${API}/console/operator/risk`);
     const listId = `console-${Date.now().toString(36)}`;
@@ -312,15 +312,22 @@ describe("console journeys", () => {
     await page.getByLabel("File").setInputFiles({
       name: "dnc.txt",
       mimeType: "text/plain",
-      buffer: Buffer.from("+13075550123\n3075550124\nnot a number\n+13075550125\n"),
+      // Five lines: three numbers, one repeated, one refused.
+      buffer: Buffer.from("+13075550123\n3075550124\nnot a number\n+13075550125\n3075550124\n"),
     });
     await page.getByRole("button", { name: "Import" }).click();
     await expect
       .poll(() => page.locator("#dnc-result").textContent())
-      .toContain(`Imported list ${listId}: 3 numbers, 1 invalid lines skipped`);
+      .toContain(`Imported list ${listId} (generation 1): 5 lines read, 3 numbers added, 1 lines refused`);
     await page.reload();
     const row = page.getByRole("region", { name: "Do-Not-Call lists" }).locator("tr", { hasText: listId });
     expect(await row.locator('[data-field="count"]').textContent()).toBe("3");
+    // The per-file result stays in the recent imports (GET /v1/compliance/dnc/imports).
+    const file = page
+      .getByRole("region", { name: "Recent Do-Not-Call imports" })
+      .locator("tr", { hasText: listId });
+    const cell = (f: string) => file.locator(`[data-field="${f}"]`).textContent();
+    expect([await cell("lines"), await cell("imported"), await cell("invalid")]).toEqual(["5", "3", "1"]);
   });
 
   it("a seller downloads a monthly statement as CSV", async () => {
