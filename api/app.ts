@@ -18,6 +18,7 @@ import { ApiError, problem } from "./problem.ts";
 import { receiptRoutes } from "./receipts/routes.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { auctionFeedRoutes } from "./routes/auction-feed.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { callRoutes } from "./routes/calls.ts";
 import { campaignBatchRoutes } from "./routes/campaign-batch.ts";
@@ -104,6 +105,7 @@ export function createApp(deps: ApiDeps) {
   v1.route("/", webhookRoutes(deps));
   v1.route("/", pixelRoutes(deps));
   v1.route("/", deadLetterRoutes(deps));
+  v1.route("/", auctionFeedRoutes(deps));
   app.route("/v1", v1);
 
   app.notFound((c) => {

@@ -7,6 +7,7 @@ import type { Redis } from "../actors/platform/redis.ts";
 import type { Db } from "./db/client.ts";
 import type { SigningKey } from "./dossiers/sign.ts";
 import type { KeyEvents } from "./key-events.ts";
+import type { AuctionFeed } from "./live/auction-feed.ts";
 import type { LiveHub } from "./live/hub.ts";
 import type { StreamMonitor } from "./stream/monitor.ts";
 import type { CarrierSecrets } from "./telephony/secrets.ts";
@@ -22,6 +23,8 @@ export interface ApiDeps {
   probes: Record<string, () => Promise<boolean>>;
   /** Live bidders' hub (GET /v1/live); absent in tests and processes that serve no WebSockets. */
   live?: LiveHub;
+  /** Admins' feed of closed auctions (GET /v1/admin/auctions/live); absent: that route answers 503. */
+  auctionFeed?: AuctionFeed;
   /** Key revocations and changes from every API replica; without it resolved keys are not cached. */
   keyEvents?: KeyEvents;
   /** Signs and checks the audit checkpoints (DCE_AUDIT_CHECKPOINT_KEY); verify reports none without it. */

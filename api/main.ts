@@ -10,6 +10,7 @@ import { startCheckpointer } from "./audit/checkpointer.ts";
 import { createDb } from "./db/client.ts";
 import { dossierKeyFrom } from "./dossiers/key.ts";
 import { KeyEvents } from "./key-events.ts";
+import { AuctionFeed } from "./live/auction-feed.ts";
 import { LiveHub } from "./live/hub.ts";
 import { createLiveSocketServer } from "./live/ws-server.ts";
 import { LIVE_PROTOCOL } from "./routes/live.ts";
@@ -29,6 +30,7 @@ const dapr = createDaprClient(config.daprHost, config.daprHttpPort, config.daprA
 const sidecar = `http://${config.daprHost}:${config.daprHttpPort}`;
 const live = new LiveHub({ redis, logger, now: () => Date.now() });
 const keyEvents = new KeyEvents(redis, logger);
+const auctionFeed = new AuctionFeed({ redis, stream: config.eventsTopic, logger });
 // Daprd's Redis pub/sub keys a topic's stream by the topic's name.
 const stream = streamMonitor(redis, logger, config.eventsTopic, config.stream);
 
@@ -40,6 +42,7 @@ const app = createApp({
   logger,
   now: () => Date.now(),
   live,
+  auctionFeed,
   keyEvents,
   auditCheckpointKey,
   dossierKey,
@@ -77,6 +80,7 @@ const stop = (signal: string) => {
   server.close();
   stopCheckpoints();
   void live.close();
+  auctionFeed.stop();
   keyEvents.close();
   stream.stop();
   void sql.end({ timeout: 2 });

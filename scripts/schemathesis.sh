@@ -24,6 +24,7 @@ exec "$ST" run "$API/openapi.json" --url "$API" \
   --exclude-path /v1/compliance/blocklist \
   --exclude-path /v1/compliance/subjects/{phone}/erase \
   --exclude-path /v1/live \
+  --exclude-path /v1/admin/auctions/live \
   --exclude-path /v1/admin/reconciliation \
   --exclude-path /v1/admin/reconciliation/repair \
   --exclude-path /v1/telephony/twilio/voice \

@@ -171,6 +171,19 @@ export async function deleteDncList(redis: Redis, db: Db, listId: string): Promi
   return true;
 }
 
+/**
+ * The newest file imports, newest first, with their per-file counts: `lines` read, `imported` distinct
+ * numbers added to the list, `invalid` lines refused (blank lines and repeats are neither).
+ */
+export function listDncImports(db: Db, limit: number, listId?: string) {
+  return db
+    .select()
+    .from(dncImports)
+    .where(listId ? eq(dncImports.listId, listId) : undefined)
+    .orderBy(desc(dncImports.finishedAt))
+    .limit(limit);
+}
+
 export async function listDncLists(db: Db, nowMs: number) {
   const rows = await db.select().from(dncLists).orderBy(desc(dncLists.importedAt));
   return rows.map((r) => {

@@ -52,6 +52,19 @@ export class ConsoleApi {
     return { status: res.status, ok: res.ok, body: parsed as T, text, headers: res.headers };
   }
 
+  /** The API's answer unread (a stream): the caller consumes its body. */
+  async open(path: string): Promise<Response> {
+    const res = await this.fetch(
+      new Request(`http://console.internal${path}`, {
+        headers: { authorization: `Bearer ${this.apiKey}`, "x-request-id": this.c.get("requestId") ?? "" },
+        signal: this.c.req.raw.signal,
+      }),
+      this.c.env,
+    );
+    if (res.status === 401) this.keyRefused = true;
+    return res;
+  }
+
   get<T = Record<string, unknown>>(path: string) {
     return this.call<T>("GET", path);
   }

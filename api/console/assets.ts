@@ -12,7 +12,8 @@ const fromPackage = (pkg: string, file: string) => () =>
 /**
  * The console's own script: draws every `<canvas data-chart>` with Chart.js from the JSON in its
  * attribute (no inline scripts: the content security policy allows only files from 'self'), and
- * redraws charts htmx swaps in.
+ * redraws charts htmx swaps in; follows the operator's live auction feed (Server-Sent Events) and
+ * pauses the polled table while the feed is up.
  */
 const CONSOLE_JS = `
 (function () {
@@ -29,7 +30,32 @@ const CONSOLE_JS = `
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  function liveFeed() {
+    var box = document.querySelector("[data-live-stream]");
+    if (!box || !window.EventSource) return;
+    var rows = box.querySelector("tbody");
+    var state = document.getElementById("live-state");
+    var say = function (s, text) { box.dataset.stream = s; if (state) state.textContent = text; };
+    (function connect() {
+      var feed = new EventSource(box.getAttribute("data-live-stream"));
+      feed.onopen = function () { say("open", "Live: auctions appear here as they close."); };
+      feed.onerror = function () {
+        say("down", "Live feed interrupted; reconnecting. The latest auctions below refresh every 2 seconds meanwhile.");
+        // A refused stream (not a dropped one) is not retried by the browser itself.
+        if (feed.readyState === EventSource.CLOSED) setTimeout(connect, 10000);
+      };
+      feed.addEventListener("row", function (e) {
+        rows.insertAdjacentHTML("afterbegin", e.data);
+        while (rows.rows.length > 50) rows.deleteRow(-1);
+      });
+    })();
+  }
+  // The polled table (#live) asks only while the live feed is down.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var box = document.querySelector("[data-live-stream]");
+    if (box && box.dataset.stream === "open" && e.detail.elt && e.detail.elt.id === "live") e.preventDefault();
+  });
+  document.addEventListener("DOMContentLoaded", function () { draw(document); liveFeed(); });
   document.addEventListener("htmx:afterSwap", function (e) { draw(e.target); });
   // Upload progress of a form posted by htmx (the Do-Not-Call import) into its <progress>.
   document.addEventListener("htmx:xhr:progress", function (e) {

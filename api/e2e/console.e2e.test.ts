@@ -297,13 +297,26 @@ describe("console journeys", () => {
     );
   });
 
-  it("an operator sees a live auction appear after an offer, without reloading", async () => {
+  it("an operator sees a live auction appear after an offer, streamed, with the polling disabled", async () => {
     const page = await as("admin");
+    // The polled table's refreshes fail and are counted: the rows must come from the live feed.
+    const polls: string[] = [];
+    await page.route("**/console/operator/live", (route) => {
+      polls.push(route.request().url());
+      return route.abort();
+    });
     await page.goto(`${API}/console/operator`);
-    await page.locator("#live table").waitFor();
-    const offer = await offerCall<{ callId: string }>(market.seller, { vertical: VERTICAL });
-    // Polled by htmx every 2 s; the read model follows the event pipeline.
-    await page.locator("#live").getByText(offer.body.callId).waitFor({ timeout: 30_000 });
+    await page.locator('[data-live-stream][data-stream="open"]').waitFor({ timeout: 30_000 });
+    const pollsBefore = polls.length;
+    const offer = await offerCall<{ callId: string; status: string }>(market.seller, { vertical: VERTICAL });
+    expect(offer.status).toBe(201);
+    const row = page.locator(`#closed-rows tr[data-call-id="${offer.body.callId}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain("routed");
+    expect(await row.textContent()).toContain(market.buyerId);
+    expect(await page.locator("#live").getByText(offer.body.callId).count()).toBe(0); // not polled in
+    expect(polls.length).toBe(pollsBefore); // no poll while the stream is up
+    await page.unroute("**/console/operator/live");
     // An offer nobody bids on (no buyer targets Wyoming) shows in the no-bid reasons and the rates.
     const noBid = await offerCall<{ callId: string; status: string; reason?: { code: string } }>(
       market.seller,
@@ -315,7 +328,9 @@ describe("console journeys", () => {
     expect(noBid.body.status).toBe("no_bid");
     const code = noBid.body.reason?.code ?? "";
     expect(code).not.toBe("");
-    await page.locator("#live").getByText(noBid.body.callId).waitFor({ timeout: 30_000 });
+    const noBidRow = page.locator(`#closed-rows tr[data-call-id="${noBid.body.callId}"]`);
+    await noBidRow.waitFor({ timeout: 30_000 });
+    expect(await noBidRow.textContent()).toContain(code);
     const reasonRow = async () => {
       await page.reload();
       return page.getByRole("region", { name: "No-bid reasons" }).locator("tr", { hasText: code }).count();
@@ -325,7 +340,21 @@ describe("console journeys", () => {
     expect(Number(await perSecond.textContent())).toBeGreaterThan(0);
   });
 
-  it("an operator imports a Do-Not-Call file and sees the list", async () => {
+  it("falls back to polling the latest auctions while the live feed is down", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, ADMIN_KEY());
+    await page.route("**/console/operator/live/stream", (route) => route.abort());
+    await page.goto(`${API}/console/operator`);
+    await page.locator('[data-live-stream][data-stream="down"]').waitFor();
+    const offer = await offerCall<{ callId: string }>(market.seller, { vertical: VERTICAL });
+    // Polled by htmx every 2 s; the read model follows the event pipeline.
+    await page.locator("#live").getByText(offer.body.callId).waitFor({ timeout: 30_000 });
+    expect(await page.locator("#closed-rows tr").count()).toBe(0);
+    await context.close();
+  });
+
+  it("an operator imports a Do-Not-Call file and sees its per-file counts and the list", async () => {
     const page = await as("admin");
     await page.goto(`${API}/console/operator/risk`);
     const listId = `console-${Date.now().toString(36)}`;
@@ -334,15 +363,22 @@ describe("console journeys", () => {
     await page.getByLabel("File").setInputFiles({
       name: "dnc.txt",
       mimeType: "text/plain",
-      buffer: Buffer.from("+13075550123\n3075550124\nnot a number\n+13075550125\n"),
+      // Five lines: three numbers, one repeated, one refused.
+      buffer: Buffer.from("+13075550123\n3075550124\nnot a number\n+13075550125\n3075550124\n"),
     });
     await page.getByRole("button", { name: "Import" }).click();
     await expect
       .poll(() => page.locator("#dnc-result").textContent())
-      .toContain(`Imported list ${listId}: 3 numbers, 1 invalid lines skipped`);
+      .toContain(`Imported list ${listId} (generation 1): 5 lines read, 3 numbers added, 1 lines refused`);
     await page.reload();
     const row = page.getByRole("region", { name: "Do-Not-Call lists" }).locator("tr", { hasText: listId });
     expect(await row.locator('[data-field="count"]').textContent()).toBe("3");
+    // The per-file result stays in the recent imports (GET /v1/compliance/dnc/imports).
+    const file = page
+      .getByRole("region", { name: "Recent Do-Not-Call imports" })
+      .locator("tr", { hasText: listId });
+    const cell = (f: string) => file.locator(`[data-field="${f}"]`).textContent();
+    expect([await cell("lines"), await cell("imported"), await cell("invalid")]).toEqual(["5", "3", "1"]);
   });
 
   it("a seller downloads a monthly statement as CSV", async () => {

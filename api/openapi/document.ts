@@ -128,7 +128,17 @@ function operation(route: DocumentedRoute): Json {
     });
   }
   const responses: Json = {};
-  if (route.produces) {
+  if (route.produces === "text/event-stream" && route.response) {
+    responses[route.status] = {
+      description: "A stream of Server-Sent Events; each event's `data` is JSON of the schema below",
+      content: {
+        "text/event-stream": {
+          schema: { type: "string" },
+          "x-event-data": jsonSchema(route.response),
+        },
+      },
+    };
+  } else if (route.produces) {
     responses[route.status] = {
       description: "OK",
       content: { [route.produces]: { schema: { type: "string" } } },

@@ -40,8 +40,11 @@ export interface RouteFacts {
   response: Schema | null;
   csv?: boolean;
   raw?: "text/plain" | "text/csv" | "text/html" | "websocket" | "application/x-www-form-urlencoded";
-  /** A non-JSON success body (the docs page, Prometheus text, TwiML). */
-  produces?: "text/html" | "text/plain" | "application/xml";
+  /**
+   * A non-JSON success body (the docs page, Prometheus text, TwiML); for `text/event-stream`,
+   * `response` is the schema of each event's data.
+   */
+  produces?: "text/html" | "text/plain" | "application/xml" | "text/event-stream";
   idempotencyKey?: "required" | "optional";
   errors: ProblemCode[];
   /** Still served, but superseded: the text says by what. */

@@ -16,6 +16,7 @@ import {
   addSuppressions,
   deleteDncList,
   importDncFile,
+  listDncImports,
   listDncLists,
   removeSuppressions,
 } from "../compliance/dnc.ts";
@@ -29,7 +30,9 @@ import {
   BlocklistEntries,
   CreateConsent,
   DataSubject,
+  DncImportPage,
   DncImportQuery,
+  DncImportsQuery,
   SuppressionEntries,
 } from "../schemas/compliance.ts";
 import * as R from "../schemas/responses.ts";
@@ -179,6 +182,24 @@ export function complianceRoutes(deps: ApiDeps) {
     response: R.List,
     errors: READ,
   });
+  const dncImportsDoc = doc({
+    summary: "Finished Do-Not-Call file imports with their counts (lines read, numbers added, lines refused)",
+    access: "admin",
+    query: DncImportsQuery,
+    status: 200,
+    response: DncImportPage,
+    errors: [...READ, "validation_failed"],
+  });
+  app.get("/compliance/dnc/imports", dncImportsDoc, async (c) => {
+    assertAdmin(c.get("principal"));
+    const q = query(c, DncImportsQuery);
+    const rows = await listDncImports(deps.db, Number(q.limit), q.listId);
+    const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
+    return c.json({
+      items: rows.map((r) => ({ ...r, publishedAt: iso(r.publishedAt), finishedAt: iso(r.finishedAt) })),
+    });
+  });
+
   app.get("/compliance/dnc/lists", dncListsDoc, async (c) => {
     assertAdmin(c.get("principal"));
     return c.json({ items: await listDncLists(deps.db, deps.now()) });

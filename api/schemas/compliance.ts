@@ -31,6 +31,28 @@ export const DncImportQuery = v.object({
   ),
 });
 
+export const DncImportsQuery = v.object({
+  listId: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be a lower-case slug"))),
+  limit: v.optional(
+    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
+    "20",
+  ),
+});
+
+const DncImportRow = v.looseObject({
+  id: v.string(),
+  listId: v.string(),
+  generation: v.number(),
+  lines: v.pipe(v.number(), v.description("Lines read from the file")),
+  imported: v.pipe(v.number(), v.description("Distinct numbers added to the list")),
+  invalid: v.pipe(v.number(), v.description("Lines refused: not a US number")),
+  publishedAt: v.nullable(v.string()),
+  durationMs: v.number(),
+  warning: v.nullable(v.string()),
+  finishedAt: v.string(),
+});
+export const DncImportPage = v.looseObject({ items: v.array(DncImportRow) });
+
 /** A data-subject request: the number travels in the body, never in a path that access logs keep. */
 export const DataSubject = v.object({ phoneNumber: Phone });
 

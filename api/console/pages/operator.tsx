@@ -8,6 +8,7 @@ import { type Col, Csrf, Stat, StatusBadge, Table } from "../ui.tsx";
 import { DELIVERY_COLS } from "./buyer.tsx";
 import { hourlyChart } from "./charts.ts";
 import { disputePages } from "./disputes.tsx";
+import { ClosedAuctions, liveFeedRoute } from "./live-feed.tsx";
 
 const LIVE_COLS: Col[] = [
   { field: "offeredAt", label: "Offered", time: true },
@@ -21,7 +22,19 @@ const LIVE_COLS: Col[] = [
   { field: "reasonCode", label: "No-bid / refusal reason" },
 ];
 
-/** The newest auctions, as the live section polls them every two seconds. */
+/** Per-file results of Do-Not-Call imports (GET /v1/compliance/dnc/imports). */
+const IMPORT_COLS: Col[] = [
+  { field: "finishedAt", label: "Finished", time: true },
+  { field: "listId", label: "List" },
+  { field: "generation", label: "Generation" },
+  { field: "lines", label: "Lines read" },
+  { field: "imported", label: "Numbers added" },
+  { field: "invalid", label: "Lines refused" },
+  { field: "durationMs", label: "Took (ms)" },
+  { field: "warning", label: "Warning" },
+];
+
+/** The newest auctions: on the page, and polled every two seconds while the live feed is down. */
 async function liveRows(api: ConsoleApi) {
   return api.items("/v1/calls?limit=15");
 }
@@ -73,9 +86,12 @@ export function operatorPages(app: Hono) {
           />
           <Stat label="Offers in the report period" value={String(offered)} />
         </div>
-        <section class="card" aria-live="polite">
+        <section class="card">
           <h2>Live auctions</h2>
-          <p class="muted">Auctions as they close, newest first; refreshed every 2 seconds.</p>
+          <p class="muted">Auctions as they close, newest first, streamed from the exchange's live feed.</p>
+          <ClosedAuctions />
+          <h3>Latest auctions</h3>
+          <p class="muted">The newest calls; refreshed every 2 seconds only while the live feed is down.</p>
           <div id="live" hx-get="/console/operator/live" hx-trigger="every 2s" hx-swap="innerHTML">
             <LiveTable rows={live} />
           </div>
@@ -109,6 +125,8 @@ export function operatorPages(app: Hono) {
       </>,
     );
   });
+
+  liveFeedRoute(app);
 
   app.get("/operator/live", async (c) => {
     const rows = await liveRows(c.get("consoleApi"));
@@ -213,9 +231,10 @@ export function operatorPages(app: Hono) {
 
   app.get("/operator/risk", async (c) => {
     const api = c.get("consoleApi");
-    const [fraud, dnc] = await Promise.all([
+    const [fraud, dnc, imports] = await Promise.all([
       api.items("/v1/fraud/decisions?limit=50"),
       api.items("/v1/compliance/dnc/lists"),
+      api.items("/v1/compliance/dnc/imports?limit=20"),
     ]);
     return render(
       c,
@@ -246,7 +265,9 @@ export function operatorPages(app: Hono) {
           <h2>Import a Do-Not-Call file</h2>
           <p class="muted">
             One number a line (text or CSV), up to 50 MB here; larger national files import with
-            scripts/dnc-import.ts. A new file replaces the list's previous generation.
+            scripts/dnc-import.ts. A new file replaces the list's previous generation. The bar shows the
+            upload; the import itself runs within the request, so its counts (lines read, numbers added, lines
+            refused) appear when it finishes, below and in the recent imports.
           </p>
           <form
             method="post"
@@ -284,6 +305,16 @@ export function operatorPages(app: Hono) {
           <div id="dnc-result" aria-live="polite" />
         </section>
         <section class="card">
+          <h2>Recent Do-Not-Call imports</h2>
+          <Table
+            viewer="admin"
+            caption="Recent Do-Not-Call imports"
+            empty="No file imported yet."
+            rows={imports}
+            cols={IMPORT_COLS}
+          />
+        </section>
+        <section class="card">
           <h2>Do-Not-Call lists</h2>
           <Table
             viewer="admin"
@@ -319,9 +350,15 @@ export function operatorPages(app: Hono) {
     const r = await api.call("POST", `/v1/compliance/dnc/imports?${q}`, await file.text(), {
       "content-type": "text/plain",
     });
-    const b = r.body as { imported?: number; invalid?: number; generation?: number; warning?: string };
+    const b = r.body as {
+      lines?: number;
+      imported?: number;
+      invalid?: number;
+      generation?: number;
+      warning?: string;
+    };
     const text = r.ok
-      ? `Imported list ${q.get("listId")}: ${b.imported} numbers, ${b.invalid} invalid lines skipped (generation ${b.generation}).${b.warning ? ` ${b.warning}` : ""}`
+      ? `Imported list ${q.get("listId")} (generation ${b.generation}): ${b.lines} lines read, ${b.imported} numbers added, ${b.invalid} lines refused as invalid.${b.warning ? ` ${b.warning}` : ""}`
       : refusal(r);
     if (c.req.header("hx-request"))
       return c.html(<p class={`flash ${r.ok ? "ok" : "error"}`}>{text}</p>, r.ok ? 200 : 400);
