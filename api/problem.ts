@@ -57,6 +57,8 @@ export const API_ERRORS = {
     "The call's auction is not recorded yet (events reach Postgres within moments); retry the receipt or replay shortly.",
   receipt_unavailable:
     "The call has no auction receipt: it was refused before any auction, or its auction closed before auction inputs were recorded.",
+  dossier_legacy:
+    "The call was recorded before call dossiers existed: its audit rows (or those after them on its chain up to a checkpoint) are hashed the older way, which a dossier cannot prove without revealing other rows. GET /v1/audit/verify still covers it.",
   dossier_pending:
     "The call's records are not in the audit log or under a signed checkpoint yet (events are audited within moments, checkpoints every few seconds); retry shortly.",
   dossier_unavailable:

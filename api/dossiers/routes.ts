@@ -21,7 +21,7 @@ export function dossierRoutes(deps: ApiDeps) {
     access: "any",
     status: 200,
     response: SignedDossier,
-    errors: [...READ, "call_unknown", "dossier_pending", "dossier_unavailable"],
+    errors: [...READ, "call_unknown", "dossier_legacy", "dossier_pending", "dossier_unavailable"],
   });
   app.get("/calls/:callId/dossier", dossierDoc, async (c) => {
     const signing = key();

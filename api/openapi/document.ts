@@ -52,6 +52,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   receipt_pending: 409,
   receipt_unavailable: 409,
   dossier_pending: 409,
+  dossier_legacy: 409,
   dossier_unavailable: 503,
   csrf_invalid: 403,
   internal_error: 500,
