@@ -19,7 +19,7 @@ import {
   redisSpec,
   schedulerSpec,
 } from "./stack/services.ts";
-import { type Running, Supervisor } from "./stack/supervisor.ts";
+import { MAX_RESTARTS_IN_WINDOW, type Running, Supervisor } from "./stack/supervisor.ts";
 import { httpOk, redisPong, tcpOpen, waitUntil } from "./stack/wait.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -84,7 +84,13 @@ function writeStackFile(content: object): void {
 }
 writeStackFile({ pid: process.pid, startedAt, apiUrl, ready: false });
 
-const supervisor = new Supervisor(join(stateDir, "logs"));
+// DCE_MAX_RESTARTS_PER_MIN: how many restarts of one process a minute are a crash loop (default 5).
+// The chaos tier raises it: its crash proofs kill the actor host on purpose, several times a minute.
+const maxRestarts = Number(process.env.DCE_MAX_RESTARTS_PER_MIN ?? MAX_RESTARTS_IN_WINDOW);
+const supervisor = new Supervisor(
+  join(stateDir, "logs"),
+  Number.isInteger(maxRestarts) && maxRestarts > 0 ? maxRestarts : MAX_RESTARTS_IN_WINDOW,
+);
 let shuttingDown = false;
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {

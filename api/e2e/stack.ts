@@ -22,7 +22,8 @@ export async function isReady(): Promise<boolean> {
 
 /**
  * What a tier's stack runs with beyond dapr.yaml. The chaos tier bounds the events backlog small
- * (100 entries, trimmed and sampled often) so its Postgres outage passes the bound within seconds.
+ * (100 entries, trimmed and sampled often) so its Postgres outage passes the bound within seconds, and
+ * lets the launcher restart a process more often (the crash proofs kill the actor host repeatedly).
  */
 export function tierEnv(project: string | undefined): Record<string, string> {
   if (project !== "chaos") return {};
@@ -30,6 +31,9 @@ export function tierEnv(project: string | undefined): Record<string, string> {
     DCE_STREAM_BACKLOG_MAX: String(CHAOS_BACKLOG_MAX),
     DCE_STREAM_POLL_MS: "250",
     DCE_STREAM_TRIM_MS: "1000",
+    // Its crash proofs kill the actor host on purpose, six times within a minute or so: not a crash
+    // loop the launcher should give up on (a real loop still ends the run, at 30 a minute).
+    DCE_MAX_RESTARTS_PER_MIN: "30",
   };
 }
 export const CHAOS_BACKLOG_MAX = 100;

@@ -27,3 +27,47 @@ describe("Supervisor logs", () => {
     expect(log()).toMatch(/early-line\nlate-line\n--- exit code=0 signal=null\n$/);
   });
 });
+
+describe("Supervisor restarts", () => {
+  const crashing = (dir: string) => ({
+    name: "crashy",
+    tier: 0,
+    command: "sh",
+    args: ["-c", "exit 3"],
+    cwd: dir,
+    env: {},
+  });
+
+  it("gives up on a process after its restart budget for the minute", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dce-supervisor-"));
+    const supervisor = new Supervisor(dir, 2);
+    let restarts = 0;
+    supervisor.onRestart = () => restarts++;
+    const gaveUp = new Promise<number | null>((ok) => {
+      supervisor.onUnexpectedExit = (_r, code) => ok(code);
+    });
+    supervisor.start(crashing(dir));
+    expect(await gaveUp).toBe(3);
+    expect(restarts).toBe(2);
+    await supervisor.stopAll();
+  }, 15_000);
+
+  it("restarts a process killed on purpose more often when given a larger budget", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dce-supervisor-"));
+    const supervisor = new Supervisor(dir, 8);
+    let gaveUp = false;
+    supervisor.onUnexpectedExit = () => {
+      gaveUp = true;
+    };
+    const sixth = new Promise<void>((ok) => {
+      let n = 0;
+      supervisor.onRestart = () => {
+        if (++n === 6) ok();
+      };
+    });
+    supervisor.start(crashing(dir));
+    await sixth; // a sixth restart: the default budget (5) gives up instead
+    expect(gaveUp).toBe(false);
+    await supervisor.stopAll();
+  }, 15_000);
+});

@@ -14,7 +14,8 @@ export interface Running {
 }
 
 const RESTART_WINDOW_MS = 60_000;
-const MAX_RESTARTS_IN_WINDOW = 5;
+/** Restarts of one process within a minute before the launcher gives up on it (a crash loop). */
+export const MAX_RESTARTS_IN_WINDOW = 5;
 
 export class Supervisor {
   private readonly running: Running[] = [];
@@ -25,7 +26,10 @@ export class Supervisor {
   /** A process died and was started again (a crashed app comes back like a pod would). */
   onRestart: (r: Running, code: number | null) => void = () => undefined;
 
-  constructor(private readonly logDir: string) {
+  constructor(
+    private readonly logDir: string,
+    private readonly maxRestartsPerMinute = MAX_RESTARTS_IN_WINDOW,
+  ) {
     privateDir(logDir);
   }
 
@@ -60,7 +64,7 @@ export class Supervisor {
       if (this.stopping) return;
       const now = Date.now();
       const recent = (this.restarts.get(spec.name) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
-      if (recent.length >= MAX_RESTARTS_IN_WINDOW) {
+      if (recent.length >= this.maxRestartsPerMinute) {
         this.onUnexpectedExit(r, code);
         return;
       }
