@@ -4,6 +4,7 @@ import {
   type ChainRow,
   canonical,
   GENESIS,
+  isLeafChained,
   leafOf,
   linkHash,
   payloadDigest,
@@ -104,6 +105,8 @@ describe("audit chain", () => {
       prev = row.hash;
     }
     expect(verifyRun(mixed, { seq: 0, hash: GENESIS })).toMatchObject({ ok: true, last: { seq: 4 } });
+    // Only the leaf-chained rows can stand in a dossier's proof (the others answer dossier_legacy).
+    expect(mixed.map(isLeafChained)).toEqual([false, false, true, true]);
     mixed[0] = { ...mixed[0]!, eventId: "evt_x" };
     expect(verifyRun(mixed, { seq: 0, hash: GENESIS })).toMatchObject({ ok: false, broken: { seq: 1 } });
   });

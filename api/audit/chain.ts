@@ -58,6 +58,9 @@ export function rowHash(row: Omit<ChainRow, "hash">): string {
   return linkHash(row.prevHash, leafOf(row));
 }
 
+/** Whether the row is hashed as rows are now (sha256(prevHash + leaf)), so a proof may show it as a leaf. */
+export const isLeafChained = (row: ChainRow): boolean => rowHash(row) === row.hash;
+
 /**
  * Whether `row.hash` is its hash, as written now or as rows written before leaves were chained were
  * hashed (sha256(prevHash + canonical row)). Either form is one preimage: a canonical row starts with

@@ -1,7 +1,7 @@
 // Reads what a call's inclusion proof needs: its audit rows with their event data, the earliest
 // validly signed checkpoint covering them (taking one now when none does yet), and the leaves between.
 import { sql } from "drizzle-orm";
-import { type ChainRow, chainOf, leafOf, rowHash } from "../audit/chain.ts";
+import { type ChainRow, chainOf, isLeafChained, leafOf } from "../audit/chain.ts";
 import { type Checkpoint, checkpointSigned, type Head } from "../audit/checkpoint.ts";
 import { takeCheckpoint } from "../audit/checkpointer.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -119,7 +119,7 @@ export async function proofFor(deps: ApiDeps, callId: string, rows: readonly Cha
     // A row hashed before rows were leaf-chained (its hash is not sha256(prevHash + leaf)) cannot be
     // shown as an opaque leaf: no dossier can prove a call whose proof runs through one. That is a
     // fact about the call's age, not an outage.
-    if (rows.some((r) => rowHash(r) !== r.hash))
+    if (!rows.every(isLeafChained))
       throw new ApiError(
         409,
         "dossier_legacy",
