@@ -11,6 +11,8 @@ const seconds = Number(process.argv[3] ?? 20);
 const market = await buildMarket(API, adminKey(), candidates);
 const r = await offerLoad(market, { concurrency: 16, durationMs: seconds * 1000 });
 console.log(r.cpuMsPerOffer);
+console.log("syscalls per offer", r.syscallsPerOffer);
+console.log("per offer", r.perOffer);
 console.log(
   JSON.stringify({
     candidates,

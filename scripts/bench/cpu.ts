@@ -42,8 +42,35 @@ export function cpuMs(): Record<string, number> {
   return out;
 }
 
-/** Where the CPU goes per offer: each process's CPU ms during the run divided by the offers made. */
-export function cpuPerOffer(before: Record<string, number>, after: Record<string, number>, offers: number) {
+/** Read and write system calls (socket and file I/O alike) a process has made so far, from /proc. */
+function procSyscalls(pid: number | string): number {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, "utf8");
+    return Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Read and write system calls each stack process has made so far (Postgres: its live backends too). A
+ * count, so unlike CPU time it does not move with the machine's other load: on loopback each write also
+ * carries the kernel's delivery of the data, which makes it the offer path's main cost per round trip.
+ */
+export function syscalls(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(stackPids())) {
+    out[name] = procSyscalls(pid);
+    if (name === "postgres") for (const child of childrenOf(pid)) out[name] += procSyscalls(child);
+  }
+  return out;
+}
+
+/**
+ * Each process's growth of a counter during a run divided by the offers made, with their total: where
+ * the CPU ms (or system calls) of an offer go.
+ */
+export function perOffer(before: Record<string, number>, after: Record<string, number>, offers: number) {
   const per: Record<string, number> = {};
   for (const name of Object.keys(after)) {
     per[name] = Math.round((((after[name] ?? 0) - (before[name] ?? 0)) / offers) * 100) / 100;
