@@ -1,5 +1,6 @@
 // Redis side of compliance: the keys of DNC lists, suppression and the blocklist, and the one-round-trip
 // lookup of everything that suppresses a caller. Numbers appear only as keyed hashes.
+import { LuaScript } from "./lua-script.ts";
 import type { Redis } from "./redis.ts";
 
 export const DNC_ACTIVE = "dce:dnc:active"; // HASH list id → "<generation>:<shard bits>"
@@ -31,32 +32,17 @@ export interface CallerLookup {
   blocked: boolean;
 }
 
-type WithLookup = Redis & {
-  dceCallerLookup(
-    k1: string,
-    k2: string,
-    k3: string,
-    hash: string,
-    top: string,
-    member: string,
-  ): Promise<unknown>;
-};
+const LOOKUP_SCRIPT = new LuaScript(LOOKUP);
 
 export async function lookupCaller(redis: Redis, hash: string): Promise<CallerLookup> {
-  const r = redis as WithLookup;
-  if (typeof r.dceCallerLookup !== "function")
-    redis.defineCommand("dceCallerLookup", { numberOfKeys: 3, lua: LOOKUP });
   const hex = hash.slice(3);
   const top = String(Number.parseInt(hex.slice(0, 8), 16));
   const member = String(Number.parseInt(hex.slice(8, 20), 16));
-  const [hits, scopes, blocked] = (await r.dceCallerLookup(
-    DNC_ACTIVE,
-    suppressionKey(hash),
-    BLOCKLIST,
-    hash,
-    top,
-    member,
-  )) as [string[], string[], number];
+  const [hits, scopes, blocked] = await LOOKUP_SCRIPT.run<[string[], string[], number]>(
+    redis,
+    [DNC_ACTIVE, suppressionKey(hash), BLOCKLIST],
+    [hash, top, member],
+  );
   return { dncLists: hits, scopes, blocked: blocked === 1 };
 }
 

@@ -7,6 +7,7 @@
 // a bidder. Redis pub/sub is at-most-once and in memory: a missed opportunity just means no live bid,
 // which is the right failure for a sub-second auction. Money never moves on these messages: the
 // auction's outcome still goes through the actors and the durable domain events.
+import { LuaScript } from "./lua-script.ts";
 import type { Redis } from "./redis.ts";
 
 export const presenceKey = (buyerId: string) => `dce:live:${buyerId}`;
@@ -78,13 +79,10 @@ local top = redis.call("ZREVRANGE", KEYS[1], 0, 0, "WITHSCORES")
 if top[2] then redis.call("ZADD", KEYS[2], top[2], ARGV[2]) else redis.call("ZREM", KEYS[2], ARGV[2]) end
 return 1`;
 
-type WithAbsent = Redis & {
-  dceLiveAbsent(set: string, index: string, member: string, buyerId: string): Promise<number>;
-};
+const ABSENT_SCRIPT = new LuaScript(ABSENT);
 
 export async function markAbsent(redis: Redis, buyerId: string, member: string): Promise<void> {
-  if (!("dceLiveAbsent" in redis)) redis.defineCommand("dceLiveAbsent", { numberOfKeys: 2, lua: ABSENT });
-  await (redis as WithAbsent).dceLiveAbsent(presenceKey(buyerId), LIVE_INDEX, member, buyerId);
+  await ABSENT_SCRIPT.run(redis, [presenceKey(buyerId), LIVE_INDEX], [member, buyerId]);
 }
 
 export async function pushLiveBid(redis: Redis, callId: string, entry: LiveBidEntry, ttlMs = 10_000) {

@@ -9,6 +9,7 @@
 // in the compare-and-set script, so a document and its deadline change together): daprd's TTL cannot
 // be used because daprd never writes these documents. Writing the same two fields the same way keeps
 // the sidecar's own reads (GET …/actors/<type>/<id>/state/doc) valid.
+import { LuaScript } from "../platform/lua-script.ts";
 import type { Redis } from "../platform/redis.ts";
 import {
   type DocumentStore,
@@ -72,30 +73,19 @@ else
 end
 return {1, tostring(n)}`;
 
-type WithScripts = Redis & {
-  dceDocReadEntries(key: string, entriesKey: string, known: string): Promise<[string, string?, string[]?]>;
-  dceDocCasEntries(...keysThenArgs: string[]): Promise<[number, string]>;
-  dceDocRead(key: string, known: string): Promise<string[]>;
-  dceDocCas(numKeys: number, ...keysThenArgs: string[]): Promise<[number, string]>;
+const SCRIPTS = {
+  read: new LuaScript(READ),
+  cas: new LuaScript(CAS),
+  readEntries: new LuaScript(READ_WITH_ENTRIES),
+  casEntries: new LuaScript(CAS_WITH_ENTRIES),
 };
 
 export class RedisDocumentStore implements DocumentStore {
-  private readonly redis: WithScripts;
-
-  constructor(redis: Redis) {
-    // defineCommand sends EVALSHA (falling back to EVAL once per connection when the script is new).
-    if (!("dceDocRead" in redis)) {
-      redis.defineCommand("dceDocRead", { numberOfKeys: 1, lua: READ });
-      redis.defineCommand("dceDocCas", { lua: CAS }); // key count given per call
-      redis.defineCommand("dceDocReadEntries", { numberOfKeys: 2, lua: READ_WITH_ENTRIES });
-      redis.defineCommand("dceDocCasEntries", { numberOfKeys: 2, lua: CAS_WITH_ENTRIES });
-    }
-    this.redis = redis as WithScripts;
-  }
+  constructor(private readonly redis: Redis) {}
 
   async read(key: string, known?: string | null, entriesKey?: string): Promise<StoredRead> {
     if (entriesKey !== undefined) return this.readWithEntries(key, known, entriesKey);
-    const [version = "", data] = await this.redis.dceDocRead(key, known ?? "");
+    const [version = "", data] = await SCRIPTS.read.run<string[]>(this.redis, [key], [known ?? ""]);
     if (data === undefined) return { unchanged: true, version };
     return version === ""
       ? { unchanged: false, text: null, version: null }
@@ -103,7 +93,11 @@ export class RedisDocumentStore implements DocumentStore {
   }
 
   private async readWithEntries(key: string, known: string | null | undefined, entriesKey: string) {
-    const [version = "", data, flat = []] = await this.redis.dceDocReadEntries(key, entriesKey, known ?? "");
+    const [version = "", data, flat = []] = await SCRIPTS.readEntries.run<[string, string?, string[]?]>(
+      this.redis,
+      [key, entriesKey],
+      [known ?? ""],
+    );
     if (data === undefined) return { unchanged: true as const, version };
     if (version === "") return { unchanged: false as const, text: null, version: null, entries: {} };
     const entries: Record<string, string> = {};
@@ -121,7 +115,11 @@ export class RedisDocumentStore implements DocumentStore {
     if (entries) return this.writeWithEntries(key, expected, text, expiry, entries);
     const keys = [key, ...(expiry?.also ?? [])];
     const at = expiry ? String(Math.ceil(expiry.atMs)) : "";
-    const [done, version] = await this.redis.dceDocCas(keys.length, ...keys, expected ?? "", text, at);
+    const [done, version] = await SCRIPTS.cas.run<[number, string]>(this.redis, keys, [
+      expected ?? "",
+      text,
+      at,
+    ]);
     if (done !== 1) throw new StoreConflict(key, expected, version === "" ? null : version);
     return version;
   }
@@ -143,7 +141,11 @@ export class RedisDocumentStore implements DocumentStore {
       ...entries.set.flat(),
       ...entries.del,
     ];
-    const [done, version] = await this.redis.dceDocCasEntries(key, entries.key, ...args);
+    const [done, version] = await SCRIPTS.casEntries.run<[number, string]>(
+      this.redis,
+      [key, entries.key],
+      args,
+    );
     if (done !== 1) throw new StoreConflict(key, expected, version === "" ? null : version);
     return version;
   }

@@ -3,6 +3,7 @@
 // If Redis does not answer, requests pass (the limiter must not take the API down) and it is logged.
 import type { MiddlewareHandler } from "hono";
 import type { RateLimit } from "../../actors/platform/config.ts";
+import { LuaScript } from "../../actors/platform/lua-script.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError } from "../problem.ts";
 
@@ -22,15 +23,8 @@ redis.call('SET', KEYS[1], tostring(next_tat), 'PX', math.ceil(next_tat - now) +
 return {1, tostring(next_tat - now), '0'}
 `;
 
-type WithGcra = ApiDeps["redis"] & {
-  dceGcra(bucket: string, interval: number, tolerance: number): Promise<[number, string, string]>;
-};
-
-/** The script by its SHA (EVALSHA; ioredis sends EVAL once per connection when Redis lacks it). */
-function gcra(redis: ApiDeps["redis"]): WithGcra {
-  if (!("dceGcra" in redis)) redis.defineCommand("dceGcra", { numberOfKeys: 1, lua: GCRA });
-  return redis as WithGcra;
-}
+/** By its SHA (EVALSHA), sent whole only when Redis lacks it. */
+const GCRA_SCRIPT = new LuaScript(GCRA);
 
 export interface Decision {
   allowed: boolean;
@@ -46,7 +40,11 @@ export interface Decision {
 export async function take(redis: ApiDeps["redis"], bucket: string, limit: RateLimit): Promise<Decision> {
   const interval = 1000 / limit.perSec;
   const tolerance = interval * limit.burst;
-  const [ok, ahead, wait] = await gcra(redis).dceGcra(bucket, interval, tolerance);
+  const [ok, ahead, wait] = await GCRA_SCRIPT.run<[number, string, string]>(
+    redis,
+    [bucket],
+    [interval, tolerance],
+  );
   const aheadMs = Number(ahead);
   return {
     allowed: ok === 1,
