@@ -35,3 +35,33 @@ export function domainEvent<T extends Record<string, unknown>>(
 export function uniqueById(events: DomainEvent[]): DomainEvent[] {
   return [...new Map(events.map((e) => [e.id, e])).values()];
 }
+
+/**
+ * The events of one command published as one pub/sub message: one stream entry, one delivery and one
+ * acknowledgement for the lot instead of one each. The events app records them each as before; a
+ * message holding a single event (older publishers, and a command that raised one) still carries the
+ * bare event.
+ */
+export interface EventBatch {
+  batch: typeof EVENT_BATCH;
+  events: DomainEvent[];
+}
+
+export const EVENT_BATCH = "dce.events.v1";
+
+export function eventBatch(events: DomainEvent[]): EventBatch {
+  return { batch: EVENT_BATCH, events };
+}
+
+/**
+ * The payloads one message carries: a batch's events, or the message itself (a bare event, or
+ * anything else, which the subscriber judges as it would any payload). A batch whose `events` is not
+ * an array is not a batch: it is judged whole.
+ */
+export function unbatch(payload: unknown): unknown[] {
+  if (payload && typeof payload === "object" && !Array.isArray(payload)) {
+    const p = payload as Partial<EventBatch>;
+    if (p.batch === EVENT_BATCH && Array.isArray(p.events)) return p.events;
+  }
+  return [payload];
+}

@@ -1,7 +1,7 @@
 // Talking to the local sidecar: the DaprClient, actor proxies and event publishing.
 import http from "node:http";
 import { CommunicationProtocolEnum, DaprClient } from "@dapr/dapr";
-import type { DomainEvent } from "../kernel/events.ts";
+import { type DomainEvent, eventBatch } from "../kernel/events.ts";
 
 export function createDaprClient(daprHost: string, daprPort: string, daprApiToken: string): DaprClient {
   return new DaprClient({
@@ -113,10 +113,11 @@ export function actorProxy<T>(client: DaprClient, actorType: string, id: string)
 }
 
 /**
- * Publishes events through the sidecar and returns the ids that failed: one event through the plain
- * publish API, several in one bulk-publish request. Both are sent with `sidecarRequest`, not through
- * the SDK: its HTTP client names a bulk entry's id `entryID` where daprd reads `entryId` (every bulk
- * publish then fails with ERR_PUBSUB_EVENTS_SER), and its plain publish goes through node-fetch.
+ * Publishes events through the sidecar and returns the ids that failed: one message through the plain
+ * publish API, several as one message too (an `EventBatch`: one stream entry, delivery and
+ * acknowledgement for the lot, where a bulk publish made one of each per event), so they succeed or
+ * fail together. Sent with `sidecarRequest`, not through the SDK, whose plain publish goes through
+ * node-fetch.
  */
 export async function publishEvents(
   client: DaprClient,
@@ -126,24 +127,10 @@ export async function publishEvents(
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   const sidecar = sidecarOf(client);
-  if (events.length === 1) {
-    const path = `/v1.0/publish/${pubsub}/${topic}`;
-    const res = await sidecarRequest(sidecar, path, "POST", JSON.stringify(events[0]));
-    return res.ok ? new Set() : new Set([events[0]!.id]);
-  }
-  const path = `/v1.0-alpha1/publish/bulk/${pubsub}/${topic}`;
-  const body = JSON.stringify(
-    events.map((e) => ({ entryId: e.id, event: e, contentType: "application/json" })),
-  );
-  const res = await sidecarRequest(sidecar, path, "POST", body);
-  if (res.ok) return new Set();
-  let answer: { failedEntries?: { entryId: string }[] } = {};
-  try {
-    answer = JSON.parse(res.text);
-  } catch {
-    // not JSON: every entry counts as failed
-  }
-  return new Set(answer.failedEntries?.map((f) => f.entryId) ?? events.map((e) => e.id));
+  const path = `/v1.0/publish/${pubsub}/${topic}`;
+  const message = events.length === 1 ? events[0] : eventBatch(events);
+  const res = await sidecarRequest(sidecar, path, "POST", JSON.stringify(message));
+  return res.ok ? new Set() : new Set(events.map((e) => e.id));
 }
 
 /** The sidecar's actor API for one actor instance: its reminders (state is written by the document store). */

@@ -114,8 +114,10 @@ describe("the events pipeline through outages", () => {
     const control = await billableFlow(seller);
     // The events app's group is the stream's only one.
     expect((await readBacklog(redis, STREAM)).groups.map((g) => g.group)).toEqual([GROUP]);
+    // 60 calls: each leaves at least two stream entries while Postgres is stopped (the call's events
+    // of a lifecycle command are one message, the buyer's capture another), past the bound of 100.
     const inFlight = await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
+      Array.from({ length: 60 }, (_, i) =>
         sleep(i * 60).then(async () => {
           const idem = uniq();
           return { idem, callId: await offerRouted(seller, idem) };

@@ -6,9 +6,10 @@ import { DaprPubSubStatusEnum as S } from "@dapr/dapr";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callSnapshot } from "../../actors/call/snapshot.ts";
-import { domainEvent } from "../../actors/kernel/events.ts";
+import { domainEvent, eventBatch } from "../../actors/kernel/events.ts";
 import { createLogger } from "../../actors/platform/logger.ts";
 import { verifyAudit } from "../audit/verify.ts";
+import { createDb } from "../db/client.ts";
 import { auditLog } from "../db/compliance-schema.ts";
 import { deadLetters } from "../db/dead-letter-schema.ts";
 import { ledgerPostings } from "../db/ledger-schema.ts";
@@ -16,7 +17,7 @@ import { calls, domainEvents } from "../db/schema.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
 import { deadLetterId } from "./dead-letters.ts";
 import { billableEvent } from "./test-events.ts";
-import { recordEvents } from "./writer.ts";
+import { recordEvents, recordMessages } from "./writer.ts";
 
 const logger = createLogger("writer-test", "silent");
 let handle: Awaited<ReturnType<typeof throwawayDatabase>>;
@@ -132,5 +133,39 @@ describe("events writer", () => {
         [null, "MalformedEvent", junk],
       ].sort(),
     );
+  });
+
+  it("one command's events as one message: recorded each, the message acknowledged for them all", async () => {
+    const tag = `m${Date.now()}`;
+    const [a, b, c, d] = [1, 2, 3, 4].map((i) => billable(`call_${tag}${i}`, 10, 7, 3));
+    const junk = { not: "an event", tag };
+    const unpostable = billable(`call_${tag}bad`, 10, 9, 9);
+    const messages = [eventBatch([a!, b!]), c, eventBatch([d!, unpostable]), eventBatch([junk as never])];
+    const all = [S.SUCCESS, S.SUCCESS, S.SUCCESS, S.SUCCESS];
+    expect(await recordMessages(handle.db, logger, messages)).toEqual(all);
+    expect(await recordMessages(handle.db, logger, messages)).toEqual(all); // redelivered: nothing new
+    const ids = [a, b, c, d, unpostable].map((e) => e!.id);
+    const rows = await handle.db.select().from(domainEvents).where(inArray(domainEvents.eventId, ids));
+    expect(rows.map((r) => r.eventId).sort()).toEqual([a, b, c, d].map((e) => e!.id).sort());
+    // The two poison payloads inside batches are kept as dead letters, each on its own.
+    const kept = await handle.db
+      .select()
+      .from(deadLetters)
+      .where(inArray(deadLetters.id, [deadLetterId(unpostable), deadLetterId(junk)]));
+    expect(kept).toHaveLength(2);
+  });
+
+  it("a message is retried whole when any of its events could not be recorded", async () => {
+    const down = createDb("postgres://dce:dce@127.0.0.1:1/none", 1);
+    try {
+      const tag = `r${Date.now()}`;
+      const batch = eventBatch([billable(`call_${tag}1`, 10, 7, 3), billable(`call_${tag}2`, 10, 7, 3)]);
+      expect(await recordMessages(down.db, logger, [batch, billable(`call_${tag}3`, 5, 5, 0)])).toEqual([
+        S.RETRY,
+        S.RETRY,
+      ]);
+    } finally {
+      await down.sql.end({ timeout: 1 });
+    }
   });
 });

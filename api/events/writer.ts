@@ -2,7 +2,7 @@
 import { DaprPubSubStatusEnum } from "@dapr/dapr";
 import { sql } from "drizzle-orm";
 import type { CallSnapshot } from "../../actors/call/snapshot.ts";
-import { type DomainEvent, uniqueById } from "../../actors/kernel/events.ts";
+import { type DomainEvent, unbatch, uniqueById } from "../../actors/kernel/events.ts";
 import { crashPoint } from "../../actors/platform/crash-points.ts";
 import type { Logger } from "../../actors/platform/logger.ts";
 import { recordAudited } from "../audit/audit-log.ts";
@@ -36,6 +36,28 @@ export function notDomainEvent(value: unknown): string | undefined {
 
 export async function recordEvent(db: Db, logger: Logger, payload: unknown): Promise<DaprPubSubStatusEnum> {
   return (await recordEvents(db, logger, [payload]))[0]!;
+}
+
+/**
+ * Records the messages of one delivery and answers a status for each message: its events (a batch's
+ * several, else the message itself) are recorded with the rest of the delivery, and a message is
+ * acknowledged only when every one of its events was (recorded, or kept as a dead letter).
+ */
+export async function recordMessages(
+  db: Db,
+  logger: Logger,
+  messages: unknown[],
+): Promise<DaprPubSubStatusEnum[]> {
+  const groups = messages.map(unbatch);
+  const statuses = await recordEvents(db, logger, groups.flat());
+  let next = 0;
+  return groups.map((g) => {
+    const own = statuses.slice(next, next + g.length);
+    next += g.length;
+    return own.every((s) => s === DaprPubSubStatusEnum.SUCCESS)
+      ? DaprPubSubStatusEnum.SUCCESS
+      : DaprPubSubStatusEnum.RETRY;
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 // Reading `auction.closed` summaries out of domain-events stream entries as daprd writes them.
 import { describe, expect, it } from "vitest";
+import { eventBatch } from "../../actors/kernel/events.ts";
 import { summarize } from "./auction-feed.ts";
-import { cloudEntry } from "./test-entries.ts";
+import { cloudEntry, cloudMessage, event } from "./test-entries.ts";
 
 describe("summarize", () => {
   it("summarizes a won auction with its clearing price and a lost one with its reason", () => {
@@ -40,6 +41,28 @@ describe("summarize", () => {
       clearingPriceMicros: null,
       buyerId: null,
     });
+  });
+
+  it("finds the auction.closed event in a batch: one offer's events published as one message", () => {
+    const batch = eventBatch([
+      event("call_z", "call.offered", {}),
+      event("call_z", "call.routed", {}),
+      event("call_z", "auction.closed", {
+        winner: null,
+        reason: { code: "no_bids" },
+        bids: 0,
+        candidates: 3,
+      }),
+    ] as never);
+    expect(summarize(["3-0", cloudMessage(batch)])).toMatchObject({
+      id: "3-0",
+      callId: "call_z",
+      status: "no_bid",
+      reasonCode: "no_bids",
+      candidates: 3,
+    });
+    const without = eventBatch([event("call_z", "call.offered", { note: "auction.closed" })] as never);
+    expect(summarize(["4-0", cloudMessage(without)])).toBeNull();
   });
 
   it("skips other events, unreadable entries and raw (non-CloudEvent) auction.closed JSON alike safely", () => {

@@ -3,6 +3,7 @@
 // acknowledged, claimed or slowed for the events app) while at least one admin listens, and fans each
 // `auction.closed` out as a small summary. Offers pay nothing for it: the actors publish the event
 // anyway; the reader runs only while someone watches, on its own Redis connection.
+import { unbatch } from "../../actors/kernel/events.ts";
 import type { Logger } from "../../actors/platform/logger.ts";
 import type { Redis } from "../../actors/platform/redis.ts";
 import { payloadOf } from "../events/server.ts";
@@ -43,16 +44,20 @@ export function summarize([id, fields]: Entry): AuctionClosedSummary | null {
     return null;
   }
   const isCloud = typeof envelope === "object" && envelope !== null && "specversion" in envelope;
-  const e = payloadOf({ event: envelope, contentType: isCloud ? "application/cloudevents+json" : "" }) as {
-    type?: unknown;
-    occurredAt?: unknown;
-    aggregate?: { id?: unknown };
-    data?: Record<string, unknown> & {
-      winner?: Record<string, unknown> | null;
-      reason?: { code?: unknown } | null;
-    };
-  } | null;
-  if (e?.type !== "auction.closed" || typeof e.aggregate?.id !== "string") return null;
+  const message = payloadOf({ event: envelope, contentType: isCloud ? "application/cloudevents+json" : "" });
+  // A message is one event, or one command's batch of them (an offer's holds its auction.closed).
+  const e = unbatch(message).find((p) => (p as { type?: unknown } | null)?.type === "auction.closed") as
+    | {
+        type?: unknown;
+        occurredAt?: unknown;
+        aggregate?: { id?: unknown };
+        data?: Record<string, unknown> & {
+          winner?: Record<string, unknown> | null;
+          reason?: { code?: unknown } | null;
+        };
+      }
+    | undefined;
+  if (typeof e?.aggregate?.id !== "string") return null;
   const d = e.data ?? {};
   const w = d.winner ?? null;
   return {

@@ -2,15 +2,21 @@
 
 /** A stream entry's fields as daprd's Redis pub/sub writes them: the CloudEvent JSON under `data`. */
 export function cloudEntry(callId: string, type: string, data: Record<string, unknown>): string[] {
-  const event = {
-    id: `evt_${callId}_${type}`,
-    type,
-    occurredAt: "2026-12-02T08:00:00.000Z",
-    aggregate: { type: "auction", id: callId },
-    data,
-  };
+  return cloudMessage(event(callId, type, data));
+}
+
+export const event = (callId: string, type: string, data: Record<string, unknown>) => ({
+  id: `evt_${callId}_${type}`,
+  type,
+  occurredAt: "2026-12-02T08:00:00.000Z",
+  aggregate: { type: "auction", id: callId },
+  data,
+});
+
+/** The entry of one published message: a bare event, or one command's batch of events. */
+export function cloudMessage(message: unknown): string[] {
   const envelope = {
-    data: event,
+    data: message,
     datacontenttype: "application/json",
     specversion: "1.0",
     topic: "domain-events",
