@@ -125,6 +125,7 @@ describe.each([
       expect(a["dapr.io/enable-metrics"]).toMatch(/^(true|false)$/);
       expect(Number(a["dapr.io/metrics-port"])).toBeGreaterThan(0);
       expect(a["dapr.io/log-level"]).toMatch(/^(debug|info|warn|error)$/);
+      expect(a["dapr.io/env"]).toMatch(/^GOGC=\d+,GOMEMLIMIT=\d+(B|KiB|MiB|GiB)$/);
       for (const k of ["cpu-request", "memory-request", "cpu-limit", "memory-limit"])
         expect(a[`dapr.io/sidecar-${k}`], k).toMatch(/^[0-9.]+(m|Mi|Gi)?$/);
       if (app.appPort === undefined) expect(a["dapr.io/app-port"]).toBeUndefined();

@@ -91,6 +91,8 @@ dapr.io/log-as-json: {{ $sidecar.logAsJson | quote }}
 dapr.io/enable-metrics: {{ $sidecar.enableMetrics | quote }}
 dapr.io/metrics-port: {{ $sidecar.metricsPort | quote }}
 dapr.io/graceful-shutdown-seconds: {{ $sidecar.gracefulShutdownSeconds | quote }}
+{{- /* daprd's Go garbage collector: see scripts/stack/plan.ts daprdGoEnv for the measurement. */}}
+dapr.io/env: {{ printf "GOGC=%v,GOMEMLIMIT=%v" $sidecar.goGC $sidecar.goMemLimit | quote }}
 dapr.io/sidecar-cpu-request: {{ $res.cpuRequest | quote }}
 dapr.io/sidecar-memory-request: {{ $res.memoryRequest | quote }}
 dapr.io/sidecar-cpu-limit: {{ $res.cpuLimit | quote }}

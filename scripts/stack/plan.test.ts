@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { appSpec, compiledCommand, readRunFile, sidecarSpec } from "./plan.ts";
+import { appSpec, compiledCommand, daprdGoEnv, readRunFile, sidecarSpec } from "./plan.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const apps = readRunFile(join(root, "dapr.yaml"));
@@ -44,6 +44,16 @@ describe("dapr.yaml", () => {
 });
 
 describe("sidecarSpec", () => {
+  it("runs daprd's garbage collector at GOGC 400 under a soft memory limit, overridable", () => {
+    const spec = sidecarSpec(apps[0]!, "/opt/dapr", tokens);
+    expect(spec.env).toMatchObject({ GOGC: "400", GOMEMLIMIT: "512MiB" });
+    const env = daprdGoEnv({ DCE_DAPRD_GOGC: "100", DCE_DAPRD_GOMEMLIMIT: "1GiB" });
+    expect(sidecarSpec(apps[0]!, "/opt/dapr", tokens, env).env).toMatchObject({
+      GOGC: "100",
+      GOMEMLIMIT: "1GiB",
+    });
+  });
+
   it("names a replica's processes after its instance", () => {
     expect(sidecarSpec(apps[1]!, "/opt/dapr", tokens).name).toBe("exchange-actors-2-daprd");
     expect(appSpec(apps[1]!, {}).name).toBe("exchange-actors-2");

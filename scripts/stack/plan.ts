@@ -100,8 +100,25 @@ export interface SidecarTokens {
   APP_API_TOKEN: string;
 }
 
+/**
+ * The Go garbage collector's settings for every daprd: a collection when the heap has grown 4× past
+ * what the last one kept (GOGC 400; Go's default 100 is 1×), with a soft limit that makes it collect
+ * sooner should the heap near it. Measured with GODEBUG=gctrace=1 at concurrency 16, 10 candidates:
+ * the four daprds spent about 1.3 ms of GC CPU per offer at 100 and 0.4 ms at 400, of 15-20 ms per
+ * offer in all. Their heaps are tens of MB, so 4× fits well inside the limit. DCE_DAPRD_GOGC and
+ * DCE_DAPRD_GOMEMLIMIT override them.
+ */
+export function daprdGoEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return { GOGC: env.DCE_DAPRD_GOGC ?? "400", GOMEMLIMIT: env.DCE_DAPRD_GOMEMLIMIT ?? "512MiB" };
+}
+
 /** daprd for one app, with the same flags `dapr run` would give it. */
-export function sidecarSpec(app: RunApp, daprBin: string, tokens: SidecarTokens): ProcessSpec {
+export function sidecarSpec(
+  app: RunApp,
+  daprBin: string,
+  tokens: SidecarTokens,
+  goEnv: Record<string, string> = daprdGoEnv(),
+): ProcessSpec {
   const args = [
     "--mode",
     "standalone",
@@ -148,7 +165,7 @@ export function sidecarSpec(app: RunApp, daprBin: string, tokens: SidecarTokens)
     command: `${daprBin}/daprd`,
     args,
     cwd: app.appDirPath,
-    env: { DAPR_HOST_IP: "127.0.0.1", ...tokens },
+    env: { DAPR_HOST_IP: "127.0.0.1", ...goEnv, ...tokens },
   };
 }
 
