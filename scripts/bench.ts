@@ -8,6 +8,7 @@
 // keeps finished calls DCE_CALL_RETENTION_SEC (10 s unless set), so their expiry fits in the run.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { benchAuction } from "../actors/auction/bench.ts";
 import {
   API,
@@ -26,6 +27,7 @@ import { buildMarket } from "./bench/market.ts";
 import { offerLoad, offerOk, routed } from "./bench/offers.ts";
 import { countersMarkdown, targetsMarkdown } from "./bench/report.ts";
 import { measureRetention, type RetentionReport } from "./bench/retention.ts";
+import { type Settled, settle } from "./bench/settle.ts";
 import { soak, soakMarkdown } from "./bench/soak.ts";
 import { lineChart } from "./bench/svg.ts";
 import { judge, peakRps, type Target } from "./bench/targets.ts";
@@ -106,6 +108,19 @@ try {
 async function fullBench(key: string, report: Record<string, unknown>): Promise<void> {
   log("pure auction decision (rankBids)");
   report.auction = await benchAuction();
+  // Each stage starts once the calls of the stages before it have expired and their events are
+  // recorded (scripts/bench/settle.ts): no stage is measured beside another's leftovers.
+  const settles: (Settled & { before: string })[] = [];
+  report.settles = settles;
+  const between = async (before: string) => {
+    const redis = new Redis(process.env.DCE_REDIS_URL ?? "redis://127.0.0.1:6380");
+    const s = await settle(redis, "domain-events").finally(() => redis.disconnect());
+    settles.push({ before, ...s });
+    if (s.expired > 0 || !s.settled)
+      log(
+        `settled before ${before}: ${s.expired} calls expired in ${s.waitedMs} ms${s.settled ? "" : " (gave up)"}`,
+      );
+  };
 
   log("baseline: bare Hono endpoint (GET /health)");
   const hono = await runLoad({
@@ -140,6 +155,7 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
       next: (i) => market.offer(1e6 + i),
       ok: offerOk,
     });
+    await between(`${k} candidates`);
     log(`offers with ${k} candidates: ${SECONDS}s at concurrency 16`);
     const r = await offerLoad(market, { concurrency: 16, durationMs: SECONDS * 1000 });
     const routedPerSec = Math.round((r.hits / r.seconds) * 10) / 10;
@@ -156,6 +172,7 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
   const market = await buildMarket(API, key, 10);
   const byConcurrency: (LoadResult & { concurrency: number })[] = [];
   for (const c of quick ? [1, 8, 32] : [1, 4, 8, 16, 32]) {
+    await between(`concurrency ${c}`);
     const r = await runLoad({
       baseUrl: API,
       concurrency: c,
@@ -168,6 +185,7 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
   }
   report.byConcurrency = byConcurrency;
 
+  await between("the voice webhook rounds");
   log("offer latency through the signed voice webhook vs the JSON offer, alone and at concurrency 16");
   report.voiceWebhook = await voiceLatency(API, market, stackSecret("DCE_TWILIO_AUTH_TOKEN"), SECONDS);
 
@@ -177,6 +195,7 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
     byConcurrency,
   };
   const halfRate = Math.max(1, Math.round(peakRps(targetInput) / 2));
+  await between("the open loop");
   log(`open loop at half the peak rate: ${halfRate} offers/s`);
   const halfPeak = await runLoad({
     baseUrl: API,
@@ -189,6 +208,7 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
   });
   report.halfPeak = { ...halfPeak, ratePerSec: halfRate };
   report.targets = judge({ ...targetInput, halfPeak });
+  await between("the memory stage");
 
   report.memory = await measureMemory();
   log(`retention: ${RETENTION_CALLS} whole calls, then their keys before and after expiry`);
@@ -456,6 +476,7 @@ function markdown(
       report.halfPeak as LoadResult & { ratePerSec: number },
     ),
     "",
+    ...settleMarkdown(report.settles as (Settled & { before: string })[]),
     ...targetsMarkdown(report.targets as Target[]),
     "## Pure auction decision (rankBids), same run",
     row(["candidates", "median µs", "p99 µs", "decisions/s"]),
@@ -465,6 +486,22 @@ function markdown(
     ...memoryMarkdown(mem, row),
     ...retentionMarkdown(report.retention as RetentionReport),
   ].join("\n");
+}
+
+/** How long each stage waited for the calls of the stages before it to expire, and what that cost. */
+function settleMarkdown(settles: (Settled & { before: string })[]): string[] {
+  const row = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
+  return [
+    "## Between stages",
+    "Each offer stage starts once the calls routed by the stages before it have expired (the market's routings last 5 s) and their events are recorded, so no stage is measured beside another's expiries. The expiry of a routed call (the sweeper, `CallActor.sweep`, `BuyerActor.release`, their events) is work of its own, not an offer's: the CPU of every stack process during each wait, per call expired, is below (an upper bound: the stack's idle background work during the wait is in it too).",
+    "",
+    row(["before", "calls expired", "waited ms", "CPU ms per expired call", "settled"]),
+    row(["---", "---", "---", "---", "---"]),
+    ...settles.map((s) =>
+      row([s.before, s.expired, s.waitedMs, s.cpuMsPerExpiry ?? "n/a", s.settled ? "yes" : "no"]),
+    ),
+    "",
+  ];
 }
 
 /** What a finished call leaves in Redis before and after its retention, measured in one run. */
