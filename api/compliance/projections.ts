@@ -19,21 +19,44 @@ export const FRAUD_CODES: ReadonlySet<ReasonCode> = new Set([
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The keyed caller hash of every call offered in a batch, from call_subjects (written before the offer,
+ * so no new event carries the hash and a late event cannot bring one back after an erasure): one
+ * statement for the batch, not one per offer. Events from before call_subjects may carry the hash
+ * themselves; those (none in a new deployment) are projected one by one, as they always were.
+ */
+export async function projectCallerHashes(tx: Tx, events: DomainEvent[]): Promise<void> {
+  const offered = events.filter((e) => e.aggregate.type === "call" && e.type === "call.offered");
+  if (offered.length === 0) return;
+  await tx
+    .update(calls)
+    .set({
+      callerHash: sql`(select ${callSubjects.callerHash} from ${callSubjects} where ${callSubjects.callId} = ${calls.callId})`,
+    })
+    .where(
+      and(
+        inArray(
+          calls.callId,
+          offered.map((e) => e.aggregate.id),
+        ),
+        sql`${calls.callerHash} is null`,
+      ),
+    );
+  for (const e of offered) {
+    const legacy = e.data.callerHash;
+    if (typeof legacy !== "string") continue;
+    await tx
+      .update(calls)
+      .set({ callerHash: legacy })
+      .where(and(eq(calls.callId, e.aggregate.id), sql`${calls.callerHash} is null`));
+  }
+}
+
+/** Fraud rejections and post-call flags of one event, in the writer's transaction. */
 export async function projectCompliance(tx: Tx, e: DomainEvent): Promise<void> {
   if (e.aggregate.type !== "call") return;
   const d = e.data as Record<string, unknown>;
   const snapshot = d.snapshot as { sellerId?: string } | undefined;
-  if (e.type === "call.offered") {
-    // The API recorded the caller before the offer (call_subjects), so no event carries its keyed hash
-    // and a late event cannot bring one back after an erasure; events from before that still may.
-    const legacy = typeof d.callerHash === "string" ? d.callerHash : null;
-    await tx
-      .update(calls)
-      .set({
-        callerHash: sql`coalesce((select ${callSubjects.callerHash} from ${callSubjects} where ${callSubjects.callId} = ${e.aggregate.id}), ${legacy})`,
-      })
-      .where(and(eq(calls.callId, e.aggregate.id), sql`${calls.callerHash} is null`));
-  }
   const reason = d.reason as { code?: string; detail?: string } | undefined;
   if (e.type === "call.rejected" && reason?.code && FRAUD_CODES.has(reason.code as ReasonCode)) {
     await recordDecision(tx, e, snapshot?.sellerId ?? "", "reject", reason.code, reason.detail ?? "");

@@ -10,7 +10,7 @@ import { domainEvent, eventBatch } from "../../actors/kernel/events.ts";
 import { createLogger } from "../../actors/platform/logger.ts";
 import { verifyAudit } from "../audit/verify.ts";
 import { createDb } from "../db/client.ts";
-import { auditLog } from "../db/compliance-schema.ts";
+import { auditLog, callSubjects } from "../db/compliance-schema.ts";
 import { deadLetters } from "../db/dead-letter-schema.ts";
 import { ledgerPostings } from "../db/ledger-schema.ts";
 import { calls, domainEvents } from "../db/schema.ts";
@@ -167,5 +167,59 @@ describe("events writer", () => {
     } finally {
       await down.sql.end({ timeout: 1 });
     }
+  });
+
+  it("projects each offered call's caller hash from call_subjects, in one statement per batch", async () => {
+    const tag = `h${Date.now()}`;
+    const snapOf = (callId: string) =>
+      callSnapshot({
+        schema: 1,
+        callId,
+        sellerId: "sel_0000000000000000000000000a",
+        sellerCampaignId: "scp_0000000000000000000000000a",
+        requestHash: "h",
+        status: "routed",
+        revision: 1,
+        caller: {},
+        consent: true,
+        decision: { callId, status: "routed", buyerId: "byr_0000000000000000000000000a" },
+        timeline: { offeredAt: new Date().toISOString() },
+        appliedEvents: {},
+      } as unknown as Parameters<typeof callSnapshot>[0]);
+    const offered = (callId: string, extra: Record<string, unknown> = {}) =>
+      domainEvent("call.offered", { type: "call", id: callId }, "offer", Date.now(), {
+        ...extra,
+        snapshot: snapOf(callId),
+      });
+    const [a, b, none, legacy] = ["a", "b", "none", "legacy"].map((k) => `call_${tag}${k}`) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    await handle.db.insert(callSubjects).values([
+      { callId: a, callerHash: `ph_${tag}a`, recordedAt: new Date().toISOString() },
+      { callId: b, callerHash: `ph_${tag}b`, recordedAt: new Date().toISOString() },
+    ]);
+    const queries: string[] = [];
+    const counted = createDb(handle.url, 1, (q) => queries.push(q));
+    try {
+      const batch = [offered(a), offered(b), offered(none), offered(legacy, { callerHash: `ph_${tag}old` })];
+      expect(await recordMessages(counted.db, logger, [eventBatch(batch)])).toEqual([S.SUCCESS]);
+    } finally {
+      await counted.sql.end({ timeout: 1 });
+    }
+    const rows = await handle.db
+      .select({ callId: calls.callId, callerHash: calls.callerHash })
+      .from(calls)
+      .where(inArray(calls.callId, [a, b, none, legacy]));
+    expect(Object.fromEntries(rows.map((r) => [r.callId, r.callerHash]))).toEqual({
+      [a]: `ph_${tag}a`,
+      [b]: `ph_${tag}b`,
+      [none]: null,
+      [legacy]: `ph_${tag}old`,
+    });
+    // One update for the batch's three new-style offers, one for the legacy event's own hash.
+    expect(queries.filter((q) => /^update "calls" set "caller_hash"/i.test(q.trim()))).toHaveLength(2);
   });
 });

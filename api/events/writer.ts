@@ -6,7 +6,7 @@ import { type DomainEvent, unbatch, uniqueById } from "../../actors/kernel/event
 import { crashPoint } from "../../actors/platform/crash-points.ts";
 import type { Logger } from "../../actors/platform/logger.ts";
 import { recordAudited } from "../audit/audit-log.ts";
-import { projectCompliance } from "../compliance/projections.ts";
+import { projectCallerHashes, projectCompliance } from "../compliance/projections.ts";
 import type { Db } from "../db/client.ts";
 import { calls } from "../db/schema.ts";
 import type { Tx } from "../ledger/ledger.ts";
@@ -202,6 +202,7 @@ async function writeEvents(tx: Tx, batch: DomainEvent[]): Promise<string[]> {
   const created = await recordAudited(tx, events);
   await enqueueDeliveries(tx, created);
   await projectCalls(tx, events);
+  await projectCallerHashes(tx, events);
   for (const e of events) {
     await projectCompliance(tx, e);
     if (e.type === "call.billable") await postCharge(tx, billableOf(e), e.occurredAt, e.id);
