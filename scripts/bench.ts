@@ -142,7 +142,20 @@ async function fullBench(key: string, report: Record<string, unknown>): Promise<
     }),
     ok: (s) => s === 200,
   });
-  report.baselines = { hono, emptyActor };
+  log("baseline: an actor calling another actor, nothing else (BenchActor.relay → BenchActor.ping)");
+  const relay = await runLoad({
+    baseUrl: ACTOR_SIDECAR,
+    concurrency: 16,
+    durationMs: SECONDS * 1000,
+    next: (i) => ({
+      method: "POST",
+      path: `/v1.0/actors/BenchActor/relay-${i % 1000}/method/relay`,
+      headers: { ...sidecarHeaders(), "content-type": "application/json" },
+      body: JSON.stringify([`bench-${(i * 7919) % 1000}`]),
+    }),
+    ok: (s) => s === 200,
+  });
+  report.baselines = { hono, emptyActor, relay };
 
   const byCandidates: ByCandidates[] = [];
   for (const k of quick ? [10, 100] : [10, 100, 1000]) {
@@ -397,6 +410,7 @@ function markdown(
     decisionsPerSec: number;
   }[];
   const mem = report.memory as MemoryReport;
+  const relay = (report.baselines as { relay?: LoadResult } | undefined)?.relay;
   const row = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : "n/a");
   return [
@@ -425,6 +439,19 @@ function markdown(
       emptyActor.p99Ms,
       emptyActor.errors,
     ]),
+    ...(relay
+      ? [
+          row([
+            `an actor calling another, nothing else (an offer's two crossings): ${ratio(relay.okRps, emptyActor.okRps)} the empty call`,
+            relay.rps,
+            relay.okRps,
+            relay.p50Ms,
+            relay.p95Ms,
+            relay.p99Ms,
+            relay.errors,
+          ]),
+        ]
+      : []),
     "",
     "## Offer → routing instruction (Hono → daprd → Call/Seller/Auction/Buyer actors → Redis), concurrency 16",
     row([

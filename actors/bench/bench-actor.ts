@@ -1,5 +1,8 @@
-// BenchActor: the baseline for benchmarks — an actor call that does nothing (ping) and one that
-// keeps a tiny state document (touch), measured through the same daprd as the exchange's actors.
+// BenchActor: the baseline for benchmarks — an actor call that does nothing (ping), one that calls
+// another actor and nothing else (relay: the two sidecar crossings an offer cannot do without,
+// CallActor.offer then BuyerActor.reserve), and one that keeps a tiny state document (touch), measured
+// through the same daprd as the exchange's actors.
+import { actorProxy } from "../platform/dapr-client.ts";
 import { DocumentActor } from "../runtime/document-actor.ts";
 
 interface BenchState {
@@ -11,6 +14,12 @@ export class BenchActor extends DocumentActor<BenchState> {
   /** Answers which host process served it, so tests can see placement spread actors over replicas. */
   async ping(): Promise<{ ok: true; host: string }> {
     return { ok: true, host: `${process.env.APP_PORT ?? "?"}:${process.pid}` };
+  }
+
+  /** Calls another BenchActor's ping through this host's daprd, as a call actor asks a buyer to reserve. */
+  async relay(to: string): Promise<{ ok: true; host: string }> {
+    const target = actorProxy<{ ping(): Promise<{ host: string }> }>(this.getDaprClient(), "BenchActor", to);
+    return { ok: true, host: (await target.ping()).host };
   }
 
   /**
