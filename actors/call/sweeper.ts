@@ -4,6 +4,7 @@
 // the actor then reschedules or removes its own entry.
 import { randomUUID } from "node:crypto";
 import type { DaprClient } from "@dapr/dapr";
+import { allSettledBounded } from "../kernel/bounded.ts";
 import { actorProxy } from "../platform/dapr-client.ts";
 import type { Logger } from "../platform/logger.ts";
 import type { Redis } from "../platform/redis.ts";
@@ -11,6 +12,13 @@ import type { Redis } from "../platform/redis.ts";
 export const SWEEP_SET = "dce:call-sweep";
 const LEASE = "dce:call-sweep:lease";
 const BATCH = 50;
+/**
+ * Calls swept at once. Every routed call expires, each expiry costing about what an offer does (the
+ * call's turn, the buyer's release, their events), and the calls due in one second were all started at
+ * once: a burst that offers arriving meanwhile queued behind. A few at a time spread the same work
+ * through the second.
+ */
+export const SWEEP_CONCURRENCY = 8;
 
 /** The call is due a visit at `dueMs` (the set keeps one entry per call; this replaces it). */
 export const scheduleSweep = (redis: Redis, callId: string, dueMs: number) =>
@@ -37,8 +45,8 @@ export async function sweepOnce(deps: SweeperDeps, owner: string): Promise<numbe
   const held = await redis.eval(LEASE_SCRIPT, 1, LEASE, owner, deps.intervalMs * 5);
   if (held !== 1) return 0;
   const due = await redis.zrangebyscore(SWEEP_SET, "-inf", deps.now(), "LIMIT", 0, BATCH);
-  const results = await Promise.allSettled(
-    due.map((id) => actorProxy<{ sweep(c: object): Promise<unknown> }>(deps.dapr, "CallActor", id).sweep({})),
+  const results = await allSettledBounded(due, SWEEP_CONCURRENCY, (id) =>
+    actorProxy<{ sweep(c: object): Promise<unknown> }>(deps.dapr, "CallActor", id).sweep({}),
   );
   const failed = results.filter((r) => r.status === "rejected");
   if (failed.length > 0) deps.logger.warn({ failed: failed.length }, "call.sweep_failed_retry");

@@ -1,5 +1,6 @@
 // The batch runner: runs one command per item with bounded parallelism and answers per item, in request
 // order; an item's coded refusal (an ApiError) is its own problem, never the whole batch's.
+import { allSettledBounded } from "../../actors/kernel/bounded.ts";
 import { ApiError, problemDetails } from "../problem.ts";
 
 /**
@@ -19,22 +20,12 @@ export async function runBatch<I, T>(
   run: (item: I, index: number) => Promise<T>,
   parallelism = BATCH_PARALLELISM,
 ): Promise<ItemOutcome<T>[]> {
-  const outcomes = new Array<ItemOutcome<T>>(items.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        outcomes[index] = { ok: true, value: await run(items[index]!, index) };
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        outcomes[index] = { ok: false, error: err };
-      }
-    }
-  }
-  const workers = Math.max(1, Math.min(parallelism, items.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return outcomes;
+  const settled = await allSettledBounded(items, parallelism, run);
+  return settled.map((r) => {
+    if (r.status === "fulfilled") return { ok: true, value: r.value };
+    if (!(r.reason instanceof ApiError)) throw r.reason;
+    return { ok: false, error: r.reason };
+  });
 }
 
 /** Later occurrences of an id already in the batch: refused per item, so no two commands race on it. */
