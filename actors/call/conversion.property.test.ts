@@ -13,6 +13,7 @@ import { testCall as buyerCall, testCampaign } from "../buyer/test-builders.ts";
 import { fixedCtx } from "../kernel/ctx.ts";
 import { payoutFor } from "../seller/payout.ts";
 import type { Payout } from "../seller/seller-api.ts";
+import { fixedPayouts } from "../seller/test-payouts.ts";
 import type { CallState } from "./call-api.ts";
 import { awaitingBilling, conversionStep, converted, notConverted } from "./conversion.ts";
 import { billingFor } from "./rules.ts";
@@ -50,17 +51,6 @@ const ops = fc.array(
   ),
   { maxLength: 60 },
 );
-
-const payouts = fc.record({
-  type: fc.constant("fixed" as const),
-  amountMicros: fc.integer({ min: 0, max: 60_000_000 }),
-  tiers: fc.constant([
-    { minDurationSec: 60, amountMicros: 10_000_000 },
-    { minDurationSec: 120, amountMicros: 45_000_000 },
-  ]),
-  perConversionMicros: fc.option(fc.integer({ min: 0, max: 60_000_000 }), { nil: undefined }),
-  caps: fc.record({ perCallMicros: fc.option(fc.integer({ min: 0, max: 60_000_000 }), { nil: undefined }) }),
-});
 
 function play(payout: Payout, script: Op[]) {
   let now = Date.parse("2026-11-28T12:00:00Z");
@@ -200,7 +190,7 @@ function play(payout: Payout, script: Op[]) {
 describe("conversion billing (property)", () => {
   it("keeps the ledger balanced, charges each call once, never a negative margin, never strands a hold", () => {
     fc.assert(
-      fc.property(payouts, ops, (payout, script) => play(payout as unknown as Payout, script)),
+      fc.property(fixedPayouts, ops, (payout, script) => play(payout, script)),
       { numRuns: 300 },
     );
   });

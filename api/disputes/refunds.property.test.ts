@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Entry } from "../ledger/postings.ts";
-import { PostingBook } from "../money/test-book.ts";
+import { expectSellerPositions, PostingBook } from "../money/test-book.ts";
 
 const SELLERS = ["s0", "s1"];
 type Op =
@@ -97,20 +97,7 @@ function checkInvariants(book: Book) {
     }
     expect(book.pendingLeft(callId, c.sellerId)).toBeGreaterThanOrEqual(0);
   }
-  for (const sellerId of SELLERS) {
-    const { pending, payable, receivable } = book.position(sellerId);
-    expect(pending).toBeGreaterThanOrEqual(0);
-    expect(receivable).toBeGreaterThanOrEqual(0);
-    // Never a negative payable: what the seller owes back is a recorded receivable.
-    expect(payable).toBeGreaterThanOrEqual(0);
-    if (receivable > 0) expect(payable).toBe(0);
-    const by = (kind: string) =>
-      all
-        .filter((p) => p.kind === kind)
-        .reduce((s, p) => s + total(p.entries.filter((e) => e.accountId.endsWith(`:${sellerId}`))), 0);
-    // Earned − given back − paid out = pending + payable − owed.
-    expect(-by("charge") - by("refund") - by("payout") || 0).toBe(pending + payable - receivable || 0);
-  }
+  expectSellerPositions(book, SELLERS);
 }
 
 describe("disputes' partial refunds (property)", () => {

@@ -3,9 +3,11 @@
 // steps the property tests share, each with the real posting builders: a call's charge with its payout
 // on hold, the sweep that releases ended holds (api/money/holds.ts) and a payout run
 // (api/money/payout.ts).
+import { expect } from "vitest";
 import {
   type Billable,
   chargePosting,
+  type Entry,
   type PostingDraft,
   payoutPosting,
   REVENUE,
@@ -18,6 +20,8 @@ import { releasePosting } from "./postings.ts";
 
 /** The call a posting belongs to: its reference is `<callId>` or `<callId>:<more>`. */
 export const callOf = (reference: string) => reference.split(":")[0]!;
+
+const total = (es: Entry[]) => es.reduce((s, e) => s + e.amountMicros, 0);
 
 export type Position = { pending: number; payable: number; receivable: number };
 
@@ -126,5 +130,26 @@ export class PostingBook {
       paid.push({ sellerId, paid: before.payable, before, after: this.position(sellerId) });
     }
     return paid;
+  }
+}
+
+/**
+ * Each seller's position as the ledger holds it: nothing negative, never payable while it owes (what
+ * it owes is netted first), and earned − given back − paid out = pending + payable − owed.
+ */
+export function expectSellerPositions(book: PostingBook, sellerIds: string[]) {
+  const all = [...book.postings.values()];
+  for (const sellerId of sellerIds) {
+    const { pending, payable, receivable } = book.position(sellerId);
+    expect(pending).toBeGreaterThanOrEqual(0);
+    expect(receivable).toBeGreaterThanOrEqual(0);
+    // Never a negative payable: what the seller owes back is a recorded receivable.
+    expect(payable).toBeGreaterThanOrEqual(0);
+    if (receivable > 0) expect(payable).toBe(0);
+    const by = (kind: string) =>
+      all
+        .filter((p) => p.kind === kind)
+        .reduce((s, p) => s + total(p.entries.filter((e) => e.accountId.endsWith(`:${sellerId}`))), 0);
+    expect(-by("charge") - by("refund") - by("payout") || 0).toBe(pending + payable - receivable || 0);
   }
 }
