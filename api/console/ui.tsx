@@ -112,6 +112,14 @@ export interface Col {
   render?: (row: Record<string, unknown>) => Child;
 }
 
+/** The columns of a ledger postings table (the buyer's and the seller's money pages). */
+export const POSTING_COLS: Col[] = [
+  { field: "occurredAt", label: "When", time: true },
+  { field: "kind", label: "Kind" },
+  { field: "reference", label: "Reference" },
+  { field: "amountMicros", label: "Amount", money: true },
+];
+
 /**
  * A table of API items. A column of call, money or report data shows only when the viewer's role may
  * see its field (the API's own view policy), so the console cannot show what the API would hide even

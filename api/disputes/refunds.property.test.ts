@@ -6,10 +6,8 @@
 // seller's payable is never negative: what it owes is a recorded receivable.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chargePosting, type Entry, payoutPosting, sellerPendingAccount } from "../ledger/postings.ts";
-import { partialRefundPosting } from "../money/partial-refund.ts";
-import { releasePosting } from "../money/postings.ts";
-import { PostingBook } from "../money/test-book.ts";
+import type { Entry } from "../ledger/postings.ts";
+import { expectSellerPositions, PostingBook } from "../money/test-book.ts";
 
 const SELLERS = ["s0", "s1"];
 type Op =
@@ -21,96 +19,35 @@ type Op =
   | { op: "refundRest"; call: number }
   | { op: "payout"; seller: number | null };
 
-const callOf = (ref: string) => ref.split(":")[0]!;
 const total = (es: Entry[]) => es.reduce((s, e) => s + e.amountMicros, 0);
 
 class Book extends PostingBook {
-  charges = new Map<string, { charged: number; payout: number; sellerId: string }>();
   disputes = 0;
   refused = 0;
 
-  /** As api/money/holds.ts reads it: charge, release and every refund of the call (`<callId>[:…]`). */
-  pendingLeft(callId: string, sellerId: string) {
-    return -this.sum(sellerPendingAccount(sellerId), (p) => callOf(p.reference) === callId) || 0;
-  }
-  /** What a call's refunds gave the buyer (b), took from the seller's accounts (s) and the margin (m). */
-  refunded(callId: string) {
-    const out = { b: 0, s: 0, m: 0 };
-    for (const p of this.postings.values()) {
-      if (p.kind !== "refund" || callOf(p.reference) !== callId) continue;
-      for (const e of p.entries) {
-        if (e.accountId.startsWith("buyer:")) out.b -= e.amountMicros;
-        else if (e.accountId === "revenue") out.m += e.amountMicros;
-        else out.s += e.amountMicros;
-      }
-    }
-    return out;
-  }
-  sweep() {
-    for (const [callId, h] of this.holds) {
-      if (h.released || h.availableAt > this.now) continue;
-      const left = this.pendingLeft(callId, h.sellerId);
-      if (left > 0)
-        this.post(releasePosting(callId, h.sellerId, left, this.position(h.sellerId).receivable, "t"));
-      h.released = true;
-    }
-  }
   refund(callId: string, reference: string, amount: (left: number) => number) {
     const c = this.charges.get(callId);
     if (!c || c.charged === 0) return;
     const before = this.refunded(callId).b;
-    const charge = this.postings.get(
-      [...this.postings.values()].find((p) => p.kind === "charge" && p.reference === callId)!.id,
-    )!;
     const want = amount(c.charged - before);
-    const seller = {
-      pendingLeft: this.pendingLeft(callId, c.sellerId),
-      payable: this.position(c.sellerId).payable,
-    };
     if (want <= 0 || before + want > c.charged) {
       // The route refuses these (already_refunded, refund_exceeds_charge); so does the builder.
-      expect(() => partialRefundPosting(reference, charge.entries, before, want, seller, "t", "x")).toThrow(
-        RangeError,
-      );
+      expect(() => this.refundPart(callId, reference, want)).toThrow(RangeError);
       this.refused++;
       return;
     }
-    this.post(partialRefundPosting(reference, charge.entries, before, want, seller, "t", "x"));
+    this.refundPart(callId, reference, want);
   }
   apply(o: Op) {
     const callId = (n: number) => `call_${n}`;
-    if (o.op === "call") {
-      const payout = Math.floor((o.charged * o.pct) / 100);
-      const b = {
-        callId: callId(o.call),
-        buyerId: "b",
-        sellerId: SELLERS[o.seller]!,
-        chargedMicros: o.charged,
-        payoutMicros: payout,
-        marginMicros: o.charged - payout,
-      };
-      if (this.post(chargePosting(b, "t"))) {
-        this.holds.set(b.callId, {
-          sellerId: b.sellerId,
-          availableAt: this.now + o.holdSec,
-          released: false,
-        });
-        this.charges.set(b.callId, { charged: o.charged, payout, sellerId: b.sellerId });
-      }
-    } else if (o.op === "advance") this.now += o.sec;
+    if (o.op === "call") this.chargePct(callId(o.call), SELLERS[o.seller]!, o.charged, o.pct, o.holdSec);
+    else if (o.op === "advance") this.now += o.sec;
     else if (o.op === "sweep") this.sweep();
     else if (o.op === "dispute") {
       const ref = `${callId(o.call)}:dsp_${this.disputes++}`;
       this.refund(callId(o.call), ref, (left) => (o.over > 0 ? left + o.over : Math.ceil(left * o.share)));
     } else if (o.op === "refundRest") this.refund(callId(o.call), callId(o.call), (left) => left);
-    else {
-      this.sweep();
-      const id = `pay_${this.runs++}`;
-      for (const sellerId of o.seller === null ? SELLERS : [SELLERS[o.seller]!]) {
-        const available = this.position(sellerId).payable;
-        if (available > 0) this.post(payoutPosting(id, sellerId, available, "t"));
-      }
-    }
+    else this.payoutRun(o.seller === null ? SELLERS : [SELLERS[o.seller]!]);
   }
 }
 
@@ -160,20 +97,7 @@ function checkInvariants(book: Book) {
     }
     expect(book.pendingLeft(callId, c.sellerId)).toBeGreaterThanOrEqual(0);
   }
-  for (const sellerId of SELLERS) {
-    const { pending, payable, receivable } = book.position(sellerId);
-    expect(pending).toBeGreaterThanOrEqual(0);
-    expect(receivable).toBeGreaterThanOrEqual(0);
-    // Never a negative payable: what the seller owes back is a recorded receivable.
-    expect(payable).toBeGreaterThanOrEqual(0);
-    if (receivable > 0) expect(payable).toBe(0);
-    const by = (kind: string) =>
-      all
-        .filter((p) => p.kind === kind)
-        .reduce((s, p) => s + total(p.entries.filter((e) => e.accountId.endsWith(`:${sellerId}`))), 0);
-    // Earned − given back − paid out = pending + payable − owed.
-    expect(-by("charge") - by("refund") - by("payout") || 0).toBe(pending + payable - receivable || 0);
-  }
+  expectSellerPositions(book, SELLERS);
 }
 
 describe("disputes' partial refunds (property)", () => {

@@ -16,6 +16,7 @@ import { ApiError } from "../problem.ts";
 import { findSellerCampaign } from "../routes/campaigns.ts";
 import type { DisputeDecision, OpenDispute } from "../schemas/disputes.ts";
 import { disputeFacts } from "./facts.ts";
+import { decisionRefund, mustBeCharged, mustHaveLeft } from "./money.ts";
 import { autoResolve } from "./rules.ts";
 import { announce, disputeEvent } from "./store.ts";
 
@@ -68,8 +69,7 @@ async function chargeOf(deps: ApiDeps, callId: string) {
 
 export async function open(deps: ApiDeps, call: CallRow, input: v.InferOutput<typeof OpenDispute>) {
   const charge = await chargeOf(deps, call.callId);
-  if (!charge || charge.micros === 0)
-    throw new ApiError(409, "not_charged", `call ${call.callId} was not billed (or billed at zero)`);
+  mustBeCharged(call.callId, charge);
   const days = await windowDays(deps, call);
   if (deps.now() - Date.parse(charge.at) > days * DAY_MS)
     throw new ApiError(
@@ -88,8 +88,7 @@ export async function open(deps: ApiDeps, call: CallRow, input: v.InferOutput<ty
       .where(and(eq(disputes.callId, call.callId), eq(disputes.status, "open")));
     if (busy) throw new ApiError(409, "dispute_open", `call ${call.callId} has open dispute ${busy.id}`);
     const { left } = await leftToRefund(tx, call.callId);
-    if (left <= 0)
-      throw new ApiError(409, "already_refunded", `call ${call.callId} is refunded in full already`);
+    mustHaveLeft(call.callId, left);
     const timeline: TimelineStep[] = [{ at, status: "open", by: "buyer" }];
     let row: DisputeRow = {
       id: newId("dsp"),
@@ -140,19 +139,7 @@ export async function decide(deps: ApiDeps, id: string, input: v.InferOutput<typ
     let next: DisputeRow = row;
     if (input.decision !== "reject") {
       const { left } = await leftToRefund(tx, row.callId);
-      if (left <= 0)
-        throw new ApiError(409, "already_refunded", `call ${row.callId} is refunded in full already`);
-      const amount = input.decision === "accept" ? left : input.refundMicros!;
-      if (amount > left)
-        throw new ApiError(
-          422,
-          "refund_exceeds_charge",
-          `${amount} is more than the ${left} left of the charge`,
-          {
-            remainingMicros: left,
-          },
-        );
-      next = await refund(tx, row, amount, at);
+      next = await refund(tx, row, decisionRefund(row.callId, input, left), at);
     }
     const status = STATUS[input.decision];
     const [saved] = await tx

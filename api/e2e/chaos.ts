@@ -12,7 +12,8 @@ import {
   type CrashRecord,
   firedCrash,
 } from "../../actors/platform/crash-points.ts";
-import { call, createBuyer, createBuyerCampaign, createSeller, randomCaller, uniq } from "./client.ts";
+import { call, randomCaller, uniq } from "./client.ts";
+import { freshMarket } from "./market.ts";
 import { CRASH_DIR, STATE_DIR, sidecarHeaders } from "./stack.ts";
 
 export const sql = postgres("postgres://dce:dce@127.0.0.1:5433/dce", { max: 2, onnotice: () => undefined });
@@ -194,16 +195,12 @@ export async function assertChargedOnce(buyerId: string, callIds: string[], pric
 }
 
 export async function market() {
-  const vertical = `v_${uniq().slice(0, 8)}`;
-  const buyer = await createBuyer(1_000_000_000);
-  await createBuyerCampaign(buyer, {
-    vertical,
-    bidMicros: 15_000_000,
-    minDurationSec: 60,
-    caps: { concurrency: 100 },
+  const { buyerId: buyer, seller } = await freshMarket({
+    deposit: 1_000_000_000,
+    buyer: { bidMicros: 15_000_000, minDurationSec: 60, caps: { concurrency: 100 } },
+    // Routing instructions outlive the outage, so a call held up by it is still valid when it arrives.
+    seller: { reserveMicros: 1_000_000, routingTtlSec: 600 },
   });
-  // Routing instructions outlive the outage, so a call held up by it is still valid when it arrives.
-  const seller = await createSeller({ vertical, reserveMicros: 1_000_000, routingTtlSec: 600 });
   return { buyer, seller };
 }
 

@@ -11,7 +11,8 @@ import { fetchReconciliation } from "../../scripts/reconcile.ts";
 import { buyerKey } from "./bidders.ts";
 import { text, trackingNumber, twilioPost, voiceUrl } from "./carrier.ts";
 import { callIdOf, leg, voiceParams } from "./carrier-market.ts";
-import { call, createBuyer, createBuyerCampaign, createSeller, offerCall, uniq, waitFor } from "./client.ts";
+import { call, createBuyer, createSeller, offerCall, waitFor } from "./client.ts";
+import { freshMarket } from "./market.ts";
 
 type Json = Record<string, unknown>;
 type Offer = { callId: string; status: string; billOn?: string; conversionKey?: string };
@@ -70,16 +71,16 @@ async function talk(seller: { key: string }, callId: string, durationSec: number
 }
 
 async function conversionMarket(windowSec: number, sellerPayout: Json) {
-  const vertical = `cv_${uniq().slice(0, 8)}`;
-  const buyerId = await createBuyer(100_000_000);
-  await createBuyerCampaign(buyerId, {
-    vertical,
-    bidMicros: 20_000_000,
-    minDurationSec: 30,
-    billOn: "conversion",
-    conversionWindowSec: windowSec,
+  const { buyerId, seller } = await freshMarket({
+    prefix: "cv",
+    buyer: {
+      bidMicros: 20_000_000,
+      minDurationSec: 30,
+      billOn: "conversion",
+      conversionWindowSec: windowSec,
+    },
+    seller: { reserveMicros: 1_000_000, payout: sellerPayout },
   });
-  const seller = await createSeller({ vertical, reserveMicros: 1_000_000, payout: sellerPayout });
   return { buyerId, bKey: await buyerKey(buyerId), seller };
 }
 
@@ -234,10 +235,11 @@ describe("conversion billing", () => {
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe("conversion_not_eligible");
 
-    const vertical = `cd_${uniq().slice(0, 8)}`;
-    const buyerId = await createBuyer(100_000_000);
-    await createBuyerCampaign(buyerId, { vertical, bidMicros: 20_000_000, minDurationSec: 30 });
-    const seller = await createSeller({ vertical, reserveMicros: 1_000_000 });
+    const { buyerId, seller } = await freshMarket({
+      prefix: "cd",
+      buyer: { bidMicros: 20_000_000, minDurationSec: 30 },
+      seller: { reserveMicros: 1_000_000 },
+    });
     const d = await offerCall<Offer>(seller);
     expect(d.body.billOn).toBeUndefined();
     await talk(seller, d.body.callId, 60);
@@ -252,16 +254,16 @@ describe("conversion billing", () => {
 
 describe("conversion billing through the carrier edge", () => {
   it("dials a SIP buyer with its call's key in a SIP header; the carrier's completion waits, the conversion bills", async () => {
-    const vertical = `cc_${uniq().slice(0, 8)}`;
-    const buyerId = await createBuyer(100_000_000);
-    await createBuyerCampaign(buyerId, {
-      vertical,
-      bidMicros: 30_000_000,
-      minDurationSec: 60,
-      destination: { sip: "sip:agent@pbx.example" },
-      billOn: "conversion",
+    const { buyerId, seller } = await freshMarket({
+      prefix: "cc",
+      buyer: {
+        bidMicros: 30_000_000,
+        minDurationSec: 60,
+        destination: { sip: "sip:agent@pbx.example" },
+        billOn: "conversion",
+      },
+      seller: { payout: { type: "share", percent: 50 } },
     });
-    const seller = await createSeller({ vertical, payout: { type: "share", percent: 50 } });
     const answer = await twilioPost(
       voiceUrl("twilio"),
       voiceParams(await trackingNumber(seller.sellerCampaignId)),
@@ -294,19 +296,19 @@ describe("conversion billing through the carrier edge", () => {
 
 describe("payout rules", () => {
   it("a seller's duration tiers pay the tier the call reached; the buyer pays its price", async () => {
-    const vertical = `pt_${uniq().slice(0, 8)}`;
-    const buyerId = await createBuyer(100_000_000);
-    await createBuyerCampaign(buyerId, { vertical, bidMicros: 20_000_000, minDurationSec: 30 });
-    const seller = await createSeller({
-      vertical,
-      reserveMicros: 1_000_000,
-      payout: {
-        type: "fixed",
-        amountMicros: 2_000_000,
-        tiers: [
-          { minDurationSec: 60, amountMicros: 5_000_000 },
-          { minDurationSec: 120, amountMicros: 9_000_000 },
-        ],
+    const { seller } = await freshMarket({
+      prefix: "pt",
+      buyer: { bidMicros: 20_000_000, minDurationSec: 30 },
+      seller: {
+        reserveMicros: 1_000_000,
+        payout: {
+          type: "fixed",
+          amountMicros: 2_000_000,
+          tiers: [
+            { minDurationSec: 60, amountMicros: 5_000_000 },
+            { minDurationSec: 120, amountMicros: 9_000_000 },
+          ],
+        },
       },
     });
     const paid: Record<number, number | null | undefined> = {};
@@ -320,13 +322,13 @@ describe("payout rules", () => {
   });
 
   it("a daily payout cap: calls past it earn what the day has left, then nothing; the buyer still pays", async () => {
-    const vertical = `pc_${uniq().slice(0, 8)}`;
-    const buyerId = await createBuyer(100_000_000);
-    await createBuyerCampaign(buyerId, { vertical, bidMicros: 20_000_000, minDurationSec: 30 });
-    const seller = await createSeller({
-      vertical,
-      reserveMicros: 1_000_000,
-      payout: { type: "fixed", amountMicros: 5_000_000, caps: { dailyMicros: 12_000_000 } },
+    const { seller } = await freshMarket({
+      prefix: "pc",
+      buyer: { bidMicros: 20_000_000, minDurationSec: 30 },
+      seller: {
+        reserveMicros: 1_000_000,
+        payout: { type: "fixed", amountMicros: 5_000_000, caps: { dailyMicros: 12_000_000 } },
+      },
     });
     const paid: (number | null | undefined)[] = [];
     for (let i = 0; i < 4; i++) {

@@ -5,8 +5,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { isClean, reconcileUntilClean } from "../../scripts/reconcile.ts";
 import { buyerKey } from "./bidders.ts";
-import { call, createBuyer, createBuyerCampaign, createSeller, offerCall, uniq, waitFor } from "./client.ts";
+import { call, offerCall, waitFor } from "./client.ts";
 import { redisClient } from "./compliance-helpers.ts";
+import { freshMarket } from "./market.ts";
 
 const since = new Date().toISOString();
 const redis = redisClient();
@@ -18,13 +19,10 @@ const balanceOf = async (buyerId: string) =>
 
 describe("a dispute's lost buyer credit", () => {
   it("is credited again, once, when the decision is retried", async () => {
-    const vertical = `dspc_${uniq().slice(0, 8)}`;
-    const buyerId = await createBuyer(100_000_000);
-    await createBuyerCampaign(buyerId, { vertical, bidMicros: 20_000_000, minDurationSec: 60 });
-    const seller = await createSeller({
-      vertical,
-      reserveMicros: 1_000_000,
-      payout: { type: "share", percent: 75 },
+    const { buyerId, seller } = await freshMarket({
+      prefix: "dspc",
+      buyer: { bidMicros: 20_000_000, minDurationSec: 60 },
+      seller: { reserveMicros: 1_000_000, payout: { type: "share", percent: 75 } },
     });
     const bKey = await buyerKey(buyerId);
     const offer = await offerCall<{ callId: string; status: string }>(seller);

@@ -12,16 +12,8 @@ import { violations } from "../views/policy.ts";
 import { buyerKey } from "./bidders.ts";
 import { attr, twilioPost } from "./carrier.ts";
 import { leg, market } from "./carrier-market.ts";
-import {
-  call,
-  createBuyer,
-  createBuyerCampaign,
-  createSeller,
-  offerCall,
-  randomCaller,
-  uniq,
-  waitFor,
-} from "./client.ts";
+import { call, createBuyer, createSeller, offerCall, randomCaller, waitFor } from "./client.ts";
+import { freshMarket } from "./market.ts";
 import { callIdOf, sid, voiceWebhook } from "./media-calls.ts";
 
 type Step = { at: string; status: string; by: string; note?: string };
@@ -75,19 +67,10 @@ async function subscribe(key: string) {
 
 /** A buyer (with its key), a seller paying 75% on a fresh vertical, and a billed seller-reported call. */
 async function billedMarket(sellerCampaign: Record<string, unknown> = {}) {
-  const vertical = `dsp_${uniq().slice(0, 8)}`;
-  const buyerId = await createBuyer(100_000_000);
-  await createBuyerCampaign(buyerId, {
-    vertical,
-    bidMicros: 20_000_000,
-    minDurationSec: 60,
-    duplicateWindowDays: 30,
-  });
-  const seller = await createSeller({
-    vertical,
-    reserveMicros: 1_000_000,
-    payout: { type: "share", percent: 75 },
-    ...sellerCampaign,
+  const { buyerId, seller } = await freshMarket({
+    prefix: "dsp",
+    buyer: { bidMicros: 20_000_000, minDurationSec: 60, duplicateWindowDays: 30 },
+    seller: { reserveMicros: 1_000_000, payout: { type: "share", percent: 75 }, ...sellerCampaign },
   });
   return { buyerId, buyer: await buyerKey(buyerId), seller };
 }

@@ -28,6 +28,7 @@ import {
   waitFor,
 } from "./client.ts";
 import { ownerSqlClient } from "./db-roles.ts";
+import { freshMarket } from "./market.ts";
 import { adminKey, ROOT, stackSecret } from "./stack.ts";
 
 const run = promisify(execFile);
@@ -61,10 +62,7 @@ async function verify(d: unknown, key = publicKey) {
 
 /** Another seller's calls to another buyer until one is audited on `callId`'s chain (mid-call). */
 async function foreignTrafficOnChainOf(id: string) {
-  const vertical = `dof_${uniq().slice(0, 8)}`;
-  const buyer = await createBuyer();
-  await createBuyerCampaign(buyer, { vertical, bidMicros: 5_000_000 });
-  const seller = await createSeller({ vertical });
+  const { seller } = await freshMarket({ prefix: "dof", buyer: { bidMicros: 5_000_000 } });
   for (let i = 0; i < 64; i++) {
     const offer = await offerCall<{ callId: string }>(seller);
     if (chainOf(offer.body.callId) === chainOf(id)) return;

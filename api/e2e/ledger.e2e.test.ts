@@ -4,16 +4,9 @@ import { createHash } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { depositPosting } from "../ledger/postings.ts";
-import {
-  call,
-  createBuyer,
-  createBuyerCampaign,
-  createSeller,
-  randomCaller,
-  uniq,
-  waitFor,
-} from "./client.ts";
+import { call, createBuyer, randomCaller, uniq, waitFor } from "./client.ts";
 import { superuserSqlClient } from "./db-roles.ts";
+import { freshMarket } from "./market.ts";
 
 const sql = postgres("postgres://dce:dce@127.0.0.1:5433/dce", { max: 2, onnotice: () => undefined });
 afterAll(() => sql.end());
@@ -35,13 +28,11 @@ async function billableCall(seller: { key: string; sellerCampaignId: string }, d
 
 describe("ledger", () => {
   it("posts deposits once, charges billable calls, refunds, pays out and reconciles", async () => {
-    const vertical = `v_${uniq().slice(0, 8)}`;
-    const buyer = await createBuyer(0);
-    await createBuyerCampaign(buyer, { vertical, bidMicros: 20_000_000, minDurationSec: 60 });
-    const seller = await createSeller({
-      vertical,
-      reserveMicros: 1_000_000,
-      payout: { type: "share", percent: 75 },
+    // No deposit yet: the test posts its own, and checks it is posted once.
+    const { buyerId: buyer, seller } = await freshMarket({
+      deposit: 0,
+      buyer: { bidMicros: 20_000_000, minDurationSec: 60 },
+      seller: { reserveMicros: 1_000_000, payout: { type: "share", percent: 75 } },
     });
     // No payout hold here: this test pays out right away (payout-holds.e2e.test.ts covers holds).
     await call("PUT", `/v1/sellers/${seller.sellerId}/payout-hold`, { body: { payoutHoldDays: 0 } });

@@ -4,16 +4,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { armCrash, disarmCrash, firedCrash } from "../../actors/platform/crash-points.ts";
 import { callIdOf, sql } from "./chaos.ts";
-import {
-  call,
-  createBuyer,
-  createBuyerCampaign,
-  createSeller,
-  offerCall,
-  randomCaller,
-  uniq,
-  waitFor,
-} from "./client.ts";
+import { call, offerCall, randomCaller, uniq, waitFor } from "./client.ts";
+import { freshMarket } from "./market.ts";
 import { CRASH_DIR } from "./stack.ts";
 
 const PRICE = 20_000_000;
@@ -24,11 +16,12 @@ afterAll(() => sql.end());
 
 describe("offer saga", () => {
   it("a failure after the buyer reserved releases the hold at once; the retry routes", async () => {
-    const vertical = `v_${uniq().slice(0, 8)}`;
-    const buyerId = await createBuyer(1_000_000_000);
-    // One call at a time: a hold left behind would refuse every later offer.
-    await createBuyerCampaign(buyerId, { vertical, bidMicros: PRICE, caps: { concurrency: 1 } });
-    const seller = await createSeller({ vertical, reserveMicros: 1_000_000, routingTtlSec: 600 });
+    const { buyerId, seller } = await freshMarket({
+      deposit: 1_000_000_000,
+      // One call at a time: a hold left behind would refuse every later offer.
+      buyer: { bidMicros: PRICE, caps: { concurrency: 1 } },
+      seller: { reserveMicros: 1_000_000, routingTtlSec: 600 },
+    });
     const idem = uniq();
     const callId = callIdOf(seller.sellerId, idem);
     armCrash(CRASH_DIR, "call.fail_after_reserve_before_save", callId);
@@ -66,10 +59,11 @@ describe("offer saga", () => {
   }, 60_000);
 
   it("an offer whose save happened but whose answer was lost keeps the saved call's hold", async () => {
-    const vertical = `v_${uniq().slice(0, 8)}`;
-    const buyerId = await createBuyer(1_000_000_000);
-    await createBuyerCampaign(buyerId, { vertical, bidMicros: PRICE, caps: { concurrency: 5 } });
-    const seller = await createSeller({ vertical, reserveMicros: 1_000_000, routingTtlSec: 600 });
+    const { buyerId, seller } = await freshMarket({
+      deposit: 1_000_000_000,
+      buyer: { bidMicros: PRICE, caps: { concurrency: 5 } },
+      seller: { reserveMicros: 1_000_000, routingTtlSec: 600 },
+    });
     const idem = uniq();
     const callId = callIdOf(seller.sellerId, idem);
     // As when Redis is killed after writing the call: the save happened, the offer throws after it.
@@ -106,11 +100,12 @@ describe("offer saga", () => {
   }, 60_000);
 
   it("an offer that fails for good gives its capped seller campaign's slot back, and the buyer's hold", async () => {
-    const vertical = `v_${uniq().slice(0, 8)}`;
-    const buyerId = await createBuyer(1_000_000_000);
-    await createBuyerCampaign(buyerId, { vertical, bidMicros: PRICE });
-    // One call an hour: a slot kept by an offer that failed would refuse the next one.
-    const seller = await createSeller({ vertical, reserveMicros: 1_000_000, caps: { hourly: 1 } });
+    const { buyerId, seller } = await freshMarket({
+      deposit: 1_000_000_000,
+      buyer: { bidMicros: PRICE },
+      // One call an hour: a slot kept by an offer that failed would refuse the next one.
+      seller: { reserveMicros: 1_000_000, caps: { hourly: 1 } },
+    });
     const idem = uniq();
     const callId = callIdOf(seller.sellerId, idem);
     // Failing on every pass the sidecar's retries make: the seller gets an error, and never retries.

@@ -3,15 +3,8 @@
 // refund after the payout is owed back, and the events app's release sweep (no request) nets it
 // against the seller's next earnings, which the next run pays.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  call,
-  createBuyer,
-  createBuyerCampaign,
-  createSeller,
-  randomCaller,
-  uniq,
-  waitFor,
-} from "./client.ts";
+import { call, createSeller, randomCaller, uniq, waitFor } from "./client.ts";
+import { freshMarket } from "./market.ts";
 import { startReplica } from "./replica.ts";
 import { adminKey } from "./stack.ts";
 import { TestClock } from "./test-clock.ts";
@@ -69,13 +62,9 @@ async function payoutAt(base: string, sellerId: string) {
 
 describe("payout holds", () => {
   it("pending until the hold ends, paid after; a refund after payout is owed and netted by the next earnings", async () => {
-    const vertical = `v_${uniq().slice(0, 8)}`;
-    const buyer = await createBuyer(100_000_000);
-    await createBuyerCampaign(buyer, { vertical, bidMicros: 20_000_000, minDurationSec: 60 });
-    const seller = await createSeller({
-      vertical,
-      reserveMicros: 1_000_000,
-      payout: { type: "share", percent: 75 },
+    const { buyerId: buyer, seller } = await freshMarket({
+      buyer: { bidMicros: 20_000_000, minDurationSec: 60 },
+      seller: { reserveMicros: 1_000_000, payout: { type: "share", percent: 75 } },
     });
     const s = seller.sellerId;
     const balance = async () =>

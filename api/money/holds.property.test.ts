@@ -3,9 +3,9 @@
 // ledger invariant holds after every step.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chargePosting, type Entry, payoutPosting, sellerPendingAccount } from "../ledger/postings.ts";
-import { refundPosting, releasePosting } from "./postings.ts";
-import { PostingBook } from "./test-book.ts";
+import type { Entry } from "../ledger/postings.ts";
+import { refundPosting } from "./postings.ts";
+import { expectSellerPositions, PostingBook } from "./test-book.ts";
 
 const SELLERS = ["s0", "s1"];
 type Op =
@@ -15,46 +15,17 @@ type Op =
   | { op: "refund"; call: number }
   | { op: "payout"; seller: number | null };
 
-/** An in-memory ledger: postings once per id, holds, and the release/refund/payout rules of api/money. */
+/** The shared book with the full refund of api/money/holds.ts. */
 class Book extends PostingBook {
   paidAgainstAvailable: { paid: number; available: number }[] = [];
 
-  pendingLeft(callId: string, sellerId: string) {
-    return -this.sum(sellerPendingAccount(sellerId), (p) => p.reference === callId) || 0;
-  }
-  sweep() {
-    for (const [callId, h] of this.holds) {
-      if (h.released || h.availableAt > this.now) continue;
-      const left = this.pendingLeft(callId, h.sellerId);
-      if (left > 0)
-        this.post(releasePosting(callId, h.sellerId, left, this.position(h.sellerId).receivable, "t"));
-      h.released = true;
-    }
-  }
   apply(o: Op) {
     const callId = (n: number) => `call_${n}`;
-    if (o.op === "call") {
-      const payout = Math.floor((o.charged * o.pct) / 100);
-      const b = {
-        callId: callId(o.call),
-        buyerId: "b",
-        sellerId: SELLERS[o.seller]!,
-        chargedMicros: o.charged,
-        payoutMicros: payout,
-        marginMicros: o.charged - payout,
-      };
-      if (this.post(chargePosting(b, "t")))
-        this.holds.set(b.callId, {
-          sellerId: b.sellerId,
-          availableAt: this.now + o.holdSec,
-          released: false,
-        });
-    } else if (o.op === "advance") this.now += o.sec;
+    if (o.op === "call") this.chargePct(callId(o.call), SELLERS[o.seller]!, o.charged, o.pct, o.holdSec);
+    else if (o.op === "advance") this.now += o.sec;
     else if (o.op === "sweep") this.sweep();
     else if (o.op === "refund") {
-      const charge = [...this.postings.values()].find(
-        (p) => p.kind === "charge" && p.reference === callId(o.call),
-      );
+      const charge = this.chargeOf(callId(o.call));
       if (!charge || charge.entries.every((e) => e.amountMicros === 0)) return;
       const sellerId = this.holds.get(charge.reference)!.sellerId;
       const seller = {
@@ -63,16 +34,9 @@ class Book extends PostingBook {
       };
       this.post(refundPosting(charge.reference, charge.entries, seller, "t", "x"));
     } else {
-      this.sweep();
-      const id = `pay_${this.runs++}`;
-      for (const sellerId of o.seller === null ? SELLERS : [SELLERS[o.seller]!]) {
-        const available = this.position(sellerId).payable;
-        if (available <= 0) continue;
-        const before = this.position(sellerId);
-        this.post(payoutPosting(id, sellerId, available, "t"));
-        const after = this.position(sellerId);
-        expect(after.pending).toBe(before.pending); // held money is never paid
-        this.paidAgainstAvailable.push({ paid: available, available: before.payable });
+      for (const r of this.payoutRun(o.seller === null ? SELLERS : [SELLERS[o.seller]!])) {
+        expect(r.after.pending).toBe(r.before.pending); // held money is never paid
+        this.paidAgainstAvailable.push({ paid: r.paid, available: r.before.payable });
       }
     }
   }
@@ -103,23 +67,9 @@ function checkInvariants(book: Book) {
     const refs = kinds(kind).map((p) => p.reference);
     expect(new Set(refs).size).toBe(refs.length);
   }
-  for (const sellerId of SELLERS) {
-    const { pending, payable, receivable } = book.position(sellerId);
-    expect(pending).toBeGreaterThanOrEqual(0);
-    expect(receivable).toBeGreaterThanOrEqual(0);
-    // The payable never goes negative: what a seller owes is a recorded receivable, and is netted first.
-    expect(payable).toBeGreaterThanOrEqual(0);
-    if (receivable > 0) expect(payable).toBe(0);
-    const by = (kind: string) =>
-      kinds(kind).reduce(
-        (s, p) => s + total(p.entries.filter((e) => e.accountId.endsWith(`:${sellerId}`))),
-        0,
-      );
-    // Earned − refunded − paid out = pending + payable − owed.
-    expect(-by("charge") - by("refund") - by("payout") || 0).toBe(pending + payable - receivable || 0);
-    for (const [callId, h] of book.holds)
-      if (h.sellerId === sellerId) expect(book.pendingLeft(callId, sellerId)).toBeGreaterThanOrEqual(0);
-  }
+  expectSellerPositions(book, SELLERS);
+  for (const [callId, h] of book.holds)
+    expect(book.pendingLeft(callId, h.sellerId)).toBeGreaterThanOrEqual(0);
   for (const r of book.paidAgainstAvailable) expect(r.paid).toBeLessThanOrEqual(r.available);
   // Cash out never exceeds what was released to payables.
   const released = kinds("release").reduce(

@@ -3,7 +3,7 @@
 import type { Context, Hono } from "hono";
 import { refusal } from "../api-client.ts";
 import { back, render } from "../app.tsx";
-import { type Col, Csrf, Stat, StatusBadge, Table, usd, when } from "../ui.tsx";
+import { type Col, Csrf, POSTING_COLS, Stat, StatusBadge, Table, usd, when } from "../ui.tsx";
 import { callPages } from "./calls.tsx";
 import { hourlyChart } from "./charts.ts";
 import { disputePages } from "./disputes.tsx";
@@ -45,12 +45,7 @@ export function buyerPages(app: Hono) {
             caption="Recent postings"
             empty="No postings yet."
             rows={postings}
-            cols={[
-              { field: "occurredAt", label: "When", time: true },
-              { field: "kind", label: "Kind" },
-              { field: "reference", label: "Reference" },
-              { field: "amountMicros", label: "Amount", money: true },
-            ]}
+            cols={POSTING_COLS}
           />
         </section>
       </>,

@@ -2,7 +2,7 @@
 // campaigns with their tracking numbers, calls and the disputes against them.
 import type { Hono } from "hono";
 import { render } from "../app.tsx";
-import { Stat, StatusBadge, Table, usd } from "../ui.tsx";
+import { POSTING_COLS, Stat, StatusBadge, Table, usd } from "../ui.tsx";
 import { callPages } from "./calls.tsx";
 import { hourlyChart } from "./charts.ts";
 import { disputePages } from "./disputes.tsx";
@@ -61,12 +61,7 @@ export function sellerPages(app: Hono) {
             caption="Postings"
             empty="Nothing available or paid yet: earnings are on hold first."
             rows={postings}
-            cols={[
-              { field: "occurredAt", label: "When", time: true },
-              { field: "kind", label: "Kind" },
-              { field: "reference", label: "Reference" },
-              { field: "amountMicros", label: "Amount", money: true },
-            ]}
+            cols={POSTING_COLS}
           />
         </section>
       </>,
