@@ -38,6 +38,7 @@ type ByCandidates = LoadResult & {
   bidEvalsPerSec: number;
   routedPerSec: number;
   cpuMsPerOffer: Record<string, number>;
+  syscallsPerOffer: Record<string, number>;
   perOffer: PerOffer;
 };
 
@@ -489,6 +490,13 @@ function markdown(
     row(["---", ...byK.map(() => "---")]),
     ...Object.keys(byK[0]?.cpuMsPerOffer ?? {}).map((name) =>
       row([name, ...byK.map((r) => r.cpuMsPerOffer[name] ?? 0)]),
+    ),
+    "",
+    "## System calls per offer by process (reads and writes, from /proc: a count, steady whatever else runs)",
+    row(["process", ...byK.map((r) => `${r.candidates} candidates`)]),
+    row(["---", ...byK.map(() => "---")]),
+    ...Object.keys(byK[0]?.syscallsPerOffer ?? {}).map((name) =>
+      row([name, ...byK.map((r) => r.syscallsPerOffer[name] ?? 0)]),
     ),
     "",
     "## Concurrency sweep (10 candidates)",
