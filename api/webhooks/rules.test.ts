@@ -187,7 +187,12 @@ describe("a hold the exchange ended", () => {
 
 describe("the endpoint breaker", () => {
   const MIN = 60_000;
-  const policy: BreakerPolicy = { failures: 10, minFailingMs: 5 * MIN, probeBaseMs: MIN, probeMaxMs: 60 * MIN };
+  const policy: BreakerPolicy = {
+    failures: 10,
+    minFailingMs: 5 * MIN,
+    probeBaseMs: MIN,
+    probeMaxMs: 60 * MIN,
+  };
   /** `h` after failed attempts at each of `times` (ms). */
   const fail = (h: EndpointHealth, times: number[]) =>
     times.reduce<{ health: EndpointHealth; changes: string[] }>(
@@ -197,7 +202,8 @@ describe("the endpoint breaker", () => {
       },
       { health: h, changes: [] },
     );
-  const every = (n: number, stepMs: number, from = 0) => Array.from({ length: n }, (_, i) => from + i * stepMs);
+  const every = (n: number, stepMs: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => from + i * stepMs);
 
   it("given 10 failures spanning 5 minutes, when the 10th lands, the endpoint is suspended with a first probe a minute later", () => {
     const { health, changes } = fail(HEALTHY, every(10, 40_000)); // 0 .. 6 min

@@ -251,7 +251,9 @@ export function breakerAfter(
     };
   }
   const trips =
-    policy.failures > 0 && consecutiveFailures >= policy.failures && atMs - failingSinceMs >= policy.minFailingMs;
+    policy.failures > 0 &&
+    consecutiveFailures >= policy.failures &&
+    atMs - failingSinceMs >= policy.minFailingMs;
   if (!trips) return { health: { ...HEALTHY, consecutiveFailures, failingSinceMs }, change: null };
   return {
     health: {

@@ -28,6 +28,8 @@ const policy = {
   pollMs: 25,
   batch: 8,
   perEndpoint: 8,
+  // The production breaker: no test here fails an endpoint 10 times over 5 minutes (breaker.int.test.ts)
+  breaker: { failures: 10, minFailingMs: 300_000, probeBaseMs: 60_000, probeMaxMs: 3_600_000 },
   allowLocal: true,
 };
 
