@@ -345,6 +345,16 @@ export async function finishAttempt(
       endpoint = updated;
       if (change && updated)
         await recordAudited(tx, [breakerEvent(`webhook.${change}`, updated, rules.nowMs, "worker")]);
+      // Suspended: deliveries waiting out a retry's backoff go back to their enqueue place, so the
+      // probes take the oldest and the backlog flows in order once it recovers. Once per suspension,
+      // and only the few that were tried move (the rest never left their place); one whose attempt
+      // is still under way (no log row for it yet) keeps its lease.
+      if (change === "suspended")
+        await tx.execute(sql`
+          update ${webhookDeliveries} d set next_attempt_at = d.created_at
+           where d.endpoint_id = ${c.endpointId} and d.status = 'pending' and d.next_attempt_at > d.created_at
+             and d.id <> ${c.id}
+             and exists (select 1 from ${webhookAttempts} a where a.delivery_id = d.id and a.attempt = d.attempts)`);
     }
     const suspended = endpoint?.suspendedAt != null;
     const after = ok ? null : afterFailure(rules.retry, c.attempt, suspended, rules.random);
