@@ -317,15 +317,17 @@ export async function finishAttempt(
     // A delivered attempt of an endpoint with no failures behind it leaves the breaker as it is: no
     // lock, no write (the common case stays as cheap as before). The endpoint is locked before the
     // attempt row key-shares the delivery, in the order an endpoint's delete takes them.
-    const [seen] = await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, c.endpointId));
+    const seen = ok
+      ? (await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, c.endpointId)))[0]
+      : undefined;
     const clean = seen !== undefined && seen.consecutiveFailures === 0 && seen.suspendedAt === null;
-    let endpoint = ok && clean ? seen : await lockEndpoint(tx, c.endpointId);
+    let endpoint = clean ? seen : await lockEndpoint(tx, c.endpointId);
     await tx
       .insert(webhookAttempts)
       .values({ deliveryId: c.id, attempt: c.attempt, ...result })
       .onConflictDoNothing();
     let change: BreakerChange = null;
-    if (endpoint && !(ok && clean)) {
+    if (endpoint && !clean) {
       const next = breakerAfter(rules.breaker, healthOf(endpoint), ok, rules.nowMs);
       change = next.change;
       const [updated] = await tx
