@@ -6,6 +6,12 @@
 // when the sender's connections close), the database's transactions and buffer accesses, and the CPU
 // of the sender's Postgres backends. Starts Redis/Postgres if needed.
 // Options: --deliveries N (default 5000), --seconds N.
+//
+// Measured (2 cores, shared and noisy; 5,000 due deliveries, 10 s): main's sender 265-726 statements/s,
+// 529-1,453 webhook rows read/s, 176-483 written/s, 128-330 ms Postgres CPU/s (588-1,616 attempts);
+// breaker off 418-596, 658-905, 239-298 and 300-354 ms/s (600-752 attempts, each failure also moves
+// the endpoint's failure count); suspended: 1 statement/s (one claim per poll), 5 rows read/s,
+// 0 written, 2-3 ms CPU/s, 0 attempts until the probe falls due.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
