@@ -7,12 +7,10 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
 import { and, eq } from "drizzle-orm";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Logger } from "../../actors/platform/logger.ts";
 import { PiiKeyring } from "../../actors/platform/pii-keys.ts";
+import { capturingLogger } from "../../actors/platform/test-logger.ts";
 import type { Db } from "../db/client.ts";
 import { auditLog } from "../db/compliance-schema.ts";
 import { domainEvents } from "../db/schema.ts";
@@ -21,19 +19,11 @@ import { webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
 import type { WebhookPayload } from "./rules.ts";
 import { sealSecret } from "./secrets.ts";
 import { enqueue, resumeEndpoint } from "./store.ts";
+import { addEndpoint, until } from "./test-support.ts";
 import { webhookWorker } from "./worker.ts";
 
 const pii = new PiiKeyring(randomBytes(32), [{ id: "k1", secret: randomBytes(32) }]);
-const lines: Record<string, unknown>[] = [];
-const logger = pino(
-  { level: "info" },
-  new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  }),
-) as unknown as Logger;
+const { logger, lines } = capturingLogger();
 
 // Each delivery's own rule would give it up after 4 attempts; the breaker trips after 5 failures in a
 // row spanning 200 ms and probes after 300 ms, doubling to 1.2 s.
@@ -87,17 +77,7 @@ async function flakyReceiver() {
   };
 }
 
-async function endpoint(url: string) {
-  const id = `wh_${randomBytes(8).toString("hex")}`;
-  await db.insert(webhookEndpoints).values({
-    id,
-    accountId: "byr_00000000000000000000000000",
-    url,
-    eventTypes: ["call.billable"],
-    secretCiphertext: sealSecret(pii, "whsec_breaker"),
-  });
-  return id;
-}
+const endpoint = (url: string) => addEndpoint(db, url, sealSecret(pii, "whsec_breaker"));
 
 const payload = (n: number): WebhookPayload => ({
   id: `evt_${n}_${randomBytes(4).toString("hex")}`,
@@ -109,16 +89,6 @@ const payload = (n: number): WebhookPayload => ({
 /** Enqueues deliveries `from`..`to`, one transaction each, so each has its own enqueue time. */
 async function enqueueRange(ep: string, from: number, to: number) {
   for (let n = from; n <= to; n++) await enqueue(db, [{ endpointId: ep, payload: payload(n) }]);
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const endpointRow = async (id: string) =>

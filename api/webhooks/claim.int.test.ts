@@ -2,13 +2,13 @@
 // due deliveries through webhook_deliveries_endpoint_due_idx and reads only the few it may claim, not
 // the backlog; and what it claims is unchanged (earliest due first, at most perEndpoint per endpoint,
 // busy endpoints skipped, nothing not yet due, nothing of a paused endpoint).
-import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../db/client.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
 import { webhookEndpoints } from "../db/webhook-schema.ts";
 import { claimDue, claimStatement } from "./store.ts";
+import { addEndpoint } from "./test-support.ts";
 
 let handle: Awaited<ReturnType<typeof throwawayDatabase>>;
 let db: Db;
@@ -25,18 +25,7 @@ afterEach(async () => {
 
 afterAll(() => handle?.drop());
 
-async function endpoint(active = true): Promise<string> {
-  const id = `wh_${randomBytes(8).toString("hex")}`;
-  await db.insert(webhookEndpoints).values({
-    id,
-    accountId: "byr_00000000000000000000000000",
-    url: "http://127.0.0.1:9/hook",
-    eventTypes: ["call.billable"],
-    secretCiphertext: "unused",
-    active,
-  });
-  return id;
-}
+const endpoint = (active = true) => addEndpoint(db, "http://127.0.0.1:9/hook", "unused", active);
 
 /** `n` pending deliveries of `ep`, the i-th (from 1) due `dueSecAgo(i)` seconds ago (negative: later). */
 async function pending(ep: string, n: number, dueSecAgo: (i: number) => number): Promise<void> {

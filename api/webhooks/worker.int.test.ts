@@ -16,6 +16,7 @@ import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webh
 import { verifySignature, type WebhookPayload } from "./rules.ts";
 import { sealSecret } from "./secrets.ts";
 import { claimDue, enqueue } from "./store.ts";
+import { addEndpoint, until } from "./test-support.ts";
 import { webhookWorker } from "./worker.ts";
 
 const pii = new PiiKeyring(randomBytes(32), [{ id: "k1", secret: randomBytes(32) }]);
@@ -76,17 +77,7 @@ async function receiver(script: (number | "hang")[]) {
   };
 }
 
-async function endpoint(url: string, secret = "whsec_test") {
-  const id = `wh_${randomBytes(8).toString("hex")}`;
-  await db.insert(webhookEndpoints).values({
-    id,
-    accountId: "byr_00000000000000000000000000",
-    url,
-    eventTypes: ["call.billable"],
-    secretCiphertext: sealSecret(pii, secret),
-  });
-  return id;
-}
+const endpoint = (url: string, secret = "whsec_test") => addEndpoint(db, url, sealSecret(pii, secret));
 
 const payload = (n: number): WebhookPayload => ({
   id: `evt_${n}_${randomBytes(4).toString("hex")}`,
@@ -94,16 +85,6 @@ const payload = (n: number): WebhookPayload => ({
   occurredAt: new Date().toISOString(),
   data: { callId: `call_${n}`, chargedMicros: 1_000_000 },
 });
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const deliveryOf = async (endpointId: string) =>
   (await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId)))[0]!;
