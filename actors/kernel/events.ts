@@ -5,7 +5,7 @@ export interface DomainEvent<T = Record<string, unknown>> {
   type: string; // e.g. "call.routed"
   occurredAt: string; // ISO 8601
   aggregate: {
-    type: "buyer" | "seller" | "call" | "auction" | "compliance" | "telephony" | "dispute";
+    type: "buyer" | "seller" | "call" | "auction" | "compliance" | "telephony" | "dispute" | "webhook";
     id: string;
   };
   data: T;

@@ -41,6 +41,11 @@ export interface Config {
     maxAttempts: number;
     timeoutMs: number;
     pollMs: number;
+    /**
+     * The per-endpoint breaker: `failures` failed attempts in a row spanning `minFailingMs` suspend an
+     * endpoint (0 turns it off); it is then probed every `probeBaseMs`, doubling up to `probeMaxMs`.
+     */
+    breaker: { failures: number; minFailingMs: number; probeBaseMs: number; probeMaxMs: number };
   };
   /**
    * The local-stack switch for every outbound request (RTB, webhooks): http and loopback destinations
@@ -140,6 +145,12 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: count("DCE_WEBHOOK_MAX_ATTEMPTS", 12),
       timeoutMs: count("DCE_WEBHOOK_TIMEOUT_MS", 5_000),
       pollMs: count("DCE_WEBHOOK_POLL_MS", 1_000),
+      breaker: {
+        failures: count("DCE_WEBHOOK_BREAKER_FAILURES", 10),
+        minFailingMs: count("DCE_WEBHOOK_BREAKER_MIN_FAILING_MS", 300_000),
+        probeBaseMs: count("DCE_WEBHOOK_PROBE_BASE_MS", 60_000),
+        probeMaxMs: count("DCE_WEBHOOK_PROBE_MAX_MS", 3_600_000),
+      },
     },
     // DCE_WEBHOOK_ALLOW_PRIVATE is the switch's old name, still read.
     egressAllowLocal: /^(1|true|yes)$/i.test(
@@ -168,6 +179,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.webhooks.maxAttempts < 1) problems.push("DCE_WEBHOOK_MAX_ATTEMPTS must be at least 1");
   if (config.webhooks.timeoutMs < 100) problems.push("DCE_WEBHOOK_TIMEOUT_MS must be at least 100");
   if (config.webhooks.pollMs < 50) problems.push("DCE_WEBHOOK_POLL_MS must be at least 50");
+  if (config.webhooks.breaker.probeBaseMs < 100)
+    problems.push("DCE_WEBHOOK_PROBE_BASE_MS must be at least 100");
+  if (config.webhooks.breaker.probeMaxMs < config.webhooks.breaker.probeBaseMs)
+    problems.push("DCE_WEBHOOK_PROBE_MAX_MS must be at least DCE_WEBHOOK_PROBE_BASE_MS");
   if (!Number.isInteger(config.disputeWindowDays) || config.disputeWindowDays < 0) {
     problems.push("DCE_DISPUTE_WINDOW_DAYS must be a non-negative integer");
   }

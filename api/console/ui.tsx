@@ -27,6 +27,7 @@ export const NAV: Record<ViewRole, NavItem[]> = {
     { href: "/console/seller/campaigns", label: "Campaigns & numbers" },
     { href: "/console/seller/calls", label: "Calls" },
     { href: "/console/seller/disputes", label: "Disputes" },
+    { href: "/console/seller/webhooks", label: "Webhooks" },
   ],
 };
 
@@ -192,11 +193,11 @@ export function Stat(props: { label: string; value: string; field?: string }) {
 
 export function StatusBadge(props: { status: unknown }) {
   const s = String(props.status ?? "–");
-  const kind = /active|ok|completed|routed|accepted|delivered|intact|clean|succeeded/.test(s)
+  const kind = /active|ok|completed|routed|accepted|delivered|intact|clean|succeeded|healthy/.test(s)
     ? "ok"
     : /paused|open|pending|partially|retry|ringing|connected/.test(s)
       ? "warn"
-      : /rejected|failed|broken|drift|dead|refused|no_bid/.test(s)
+      : /rejected|failed|broken|drift|dead|refused|no_bid|suspended/.test(s)
         ? "bad"
         : "";
   return <span class={`badge ${kind}`}>{s}</span>;

@@ -33,7 +33,20 @@ export async function throwawayDatabase(label: string) {
       await this.owner.end({ timeout: 2 });
       await handle.sql.end({ timeout: 2 });
       const a = postgres(OWNER_URL, { max: 1, onnotice: () => undefined });
-      await a.unsafe(`drop database if exists "${name}" with (force)`);
+      // A session of the app's role still closing (or still connecting: a pool reconnects) cannot be
+      // terminated by the owner (42501) until it is gone: try again shortly, a few times.
+      for (let tries = 1; ; tries++) {
+        const err = await a.unsafe(`drop database if exists "${name}" with (force)`).then(
+          () => undefined,
+          (e: { code?: string }) => e,
+        );
+        if (!err) break;
+        if (err.code !== "42501" || tries === 10) {
+          await a.end();
+          throw err;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
       await a.end();
     },
   };

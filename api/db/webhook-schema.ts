@@ -41,9 +41,22 @@ export const webhookEndpoints = pgTable(
     secretCiphertext: text("secret_ciphertext").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
+    // The breaker (api/webhooks/rules.ts, migration 0020): failed attempts in a row, since when, the
+    // last failure; suspended (not null) while it holds the endpoint's deliveries, probing it one at a
+    // time at `next_probe_at`.
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    failingSince: timestamp("failing_since", { withTimezone: true, mode: "string" }),
+    lastFailureAt: timestamp("last_failure_at", { withTimezone: true, mode: "string" }),
+    lastFailureStatusCode: integer("last_failure_status_code"),
+    lastFailureError: text("last_failure_error"),
+    suspendedAt: timestamp("suspended_at", { withTimezone: true, mode: "string" }),
+    failedProbes: integer("failed_probes").notNull().default(0),
+    nextProbeAt: timestamp("next_probe_at", { withTimezone: true, mode: "string" }),
   },
   (t) => [
     index("webhook_endpoints_account_idx").on(t.accountId),
+    // The claim's and the operator's look-up of suspended endpoints (few, however many endpoints).
+    index("webhook_endpoints_suspended_idx").on(t.nextProbeAt).where(sql`suspended_at is not null`),
     index("webhook_endpoints_campaign_idx").on(t.campaignId).where(sql`campaign_id is not null`),
   ],
 );

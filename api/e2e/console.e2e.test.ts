@@ -42,6 +42,7 @@ const PAGES = {
     "/console/seller/campaigns",
     "/console/seller/calls",
     "/console/seller/disputes",
+    "/console/seller/webhooks",
   ],
 } as const;
 

@@ -1,12 +1,10 @@
 // Dead letters against real Postgres (a throwaway database): a poison event is kept with its error
 // and acknowledged, an outage is never dead-lettered (RETRY), a dead letter Postgres cannot take
 // answers RETRY, and a replay after the fix records the event exactly once and resolves the row.
-import { Writable } from "node:stream";
 import { DaprPubSubStatusEnum as S } from "@dapr/dapr";
 import { eq } from "drizzle-orm";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Logger } from "../../actors/platform/logger.ts";
+import { capturingLogger } from "../../actors/platform/test-logger.ts";
 import { createDb } from "../db/client.ts";
 import { deadLetters } from "../db/dead-letter-schema.ts";
 import { ledgerPostings } from "../db/ledger-schema.ts";
@@ -17,16 +15,7 @@ import { replayDeadLetter } from "./replay.ts";
 import { billableEvent } from "./test-events.ts";
 import { recordEvents } from "./writer.ts";
 
-const lines: Record<string, unknown>[] = [];
-const logger = pino(
-  { level: "info" },
-  new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  }),
-) as unknown as Logger;
+const { logger, lines } = capturingLogger();
 let handle: Awaited<ReturnType<typeof throwawayDatabase>>;
 
 beforeAll(async () => {

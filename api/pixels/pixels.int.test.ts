@@ -114,6 +114,7 @@ const fastWorker = (maxAttempts: number) =>
     pollMs: 25,
     batch: 4,
     perEndpoint: 4,
+    breaker: { failures: 10, minFailingMs: 300_000, probeBaseMs: 60_000, probeMaxMs: 3_600_000 },
     allowLocal: true,
     pii,
   });

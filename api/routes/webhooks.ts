@@ -1,7 +1,7 @@
 // Partner webhooks: endpoints per account and event type, their signing secrets, the delivery log,
 // test sends and redeliveries. A buyer or seller sees only its own endpoints; admins see all and may
 // register the exchange's own feed (every event, every field).
-import { and, count, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { newId } from "../../actors/kernel/ids.ts";
 import { LIMITS, limitHit } from "../../actors/kernel/limits.ts";
@@ -15,9 +15,11 @@ import { CreateWebhook, ListDeliveries, ListWebhooks, PatchWebhook } from "../sc
 import { body, limitError, query } from "../validate.ts";
 import { deliveryDetail, deliveryView, iso, listDeliveries, redeliver } from "../webhooks/delivery-log.ts";
 import { newWebhookSecret, sealSecret } from "../webhooks/secrets.ts";
-import { enqueue } from "../webhooks/store.ts";
+import { enqueue, resumeEndpoint } from "../webhooks/store.ts";
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+const isoOrNull = (t: string | null) => (t === null ? null : iso(t));
 
 const view = ({
   secretCiphertext: _s,
@@ -25,11 +27,29 @@ const view = ({
   kind: _k,
   campaignId: _c,
   method: _m,
+  consecutiveFailures,
+  failingSince: _f,
+  lastFailureAt,
+  lastFailureStatusCode,
+  lastFailureError,
+  suspendedAt,
+  failedProbes: _p,
+  nextProbeAt,
   ...e
 }: EndpointRow) => ({
   ...e,
   createdAt: iso(e.createdAt),
   updatedAt: iso(e.updatedAt),
+  // The breaker (api/webhooks/rules.ts): suspended endpoints keep their deliveries and are probed.
+  health: {
+    state: suspendedAt === null ? "healthy" : "suspended",
+    consecutiveFailures,
+    lastFailureAt: isoOrNull(lastFailureAt),
+    lastStatusCode: lastFailureStatusCode,
+    lastError: lastFailureError,
+    suspendedAt: isoOrNull(suspendedAt),
+    nextProbeAt: isoOrNull(nextProbeAt),
+  },
 });
 
 export function webhookRoutes(deps: ApiDeps) {
@@ -100,7 +120,8 @@ export function webhookRoutes(deps: ApiDeps) {
   });
 
   const listWebhooksDoc = doc({
-    summary: "The caller's webhook endpoints (admins: all, or one account's)",
+    summary:
+      "The caller's webhook endpoints (admins: all, or one account's), each with its health; `health=suspended` lists the broken ones",
     access: "any",
     query: ListWebhooks,
     status: 200,
@@ -113,10 +134,16 @@ export function webhookRoutes(deps: ApiDeps) {
     let where: SQL | undefined;
     if (principal.role !== "admin") where = eq(webhookEndpoints.accountId, principal.accountId ?? "");
     else if (q.accountId) where = eq(webhookEndpoints.accountId, q.accountId);
+    const health =
+      q.health === "suspended"
+        ? isNotNull(webhookEndpoints.suspendedAt)
+        : q.health === "healthy"
+          ? isNull(webhookEndpoints.suspendedAt)
+          : undefined;
     const rows = await deps.db
       .select()
       .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.kind, "webhook"), where))
+      .where(and(eq(webhookEndpoints.kind, "webhook"), where, health))
       .orderBy(webhookEndpoints.createdAt)
       .limit(500);
     return c.json({ items: rows.map(view) });
@@ -157,6 +184,9 @@ export function webhookRoutes(deps: ApiDeps) {
       .where(eq(webhookEndpoints.id, row.id))
       .returning();
     if (!updated) throw new ApiError(404, "webhook_unknown", `no webhook endpoint ${row.id}`);
+    // A new URL for a suspended endpoint is worth a probe now rather than at the next interval.
+    if (input.url !== undefined && input.url !== row.url && updated.suspendedAt !== null)
+      return c.json(view((await resumeEndpoint(deps.db, row.id, deps.now())) ?? updated));
     return c.json(view(updated));
   });
 
@@ -192,6 +222,23 @@ export function webhookRoutes(deps: ApiDeps) {
       .where(eq(webhookEndpoints.id, row.id))
       .returning();
     return c.json({ ...view(updated!), secret });
+  });
+
+  const resumeWebhookDoc = doc({
+    summary:
+      "Resume a suspended endpoint: its oldest pending delivery is tried at once, and once delivered the backlog flows again (idempotent; a healthy endpoint is unchanged)",
+    access: "any",
+    status: 200,
+    response: R.Webhook,
+    errors: [...READ, "webhook_unknown"],
+  });
+  app.post("/webhooks/:webhookId/resume", resumeWebhookDoc, async (c) => {
+    const row = await owned(c.get("principal"), c.req.param("webhookId"));
+    const after = await resumeEndpoint(deps.db, row.id, deps.now());
+    if (!after) throw new ApiError(404, "webhook_unknown", `no webhook endpoint ${row.id}`);
+    if (row.suspendedAt !== null)
+      c.get("logger").info({ endpointId: row.id, by: c.get("principal").keyId }, "webhooks.resumed");
+    return c.json(view(after));
   });
 
   const testWebhookDoc = doc({

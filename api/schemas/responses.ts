@@ -147,6 +147,16 @@ export const Report = v.looseObject({
   accountId: v.nullable(v.string()),
 });
 
+/** The endpoint's breaker: `suspended` after a run of failed attempts, probed until one is delivered. */
+export const WebhookHealth = v.looseObject({
+  state: v.picklist(["healthy", "suspended"]),
+  consecutiveFailures: Int,
+  lastFailureAt: v.nullable(Time),
+  lastStatusCode: v.nullable(Int),
+  lastError: v.nullable(v.string()),
+  suspendedAt: v.nullable(Time),
+  nextProbeAt: v.nullable(Time),
+});
 export const Webhook = v.looseObject({
   id: Id,
   accountId: v.nullable(v.string()),
@@ -156,6 +166,7 @@ export const Webhook = v.looseObject({
   active: v.boolean(),
   createdAt: Time,
   updatedAt: Time,
+  health: WebhookHealth,
 });
 /** Create and rotate answer with the signing secret: the only times it is shown. */
 export const WebhookWithSecret = v.looseObject({ ...Webhook.entries, secret: v.string() });

@@ -41,6 +41,8 @@ export const ListWebhooks = v.object({
   accountId: v.optional(
     v.pipe(v.string(), v.regex(/^(byr|sel)_[0-9a-f]{28}$/, "must be a buyer or seller id")),
   ),
+  /** Only the endpoints in this breaker state (`suspended`: the operator's list of broken endpoints). */
+  health: v.optional(v.picklist(["healthy", "suspended"])),
 });
 
 export const ListDeliveries = v.object({

@@ -2,13 +2,13 @@
 // due deliveries through webhook_deliveries_endpoint_due_idx and reads only the few it may claim, not
 // the backlog; and what it claims is unchanged (earliest due first, at most perEndpoint per endpoint,
 // busy endpoints skipped, nothing not yet due, nothing of a paused endpoint).
-import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../db/client.ts";
 import { throwawayDatabase } from "../db/test-database.ts";
 import { webhookEndpoints } from "../db/webhook-schema.ts";
 import { claimDue, claimStatement } from "./store.ts";
+import { addEndpoint } from "./test-support.ts";
 
 let handle: Awaited<ReturnType<typeof throwawayDatabase>>;
 let db: Db;
@@ -25,18 +25,7 @@ afterEach(async () => {
 
 afterAll(() => handle?.drop());
 
-async function endpoint(active = true): Promise<string> {
-  const id = `wh_${randomBytes(8).toString("hex")}`;
-  await db.insert(webhookEndpoints).values({
-    id,
-    accountId: "byr_00000000000000000000000000",
-    url: "http://127.0.0.1:9/hook",
-    eventTypes: ["call.billable"],
-    secretCiphertext: "unused",
-    active,
-  });
-  return id;
-}
+const endpoint = (active = true) => addEndpoint(db, "http://127.0.0.1:9/hook", "unused", active);
 
 /** `n` pending deliveries of `ep`, the i-th (from 1) due `dueSecAgo(i)` seconds ago (negative: later). */
 async function pending(ep: string, n: number, dueSecAgo: (i: number) => number): Promise<void> {
@@ -59,6 +48,28 @@ interface PlanNode {
 }
 const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
+/**
+ * EXPLAIN ANALYZE of the claim (it claims; the endpoints are paused after the test): the scans of
+ * webhook_deliveries, the rows they read over every loop (kept or filtered out), their loops, and how
+ * many deliveries it claimed.
+ */
+async function explainClaim(perEndpoint: number) {
+  const [row] = await db.execute<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+    sql`explain (analyze, format json) ${claimStatement(8, 30_000, perEndpoint, [])}`,
+  );
+  const plan = row!["QUERY PLAN"][0].Plan;
+  const scans = nodes(plan).filter(
+    (n) => n["Relation Name"] === "webhook_deliveries" && n["Node Type"].endsWith("Scan"),
+  );
+  const read = scans.reduce(
+    (sum, n) =>
+      sum + ((n["Actual Rows"] ?? 0) + (n["Rows Removed by Filter"] ?? 0)) * (n["Actual Loops"] ?? 1),
+    0,
+  );
+  const probes = scans.reduce((sum, n) => sum + (n["Actual Loops"] ?? 1), 0);
+  return { scans, read, probes, claimed: plan["Actual Rows"] ?? 0 };
+}
+
 describe("claiming due webhook deliveries", () => {
   it("reads each endpoint's few due deliveries through the index, not a dead endpoint's whole backlog nor idle endpoints", async () => {
     const dead = await endpoint();
@@ -67,27 +78,42 @@ describe("claiming due webhook deliveries", () => {
     await pending(live, 3, (i) => 5 - i);
     for (let i = 0; i < 300; i++) await endpoint(); // active endpoints with nothing to send
     await handle.owner.unsafe("analyze webhook_deliveries; analyze webhook_endpoints");
-    // EXPLAIN ANALYZE runs the claim (it claims; the endpoints are paused after the test).
-    const [row] = await db.execute<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-      sql`explain (analyze, format json) ${claimStatement(8, 30_000, 4, [])}`,
-    );
-    const plan = row!["QUERY PLAN"][0].Plan;
-    const scans = nodes(plan).filter(
-      (n) => n["Relation Name"] === "webhook_deliveries" && n["Node Type"].endsWith("Scan"),
-    );
+    const { scans, read, probes } = await explainClaim(4);
     expect(scans.some((n) => n["Index Name"] === "webhook_deliveries_endpoint_due_idx")).toBe(true);
     expect(scans.map((n) => n["Node Type"])).not.toContain("Seq Scan");
     // Rows read from the deliveries over every loop (filtered out or kept): each claimable one a few
     // times (found, locked, updated), tens in all; the ranking plan read the 5,000 of the backlog.
-    const read = scans.reduce(
-      (sum, n) =>
-        sum + ((n["Actual Rows"] ?? 0) + (n["Rows Removed by Filter"] ?? 0)) * (n["Actual Loops"] ?? 1),
-      0,
-    );
     expect(read).toBeLessThan(100);
     // Index probes: about one per endpoint with pending deliveries, none per idle endpoint.
-    const probes = scans.reduce((sum, n) => sum + (n["Actual Loops"] ?? 1), 0);
     expect(probes).toBeLessThan(50);
+  });
+
+  it("skips a suspended endpoint's backlog through the indexes until its probe is due, then takes exactly one delivery, the earliest, once", async () => {
+    const dead = await endpoint();
+    const live = await endpoint();
+    await pending(dead, 5_000, (i) => 10_000 - i);
+    await pending(live, 3, (i) => 5 - i);
+    await db.execute(sql`update webhook_endpoints set suspended_at = now(), next_probe_at = now() + interval '1 hour'
+                          where id = ${dead}`);
+    await handle.owner.unsafe("analyze webhook_deliveries; analyze webhook_endpoints");
+    const held = await explainClaim(8);
+    expect(held.scans.map((n) => n["Node Type"])).not.toContain("Seq Scan");
+    expect(held.read).toBeLessThan(50);
+    expect(held.claimed).toBe(3); // the live endpoint's three, nothing of the suspended one's 5,000
+    expect(await claimDue(db, 100, 30_000, 8)).toEqual([]);
+
+    await db.execute(
+      sql`update webhook_endpoints set next_probe_at = now() - interval '1 second' where id = ${dead}`,
+    );
+    // Two workers claim at once: one probe between them, the most overdue delivery.
+    const both = (await Promise.all([claimDue(db, 100, 30_000, 8), claimDue(db, 100, 30_000, 8)])).flat();
+    expect(both.map((c) => [c.id, c.probe])).toEqual([[`${dead}_d1`, true]]);
+    // The next probe waits for this one's answer (or its lease): nothing more of the backlog meanwhile.
+    const [ep] = await db.execute<{ leased: boolean }>(
+      sql`select next_probe_at > now() + interval '25 seconds' as leased from webhook_endpoints where id = ${dead}`,
+    );
+    expect(ep?.leased).toBe(true);
+    expect(await claimDue(db, 100, 30_000, 8)).toEqual([]);
   });
 
   it("claims the earliest due first, at most perEndpoint of each endpoint, skipping busy and paused ones", async () => {

@@ -4,9 +4,15 @@ import { type CallSnapshot, callSnapshot } from "../../actors/call/snapshot.ts";
 import { domainEvent } from "../../actors/kernel/events.ts";
 import { violations } from "../views/policy.ts";
 import {
+  afterFailure,
   audiences,
+  type BreakerPolicy,
+  breakerAfter,
+  type EndpointHealth,
+  HEALTHY,
   nextDelayMs,
   payloadFor,
+  resumed,
   signature,
   verifySignature,
   WEBHOOK_EVENT_TYPES,
@@ -176,5 +182,98 @@ describe("a hold the exchange ended", () => {
         chargedMicros: 0,
       });
     }
+  });
+});
+
+describe("the endpoint breaker", () => {
+  const MIN = 60_000;
+  const policy: BreakerPolicy = {
+    failures: 10,
+    minFailingMs: 5 * MIN,
+    probeBaseMs: MIN,
+    probeMaxMs: 60 * MIN,
+  };
+  /** `h` after failed attempts at each of `times` (ms). */
+  const fail = (h: EndpointHealth, times: number[]) =>
+    times.reduce<{ health: EndpointHealth; changes: string[] }>(
+      (acc, t) => {
+        const r = breakerAfter(policy, acc.health, false, t);
+        return { health: r.health, changes: r.change ? [...acc.changes, r.change] : acc.changes };
+      },
+      { health: h, changes: [] },
+    );
+  const every = (n: number, stepMs: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => from + i * stepMs);
+
+  it("given 10 failures spanning 5 minutes, when the 10th lands, the endpoint is suspended with a first probe a minute later", () => {
+    const { health, changes } = fail(HEALTHY, every(10, 40_000)); // 0 .. 6 min
+    expect(changes).toEqual(["suspended"]);
+    expect(health).toEqual({
+      consecutiveFailures: 10,
+      failingSinceMs: 0,
+      suspendedAtMs: 360_000,
+      failedProbes: 0,
+      nextProbeAtMs: 360_000 + MIN,
+    });
+  });
+
+  it("given 10 failures within a minute (a burst), the endpoint is not suspended until the run spans 5 minutes", () => {
+    const burst = fail(HEALTHY, every(10, 5_000));
+    expect(burst.changes).toEqual([]);
+    expect(burst.health).toMatchObject({ consecutiveFailures: 10, suspendedAtMs: null });
+    const later = fail(burst.health, [4 * MIN, 5 * MIN]);
+    expect(later.changes).toEqual(["suspended"]);
+    expect(later.health.suspendedAtMs).toBe(5 * MIN);
+  });
+
+  it("given failures spanning an hour, 9 in a row do not suspend; a success in between starts the count over", () => {
+    expect(fail(HEALTHY, every(9, 10 * MIN)).changes).toEqual([]);
+    const nine = fail(HEALTHY, every(9, MIN)).health;
+    const ok = breakerAfter(policy, nine, true, 10 * MIN);
+    expect(ok).toEqual({ health: HEALTHY, change: null });
+    expect(fail(ok.health, every(9, MIN, 11 * MIN)).changes).toEqual([]);
+  });
+
+  it("given a suspended endpoint, each failed probe doubles the next probe's delay, capped at an hour", () => {
+    let h = fail(HEALTHY, every(10, MIN)).health;
+    const delays: number[] = [];
+    let t = h.nextProbeAtMs!;
+    for (let i = 0; i < 9; i++) {
+      const r = breakerAfter(policy, h, false, t);
+      expect(r.change).toBeNull();
+      h = r.health;
+      delays.push((h.nextProbeAtMs! - t) / MIN);
+      t = h.nextProbeAtMs!;
+    }
+    expect(delays).toEqual([2, 4, 8, 16, 32, 60, 60, 60, 60]);
+    expect(h.suspendedAtMs).toBe(9 * MIN); // still the time it was suspended
+  });
+
+  it("given a suspended endpoint, a delivered probe closes the breaker: recovered, healthy", () => {
+    const { health } = fail(HEALTHY, every(12, MIN));
+    expect(breakerAfter(policy, health, true, 20 * MIN)).toEqual({ health: HEALTHY, change: "recovered" });
+  });
+
+  it("given the breaker switched off (0 failures), nothing ever suspends", () => {
+    const off = { ...policy, failures: 0 };
+    const h = every(100, MIN).reduce((acc, t) => breakerAfter(off, acc, false, t).health, HEALTHY);
+    expect(h).toMatchObject({ consecutiveFailures: 100, suspendedAtMs: null });
+  });
+
+  it("when a partner resumes a suspended endpoint it is probed at once and its probe delay starts over; a healthy one is unchanged", () => {
+    let h = fail(HEALTHY, every(10, MIN)).health;
+    h = breakerAfter(policy, h, false, h.nextProbeAtMs!).health; // one failed probe: next in 2 min
+    const r = resumed(h, 12 * MIN);
+    expect(r).toMatchObject({ suspendedAtMs: 9 * MIN, failedProbes: 0, nextProbeAtMs: 12 * MIN });
+    expect(breakerAfter(policy, r, false, 12 * MIN).health.nextProbeAtMs).toBe(14 * MIN);
+    expect(resumed(HEALTHY, 5)).toBe(HEALTHY);
+  });
+
+  it("a failed attempt of a suspended endpoint's delivery holds it, whatever attempts it has had; otherwise the retry rule applies", () => {
+    const retry = { baseMs: 1_000, maxDelayMs: 60_000, maxAttempts: 3 };
+    expect(afterFailure(retry, 1, false, 1)).toEqual({ kind: "retry", delayMs: 1_000 });
+    expect(afterFailure(retry, 3, false, 1)).toEqual({ kind: "give_up" });
+    expect(afterFailure(retry, 3, true, 1)).toEqual({ kind: "hold" });
+    expect(afterFailure(retry, 1, true, 1)).toEqual({ kind: "hold" });
   });
 });

@@ -187,3 +187,104 @@ export function nextDelayMs(policy: RetryPolicy, attempt: number, random: number
 
 /** A 2xx answer delivers; anything else (or no answer) is a failed attempt to retry. */
 export const delivered = (status: number | null) => status !== null && status >= 200 && status < 300;
+
+/**
+ * The per-endpoint circuit breaker. `failures` consecutive failed attempts spanning at least
+ * `minFailingMs` suspend an endpoint (0 failures: never); while suspended its deliveries are still
+ * enqueued but only one is tried per probe interval, `probeBaseMs` doubling per failed probe up to
+ * `probeMaxMs`. A delivered attempt closes the breaker.
+ */
+export interface BreakerPolicy {
+  failures: number;
+  minFailingMs: number;
+  probeBaseMs: number;
+  probeMaxMs: number;
+}
+
+/** An endpoint's breaker state (times in epoch ms; `suspendedAtMs` null: healthy). */
+export interface EndpointHealth {
+  consecutiveFailures: number;
+  /** When the current run of failures began. */
+  failingSinceMs: number | null;
+  suspendedAtMs: number | null;
+  /** Probes failed since the suspension: they set the next probe's delay. */
+  failedProbes: number;
+  nextProbeAtMs: number | null;
+}
+
+export const HEALTHY: EndpointHealth = {
+  consecutiveFailures: 0,
+  failingSinceMs: null,
+  suspendedAtMs: null,
+  failedProbes: 0,
+  nextProbeAtMs: null,
+};
+
+export type BreakerChange = "suspended" | "recovered" | null;
+
+/** The delay after `failedProbes` failed probes: the base, doubling per failed probe, capped. */
+export const probeDelayMs = (policy: BreakerPolicy, failedProbes: number) =>
+  Math.min(policy.probeMaxMs, policy.probeBaseMs * 2 ** Math.min(failedProbes, 40));
+
+/** The endpoint's health after an attempt ending at `atMs`, and whether the breaker opened or closed. */
+export function breakerAfter(
+  policy: BreakerPolicy,
+  h: EndpointHealth,
+  ok: boolean,
+  atMs: number,
+): { health: EndpointHealth; change: BreakerChange } {
+  if (ok) return { health: HEALTHY, change: h.suspendedAtMs === null ? null : "recovered" };
+  const consecutiveFailures = h.consecutiveFailures + 1;
+  const failingSinceMs = h.failingSinceMs ?? atMs;
+  if (h.suspendedAtMs !== null) {
+    // A failed probe (or an attempt that was already under way when the breaker opened).
+    const failedProbes = h.failedProbes + 1;
+    return {
+      health: {
+        ...h,
+        consecutiveFailures,
+        failingSinceMs,
+        failedProbes,
+        nextProbeAtMs: atMs + probeDelayMs(policy, failedProbes),
+      },
+      change: null,
+    };
+  }
+  const trips =
+    policy.failures > 0 &&
+    consecutiveFailures >= policy.failures &&
+    atMs - failingSinceMs >= policy.minFailingMs;
+  if (!trips) return { health: { ...HEALTHY, consecutiveFailures, failingSinceMs }, change: null };
+  return {
+    health: {
+      consecutiveFailures,
+      failingSinceMs,
+      suspendedAtMs: atMs,
+      failedProbes: 0,
+      nextProbeAtMs: atMs + probeDelayMs(policy, 0),
+    },
+    change: "suspended",
+  };
+}
+
+/** A partner's resume: a suspended endpoint is probed at once, its probe delay starting over. */
+export function resumed(h: EndpointHealth, atMs: number): EndpointHealth {
+  if (h.suspendedAtMs === null) return h;
+  return { ...h, failedProbes: 0, nextProbeAtMs: atMs };
+}
+
+/**
+ * What becomes of a delivery after a failed attempt: tried again after a backoff, given up, or — its
+ * endpoint suspended — held in its place in the queue, keeping what is left of its attempt budget
+ * (the breaker's probes, not each delivery's retries, decide when the endpoint is tried again).
+ */
+export function afterFailure(
+  policy: RetryPolicy,
+  attempt: number,
+  suspended: boolean,
+  random: number,
+): { kind: "retry"; delayMs: number } | { kind: "give_up" } | { kind: "hold" } {
+  if (suspended) return { kind: "hold" };
+  const delayMs = nextDelayMs(policy, attempt, random);
+  return delayMs === null ? { kind: "give_up" } : { kind: "retry", delayMs };
+}

@@ -1,14 +1,29 @@
 // Webhook deliveries in Postgres: enqueued in the transaction that records the event (so an event is
 // never recorded without its deliveries, nor delivered twice to one endpoint), claimed by workers with
 // FOR UPDATE SKIP LOCKED under a lease, and finished with one row per HTTP attempt.
-import { and, eq, sql } from "drizzle-orm";
-import type { DomainEvent } from "../../actors/kernel/events.ts";
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import { type DomainEvent, domainEvent } from "../../actors/kernel/events.ts";
 import { newId } from "../../actors/kernel/ids.ts";
+import { recordAudited } from "../audit/audit-log.ts";
 import type { Db } from "../db/client.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webhook-schema.ts";
 import type { Tx } from "../ledger/ledger.ts";
 import { pixelDelivery } from "../pixels/render.ts";
-import { audiences, campaignsOf, isWebhookEventType, payloadFor, type WebhookPayload } from "./rules.ts";
+import {
+  afterFailure,
+  audiences,
+  type BreakerChange,
+  type BreakerPolicy,
+  breakerAfter,
+  campaignsOf,
+  delivered,
+  type EndpointHealth,
+  isWebhookEventType,
+  payloadFor,
+  type RetryPolicy,
+  resumed,
+  type WebhookPayload,
+} from "./rules.ts";
 
 export const WAKE_CHANNEL = "dce_webhooks";
 
@@ -105,13 +120,16 @@ export interface Claimed {
   url: string;
   method: "GET" | "POST";
   secretCiphertext: string;
+  /** The one attempt a suspended endpoint gets per probe interval. */
+  probe: boolean;
 }
 
 /**
  * Takes up to `limit` due deliveries of active endpoints, at most `perEndpoint` of any one endpoint
  * (so a slow or dead endpoint's backlog cannot take every slot from the others), skipping those
- * `busy` already. Each claim counts an attempt and pushes the delivery's due time out by `leaseMs`:
- * a worker that dies mid-attempt leaves it to be retried then.
+ * `busy` already. A suspended endpoint gives only its probe, when due, and its next probe is leased
+ * out too. Each claim counts an attempt and pushes the delivery's due time out by `leaseMs`: a worker
+ * that dies mid-attempt leaves it to be retried then.
  */
 export async function claimDue(
   db: Db,
@@ -129,6 +147,7 @@ export async function claimDue(
     url: string;
     method: "GET" | "POST";
     secret_ciphertext: string;
+    probe: boolean;
   }>(claimStatement(limit, leaseMs, perEndpoint, busy));
   return rows.map((r) => ({
     id: r.id,
@@ -139,8 +158,16 @@ export async function claimDue(
     url: r.url,
     method: r.method,
     secretCiphertext: r.secret_ciphertext,
+    probe: r.probe,
   }));
 }
+
+/** An endpoint's `n` earliest due deliveries (a walk of webhook_deliveries_endpoint_due_idx). */
+const earliestDue = (endpoint: SQL, n: number) => sql`
+  select d.id from webhook_deliveries d
+   where d.endpoint_id = ${endpoint} and d.status = 'pending' and d.next_attempt_at <= now()
+   order by d.next_attempt_at
+   limit ${n}`;
 
 /** The claim as one statement (exported so a test can EXPLAIN the very query the worker runs). */
 export function claimStatement(limit: number, leaseMs: number, perEndpoint: number, busy: string[]) {
@@ -154,25 +181,40 @@ export function claimStatement(limit: number, leaseMs: number, perEndpoint: numb
                where d.status = 'pending' and d.endpoint_id > p.endpoint_id
                order by d.endpoint_id limit 1)
         from pending_endpoints p where p.endpoint_id is not null
+    ), probes as (
+      -- suspended endpoints whose probe is due and that have something to send (few: the partial
+      -- index on next_probe_at), locked so that of concurrent claims one alone takes the probe
+      select e.id from webhook_endpoints e
+       where e.suspended_at is not null and e.next_probe_at <= now() and e.active
+         and e.id in (select endpoint_id from pending_endpoints)
+         and not (e.id = any(string_to_array(${busy.join(",")}, ',')))
+         for no key update of e skip locked
     ), due_by_endpoint as (
       -- each active endpoint's earliest perEndpoint due deliveries, through the same index: the
-      -- cost does not grow with a dead endpoint's backlog
-      select c.id, c.next_attempt_at
+      -- cost does not grow with a dead endpoint's backlog; a suspended endpoint's backlog is not read
+      -- at all, but for the one delivery of a due probe
+      select c.id
         from pending_endpoints p
         join webhook_endpoints e on e.id = p.endpoint_id
-        cross join lateral (
-          select d.id, d.next_attempt_at from webhook_deliveries d
-           where d.endpoint_id = e.id and d.status = 'pending' and d.next_attempt_at <= now()
-           order by d.next_attempt_at
-           limit ${perEndpoint}
-        ) c
-       where e.active and not (e.id = any(string_to_array(${busy.join(",")}, ',')))
+        cross join lateral (${earliestDue(sql`e.id`, perEndpoint)}) c
+       where e.active and e.suspended_at is null
+         and not (e.id = any(string_to_array(${busy.join(",")}, ',')))
+      union all
+      select c.id
+        from probes pr cross join lateral (${earliestDue(sql`pr.id`, 1)}) c
     ), due as (
-      select d.id from webhook_deliveries d join due_by_endpoint r on r.id = d.id
-       where d.status = 'pending' and d.next_attempt_at <= now()
-       order by r.next_attempt_at
+      -- locked through the primary key (an array of the few ids, whatever the planner guesses of them)
+      select d.id, d.endpoint_id, d.endpoint_id = any(array(select id from probes)) as probe
+        from webhook_deliveries d
+       where d.id = any(array(select id from due_by_endpoint))
+         and d.status = 'pending' and d.next_attempt_at <= now()
+       order by d.next_attempt_at
        limit ${limit}
          for update of d skip locked
+    ), probing as (
+      -- the probe's lease: no other probe until this one has answered (or its worker's lease ran out)
+      update webhook_endpoints e set next_probe_at = now() + make_interval(secs => ${leaseMs / 1000})
+       where e.id = any(array(select endpoint_id from due where probe))
     )
     update webhook_deliveries d
        set attempts = d.attempts + 1,
@@ -180,7 +222,7 @@ export function claimStatement(limit: number, leaseMs: number, perEndpoint: numb
       from due, webhook_endpoints e
      where d.id = due.id and e.id = d.endpoint_id
     returning d.id, d.endpoint_id, d.event_type, d.body, d.attempts, coalesce(d.url, e.url) as url,
-              e.method, e.secret_ciphertext`;
+              e.method, e.secret_ciphertext, due.probe`;
 }
 
 export interface AttemptResult {
@@ -190,32 +232,172 @@ export interface AttemptResult {
   responseExcerpt: string | null;
 }
 
-/** Logs the attempt and moves the delivery on: delivered, due again after `retryInMs`, or failed. */
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+const ms = (t: string | null) => (t === null ? null : Date.parse(t));
+const ts = (m: number | null) => (m === null ? null : new Date(m).toISOString());
+
+/** The breaker state of an endpoint row, for the pure rules. */
+export const healthOf = (r: EndpointRow): EndpointHealth => ({
+  consecutiveFailures: r.consecutiveFailures,
+  failingSinceMs: ms(r.failingSince),
+  suspendedAtMs: ms(r.suspendedAt),
+  failedProbes: r.failedProbes,
+  nextProbeAtMs: ms(r.nextProbeAt),
+});
+
+const healthColumns = (h: EndpointHealth) => ({
+  consecutiveFailures: h.consecutiveFailures,
+  failingSince: ts(h.failingSinceMs),
+  suspendedAt: ts(h.suspendedAtMs),
+  failedProbes: h.failedProbes,
+  nextProbeAt: ts(h.nextProbeAtMs),
+});
+
+/** The endpoint locked for a change of its breaker state (not blocking enqueues, which key-share it). */
+async function lockEndpoint(tx: Tx, id: string): Promise<EndpointRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.id, id))
+    .for("no key update");
+  return row;
+}
+
+/** The breaker's state changes as domain events: recorded and audited like the exchange's others. */
+export function breakerEvent(
+  type: "webhook.suspended" | "webhook.recovered",
+  r: EndpointRow,
+  atMs: number,
+  by: string,
+) {
+  return domainEvent(type, { type: "webhook", id: r.id }, String(atMs), atMs, {
+    webhookId: r.id,
+    accountId: r.accountId,
+    kind: r.kind,
+    by,
+    consecutiveFailures: r.consecutiveFailures,
+    failingSince: r.failingSince,
+    lastFailureAt: r.lastFailureAt,
+    lastStatusCode: r.lastFailureStatusCode,
+    lastError: r.lastFailureError,
+    suspendedAt: r.suspendedAt,
+    nextProbeAt: r.nextProbeAt,
+  });
+}
+
+export interface AttemptRules {
+  retry: RetryPolicy;
+  breaker: BreakerPolicy;
+  nowMs: number;
+  random: number;
+}
+
+export interface Finished {
+  outcome: "delivered" | "retry" | "give_up" | "hold";
+  retryInMs: number | null;
+  change: BreakerChange;
+  /** The endpoint as the attempt left it (undefined: deleted meanwhile). */
+  endpoint: EndpointRow | undefined;
+}
+
+/**
+ * Logs the attempt, moves the endpoint's breaker on, and moves the delivery on: delivered, due again
+ * after a backoff, given up, or (its endpoint suspended) held in its place in the queue. A breaker
+ * that opens or closes is recorded as a domain event and audited in the same transaction.
+ */
 export async function finishAttempt(
   db: Db,
   c: Claimed,
   result: AttemptResult,
-  outcome: { delivered: true } | { delivered: false; retryInMs: number | null },
-): Promise<void> {
-  await db.transaction(async (tx) => {
+  rules: AttemptRules,
+): Promise<Finished> {
+  const ok = delivered(result.statusCode);
+  return db.transaction(async (tx) => {
+    // A delivered attempt of an endpoint with no failures behind it leaves the breaker as it is: no
+    // lock, no write (the common case stays as cheap as before). The endpoint is locked before the
+    // attempt row key-shares the delivery, in the order an endpoint's delete takes them.
+    const seen = ok
+      ? (await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, c.endpointId)))[0]
+      : undefined;
+    const clean = seen !== undefined && seen.consecutiveFailures === 0 && seen.suspendedAt === null;
+    let endpoint = clean ? seen : await lockEndpoint(tx, c.endpointId);
     await tx
       .insert(webhookAttempts)
       .values({ deliveryId: c.id, attempt: c.attempt, ...result })
       .onConflictDoNothing();
-    const status = outcome.delivered ? "delivered" : outcome.retryInMs === null ? "failed" : "pending";
+    let change: BreakerChange = null;
+    if (endpoint && !clean) {
+      const next = breakerAfter(rules.breaker, healthOf(endpoint), ok, rules.nowMs);
+      change = next.change;
+      const [updated] = await tx
+        .update(webhookEndpoints)
+        .set({
+          ...healthColumns(next.health),
+          ...(ok
+            ? {}
+            : {
+                lastFailureAt: ts(rules.nowMs),
+                lastFailureStatusCode: result.statusCode,
+                lastFailureError: result.error,
+              }),
+        })
+        .where(eq(webhookEndpoints.id, endpoint.id))
+        .returning();
+      endpoint = updated;
+      if (change && updated)
+        await recordAudited(tx, [breakerEvent(`webhook.${change}`, updated, rules.nowMs, "worker")]);
+      // Suspended: deliveries waiting out a retry's backoff go back to their enqueue place, so the
+      // probes take the oldest and the backlog flows in order once it recovers. Once per suspension,
+      // and only the few that were tried move (the rest never left their place); one whose attempt
+      // is still under way (no log row for it yet) keeps its lease.
+      if (change === "suspended")
+        await tx.execute(sql`
+          update ${webhookDeliveries} d set next_attempt_at = d.created_at
+           where d.endpoint_id = ${c.endpointId} and d.status = 'pending' and d.next_attempt_at > d.created_at
+             and d.id <> ${c.id}
+             and exists (select 1 from ${webhookAttempts} a where a.delivery_id = d.id and a.attempt = d.attempts)`);
+    }
+    const suspended = endpoint?.suspendedAt != null;
+    const after = ok ? null : afterFailure(rules.retry, c.attempt, suspended, rules.random);
+    const outcome = after === null ? "delivered" : after.kind;
+    const retryInMs = after?.kind === "retry" ? after.delayMs : null;
     await tx
       .update(webhookDeliveries)
       .set({
-        status,
+        status: outcome === "delivered" ? "delivered" : outcome === "give_up" ? "failed" : "pending",
         lastStatusCode: result.statusCode,
         lastError: result.error,
-        deliveredAt: outcome.delivered ? sql`now()` : null,
+        deliveredAt: ok ? sql`now()` : null,
         nextAttemptAt:
-          !outcome.delivered && outcome.retryInMs !== null
-            ? sql`now() + make_interval(secs => ${outcome.retryInMs / 1000})`
-            : sql`now()`,
+          retryInMs !== null
+            ? sql`now() + make_interval(secs => ${retryInMs / 1000})`
+            : // held: back to its place in the endpoint's queue (enqueue order), for the probes
+              outcome === "hold"
+              ? sql`${webhookDeliveries.createdAt}`
+              : sql`now()`,
       })
       // Only while this attempt still holds it: a redelivery asked for meanwhile is not undone.
       .where(and(eq(webhookDeliveries.id, c.id), eq(webhookDeliveries.attempts, c.attempt)));
+    return { outcome, retryInMs, change, endpoint };
   });
+}
+
+/**
+ * A partner's resume: a suspended endpoint is probed at once (its probe delay starting over), and a
+ * delivered probe closes the breaker. Idempotent; a healthy endpoint is left as it is.
+ */
+export async function resumeEndpoint(db: Db, id: string, nowMs: number): Promise<EndpointRow | undefined> {
+  const row = await db.transaction(async (tx) => {
+    const r = await lockEndpoint(tx, id);
+    if (!r || r.suspendedAt === null) return r;
+    const [updated] = await tx
+      .update(webhookEndpoints)
+      .set(healthColumns(resumed(healthOf(r), nowMs)))
+      .where(eq(webhookEndpoints.id, id))
+      .returning();
+    return updated;
+  });
+  if (row?.suspendedAt) await wakeWorkers(db);
+  return row;
 }

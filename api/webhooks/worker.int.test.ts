@@ -16,6 +16,7 @@ import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/webh
 import { verifySignature, type WebhookPayload } from "./rules.ts";
 import { sealSecret } from "./secrets.ts";
 import { claimDue, enqueue } from "./store.ts";
+import { addEndpoint, until } from "./test-support.ts";
 import { webhookWorker } from "./worker.ts";
 
 const pii = new PiiKeyring(randomBytes(32), [{ id: "k1", secret: randomBytes(32) }]);
@@ -28,6 +29,8 @@ const policy = {
   pollMs: 25,
   batch: 8,
   perEndpoint: 8,
+  // The production breaker: no test here fails an endpoint 10 times over 5 minutes (breaker.int.test.ts)
+  breaker: { failures: 10, minFailingMs: 300_000, probeBaseMs: 60_000, probeMaxMs: 3_600_000 },
   allowLocal: true,
 };
 
@@ -74,17 +77,7 @@ async function receiver(script: (number | "hang")[]) {
   };
 }
 
-async function endpoint(url: string, secret = "whsec_test") {
-  const id = `wh_${randomBytes(8).toString("hex")}`;
-  await db.insert(webhookEndpoints).values({
-    id,
-    accountId: "byr_00000000000000000000000000",
-    url,
-    eventTypes: ["call.billable"],
-    secretCiphertext: sealSecret(pii, secret),
-  });
-  return id;
-}
+const endpoint = (url: string, secret = "whsec_test") => addEndpoint(db, url, sealSecret(pii, secret));
 
 const payload = (n: number): WebhookPayload => ({
   id: `evt_${n}_${randomBytes(4).toString("hex")}`,
@@ -92,16 +85,6 @@ const payload = (n: number): WebhookPayload => ({
   occurredAt: new Date().toISOString(),
   data: { callId: `call_${n}`, chargedMicros: 1_000_000 },
 });
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const deliveryOf = async (endpointId: string) =>
   (await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId)))[0]!;

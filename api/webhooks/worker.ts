@@ -7,11 +7,14 @@ import { egressSend, type Resolve, TimeoutError } from "../../actors/platform/eg
 import type { Logger } from "../../actors/platform/logger.ts";
 import type { PiiKeyring } from "../../actors/platform/pii-keys.ts";
 import type { Db } from "../db/client.ts";
-import { delivered, nextDelayMs, type RetryPolicy, signature } from "./rules.ts";
+import type { BreakerPolicy, RetryPolicy } from "./rules.ts";
+import { signature } from "./rules.ts";
 import { openSecret } from "./secrets.ts";
 import { type AttemptResult, type Claimed, claimDue, finishAttempt, WAKE_CHANNEL } from "./store.ts";
 
 export interface WorkerOptions extends RetryPolicy {
+  /** When an endpoint is suspended and how it is probed (api/webhooks/rules.ts). */
+  breaker: BreakerPolicy;
   pii: PiiKeyring;
   timeoutMs: number;
   /** The local-stack switch: endpoints may be http and on loopback; never in production. */
@@ -25,6 +28,15 @@ export interface WorkerOptions extends RetryPolicy {
   perEndpoint: number;
   now?: () => number;
   random?: () => number;
+}
+
+/** A URL's host (and port) only, for logs. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "(unparsable url)";
+  }
 }
 
 export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOptions) {
@@ -73,13 +85,41 @@ export function webhookWorker(db: Db, sql: Sql, logger: Logger, opts: WorkerOpti
       const error = e instanceof TimeoutError ? e.message : (e.code ?? e.message);
       result = { statusCode: null, error, durationMs: Math.round(now() - started), responseExcerpt: null };
     }
-    const ok = delivered(result.statusCode);
-    const retryInMs = ok ? null : nextDelayMs(opts, c.attempt, random());
-    await finishAttempt(db, c, result, ok ? { delivered: true } : { delivered: false, retryInMs });
-    const log = { deliveryId: c.id, endpointId: c.endpointId, attempt: c.attempt, status: result.statusCode };
-    if (ok) logger.info(log, "webhooks.delivered");
-    else if (retryInMs === null) logger.warn({ ...log, error: result.error }, "webhooks.gave_up");
-    else logger.info({ ...log, error: result.error, retryInMs }, "webhooks.retry_scheduled");
+    const done = await finishAttempt(db, c, result, {
+      retry: opts,
+      breaker: opts.breaker,
+      nowMs: now(),
+      random: random(),
+    });
+    const log = {
+      deliveryId: c.id,
+      endpointId: c.endpointId,
+      attempt: c.attempt,
+      status: result.statusCode,
+      ...(c.probe ? { probe: true } : {}),
+    };
+    if (done.outcome === "delivered") logger.info(log, "webhooks.delivered");
+    else if (done.outcome === "give_up") logger.warn({ ...log, error: result.error }, "webhooks.gave_up");
+    else if (done.outcome === "hold") logger.info({ ...log, error: result.error }, "webhooks.held");
+    else logger.info({ ...log, error: result.error, retryInMs: done.retryInMs }, "webhooks.retry_scheduled");
+    const ep = done.endpoint;
+    if (done.change && ep) {
+      // The host alone: a partner's URL may carry a token in its path or query.
+      const facts = { endpointId: ep.id, accountId: ep.accountId, host: hostOf(c.url) };
+      if (done.change === "suspended")
+        logger.warn(
+          {
+            ...facts,
+            consecutiveFailures: ep.consecutiveFailures,
+            failingSince: ep.failingSince,
+            lastStatusCode: ep.lastFailureStatusCode,
+            lastError: ep.lastFailureError,
+            nextProbeAt: ep.nextProbeAt,
+          },
+          "webhooks.suspended",
+        );
+      else logger.info(facts, "webhooks.recovered");
+    }
   }
 
   /**

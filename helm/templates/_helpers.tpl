@@ -222,6 +222,14 @@ dapr.io/app-health-probe-timeout: "3000"
   value: {{ $v.exchange.webhooks.timeoutMs | quote }}
 - name: DCE_WEBHOOK_POLL_MS
   value: {{ $v.exchange.webhooks.pollMs | quote }}
+- name: DCE_WEBHOOK_BREAKER_FAILURES
+  value: {{ $v.exchange.webhooks.breakerFailures | quote }}
+- name: DCE_WEBHOOK_BREAKER_MIN_FAILING_MS
+  value: {{ $v.exchange.webhooks.breakerMinFailingMs | quote }}
+- name: DCE_WEBHOOK_PROBE_BASE_MS
+  value: {{ $v.exchange.webhooks.probeBaseMs | quote }}
+- name: DCE_WEBHOOK_PROBE_MAX_MS
+  value: {{ $v.exchange.webhooks.probeMaxMs | quote }}
 - name: DCE_STREAM_BACKLOG_MAX
   value: {{ $v.exchange.stream.backlogMax | quote }}
 - name: DCE_STREAM_READY_LAG_MAX

@@ -3,10 +3,11 @@
 import type { Context, Hono } from "hono";
 import { refusal } from "../api-client.ts";
 import { back, render } from "../app.tsx";
-import { type Col, Csrf, POSTING_COLS, Stat, StatusBadge, Table, usd, when } from "../ui.tsx";
+import { type Col, Csrf, POSTING_COLS, Stat, StatusBadge, Table, usd } from "../ui.tsx";
 import { callPages } from "./calls.tsx";
 import { hourlyChart } from "./charts.ts";
 import { disputePages } from "./disputes.tsx";
+import { webhookPages } from "./webhooks.tsx";
 
 const dollarsToMicros = (v: unknown) =>
   Math.round(Number(String(v ?? "").replace(/[$,\s]/g, "")) * 1_000_000);
@@ -318,38 +319,7 @@ export function buyerPages(app: Hono) {
   callPages(app, "buyer");
   disputePages(app, "buyer");
 
-  app.get("/buyer/webhooks", async (c) => {
-    const api = c.get("consoleApi");
-    const hooks = await api.items("/v1/webhooks");
-    const deliveries = await Promise.all(
-      hooks.slice(0, 10).map((h) => api.items(`/v1/webhooks/${h.id}/deliveries?limit=10`)),
-    );
-    return render(
-      c,
-      "Webhooks",
-      hooks.length === 0 ? (
-        <p class="muted">No webhook endpoints. Create them with POST /v1/webhooks (see the API reference).</p>
-      ) : (
-        hooks.slice(0, 10).map((h, i) => (
-          <section class="card">
-            <h2>{String(h.url)}</h2>
-            <p class="muted">
-              {String(h.id)} · events: {((h.events as string[]) ?? []).join(", ") || "all"} · created{" "}
-              {when(h.createdAt)}
-            </p>
-            <Table
-              viewer="buyer"
-              caption="Deliveries"
-              empty="No deliveries yet."
-              rows={deliveries[i] ?? []}
-              cols={DELIVERY_COLS}
-              ownConfig
-            />
-          </section>
-        ))
-      ),
-    );
-  });
+  webhookPages(app, "buyer");
 }
 
 interface BatchAnswer {
@@ -389,11 +359,3 @@ function BulkForm(props: { csrf: string }) {
     </form>
   );
 }
-
-export const DELIVERY_COLS: Col[] = [
-  { field: "eventType", label: "Event" },
-  { field: "status", label: "Status", render: (r) => <StatusBadge status={r.status} /> },
-  { field: "attempts", label: "Attempts" },
-  { field: "lastStatusCode", label: "Last HTTP status" },
-  { field: "createdAt", label: "When", time: true },
-];

@@ -5,10 +5,11 @@ import type { Hono } from "hono";
 import { type ConsoleApi, refusal } from "../api-client.ts";
 import { back, render } from "../app.tsx";
 import { type Col, Csrf, Stat, StatusBadge, Table } from "../ui.tsx";
-import { DELIVERY_COLS } from "./buyer.tsx";
+
 import { hourlyChart } from "./charts.ts";
 import { disputePages } from "./disputes.tsx";
 import { ClosedAuctions, liveFeedRoute } from "./live-feed.tsx";
+import { DELIVERY_COLS, operatorWebhookActions, SuspendedWebhooks } from "./webhooks.tsx";
 
 const LIVE_COLS: Col[] = [
   { field: "offeredAt", label: "Offered", time: true },
@@ -135,11 +136,12 @@ export function operatorPages(app: Hono) {
 
   app.get("/operator/pipeline", async (c) => {
     const api = c.get("consoleApi");
-    const [ready, metrics, dead, hooks, recon, audit] = await Promise.all([
+    const [ready, metrics, dead, hooks, suspended, recon, audit] = await Promise.all([
       api.get("/ready"),
       api.get("/metrics"),
       api.items("/v1/admin/dead-letters?limit=20"),
       api.items("/v1/webhooks"),
+      api.items("/v1/webhooks?health=suspended"),
       api.get("/v1/admin/reconciliation?graceSec=30"),
       api.get("/v1/audit/verify"),
     ]);
@@ -194,11 +196,15 @@ export function operatorPages(app: Hono) {
           <section class="card">
             <h2>Webhook delivery health</h2>
             <p>
-              {hooks.length} endpoints; recent deliveries: {byStatus("delivered")} delivered,{" "}
-              {byStatus("pending")} retrying, {byStatus("failed")} failed.
+              {hooks.length} endpoints, {suspended.length} suspended; recent deliveries:{" "}
+              {byStatus("delivered")} delivered, {byStatus("pending")} retrying, {byStatus("failed")} failed.
             </p>
           </section>
         </div>
+        <section class="card">
+          <h2>Suspended webhook endpoints</h2>
+          <SuspendedWebhooks hooks={suspended} csrf={api.session.csrf} />
+        </section>
         <section class="card">
           <h2>Dead letters</h2>
           <Table
@@ -366,4 +372,5 @@ export function operatorPages(app: Hono) {
   });
 
   disputePages(app, "operator");
+  operatorWebhookActions(app);
 }

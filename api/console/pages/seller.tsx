@@ -6,6 +6,7 @@ import { POSTING_COLS, Stat, StatusBadge, Table, usd } from "../ui.tsx";
 import { callPages } from "./calls.tsx";
 import { hourlyChart } from "./charts.ts";
 import { disputePages } from "./disputes.tsx";
+import { webhookPages } from "./webhooks.tsx";
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -142,5 +143,6 @@ export function sellerPages(app: Hono) {
   });
 
   callPages(app, "seller");
+  webhookPages(app, "seller");
   disputePages(app, "seller");
 }
