@@ -29,8 +29,8 @@ export function domainEvent<T extends Record<string, unknown>>(
 
 /**
  * One entry per event id, in the order ids first appear, the latest of each kept: a retried command
- * re-derives the same ids as the attempt whose events are still in its outbox (a bulk publish with a
- * repeated id is refused whole), and a delivered batch may carry a redelivery of an event it holds.
+ * re-derives the same ids as the attempt whose events are still in its outbox, and a delivered batch
+ * may carry a redelivery of an event it holds.
  */
 export function uniqueById(events: DomainEvent[]): DomainEvent[] {
   return [...new Map(events.map((e) => [e.id, e])).values()];

@@ -32,15 +32,21 @@ function childrenOf(pid: number): string[] {
   });
 }
 
-/** CPU ms each stack process has used so far; Postgres counts its backends, live and ended, too. */
-export function cpuMs(): Record<string, number> {
+/**
+ * A per-process counter read for each stack process; Postgres serves each connection from a backend
+ * process of its own, so its live backends are added to it (`master` marks the postmaster's own read).
+ */
+function overStack(read: (pid: number | string, master: boolean) => number): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, pid] of Object.entries(stackPids())) {
-    out[name] = procCpuMs(pid, name === "postgres");
-    if (name === "postgres") for (const child of childrenOf(pid)) out[name] += procCpuMs(child);
+    out[name] = read(pid, name === "postgres");
+    if (name === "postgres") for (const child of childrenOf(pid)) out[name] += read(child, false);
   }
   return out;
 }
+
+/** CPU ms each stack process has used so far; Postgres counts its backends, live and ended, too. */
+export const cpuMs = (): Record<string, number> => overStack((pid, master) => procCpuMs(pid, master));
 
 /** Read and write system calls (socket and file I/O alike) a process has made so far, from /proc. */
 function procSyscalls(pid: number | string): number {
@@ -57,14 +63,7 @@ function procSyscalls(pid: number | string): number {
  * count, so unlike CPU time it does not move with the machine's other load: on loopback each write also
  * carries the kernel's delivery of the data, which makes it the offer path's main cost per round trip.
  */
-export function syscalls(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, pid] of Object.entries(stackPids())) {
-    out[name] = procSyscalls(pid);
-    if (name === "postgres") for (const child of childrenOf(pid)) out[name] += procSyscalls(child);
-  }
-  return out;
-}
+export const syscalls = (): Record<string, number> => overStack((pid) => procSyscalls(pid));
 
 /**
  * Each process's growth of a counter during a run divided by the offers made, with their total: where
